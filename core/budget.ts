@@ -1,0 +1,77 @@
+/**
+ * The memory budget: one ledger per run. Stages reserve bytes in a Scope before they allocate;
+ * closing the scope releases them. The ledger keeps the peak per owner and a timeline for reports.
+ */
+import { Context, Effect, Scope } from "effect"
+import { BudgetExceeded } from "./errors.ts"
+
+export interface OwnerUsage {
+  readonly owner: string
+  now: number
+  peak: number
+}
+
+/** Plain bookkeeping, usable outside Effect (workers, stream callbacks). */
+export class Ledger {
+  used = 0
+  peak = 0
+  readonly owners = new Map<string, OwnerUsage>()
+  readonly timeline: Array<{ t: number; owner: string; now: number }> = []
+  private readonly t0 = performance.now()
+  constructor(readonly total: number) {}
+
+  get available(): number {
+    return this.total - this.used
+  }
+
+  tryReserve(owner: string, bytes: number): BudgetExceeded | undefined {
+    if (!(bytes >= 0)) throw new RangeError(`reservation of ${bytes} bytes`)
+    if (this.used + bytes > this.total) {
+      return new BudgetExceeded({ operator: owner, needed: bytes, available: this.available })
+    }
+    this.used += bytes
+    this.peak = Math.max(this.peak, this.used)
+    const o = this.owner(owner)
+    o.now += bytes
+    o.peak = Math.max(o.peak, o.now)
+    this.timeline.push({ t: performance.now() - this.t0, owner, now: o.now })
+    return undefined
+  }
+
+  release(owner: string, bytes: number): void {
+    const o = this.owner(owner)
+    const b = Math.min(bytes, o.now)
+    o.now -= b
+    this.used -= b
+    this.timeline.push({ t: performance.now() - this.t0, owner, now: o.now })
+  }
+
+  private owner(name: string): OwnerUsage {
+    let o = this.owners.get(name)
+    if (!o) this.owners.set(name, o = { owner: name, now: 0, peak: 0 })
+    return o
+  }
+}
+
+/** The MemoryBudget service. */
+export class MemoryBudget extends Context.Service<MemoryBudget, {
+  readonly ledger: Ledger
+  /** Reserves `bytes` for `owner` until the enclosing Scope closes. */
+  readonly reserve: (owner: string, bytes: number) => Effect.Effect<void, BudgetExceeded, Scope.Scope>
+}>()("brook/MemoryBudget") {}
+
+/** A budget of `total` bytes. */
+export const makeBudget = (total: number) => {
+  const ledger = new Ledger(total)
+  return MemoryBudget.of({
+    ledger,
+    reserve: (owner, bytes) =>
+      Effect.acquireRelease(
+        Effect.suspend(() => {
+          const err = ledger.tryReserve(owner, bytes)
+          return err ? Effect.fail(err) : Effect.void
+        }),
+        () => Effect.sync(() => ledger.release(owner, bytes)),
+      ),
+  })
+}

@@ -1,0 +1,79 @@
+/**
+ * Tagged errors every brook stage can fail with. They extend Error (through Data.TaggedError),
+ * so they can also be thrown across a WHATWG stream boundary and recovered by tag.
+ */
+import { Data } from "effect"
+
+/** Bad bytes or values in an input: names the file and where (byte offset, row, record). */
+export class InvalidInput extends Data.TaggedError("InvalidInput")<{
+  readonly file: string
+  readonly offset?: number
+  readonly row?: number
+  readonly reason: string
+}> {
+  override get message(): string {
+    const where = [
+      this.row !== undefined ? `row ${this.row}` : undefined,
+      this.offset !== undefined ? `byte offset ${this.offset}` : undefined,
+    ].filter(Boolean).join(", ")
+    return `${this.file}${where ? ` (${where})` : ""}: ${this.reason}`
+  }
+}
+
+/** A stage's plan does not fit in what the budget has left. Raised before any data moves. */
+export class BudgetExceeded extends Data.TaggedError("BudgetExceeded")<{
+  readonly operator: string
+  readonly needed: number
+  readonly available: number
+  readonly detail?: string
+}> {
+  override get message(): string {
+    return `${this.operator} needs ${formatBytesShort(this.needed)} but only ${
+      formatBytesShort(this.available)
+    } of the memory budget is left${this.detail ? ` (${this.detail})` : ""}`
+  }
+}
+
+/** A file whose format (or variant of it) brook does not read. */
+export class FormatUnsupported extends Data.TaggedError("FormatUnsupported")<{
+  readonly file: string
+  readonly format: string
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `${this.file}: ${this.format} is not supported: ${this.reason}`
+  }
+}
+
+/** The run was cancelled (AbortSignal, Ctrl-C). */
+export class Cancelled extends Data.TaggedError("Cancelled")<{ readonly reason: string }> {
+  override get message(): string {
+    return `cancelled: ${this.reason}`
+  }
+}
+
+/** A usage mistake in options (bad threshold, bad expression). */
+export class InvalidOption extends Data.TaggedError("InvalidOption")<{
+  readonly option: string
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `--${this.option}: ${this.reason}`
+  }
+}
+
+export type BrookError = InvalidInput | BudgetExceeded | FormatUnsupported | Cancelled | InvalidOption
+
+/** True for any of brook's tagged errors (also after crossing a stream boundary). */
+export const isBrookError = (e: unknown): e is BrookError =>
+  typeof e === "object" && e !== null &&
+  ["InvalidInput", "BudgetExceeded", "FormatUnsupported", "Cancelled", "InvalidOption"].includes(
+    (e as { _tag?: string })._tag ?? "",
+  )
+
+function formatBytesShort(n: number): string {
+  if (n >= 1 << 30) return `${(n / (1 << 30)).toFixed(2)} GiB`
+  if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MiB`
+  if (n >= 1 << 10) return `${(n / (1 << 10)).toFixed(1)} KiB`
+  return `${n} B`
+}

@@ -1,0 +1,57 @@
+/**
+ * The operator model: a stage is a value with a name, a plan computed from its share of the budget,
+ * and an Effect that, in a Scope, reserves that plan and builds a WHATWG stream stage.
+ */
+import type { Effect, Scope } from "effect"
+import type { MemoryBudget } from "./budget.ts"
+import type { BrookError, BudgetExceeded } from "./errors.ts"
+import type { Progress } from "./progress.ts"
+import type { StreamInfo } from "./batches.ts"
+
+export type Bytes = number
+
+/** What a stage will hold while it runs. */
+export interface Plan {
+  /** Everything the stage reserves, in bytes. */
+  readonly bytes: Bytes
+  /** Stage-specific sizes (block rows, tile sizes, spill or not). */
+  readonly [key: string]: unknown
+  readonly notes?: string
+}
+
+export type Services = MemoryBudget | Progress | Scope.Scope
+
+interface StageBase {
+  readonly name: string
+  /** Facts passed downstream. Sources open headers here (no data is read). */
+  readonly describe: (upstream: StreamInfo) => Effect.Effect<StreamInfo, BrookError>
+  /** Smallest share this stage can run in, given what arrives. */
+  readonly minimum: (info: StreamInfo) => Bytes
+  /** Relative claim on the budget left after every minimum is met. */
+  readonly weight: number
+  /** Sizes from a share; pure. */
+  readonly plan: (share: Bytes, info: StreamInfo) => Effect.Effect<Plan, BudgetExceeded>
+}
+
+export interface Source<O> extends StageBase {
+  readonly kind: "source"
+  readonly make: (plan: Plan, info: StreamInfo) => Effect.Effect<ReadableStream<O>, BrookError, Services>
+}
+
+export interface Transform<I, O> extends StageBase {
+  readonly kind: "transform"
+  readonly make: (plan: Plan, info: StreamInfo) => Effect.Effect<TransformStream<I, O>, BrookError, Services>
+}
+
+export interface Sink<I> extends StageBase {
+  readonly kind: "sink"
+  readonly make: (plan: Plan, info: StreamInfo) => Effect.Effect<WritableStream<I>, BrookError, Services>
+}
+
+// deno-lint-ignore no-explicit-any
+export type AnyStage = Source<any> | Transform<any, any> | Sink<any>
+
+/** A complete pipeline: one source, transforms, one sink. */
+export interface Pipeline {
+  readonly stages: readonly AnyStage[]
+}

@@ -1,0 +1,148 @@
+/**
+ * Plans every stage before any data moves, then builds the streams in one Scope and pumps data
+ * from the source to the sink. Closing the scope (success, failure or cancellation) releases every
+ * reservation, stops workers and removes temp files.
+ */
+import { Effect, Exit, Cause } from "effect"
+import { type Ledger, makeBudget, MemoryBudget } from "./budget.ts"
+import { batchBytes, type StreamInfo } from "./batches.ts"
+import { type BrookError, BudgetExceeded, Cancelled, isBrookError } from "./errors.ts"
+import type { AnyStage, Pipeline, Plan } from "./operator.ts"
+import { Progress, silentProgress } from "./progress.ts"
+import { parseSize } from "./size.ts"
+
+export interface RunOptions {
+  /** The memory budget: bytes or a size such as "512MB". Default 1GiB. */
+  readonly memory?: number | string
+  readonly signal?: AbortSignal
+  readonly progress?: Progress["Service"]
+}
+
+export interface StageReport {
+  readonly name: string
+  readonly plan: Plan
+  readonly peakReserved: number
+}
+
+export interface RunReport {
+  readonly budget: number
+  readonly peakReserved: number
+  readonly stages: readonly StageReport[]
+  /** Peak bytes per ledger owner (stages and the queues between them). */
+  readonly owners: ReadonlyArray<{ owner: string; peak: number }>
+  readonly timeline: Ledger["timeline"]
+  readonly seconds: number
+  readonly info: StreamInfo
+}
+
+/** Bytes of the queue between two stages: a small slice of the budget, bounded both ways. */
+export const queueBytes = (budget: number): number =>
+  Math.min(16 << 20, Math.max(64 << 10, Math.floor(budget / 64)))
+
+export const DEFAULT_MEMORY = "1GiB"
+
+/** Plans a pipeline without running it: infos, shares and plans, or BudgetExceeded. */
+export const planPipeline = (pipeline: Pipeline, budget: number) =>
+  Effect.gen(function* () {
+    const infos: StreamInfo[] = []
+    let info: StreamInfo = {}
+    for (const stage of pipeline.stages) {
+      infos.push(info)
+      info = yield* stage.describe(info)
+    }
+    const q = queueBytes(budget)
+    const queues = q * (pipeline.stages.length - 1)
+    let left = budget - queues
+    if (left < 0) return yield* new BudgetExceeded({ operator: "queues", needed: queues, available: budget })
+    const minima = pipeline.stages.map((s, k) => s.minimum(infos[k]))
+    for (let k = 0; k < minima.length; k++) {
+      if (minima[k] > left) {
+        return yield* new BudgetExceeded({
+          operator: pipeline.stages[k].name, needed: minima[k], available: left,
+          detail: "its smallest plan does not fit",
+        })
+      }
+      left -= minima[k]
+    }
+    const weights = pipeline.stages.reduce((a, s) => a + s.weight, 0) || 1
+    const plans: Plan[] = []
+    for (let k = 0; k < pipeline.stages.length; k++) {
+      const share = minima[k] + Math.floor((left * pipeline.stages[k].weight) / weights)
+      plans.push(yield* pipeline.stages[k].plan(share, infos[k]))
+    }
+    return { infos, plans, queue: q, finalInfo: info }
+  })
+
+/** Runs a pipeline as an Effect. */
+export const runEffect = (pipeline: Pipeline, options: { memory?: number | string } = {}) =>
+  Effect.gen(function* () {
+    const total = parseSize(options.memory ?? DEFAULT_MEMORY)
+    const budget = makeBudget(total)
+    const t0 = performance.now()
+    const { infos, plans, queue, finalInfo } = yield* planPipeline(pipeline, total)
+    const progress = yield* Progress
+    yield* Effect.scoped(
+      Effect.gen(function* () {
+        const stages = pipeline.stages
+        for (let k = 0; k < stages.length - 1; k++) {
+          yield* budget.reserve(`queue ${stages[k].name}→${stages[k + 1].name}`, queue)
+        }
+        // deno-lint-ignore no-explicit-any
+        const built: any[] = []
+        for (let k = 0; k < stages.length; k++) {
+          built.push(yield* (stages[k] as AnyStage).make(plans[k], infos[k]))
+        }
+        yield* Effect.tryPromise({
+          try: (signal) => pump(built, queue, signal),
+          catch: (e) => toBrookError(e),
+        })
+      }).pipe(Effect.provideService(MemoryBudget, budget), Effect.provideService(Progress, progress)),
+    )
+    progress.finish()
+    const owners = [...budget.ledger.owners.values()].map((o) => ({ owner: o.owner, peak: o.peak }))
+    const report: RunReport = {
+      budget: total,
+      peakReserved: budget.ledger.peak,
+      stages: pipeline.stages.map((s, k) => ({
+        name: s.name, plan: plans[k], peakReserved: budget.ledger.owners.get(s.name)?.peak ?? 0,
+      })),
+      owners,
+      timeline: budget.ledger.timeline,
+      seconds: (performance.now() - t0) / 1000,
+      info: finalInfo,
+    }
+    return report
+  })
+
+// deno-lint-ignore no-explicit-any
+async function pump(built: any[], queue: number, signal: AbortSignal): Promise<void> {
+  let stream: ReadableStream = built[0]
+  for (let k = 1; k < built.length - 1; k++) {
+    stream = stream.pipeThrough(byteQueue(queue), { signal }).pipeThrough(built[k], { signal })
+  }
+  await stream.pipeThrough(byteQueue(queue), { signal }).pipeTo(built[built.length - 1], { signal })
+}
+
+/** An identity stage whose buffer is bounded in bytes: a slow consumer holds the producer back. */
+function byteQueue(bytes: number): TransformStream {
+  return new TransformStream({}, { highWaterMark: bytes, size: batchBytes }, { highWaterMark: 0 })
+}
+
+function toBrookError(e: unknown): BrookError {
+  if (isBrookError(e)) return e
+  if (e instanceof DOMException && e.name === "AbortError") return new Cancelled({ reason: "aborted" })
+  throw e
+}
+
+/** Runs a pipeline; resolves with the report or rejects with the tagged error. */
+export async function run(pipeline: Pipeline, options: RunOptions = {}): Promise<RunReport> {
+  const exit = await Effect.runPromiseExit(
+    runEffect(pipeline, options).pipe(Effect.provideService(Progress, options.progress ?? silentProgress)),
+    { signal: options.signal },
+  )
+  if (Exit.isSuccess(exit)) return exit.value
+  if (options.signal?.aborted || Cause.hasInterruptsOnly(exit.cause)) {
+    throw new Cancelled({ reason: String(options.signal?.reason ?? "interrupted") })
+  }
+  throw Cause.squash(exit.cause)
+}

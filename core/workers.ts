@@ -1,0 +1,75 @@
+/**
+ * A pool of Web Workers in a Scope: terminated when the scope closes (success, failure, cancel).
+ * Messages carry only ArrayBuffers (transferred), SharedArrayBuffers and WebAssembly.Memory.
+ */
+import { Effect, Scope } from "effect"
+
+export interface WorkerPool<T, R> {
+  readonly size: number
+  /** Sends a task to worker k; resolves with its reply. */
+  run(k: number, task: T, transfer?: Transferable[]): Promise<R>
+  /** Tasks sent to worker k and not yet answered. */
+  pending(k: number): number
+}
+
+/** Starts `count` workers from `url` and sends each its init message; waits until all are ready. */
+export const workerPool = <T extends object, R extends { id: number }>(
+  url: URL, count: number, init: (k: number) => unknown,
+): Effect.Effect<WorkerPool<T, R>, Error, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.tryPromise({
+      try: async () => {
+        const workers: Worker[] = []
+        const waiting: Array<Map<number, { resolve: (r: R) => void; reject: (e: Error) => void }>> = []
+        const ready: Promise<void>[] = []
+        for (let k = 0; k < count; k++) {
+          const w = new Worker(url, { type: "module" })
+          const map = new Map<number, { resolve: (r: R) => void; reject: (e: Error) => void }>()
+          waiting.push(map)
+          workers.push(w)
+          ready.push(new Promise<void>((resolve, reject) => {
+            w.onerror = (e) => {
+              const err = new Error(`worker ${k}: ${(e as ErrorEvent).message ?? e}`)
+              reject(err)
+              for (const p of map.values()) p.reject(err)
+              map.clear()
+            }
+            w.onmessage = (e: MessageEvent) => {
+              const m = e.data
+              if (m?.ready) return resolve()
+              const p = map.get(m.id)
+              if (!p) return
+              map.delete(m.id)
+              if (m.error) p.reject(new Error(`worker ${k}: ${m.error}`))
+              else p.resolve(m as R)
+            }
+          }))
+          w.postMessage(init(k))
+        }
+        try {
+          await Promise.all(ready)
+        } catch (e) {
+          for (const w of workers) w.terminate()
+          throw e
+        }
+        return {
+          size: count,
+          workers,
+          pending: (k: number) => waiting[k].size,
+          run: (k: number, task: T, transfer?: Transferable[]) =>
+            new Promise<R>((resolve, reject) => {
+              waiting[k].set((task as unknown as { id: number }).id, { resolve, reject })
+              workers[k].postMessage(task, transfer ?? [])
+            }),
+        }
+      },
+      catch: (e) => (e instanceof Error ? e : new Error(String(e))),
+    }),
+    (pool) =>
+      Effect.sync(() =>
+        pool.workers.forEach((w) => {
+          w.postMessage({ type: "close" }) // Bun keeps the process alive unless the worker closes itself
+          w.terminate()
+        })
+      ),
+  )

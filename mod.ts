@@ -1,0 +1,26 @@
+/**
+ * brook: memory-bounded, backpressured stream operators.
+ *
+ * @example
+ * ```ts
+ * import { pipe, readEmbeddings, run, thresholdEdges, tiledCosine, writeEdges } from "./mod.ts"
+ * const report = await run(
+ *   pipe(readEmbeddings("emb.npy"), tiledCosine({ threshold: 0.8 }), thresholdEdges(), writeEdges("edges.tsv")),
+ *   { memory: "512MB" },
+ * )
+ * console.log(report.peakReserved <= report.budget) // true
+ * ```
+ * @module
+ */
+export { pipe } from "./core/pipe.ts"
+export { DEFAULT_MEMORY, planPipeline, run, runEffect, type RunOptions, type RunReport } from "./core/run.ts"
+export { Ledger, MemoryBudget, makeBudget } from "./core/budget.ts"
+export { Progress, silentProgress, terminalProgress } from "./core/progress.ts"
+export { formatBytes, parseSize } from "./core/size.ts"
+export { BudgetExceeded, Cancelled, FormatUnsupported, InvalidInput, InvalidOption, isBrookError } from "./core/errors.ts"
+export type { EdgeBatch, EmbeddingBatch, IdTable, ScoredPairs, StreamInfo } from "./core/batches.ts"
+export type { Pipeline, Plan, Sink, Source, Transform } from "./core/operator.ts"
+export { readEmbeddings, type ReadEmbeddingsOptions } from "./sources/read_embeddings.ts"
+export { tiledCosine, type TiledCosineOptions } from "./operators/tiled_cosine/tiled_cosine.ts"
+export { thresholdEdges, type ThresholdEdgesOptions } from "./operators/threshold_edges.ts"
+export { writeEdges, writeEdgesParquet, writeEdgesTsv } from "./sinks/write_edges.ts"

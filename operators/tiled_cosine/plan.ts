@@ -1,0 +1,76 @@
+/**
+ * How tiledCosine uses its share of the budget: the whole packed store in memory when it fits,
+ * otherwise a block nested loop over a temp file with an A block and a B block in memory.
+ */
+import { Effect } from "effect"
+import { BudgetExceeded } from "../../core/errors.ts"
+import type { Plan } from "../../core/operator.ts"
+import { packedBytes } from "./kernel.ts"
+import { STATE_BYTES } from "./worker.ts"
+
+/** Rows of A per task: 64 register groups of 4, a tile that stays in L1/L2 while B streams by. */
+export const TASK_A_ROWS = 256
+/** Rows of B per task: 512 rows x 384 dims x 4 B = 768 KiB, about one core's L2. */
+export const TASK_B_ROWS = 512
+/** Pairs the kernel writes before returning to JS to drain (12 B each). */
+export const OUT_CAP = 16384
+/** Rows packed before a spill write (64 panels of 8). */
+export const STAGING_ROWS = 512
+/** Tasks queued per worker, so a worker never waits for the main thread. */
+export const TASKS_PER_WORKER = 2
+/** Largest shared WebAssembly memory (32-bit addresses), less headroom. */
+const MAX_WASM_BYTES = 3.5 * 2 ** 30
+
+export interface TilePlan extends Plan {
+  readonly mode: "memory" | "spill"
+  readonly threads: number
+  /** Rows of A and B held at once in spill mode (multiples of the task tile). */
+  readonly blockRowsA: number
+  readonly blockRowsB: number
+  readonly scratchBytes: number
+}
+
+export interface PlanInput {
+  readonly rowsA: number
+  readonly rowsB: number
+  readonly dim: number
+  readonly threads: number
+  readonly cross: boolean
+  readonly forceSpill?: boolean
+}
+
+const scratchPerWorker = STATE_BYTES + OUT_CAP * 12
+/** Fixed bytes: worker scratch, task results in flight and waiting to be emitted in order. */
+export const fixedBytes = (threads: number): number =>
+  threads * scratchPerWorker + (TASKS_PER_WORKER * threads + 1) * TASK_A_ROWS * TASK_B_ROWS * 12
+
+export const minimumBytes = (p: PlanInput): number =>
+  fixedBytes(p.threads) + packedBytes(STAGING_ROWS, p.dim) + 2 * TASK_B_ROWS * p.dim * 4
+
+export function planTiles(share: number, p: PlanInput): Effect.Effect<TilePlan, BudgetExceeded> {
+  const fixed = fixedBytes(p.threads)
+  const scratchBytes = p.threads * scratchPerWorker
+  const store = packedBytes(p.rowsA, p.dim) + (p.cross ? packedBytes(p.rowsB, p.dim) : 0)
+  if (!p.forceSpill && fixed + store <= share && store + scratchBytes <= MAX_WASM_BYTES) {
+    return Effect.succeed({
+      bytes: fixed + store, mode: "memory", threads: p.threads, blockRowsA: p.rowsA, blockRowsB: p.rowsB,
+      scratchBytes, notes: `all ${p.rowsA + (p.cross ? p.rowsB : 0)} rows in memory`,
+    })
+  }
+  const staging = packedBytes(STAGING_ROWS, p.dim)
+  const rowBytes = p.dim * 4
+  const room = Math.min(share, MAX_WASM_BYTES) - fixed - staging
+  // A and B blocks of equal size: each B block is read once per A block, so I/O ~ n^2 / block
+  const block = Math.floor(room / (2 * rowBytes) / TASK_B_ROWS) * TASK_B_ROWS
+  if (block < TASK_B_ROWS) {
+    const needed = minimumBytes(p)
+    return Effect.fail(new BudgetExceeded({ operator: "tiledCosine", needed, available: share, detail: "two row blocks and the tile buffers" }))
+  }
+  const blockRowsA = Math.min(block, Math.ceil(p.rowsA / TASK_B_ROWS) * TASK_B_ROWS)
+  const blockRowsB = Math.min(block, Math.ceil((p.cross ? p.rowsB : p.rowsA) / TASK_B_ROWS) * TASK_B_ROWS)
+  return Effect.succeed({
+    bytes: fixed + staging + (blockRowsA + blockRowsB) * rowBytes, mode: "spill", threads: p.threads,
+    blockRowsA, blockRowsB, scratchBytes,
+    notes: `spill: blocks of ${blockRowsA} x ${blockRowsB} rows from a temp file`,
+  })
+}

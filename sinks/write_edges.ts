@@ -1,0 +1,157 @@
+/**
+ * Edge sinks: TSV (`i<TAB>j<TAB>weight`, or ids when the input has them) to a file or stdout, and
+ * Parquet (src, dst, weight). Files are written under a temp name and renamed on success.
+ */
+import { Effect } from "effect"
+import * as fs from "node:fs"
+import { fileWriter, ParquetWriter, schemaFromColumnData } from "hyparquet-writer"
+import type { EdgeBatch, IdTable, StreamInfo } from "../core/batches.ts"
+import { MemoryBudget } from "../core/budget.ts"
+import type { Sink } from "../core/operator.ts"
+import { atomicOutput } from "../core/tempfile.ts"
+
+/** Bytes of text buffered before a write. */
+const TSV_BUFFER = 1 << 20
+/** Edges per Parquet row group: 1 M x 12 B of columns, DuckDB reads groups in parallel. */
+export const PARQUET_ROW_GROUP = 1 << 20
+
+/** A weight as text: 7 significant digits (float32 carries about 7), no trailing zeros. */
+export const formatWeight = (w: number): string => String(Number(w.toPrecision(7)))
+
+export function writeEdges(target: string, options: { format?: "tsv" | "parquet" } = {}): Sink<EdgeBatch> {
+  const format = options.format ?? (/\.parq(uet)?$/i.test(target) ? "parquet" : "tsv")
+  return format === "parquet" ? writeEdgesParquet(target) : writeEdgesTsv(target)
+}
+
+/** TSV edges to `target`, or to stdout when target is "-". */
+export function writeEdgesTsv(target: string): Sink<EdgeBatch> {
+  const name = "writeEdges"
+  return {
+    kind: "sink",
+    name,
+    weight: 0,
+    describe: (up) => Effect.succeed(up),
+    minimum: () => 2 * TSV_BUFFER,
+    plan: () => Effect.succeed({ bytes: 2 * TSV_BUFFER }),
+    make: (plan, info) =>
+      Effect.gen(function* () {
+        const budget = yield* MemoryBudget
+        yield* budget.reserve(name, plan.bytes)
+        const out = target === "-" ? undefined : yield* atomicOutput(target)
+        const fd = out ? fs.openSync(out.tempPath, "w") : 1
+        const label = labeler(info)
+        const enc = new TextEncoder()
+        let text = ""
+        const flush = () => {
+          const bytes = enc.encode(text)
+          let done = 0
+          while (done < bytes.length) done += fs.writeSync(fd, bytes, done, bytes.length - done)
+          text = ""
+        }
+        return new WritableStream<EdgeBatch>({
+          write(e) {
+            for (let x = 0; x < e.length; x++) {
+              text += `${label.a(e.src[x])}\t${label.b(e.dst[x])}\t${formatWeight(e.weight[x])}\n`
+              if (text.length >= TSV_BUFFER) flush()
+            }
+          },
+          close() {
+            flush()
+            if (out) {
+              fs.closeSync(fd)
+              out.commit()
+            }
+          },
+          abort() {
+            if (out) {
+              fs.closeSync(fd)
+              out.discard()
+            }
+          },
+        })
+      }),
+  }
+}
+
+/** Parquet edges (src, dst, weight); src/dst are ids (strings or integers) when the input has them. */
+export function writeEdgesParquet(target: string): Sink<EdgeBatch> {
+  const name = "writeEdges"
+  const groupBytes = PARQUET_ROW_GROUP * 12
+  return {
+    kind: "sink",
+    name,
+    weight: 0,
+    describe: (up) => Effect.succeed(up),
+    // one row group of columns plus the encoder's copy of it
+    minimum: () => 3 * groupBytes,
+    plan: () => Effect.succeed({ bytes: 3 * groupBytes }),
+    make: (plan, info) =>
+      Effect.gen(function* () {
+        const budget = yield* MemoryBudget
+        yield* budget.reserve(name, plan.bytes)
+        const out = yield* atomicOutput(target)
+        const label = labeler(info)
+        const idKind = info.ids?.kind
+        const src = new Uint32Array(PARQUET_ROW_GROUP)
+        const dst = new Uint32Array(PARQUET_ROW_GROUP)
+        const weight = new Float32Array(PARQUET_ROW_GROUP)
+        let n = 0
+        let writer: ParquetWriter | undefined
+        let fileW: ReturnType<typeof fileWriter> | undefined
+        const columns = (count: number) => {
+          const ids = (col: Uint32Array, f: (r: number) => string) =>
+            idKind === "string" ? Array.from(col.subarray(0, count), f)
+            : idKind === "integer" ? BigInt64Array.from(col.subarray(0, count), (r) => BigInt(f(r)))
+            : Int64Array(col.subarray(0, count))
+          return [
+            { name: "src", data: ids(src, label.a), type: idKind === "string" ? "STRING" : "INT64", nullable: false },
+            { name: "dst", data: ids(dst, label.b), type: idKind === "string" ? "STRING" : "INT64", nullable: false },
+            { name: "weight", data: weight.subarray(0, count), type: "FLOAT", nullable: false },
+          ] as const
+        }
+        const flush = () => {
+          const columnData = columns(n) as unknown as Parameters<ParquetWriter["write"]>[0]["columnData"]
+          if (!writer) {
+            fileW = fileWriter(out.tempPath)
+            writer = new ParquetWriter({ writer: fileW, schema: schemaFromColumnData({ columnData }), createdBy: "brook" })
+          }
+          writer.write({ columnData, rowGroupSize: Math.max(1, n) })
+          n = 0
+        }
+        return new WritableStream<EdgeBatch>({
+          write(e) {
+            for (let x = 0; x < e.length;) {
+              const take = Math.min(PARQUET_ROW_GROUP - n, e.length - x)
+              src.set(e.src.subarray(x, x + take), n)
+              dst.set(e.dst.subarray(x, x + take), n)
+              weight.set(e.weight.subarray(x, x + take), n)
+              n += take
+              x += take
+              if (n === PARQUET_ROW_GROUP) flush()
+            }
+          },
+          close() {
+            if (n > 0 || !writer) flush()
+            writer!.finish()
+            out.commit()
+          },
+          abort() {
+            out.discard()
+          },
+        })
+      }),
+  }
+}
+
+/** BigInt64Array of row numbers (DuckDB reads INT64 as BIGINT). */
+function Int64Array(rows: Uint32Array): BigInt64Array {
+  const out = new BigInt64Array(rows.length)
+  for (let x = 0; x < rows.length; x++) out[x] = BigInt(rows[x])
+  return out
+}
+
+/** Row number to label: the input's id when it has ids, else the row number. */
+function labeler(info: StreamInfo): { a: (r: number) => string; b: (r: number) => string } {
+  const of = (ids?: IdTable) => (ids ? (r: number) => ids.get(r) : (r: number) => String(r))
+  return { a: of(info.ids), b: of(info.pairing === "cross" ? info.idsB : info.ids) }
+}

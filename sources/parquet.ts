@@ -1,0 +1,285 @@
+/**
+ * Parquet embeddings source: reads a LIST<FLOAT> / LIST<DOUBLE> (or DuckDB FLOAT[d]) column one
+ * row group at a time, straight into a Float32Array, plus an optional id column.
+ *
+ * I/O is positioned reads with node:fs: the footer at open, then only the byte ranges of the
+ * needed column chunks of the requested row group. Runs unchanged on Bun and Deno (and on Node,
+ * where ZSTD falls back to the pure-JS fzstd).
+ * Every problem with the file is an InvalidInput (naming the file and a byte offset or row) or
+ * a FormatUnsupported (codec or encoding brook does not decode).
+ */
+import type { ColumnMetaData, FileMetaData, SchemaTree } from "hyparquet"
+import { parquetMetadata } from "hyparquet"
+import * as fs from "node:fs"
+import { FormatUnsupported, InvalidInput, isBrookError } from "../core/errors.ts"
+import { checkCodec } from "./parquet/compression.ts"
+import { firstVectorLength } from "./parquet/dimension.ts"
+import { IdDecoder } from "./parquet/ids.ts"
+import { atOffset, type ByteSource, walkPages } from "./parquet/pages.ts"
+import { describeField, idKindOf, isVectorLeaf, type LeafColumn, leafOf, schemaTree } from "./parquet/schema.ts"
+import { VectorDecoder } from "./parquet/vectors.ts"
+
+/**
+ * An open Parquet file of embeddings: its footer is parsed and `dim` read from the levels at the
+ * start of the first data page; no values have been read yet.
+ */
+export interface ParquetEmbeddings {
+  readonly file: string
+  /** Vector length, from the first row; every row must have it. */
+  readonly dim: number
+  /** Total rows (from metadata). */
+  readonly rows: number
+  /** Per row group: rows, absolute first row, uncompressed size of the column chunks read. */
+  readonly rowGroups: ReadonlyArray<{ rows: number; firstRow: number; bytes: number }>
+  /** Name of the top-level vector column. */
+  readonly vectorColumn: string
+  /** Name of the top-level id column, if any. */
+  readonly idColumn?: string
+  readonly idKind?: "string" | "integer"
+  /** Closes the file descriptor; further reads throw. Idempotent. */
+  close(): void
+}
+
+/** What one row group decodes to: `count` vectors of `dim` values, row-major. */
+export interface RowGroupVectors {
+  readonly values: Float32Array
+  readonly count: number
+  readonly ids?: string[] | Float64Array
+}
+
+interface Chunk {
+  readonly start: number
+  readonly end: number
+  readonly codec: string
+}
+
+interface OpenFile {
+  fd: number | undefined
+  readonly vector: LeafColumn
+  readonly id?: { leaf: LeafColumn; kind: "string" | "integer" }
+  /** Per row group: the vector chunk and the id chunk. */
+  readonly chunks: ReadonlyArray<{ vector: Chunk; id?: Chunk }>
+}
+
+const state = new WeakMap<ParquetEmbeddings, OpenFile>()
+const MAGIC = 0x31524150 // "PAR1" little-endian
+const ENCRYPTED = 0x45524150 // "PARE": encrypted footer
+
+/**
+ * Opens `file` and reads its footer (and the first page(s) of the vector column to learn `dim`).
+ *
+ * - `column`: name of the vector column; default the first LIST<FLOAT> / LIST<DOUBLE> column.
+ * - `idColumn`: name of the id column (strings or INT32/INT64); default a column named "id" when
+ *   it holds strings or integers; `null` reads no ids.
+ */
+export function openParquetEmbeddings(
+  file: string,
+  options: { column?: string; idColumn?: string | null } = {},
+): ParquetEmbeddings {
+  let fd: number
+  try {
+    fd = fs.openSync(file, "r")
+  } catch (e) {
+    throw new InvalidInput({ file, reason: `cannot open: ${e instanceof Error ? e.message : String(e)}` })
+  }
+  try {
+    return open(file, fd, options)
+  } catch (e) {
+    fs.closeSync(fd)
+    if (isBrookError(e)) throw e
+    throw new InvalidInput({ file, reason: `cannot read: ${e instanceof Error ? e.message : String(e)}` })
+  }
+}
+
+/**
+ * Decodes row group `index`: the vector column into `values` (count*dim floats, DOUBLE rounded to
+ * float32) and, if the file has an id column, its ids (strings, or integers as doubles).
+ * Throws RangeError for an index out of range or a closed file.
+ */
+export function readRowGroup(pq: ParquetEmbeddings, index: number): RowGroupVectors {
+  const s = state.get(pq)
+  if (!s || s.fd === undefined) throw new RangeError(`${pq.file}: Parquet file is closed`)
+  const group = pq.rowGroups[index]
+  if (!group) throw new RangeError(`${pq.file}: no row group ${index} (the file has ${pq.rowGroups.length})`)
+  const fd = s.fd
+  const { vector, id } = s.chunks[index]
+  const values = decodeChunk(pq.file, fd, vector, (read) => {
+    const decoder = new VectorDecoder({ file: pq.file, leaf: s.vector, dim: pq.dim, firstRow: group.firstRow, rows: group.rows })
+    walkPages(pq.file, read, vector, s.vector, decoder)
+    return decoder.finish()
+  })
+  if (!id || !s.id) return { values, count: group.rows }
+  const { leaf, kind } = s.id
+  const ids = decodeChunk(pq.file, fd, id, (read) => {
+    const decoder = new IdDecoder(pq.file, leaf, kind, group.firstRow, group.rows)
+    walkPages(pq.file, read, id, leaf, decoder)
+    return decoder.finish()
+  })
+  return { values, count: group.rows, ids }
+}
+
+function open(file: string, fd: number, options: { column?: string; idColumn?: string | null }): ParquetEmbeddings {
+  const { metadata, footerStart } = readFooter(file, fd)
+  const root = atOffset(file, footerStart, "corrupt schema in the footer", () => schemaTree(metadata))
+  const vector = vectorColumn(file, root, options.column)
+  const id = idColumn(file, root, options.idColumn)
+
+  const chunks = metadata.row_groups.map((_, g) => ({
+    vector: columnChunk(file, metadata, g, vector, footerStart),
+    id: id && columnChunk(file, metadata, g, id.leaf, footerStart),
+  }))
+  let firstRow = 0
+  const rowGroups = metadata.row_groups.map((rg, g) => {
+    const rows = Number(rg.num_rows)
+    const group = { rows, firstRow, bytes: chunks[g].vector.uncompressed + (chunks[g].id?.uncompressed ?? 0) }
+    firstRow += rows
+    return group
+  })
+  const rows = Number(metadata.num_rows)
+  if (firstRow !== rows) {
+    throw new InvalidInput({ file, offset: footerStart, reason: `row groups hold ${firstRow} rows, the footer says ${rows}` })
+  }
+
+  const s: OpenFile = { fd, vector, id, chunks }
+  const dim = firstRowLength(file, fd, s, rowGroups)
+  const pq: ParquetEmbeddings = {
+    file,
+    dim,
+    rows,
+    rowGroups,
+    vectorColumn: vector.name,
+    ...(id ? { idColumn: id.leaf.name, idKind: id.kind } : {}),
+    close() {
+      if (s.fd !== undefined) fs.closeSync(s.fd)
+      s.fd = undefined
+    },
+  }
+  state.set(pq, s)
+  return pq
+}
+
+/** Checks both magics and the footer length, then parses the footer (only the footer is read). */
+function readFooter(file: string, fd: number): { metadata: FileMetaData; footerStart: number } {
+  const size = fs.fstatSync(fd).size
+  if (size < 12) throw new InvalidInput({ file, offset: 0, reason: `${size} bytes is too short for a Parquet file` })
+  const head = readAt(file, fd, 0, 4)
+  const tail = readAt(file, fd, size - 8, 8)
+  if (u32(head, 0) === ENCRYPTED || u32(tail, 4) === ENCRYPTED) {
+    throw new FormatUnsupported({ file, format: "encrypted Parquet", reason: "the footer is encrypted" })
+  }
+  if (u32(head, 0) !== MAGIC) {
+    throw new InvalidInput({ file, offset: 0, reason: "not a Parquet file (it does not start with PAR1)" })
+  }
+  if (u32(tail, 4) !== MAGIC) {
+    throw new InvalidInput({ file, offset: size - 4, reason: "no PAR1 at the end: truncated or not a Parquet file" })
+  }
+  const length = u32(tail, 0)
+  if (length > size - 12) {
+    throw new InvalidInput({ file, offset: size - 8, reason: `footer length ${length} points outside the file (${size} bytes)` })
+  }
+  const footerStart = size - 8 - length
+  const footer = readAt(file, fd, footerStart, length + 8)
+  const metadata = atOffset(file, footerStart, "corrupt footer", () => parquetMetadata(footer, { geoparquet: false }))
+  return { metadata, footerStart }
+}
+
+function vectorColumn(file: string, root: SchemaTree, name: string | undefined): LeafColumn {
+  const fields = root.children
+  if (name !== undefined) {
+    const field = fields.find((f) => f.element.name === name)
+    if (!field) throw new InvalidInput({ file, reason: `no vector column "${name}"; columns: ${listColumns(root)}` })
+    const leaf = leafOf(root, field)
+    if (!leaf || !isVectorLeaf(leaf)) {
+      throw new InvalidInput({
+        file,
+        reason: `column "${name}" is ${describeField(root, field)}, not a list of FLOAT or DOUBLE; columns: ${listColumns(root)}`,
+      })
+    }
+    return leaf
+  }
+  for (const field of fields) {
+    const leaf = leafOf(root, field)
+    if (leaf && isVectorLeaf(leaf)) return leaf
+  }
+  throw new InvalidInput({ file, reason: `no LIST<FLOAT> or LIST<DOUBLE> vector column; columns: ${listColumns(root)}` })
+}
+
+function idColumn(
+  file: string,
+  root: SchemaTree,
+  name: string | null | undefined,
+): { leaf: LeafColumn; kind: "string" | "integer" } | undefined {
+  if (name === null) return undefined
+  const field = root.children.find((f) => f.element.name === (name ?? "id"))
+  const leaf = field && leafOf(root, field)
+  const kind = leaf && idKindOf(leaf)
+  if (leaf && kind) return { leaf, kind }
+  if (name === undefined) return undefined // no usable "id" column: no ids
+  if (!field) throw new InvalidInput({ file, reason: `no id column "${name}"; columns: ${listColumns(root)}` })
+  throw new InvalidInput({
+    file,
+    reason: `id column "${name}" is ${describeField(root, field)}; ids must be strings (BYTE_ARRAY) or INT32/INT64`,
+  })
+}
+
+const listColumns = (root: SchemaTree) =>
+  root.children.map((f) => `${f.element.name} (${describeField(root, f)})`).join(", ") || "none"
+
+type ChunkInfo = Chunk & { uncompressed: number }
+
+/** Byte range and codec of a leaf's column chunk in row group `g`, checked against the file. */
+function columnChunk(file: string, metadata: FileMetaData, g: number, leaf: LeafColumn, footerStart: number): ChunkInfo {
+  const path = leaf.path.join(".")
+  const column = metadata.row_groups[g].columns.find((c) => c.meta_data?.path_in_schema.join(".") === path)
+  const meta: ColumnMetaData | undefined = column?.meta_data
+  if (!column || !meta) {
+    throw new InvalidInput({ file, offset: footerStart, reason: `row group ${g} has no column chunk for ${path}` })
+  }
+  if (column.file_path) {
+    throw new FormatUnsupported({ file, format: "Parquet external column chunks", reason: `${path} is in ${column.file_path}` })
+  }
+  checkCodec(file, leaf.name, meta.codec)
+  const data = Number(meta.data_page_offset)
+  const dict = meta.dictionary_page_offset === undefined ? undefined : Number(meta.dictionary_page_offset)
+  const start = dict !== undefined && dict > 0 && dict < data ? dict : data
+  const end = start + Number(meta.total_compressed_size)
+  if (!(start >= 4 && end >= start && end <= footerStart)) {
+    throw new InvalidInput({
+      file,
+      offset: start,
+      reason: `column chunk ${path} of row group ${g} (bytes ${start}..${end}) lies outside the data (4..${footerStart})`,
+    })
+  }
+  return { start, end, codec: meta.codec, uncompressed: Number(meta.total_uncompressed_size) }
+}
+
+/** Reads a whole column chunk with one positioned read and decodes it; stray errors get its offset. */
+function decodeChunk<T>(file: string, fd: number, chunk: Chunk, decode: (read: ByteSource) => T): T {
+  const bytes = readAt(file, fd, chunk.start, chunk.end - chunk.start)
+  const read: ByteSource = (offset, length) => bytes.subarray(offset - chunk.start, offset - chunk.start + length)
+  return atOffset(file, chunk.start, "corrupt column chunk", () => decode(read))
+}
+
+/** Vector length: the first row of the first non-empty row group (0 for a file without rows). */
+function firstRowLength(file: string, fd: number, s: OpenFile, rowGroups: ParquetEmbeddings["rowGroups"]): number {
+  const g = rowGroups.findIndex((rg) => rg.rows > 0)
+  if (g < 0) return 0
+  const chunk = s.chunks[g].vector
+  const read: ByteSource = (offset, n) => readAt(file, fd, offset, n)
+  return atOffset(file, chunk.start, "corrupt column chunk", () =>
+    firstVectorLength(file, read, chunk, s.vector, rowGroups[g].firstRow))
+}
+
+/** Exactly `length` bytes at `offset`, or InvalidInput when the file ends first. */
+function readAt(file: string, fd: number, offset: number, length: number): Uint8Array {
+  const bytes = new Uint8Array(length)
+  let got = 0
+  while (got < length) {
+    const n = fs.readSync(fd, bytes, got, length - got, offset + got)
+    if (n <= 0) throw new InvalidInput({ file, offset: offset + got, reason: `file ends while reading ${length} bytes at ${offset}` })
+    got += n
+  }
+  return bytes
+}
+
+const u32 = (b: Uint8Array, at: number) => (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0

@@ -1,0 +1,247 @@
+/**
+ * Decodes the pages of a LIST<FLOAT|DOUBLE> column chunk straight into one Float32Array of
+ * rows*dim values, checking every row has exactly `dim` non-null values. Values are PLAIN,
+ * dictionary (PLAIN_DICTIONARY / RLE_DICTIONARY) or BYTE_STREAM_SPLIT encoded.
+ */
+import { InvalidInput } from "../../core/errors.ts"
+import { bitWidth, decodeHybrid, isConstant, walkRuns } from "./hybrid.ts"
+import { LevelDecoder, type LevelSections, levelSections } from "./levels.ts"
+import { type DataPage, type DictionaryPage, type PageVisitor, unsupportedEncoding } from "./pages.ts"
+import type { LeafColumn } from "./schema.ts"
+
+/** Where a row group's vectors go and what they must look like. */
+export interface VectorTarget {
+  readonly file: string
+  readonly leaf: LeafColumn
+  readonly dim: number
+  /** Absolute number of the row group's first row (for errors). */
+  readonly firstRow: number
+  /** Rows the row group holds (from metadata). */
+  readonly rows: number
+}
+
+/** Page visitor filling `values`; call `finish()` after the last page. */
+export class VectorDecoder implements PageVisitor {
+  readonly values: Float32Array
+  private readonly bytesOut: Uint8Array
+  private readonly levels: LevelDecoder
+  private readonly double: boolean
+  private dict: Float32Array | undefined
+  private indices = new Uint32Array(0)
+  /** Row (within the group) being filled, -1 before the first. */
+  private row = -1
+  private rowLength = 0
+  /** Values written so far. */
+  private written = 0
+
+  constructor(private readonly t: VectorTarget) {
+    this.values = new Float32Array(t.rows * t.dim)
+    this.bytesOut = new Uint8Array(this.values.buffer)
+    this.levels = new LevelDecoder(t.leaf)
+    this.double = t.leaf.element.type === "DOUBLE"
+  }
+
+  dictionary(page: DictionaryPage): void {
+    const width = this.double ? 8 : 4
+    if (page.numValues < 0 || page.numValues * width > page.bytes.length) {
+      throw this.invalid({ offset: page.offset, reason: "dictionary page is shorter than its value count" })
+    }
+    this.dict = new Float32Array(page.numValues)
+    if (this.double) toFloat32(page.bytes, 0, page.numValues, this.dict, 0)
+    else new Uint8Array(this.dict.buffer).set(page.bytes.subarray(0, page.numValues * 4))
+  }
+
+  data(page: DataPage): void {
+    const n = page.numValues
+    const { leaf } = this.t
+    // each entry is a value, or an empty or null row
+    if (!(n >= 0 && n <= this.values.length - this.written + this.t.rows)) {
+      throw this.invalid({ offset: page.offset, reason: `page claims ${n} values, more than its row group can hold` })
+    }
+    const sections = levelSections(page, page.bytes, leaf)
+    if (sections.valuesStart > page.bytes.length) throw new Error(`levels (${sections.valuesStart} bytes) run past the page`)
+    const { definitionStart: defStart, definitionEnd: defEnd } = sections
+    if (leaf.maxRepetition === 1 && isConstant(page.bytes, defStart, defEnd, bitWidth(leaf.maxDefinition), n, leaf.maxDefinition)) {
+      // the common case: no nulls anywhere, only row lengths to check, straight from the runs
+      this.scanRows(page, sections, n)
+    } else {
+      const { repetition, definition } = this.levels.decode(page)
+      this.checkRows(page, repetition, definition, n)
+    }
+    // the rows check out, so the n values fit: every row so far has dim values, the last at most
+    this.decodeValues(page, sections.valuesStart, n)
+    this.written += n
+  }
+
+  /** Checks the last row and that the chunk held every row the metadata promised. */
+  finish(): Float32Array {
+    const { rows, dim, firstRow } = this.t
+    if (this.row >= 0 && this.rowLength !== dim) this.ragged(this.row, this.rowLength)
+    if (this.row + 1 !== rows || this.written !== rows * dim) {
+      throw this.invalid({
+        row: firstRow + Math.max(this.row, 0),
+        reason: `row group holds ${this.row + 1} rows of vectors, its metadata says ${rows}`,
+      })
+    }
+    return this.values
+  }
+
+  /**
+   * Checks row lengths from the runs of the repetition levels (max level 1) when every
+   * definition level is the max, so each level entry is a value: 8 entries per 0xff byte.
+   */
+  private scanRows(page: DataPage, sections: LevelSections, n: number) {
+    const { dim, rows } = this.t
+    const bytes = page.bytes
+    let row = this.row
+    let length = this.rowLength
+    const startRow = () => {
+      if (row >= 0 && length !== dim) this.ragged(row, length)
+      if (++row >= rows) {
+        throw this.invalid({ offset: page.offset, reason: `column chunk holds more than the ${rows} rows of its row group` })
+      }
+      length = 1
+    }
+    const midRow = () => this.invalid({ offset: page.offset, reason: "column chunk starts in the middle of a row" })
+    const badLevel = (level: number) => this.invalid({ offset: page.offset, reason: `repetition level ${level} is over 1` })
+    walkRuns(bytes, sections.repetitionStart, sections.repetitionEnd, 1, n, {
+      rle(value, count) {
+        if (value === 0) for (let k = 0; k < count; k++) startRow()
+        else if (row < 0) throw midRow()
+        else if (value === 1) length += count
+        else throw badLevel(value)
+      },
+      packed(pos, count) {
+        for (let q = 0; q < count; q += 8, pos++) {
+          const byte = bytes[pos]
+          if (byte === 0xff && q + 8 <= count && row >= 0) {
+            length += 8
+            continue
+          }
+          for (let bit = 0, m = Math.min(8, count - q); bit < m; bit++) {
+            if ((byte >> bit) & 1) {
+              if (row < 0) throw midRow()
+              length++
+            } else startRow()
+          }
+        }
+      },
+    })
+    this.row = row
+    this.rowLength = length
+    if (length > dim) this.ragged(row, length)
+  }
+
+  /** Walks the levels: row starts, row lengths, nulls. Every entry that passes is a value. */
+  private checkRows(page: DataPage, rep: Uint8Array, def: Uint8Array, n: number) {
+    const { dim, rows } = this.t
+    const { maxDefinition, entryDefinition, emptyListDefinition } = this.t.leaf
+    let row = this.row
+    let rowLength = this.rowLength
+    for (let i = 0; i < n; i++) {
+      if (rep[i] === 0) {
+        if (row >= 0 && rowLength !== dim) this.ragged(row, rowLength)
+        row++
+        rowLength = 0
+        if (row >= rows) {
+          throw this.invalid({ offset: page.offset, reason: `column chunk holds more than the ${rows} rows of its row group` })
+        }
+      } else if (row < 0) {
+        throw this.invalid({ offset: page.offset, reason: "column chunk starts in the middle of a row" })
+      }
+      const d = def[i]
+      if (d === maxDefinition) {
+        rowLength++
+        continue
+      }
+      if (d > maxDefinition) {
+        throw this.invalid({ offset: page.offset, reason: `definition level ${d} is over the maximum ${maxDefinition}` })
+      }
+      if (d >= entryDefinition) {
+        throw this.invalid({ row: this.t.firstRow + row, reason: `null element at position ${rowLength} of the vector` })
+      }
+      if (d === emptyListDefinition) this.ragged(row, 0)
+      throw this.invalid({ row: this.t.firstRow + row, reason: "vector is null" })
+    }
+    this.row = row
+    this.rowLength = rowLength
+    if (rowLength > dim) this.ragged(row, rowLength)
+  }
+
+  private decodeValues(page: DataPage, start: number, n: number) {
+    const { bytes } = page
+    const width = this.double ? 8 : 4
+    const at = this.written
+    const shortPage = () => this.invalid({ offset: page.offset, reason: `page holds fewer than its ${n} values` })
+    switch (page.encoding) {
+      case "PLAIN":
+        if (start + n * width > bytes.length) throw shortPage()
+        if (this.double) toFloat32(bytes, start, n, this.values, at)
+        else this.bytesOut.set(bytes.subarray(start, start + n * 4), at * 4)
+        return
+      case "BYTE_STREAM_SPLIT": {
+        if (start + n * width > bytes.length) throw shortPage()
+        if (this.double) {
+          const joined = new Uint8Array(n * 8)
+          unsplit(bytes, start, n, 8, joined, 0)
+          toFloat32(joined, 0, n, this.values, at)
+        } else {
+          unsplit(bytes, start, n, 4, this.bytesOut, at * 4)
+        }
+        return
+      }
+      case "PLAIN_DICTIONARY":
+      case "RLE_DICTIONARY": {
+        const dict = this.dict
+        if (!dict) throw this.invalid({ offset: page.offset, reason: "dictionary-encoded page without a dictionary page" })
+        if (n === 0) return
+        if (start >= bytes.length) throw shortPage()
+        if (this.indices.length < n) this.indices = new Uint32Array(n)
+        const indices = this.indices
+        decodeHybrid(bytes, start + 1, bytes.length, bytes[start], indices, n)
+        const out = this.values
+        const size = dict.length
+        for (let i = 0; i < n; i++) {
+          const k = indices[i]
+          if (k >= size) throw this.invalid({ offset: page.offset, reason: `dictionary index ${k} out of ${size}` })
+          out[at + i] = dict[k]
+        }
+        return
+      }
+      default:
+        unsupportedEncoding(this.t.file, `${page.encoding} (vector column ${this.t.leaf.name})`)
+    }
+  }
+
+  private ragged(row: number, length: number): never {
+    throw this.invalid({
+      row: this.t.firstRow + row,
+      reason: `vector has ${length} values, expected ${this.t.dim} (the length of the first row)`,
+    })
+  }
+
+  private invalid(where: { row?: number; offset?: number; reason: string }) {
+    return new InvalidInput({ file: this.t.file, ...where })
+  }
+}
+
+/** Converts `n` little-endian doubles at `bytes[start]` into `out[at...]` (rounded to float32). */
+function toFloat32(bytes: Uint8Array, start: number, n: number, out: Float32Array, at: number) {
+  const offset = bytes.byteOffset + start
+  let doubles: Float64Array
+  if (offset % 8 === 0) doubles = new Float64Array(bytes.buffer, offset, n)
+  else {
+    // copy to an aligned buffer (not bytes.slice: on a node Buffer that is a view)
+    doubles = new Float64Array(n)
+    new Uint8Array(doubles.buffer).set(bytes.subarray(start, start + n * 8))
+  }
+  for (let i = 0; i < n; i++) out[at + i] = doubles[i]
+}
+
+/** Reassembles BYTE_STREAM_SPLIT: byte b of value i is at `bytes[start + b*n + i]`. */
+function unsplit(bytes: Uint8Array, start: number, n: number, width: number, out: Uint8Array, at: number) {
+  for (let b = 0; b < width; b++) {
+    const stream = start + b * n
+    for (let i = 0; i < n; i++) out[at + i * width + b] = bytes[stream + i]
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * readEmbeddings: the embedding source. Reads .npy (float32/float64) or Parquet (LIST<FLOAT|DOUBLE>
+ * or FLOAT[d] column, optional id column) one batch (npy) or row group (Parquet) at a time, straight
+ * into Float32Arrays, and checks every row: same length, finite, non-zero.
+ */
+import { Effect } from "effect"
+import { IdColumn, type EmbeddingBatch, type StreamInfo } from "../core/batches.ts"
+import { MemoryBudget } from "../core/budget.ts"
+import { BudgetExceeded, InvalidInput } from "../core/errors.ts"
+import type { Plan, Source } from "../core/operator.ts"
+import { Progress } from "../core/progress.ts"
+import { openNpy, readNpyRows } from "./npy.ts"
+import { openParquetEmbeddings, readRowGroup } from "./parquet.ts"
+
+export interface ReadEmbeddingsOptions {
+  /** Parquet: the vector column (default: the first list column). */
+  readonly column?: string
+  /** Parquet: the id column (default "id" when present; null for none). */
+  readonly idColumn?: string | null
+  /** A zero vector has no cosine: fail (default) or drop the row, keeping the others' row numbers. */
+  readonly zeroVectors?: "error" | "skip"
+  /** Rows per batch for .npy (default: sized from the budget). */
+  readonly batchRows?: number
+}
+
+/** Rows per .npy batch at most: large enough to amortise reads, small enough to keep queues short. */
+const MAX_BATCH_ROWS = 16384
+const MIN_BATCH_ROWS = 64
+
+export interface EmbeddingRows extends EmbeddingBatch {
+  /** Original row numbers when some rows were skipped (zeroVectors: "skip"). */
+  readonly rowIds?: Uint32Array
+}
+
+type Opened =
+  | { kind: "npy"; rows: number; dim: number; itemSize: number }
+  | { kind: "parquet"; rows: number; dim: number; maxGroupBytes: number; idKind?: "string" | "integer" }
+
+const isParquet = (file: string) => /\.parq(uet)?$/i.test(file)
+
+function inspect(file: string, options: ReadEmbeddingsOptions): Opened {
+  if (isParquet(file)) {
+    const pq = openParquetEmbeddings(file, { column: options.column, idColumn: options.idColumn })
+    try {
+      const maxGroupBytes = Math.max(0, ...pq.rowGroups.map((g) => g.bytes + g.rows * pq.dim * 4))
+      return { kind: "parquet", rows: pq.rows, dim: pq.dim, maxGroupBytes, idKind: pq.idKind }
+    } finally {
+      pq.close()
+    }
+  }
+  const npy = openNpy(file)
+  npy.close()
+  return { kind: "npy", rows: npy.rows, dim: npy.dim, itemSize: npy.dtype === "f4" ? 4 : 8 }
+}
+
+/** The embedding source for `file` (.npy, .parquet). */
+export function readEmbeddings(file: string, options: ReadEmbeddingsOptions = {}): Source<EmbeddingRows> {
+  const name = "readEmbeddings"
+  let opened: Opened | undefined
+  const bytesFor = (o: Opened, rows: number) =>
+    o.kind === "npy" ? rows * o.dim * (4 + (o.itemSize === 8 ? 8 : 0)) : o.maxGroupBytes
+  return {
+    kind: "source",
+    name,
+    weight: 0.02,
+    describe: () =>
+      Effect.try({
+        try: () => {
+          opened = inspect(file, options)
+          const ids = opened.kind === "parquet" && opened.idKind ? new IdColumn(opened.idKind) : undefined
+          return { file, dim: opened.dim, rows: opened.rows, ids } satisfies StreamInfo
+        },
+        catch: (e) => e as InvalidInput,
+      }),
+    minimum: () => (opened ? bytesFor(opened, Math.min(opened.rows, MIN_BATCH_ROWS)) : 0),
+    plan: (share) =>
+      Effect.suspend(() => {
+        const o = opened!
+        if (o.kind === "parquet") {
+          return share >= o.maxGroupBytes
+            ? Effect.succeed<Plan>({ bytes: o.maxGroupBytes, batchRows: 0 })
+            : Effect.fail(new BudgetExceeded({ operator: name, needed: o.maxGroupBytes, available: share, detail: "one Parquet row group, decoded" }))
+        }
+        const perRow = bytesFor(o, 1) || 1
+        const fit = Math.floor(share / perRow)
+        const rows = Math.max(1, Math.min(options.batchRows ?? MAX_BATCH_ROWS, fit, Math.max(1, o.rows)))
+        return Effect.succeed<Plan>({ bytes: rows * perRow, batchRows: rows })
+      }),
+    make: (plan, info) =>
+      Effect.gen(function* () {
+        const budget = yield* MemoryBudget
+        const progress = yield* Progress
+        yield* budget.reserve(name, plan.bytes)
+        const check = rowChecker(file, options.zeroVectors ?? "error")
+        const o = opened!
+        if (o.kind === "npy") {
+          const npy = yield* Effect.acquireRelease(Effect.sync(() => openNpy(file)), (f) => Effect.sync(() => f.close()))
+          const batchRows = plan.batchRows as number
+          const scratch = npy.dtype === "f8" ? new Uint8Array(batchRows * npy.dim * 8) : undefined
+          let next = 0
+          return new ReadableStream<EmbeddingRows>({
+            pull(controller) {
+              if (next >= npy.rows) return controller.close()
+              const count = Math.min(batchRows, npy.rows - next)
+              // a fresh array per batch: it travels downstream (and may be transferred to a worker)
+              const values = new Float32Array(count * npy.dim)
+              readNpyRows(npy, next, count, values, scratch)
+              controller.enqueue(check(next, count, npy.dim, values))
+              next += count
+              progress.update(name, { done: next, total: npy.rows, unit: "rows" })
+            },
+          }, { highWaterMark: 0 })
+        }
+        const pq = yield* Effect.acquireRelease(
+          Effect.sync(() => openParquetEmbeddings(file, { column: options.column, idColumn: options.idColumn })),
+          (f) => Effect.sync(() => f.close()),
+        )
+        let group = 0
+        return new ReadableStream<EmbeddingRows>({
+          pull(controller) {
+            if (group >= pq.rowGroups.length) return controller.close()
+            const g = pq.rowGroups[group++]
+            const { values, count, ids } = readRowGroup(pq, group - 1)
+            const batch = check(g.firstRow, count, pq.dim, values)
+            const table = info.ids as IdColumn | undefined
+            if (table && ids) {
+              const kept = batch.rowIds ? [...batch.rowIds].map((r) => r - g.firstRow) : undefined
+              if (Array.isArray(ids)) table.pushStrings(kept ? kept.map((k) => ids[k]) : ids)
+              else table.pushIntegers(kept ? kept.map((k) => ids[k]) : ids)
+            }
+            controller.enqueue(batch)
+            progress.update(name, { done: g.firstRow + count, total: pq.rows, unit: "rows" })
+          },
+        }, { highWaterMark: 0 })
+      }),
+  }
+}
+
+/** Checks rows for NaN/Inf and zero vectors; drops zero rows when asked. */
+function rowChecker(file: string, zero: "error" | "skip") {
+  return (start: number, count: number, dim: number, values: Float32Array): EmbeddingRows => {
+    let zeros: number[] | undefined
+    for (let r = 0; r < count; r++) {
+      let sq = 0
+      const base = r * dim
+      for (let k = 0; k < dim; k++) {
+        const v = values[base + k]
+        sq += v * v
+      }
+      if (!Number.isFinite(sq)) {
+        for (let k = 0; k < dim; k++) {
+          if (!Number.isFinite(values[base + k])) {
+            throw new InvalidInput({ file, row: start + r, reason: `value ${values[base + k]} at dimension ${k} (NaN and Inf have no cosine)` })
+          }
+        }
+        throw new InvalidInput({ file, row: start + r, reason: "vector norm overflows float64" })
+      }
+      if (sq === 0) {
+        if (zero === "error") {
+          throw new InvalidInput({ file, row: start + r, reason: "zero vector (cosine undefined; use zeroVectors: \"skip\" / --zero-vectors skip to drop it)" })
+        }
+        ;(zeros ??= []).push(r)
+      }
+    }
+    if (!zeros) return { start, count, dim, values }
+    const keep = count - zeros.length
+    const out = new Float32Array(keep * dim)
+    const rowIds = new Uint32Array(keep)
+    let w = 0
+    for (let r = 0, z = 0; r < count; r++) {
+      if (z < zeros.length && zeros[z] === r) {
+        z++
+        continue
+      }
+      out.set(values.subarray(r * dim, (r + 1) * dim), w * dim)
+      rowIds[w++] = start + r
+    }
+    return { start, count: keep, dim, values: out, rowIds }
+  }
+}
