@@ -24,3 +24,4 @@ export { readEmbeddings, type ReadEmbeddingsOptions } from "./sources/read_embed
 export { tiledCosine, type TiledCosineOptions } from "./operators/tiled_cosine/tiled_cosine.ts"
 export { thresholdEdges, type ThresholdEdgesOptions } from "./operators/threshold_edges.ts"
 export { writeEdges, writeEdgesParquet, writeEdgesTsv } from "./sinks/write_edges.ts"
+export { collect, type Collected } from "./sinks/collect.ts"

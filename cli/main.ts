@@ -1,0 +1,70 @@
+/**
+ * The `brook` command. Exit codes: 0 success, 1 runtime error, 2 usage error.
+ */
+import { isBrookError } from "../core/errors.ts"
+import { terminalProgress } from "../core/progress.ts"
+import { formatBytes } from "../core/size.ts"
+import { edgesCommand } from "./edges.ts"
+import { UsageError } from "./args.ts"
+
+const HELP = `brook: memory-bounded stream operators for scientific data
+
+usage: brook <command> [options]
+
+commands:
+  edges EMB --threshold T --out FILE   exact cosine-similarity graph of embeddings (.npy, .parquet)
+
+run 'brook <command> --help' for a command's options.`
+
+const commands: Record<string, (args: string[], env: CommandEnv) => Promise<void>> = {
+  edges: edgesCommand,
+}
+
+export interface CommandEnv {
+  readonly signal: AbortSignal
+  readonly progress: ReturnType<typeof terminalProgress> | undefined
+  readonly log: (line: string) => void
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv
+  if (!name || name === "--help" || name === "-h") {
+    console.log(HELP)
+    return name ? 0 : 2
+  }
+  const command = commands[name]
+  if (!command) {
+    console.error(`brook: unknown command '${name}'\n\n${HELP}`)
+    return 2
+  }
+  const controller = new AbortController()
+  const onSignal = () => controller.abort(new Error("interrupted (Ctrl-C)"))
+  process.on("SIGINT", onSignal)
+  process.on("SIGTERM", onSignal)
+  const quiet = rest.includes("--quiet") || rest.includes("-q")
+  const progress = !quiet && process.stderr.isTTY ? terminalProgress((s) => process.stderr.write(s)) : undefined
+  try {
+    await command(rest.filter((a) => a !== "--quiet" && a !== "-q"), {
+      signal: controller.signal,
+      progress,
+      log: quiet ? () => {} : (line) => console.error(line),
+    })
+    return 0
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`brook ${name}: ${e.message}`)
+      return 2
+    }
+    if (isBrookError(e)) {
+      console.error(`brook ${name}: ${e._tag}: ${e.message}`)
+      return e._tag === "InvalidOption" ? 2 : e._tag === "Cancelled" ? 130 : 1
+    }
+    console.error(`brook ${name}: ${(e as Error)?.message ?? e}`)
+    return 1
+  }
+}
+
+export { formatBytes }
+
+// Bun keeps the process alive after the workers end; exit explicitly once the command is done.
+main(process.argv.slice(2)).then((code) => process.exit(code))

@@ -1,0 +1,20 @@
+/** A sink that keeps every batch it receives, for scripts and tests on small inputs. */
+import { Effect } from "effect"
+import type { Sink } from "../core/operator.ts"
+
+export interface Collected<T> {
+  readonly batches: T[]
+}
+
+/** Collects batches into `into.batches` (memory not budgeted: for small results only). */
+export function collect<T>(into: Collected<T>): Sink<T> {
+  return {
+    kind: "sink",
+    name: "collect",
+    weight: 0,
+    describe: (up) => Effect.succeed(up),
+    minimum: () => 0,
+    plan: () => Effect.succeed({ bytes: 0 }),
+    make: () => Effect.succeed(new WritableStream<T>({ write: (b) => void into.batches.push(b) })),
+  }
+}

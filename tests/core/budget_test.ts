@@ -1,0 +1,39 @@
+import { expect, test } from "bun:test"
+import { Effect, Exit } from "effect"
+import { makeBudget } from "../../core/budget.ts"
+import { parseSize } from "../../core/size.ts"
+
+test("sizes parse in decimal and binary units", () => {
+  expect(parseSize("512MB")).toBe(512_000_000)
+  expect(parseSize("2GiB")).toBe(2 * 1024 ** 3)
+  expect(parseSize("64m")).toBe(64 * 1024 ** 2)
+  expect(parseSize("1048576")).toBe(1048576)
+  expect(() => parseSize("lots")).toThrow()
+})
+
+test("reservations are released when their scope closes, and peaks are kept per owner", async () => {
+  const budget = makeBudget(1000)
+  await Effect.runPromise(Effect.scoped(Effect.gen(function* () {
+    yield* budget.reserve("a", 600)
+    yield* budget.reserve("b", 300)
+    expect(budget.ledger.used).toBe(900)
+  })))
+  expect(budget.ledger.used).toBe(0)
+  expect(budget.ledger.owners.get("a")!.peak).toBe(600)
+  expect(budget.ledger.peak).toBe(900)
+})
+
+test("a reservation past the budget fails with BudgetExceeded naming the owner", async () => {
+  const budget = makeBudget(1000)
+  const exit = await Effect.runPromiseExit(Effect.scoped(Effect.gen(function* () {
+    yield* budget.reserve("a", 800)
+    yield* budget.reserve("tiledCosine", 300)
+  })))
+  expect(Exit.isFailure(exit)).toBe(true)
+  const err = Exit.isFailure(exit) ? (exit.cause as unknown as { reasons: Array<{ error: { _tag: string; operator: string; needed: number; available: number } }> }).reasons?.[0]?.error : undefined
+  expect(err?._tag).toBe("BudgetExceeded")
+  expect(err?.operator).toBe("tiledCosine")
+  expect(err?.needed).toBe(300)
+  expect(err?.available).toBe(200)
+  expect(budget.ledger.used).toBe(0)
+})
