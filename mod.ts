@@ -14,10 +14,17 @@
  */
 export { pipe } from "./core/pipe.ts"
 export { DEFAULT_MEMORY, planPipeline, run, runEffect, type RunOptions, type RunReport } from "./core/run.ts"
-export { Ledger, MemoryBudget, makeBudget } from "./core/budget.ts"
+export { Ledger, makeBudget, MemoryBudget } from "./core/budget.ts"
 export { Progress, silentProgress, terminalProgress } from "./core/progress.ts"
 export { formatBytes, parseSize } from "./core/size.ts"
-export { BudgetExceeded, Cancelled, FormatUnsupported, InvalidInput, InvalidOption, isBrookError } from "./core/errors.ts"
+export {
+  BudgetExceeded,
+  Cancelled,
+  FormatUnsupported,
+  InvalidInput,
+  InvalidOption,
+  isBrookError,
+} from "./core/errors.ts"
 export type { EdgeBatch, EmbeddingBatch, IdTable, ScoredPairs, StreamInfo } from "./core/batches.ts"
 export type { Pipeline, Plan, Sink, Source, Transform } from "./core/operator.ts"
 export { readEmbeddings, type ReadEmbeddingsOptions } from "./sources/read_embeddings.ts"

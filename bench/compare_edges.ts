@@ -72,8 +72,15 @@ for (const k of onlyRef) if (Math.abs(cos(k, b.get(k)!) - t) > EDGE_BAND) outsid
 // weights beyond 1e-4 relative are accepted when the cosines they imply agree within COS_ATOL
 const ok = outside === 0 && worstCos <= COS_ATOL
 console.log(JSON.stringify({
-  threshold: t, brook: a.size, reference: b.size, onlyBrook: onlyMine.length, onlyReference: onlyRef.length,
-  differingOutsideBand: outside, worstWeightRelErr: Number(worst.toExponential(3)),
-  weightsOver1e4: overRtol, worstImpliedCosineDiff: Number(worstCos.toExponential(3)), ok,
+  threshold: t,
+  brook: a.size,
+  reference: b.size,
+  onlyBrook: onlyMine.length,
+  onlyReference: onlyRef.length,
+  differingOutsideBand: outside,
+  worstWeightRelErr: Number(worst.toExponential(3)),
+  weightsOver1e4: overRtol,
+  worstImpliedCosineDiff: Number(worstCos.toExponential(3)),
+  ok,
 }))
 process.exit(ok ? 0 : 1)

@@ -5,7 +5,10 @@ export interface OptionSpec {
   readonly [name: string]: "string" | "number" | "flag"
 }
 
-export function parseArgs(argv: string[], spec: OptionSpec): { positional: string[]; options: Record<string, string | number | boolean> } {
+export function parseArgs(
+  argv: string[],
+  spec: OptionSpec,
+): { positional: string[]; options: Record<string, string | number | boolean> } {
   const positional: string[] = []
   const options: Record<string, string | number | boolean> = {}
   for (let k = 0; k < argv.length; k++) {

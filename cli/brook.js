@@ -11,7 +11,9 @@ const runtime = process.env.BROOK_RUNTIME === "deno" ? "deno" : "bun"
 const local = join(root, "node_modules", ".bin", runtime)
 const bin = existsSync(local) ? local : runtime
 const main = join(root, "cli", "main.ts")
-const args = runtime === "deno" ? ["run", "-A", "--quiet", main, ...process.argv.slice(2)] : [main, ...process.argv.slice(2)]
+const args = runtime === "deno"
+  ? ["run", "-A", "--quiet", main, ...process.argv.slice(2)]
+  : [main, ...process.argv.slice(2)]
 const child = spawn(bin, args, { stdio: "inherit", cwd: process.cwd() })
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig))
 child.on("exit", (code, signal) => process.exit(code ?? (signal === "SIGINT" ? 130 : 1)))

@@ -37,10 +37,20 @@ export async function edgesCommand(argv: string[], env: CommandEnv): Promise<voi
     return
   }
   const { positional, options: o } = parseArgs(argv, {
-    threshold: "number", out: "string", memory: "string", threads: "number", against: "string",
-    weight: "string", eps: "number", column: "string", "id-column": "string", "zero-vectors": "string",
+    threshold: "number",
+    out: "string",
+    memory: "string",
+    threads: "number",
+    against: "string",
+    weight: "string",
+    eps: "number",
+    column: "string",
+    "id-column": "string",
+    "zero-vectors": "string",
   })
-  if (positional.length !== 1) throw new UsageError(`expected one embedding file, got ${positional.length}\n\n${EDGES_HELP}`)
+  if (positional.length !== 1) {
+    throw new UsageError(`expected one embedding file, got ${positional.length}\n\n${EDGES_HELP}`)
+  }
   if (o.threshold === undefined) throw new UsageError("--threshold is required")
   if (o.out === undefined) throw new UsageError("--out is required (a .tsv or .parquet file, or - for stdout)")
   const zero = (o["zero-vectors"] ?? "error") as string
@@ -50,19 +60,25 @@ export async function edgesCommand(argv: string[], env: CommandEnv): Promise<voi
   }
   const read = (file: string) =>
     readEmbeddings(file, {
-      column: o.column as string | undefined, idColumn: o["id-column"] as string | undefined,
+      column: o.column as string | undefined,
+      idColumn: o["id-column"] as string | undefined,
       zeroVectors: zero as "error" | "skip",
     })
   const pipeline = pipe(
     read(positional[0]),
     tiledCosine({
-      threshold: o.threshold as number, threads: o.threads as number | undefined,
+      threshold: o.threshold as number,
+      threads: o.threads as number | undefined,
       against: o.against ? read(o.against as string) : undefined,
     }),
     thresholdEdges({ weight: o.weight as string | undefined, eps: o.eps as number | undefined }),
     writeEdges(o.out as string),
   )
-  const report = await run(pipeline, { memory: o.memory as string | undefined, signal: env.signal, progress: env.progress })
+  const report = await run(pipeline, {
+    memory: o.memory as string | undefined,
+    signal: env.signal,
+    progress: env.progress,
+  })
   const tc = report.stages.find((s) => s.name === "tiledCosine")
   env.log(
     `brook edges: ${report.seconds.toFixed(2)} s, budget ${formatBytes(report.budget)}, peak reserved ${

@@ -5,10 +5,19 @@ export function pipe<A>(s: Source<A>, k: Sink<A>): Pipeline
 export function pipe<A, B>(s: Source<A>, t1: Transform<A, B>, k: Sink<B>): Pipeline
 export function pipe<A, B, C>(s: Source<A>, t1: Transform<A, B>, t2: Transform<B, C>, k: Sink<C>): Pipeline
 export function pipe<A, B, C, D>(
-  s: Source<A>, t1: Transform<A, B>, t2: Transform<B, C>, t3: Transform<C, D>, k: Sink<D>,
+  s: Source<A>,
+  t1: Transform<A, B>,
+  t2: Transform<B, C>,
+  t3: Transform<C, D>,
+  k: Sink<D>,
 ): Pipeline
 export function pipe<A, B, C, D, E>(
-  s: Source<A>, t1: Transform<A, B>, t2: Transform<B, C>, t3: Transform<C, D>, t4: Transform<D, E>, k: Sink<E>,
+  s: Source<A>,
+  t1: Transform<A, B>,
+  t2: Transform<B, C>,
+  t3: Transform<C, D>,
+  t4: Transform<D, E>,
+  k: Sink<E>,
 ): Pipeline
 export function pipe(...stages: Pipeline["stages"]): Pipeline {
   if (stages[0]?.kind !== "source") throw new TypeError("pipe: the first stage must be a source")

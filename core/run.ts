@@ -3,7 +3,7 @@
  * from the source to the sink. Closing the scope (success, failure or cancellation) releases every
  * reservation, stops workers and removes temp files.
  */
-import { Effect, Exit, Cause } from "effect"
+import { Cause, Effect, Exit } from "effect"
 import { type Ledger, makeBudget, MemoryBudget } from "./budget.ts"
 import { batchBytes, type StreamInfo } from "./batches.ts"
 import { type BrookError, BudgetExceeded, Cancelled, isBrookError } from "./errors.ts"
@@ -36,8 +36,7 @@ export interface RunReport {
 }
 
 /** Bytes of the queue between two stages: a small slice of the budget, bounded both ways. */
-export const queueBytes = (budget: number): number =>
-  Math.min(16 << 20, Math.max(64 << 10, Math.floor(budget / 64)))
+export const queueBytes = (budget: number): number => Math.min(16 << 20, Math.max(64 << 10, Math.floor(budget / 64)))
 
 export const DEFAULT_MEMORY = "1GiB"
 
@@ -58,7 +57,9 @@ export const planPipeline = (pipeline: Pipeline, budget: number) =>
     for (let k = 0; k < minima.length; k++) {
       if (minima[k] > left) {
         return yield* new BudgetExceeded({
-          operator: pipeline.stages[k].name, needed: minima[k], available: left,
+          operator: pipeline.stages[k].name,
+          needed: minima[k],
+          available: left,
           detail: "its smallest plan does not fit",
         })
       }
@@ -104,7 +105,9 @@ export const runEffect = (pipeline: Pipeline, options: { memory?: number | strin
       budget: total,
       peakReserved: budget.ledger.peak,
       stages: pipeline.stages.map((s, k) => ({
-        name: s.name, plan: plans[k], peakReserved: budget.ledger.owners.get(s.name)?.peak ?? 0,
+        name: s.name,
+        plan: plans[k],
+        peakReserved: budget.ledger.owners.get(s.name)?.peak ?? 0,
       })),
       owners,
       timeline: budget.ledger.timeline,

@@ -14,7 +14,9 @@ export interface WorkerPool<T, R> {
 
 /** Starts `count` workers from `url` and sends each its init message; waits until all are ready. */
 export const workerPool = <T extends object, R extends { id: number }>(
-  url: URL, count: number, init: (k: number) => unknown,
+  url: URL,
+  count: number,
+  init: (k: number) => unknown,
 ): Effect.Effect<WorkerPool<T, R>, Error, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.tryPromise({
@@ -27,23 +29,25 @@ export const workerPool = <T extends object, R extends { id: number }>(
           const map = new Map<number, { resolve: (r: R) => void; reject: (e: Error) => void }>()
           waiting.push(map)
           workers.push(w)
-          ready.push(new Promise<void>((resolve, reject) => {
-            w.onerror = (e) => {
-              const err = new Error(`worker ${k}: ${(e as ErrorEvent).message ?? e}`)
-              reject(err)
-              for (const p of map.values()) p.reject(err)
-              map.clear()
-            }
-            w.onmessage = (e: MessageEvent) => {
-              const m = e.data
-              if (m?.ready) return resolve()
-              const p = map.get(m.id)
-              if (!p) return
-              map.delete(m.id)
-              if (m.error) p.reject(new Error(`worker ${k}: ${m.error}`))
-              else p.resolve(m as R)
-            }
-          }))
+          ready.push(
+            new Promise<void>((resolve, reject) => {
+              w.onerror = (e) => {
+                const err = new Error(`worker ${k}: ${(e as ErrorEvent).message ?? e}`)
+                reject(err)
+                for (const p of map.values()) p.reject(err)
+                map.clear()
+              }
+              w.onmessage = (e: MessageEvent) => {
+                const m = e.data
+                if (m?.ready) return resolve()
+                const p = map.get(m.id)
+                if (!p) return
+                map.delete(m.id)
+                if (m.error) p.reject(new Error(`worker ${k}: ${m.error}`))
+                else p.resolve(m as R)
+              }
+            }),
+          )
           w.postMessage(init(k))
         }
         try {

@@ -41,7 +41,10 @@ export function thresholdEdges(options: ThresholdEdgesOptions = {}): Transform<S
           return yield* new InvalidOption({ option: "threshold", reason: "no threshold given and none upstream" })
         }
         if (up.threshold !== undefined && t < up.threshold) {
-          return yield* new InvalidOption({ option: "threshold", reason: `${t} is below the upstream threshold ${up.threshold}: those pairs were never scored` })
+          return yield* new InvalidOption({
+            option: "threshold",
+            reason: `${t} is below the upstream threshold ${up.threshold}: those pairs were never scored`,
+          })
         }
         if (!(eps > 0)) return yield* new InvalidOption({ option: "eps", reason: `${eps} must be > 0` })
         threshold = t
@@ -83,7 +86,9 @@ export function compileWeight(text: string, t: number): Effect.Effect<(s: number
     try {
       code = compile(text)
     } catch (e) {
-      return Effect.fail(new InvalidOption({ option: "weight", reason: `cannot parse "${text}": ${(e as Error).message}` }))
+      return Effect.fail(
+        new InvalidOption({ option: "weight", reason: `cannot parse "${text}": ${(e as Error).message}` }),
+      )
     }
     const scope = { s: 0 }
     const f = (s: number) => {
@@ -98,10 +103,17 @@ export function compileWeight(text: string, t: number): Effect.Effect<(s: number
       try {
         w = f(s)
       } catch (e) {
-        return Effect.fail(new InvalidOption({ option: "weight", reason: `"${text}" fails at s = ${s}: ${(e as Error).message}` }))
+        return Effect.fail(
+          new InvalidOption({ option: "weight", reason: `"${text}" fails at s = ${s}: ${(e as Error).message}` }),
+        )
       }
       if (!Number.isFinite(w) || !(w > 0)) {
-        return Effect.fail(new InvalidOption({ option: "weight", reason: `"${text}" is ${w} at s = ${s}; weights must be finite and > 0 on (${t}, 1]` }))
+        return Effect.fail(
+          new InvalidOption({
+            option: "weight",
+            reason: `"${text}" is ${w} at s = ${s}; weights must be finite and > 0 on (${t}, 1]`,
+          }),
+        )
       }
     }
     return Effect.succeed(f)

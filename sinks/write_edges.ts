@@ -100,9 +100,11 @@ export function writeEdgesParquet(target: string): Sink<EdgeBatch> {
         let fileW: ReturnType<typeof fileWriter> | undefined
         const columns = (count: number) => {
           const ids = (col: Uint32Array, f: (r: number) => string) =>
-            idKind === "string" ? Array.from(col.subarray(0, count), f)
-            : idKind === "integer" ? BigInt64Array.from(col.subarray(0, count), (r) => BigInt(f(r)))
-            : Int64Array(col.subarray(0, count))
+            idKind === "string"
+              ? Array.from(col.subarray(0, count), f)
+              : idKind === "integer"
+              ? BigInt64Array.from(col.subarray(0, count), (r) => BigInt(f(r)))
+              : Int64Array(col.subarray(0, count))
           return [
             { name: "src", data: ids(src, label.a), type: idKind === "string" ? "STRING" : "INT64", nullable: false },
             { name: "dst", data: ids(dst, label.b), type: idKind === "string" ? "STRING" : "INT64", nullable: false },
@@ -113,7 +115,11 @@ export function writeEdgesParquet(target: string): Sink<EdgeBatch> {
           const columnData = columns(n) as unknown as Parameters<ParquetWriter["write"]>[0]["columnData"]
           if (!writer) {
             fileW = fileWriter(out.tempPath)
-            writer = new ParquetWriter({ writer: fileW, schema: schemaFromColumnData({ columnData }), createdBy: "brook" })
+            writer = new ParquetWriter({
+              writer: fileW,
+              schema: schemaFromColumnData({ columnData }),
+              createdBy: "brook",
+            })
           }
           writer.write({ columnData, rowGroupSize: Math.max(1, n) })
           n = 0

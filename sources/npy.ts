@@ -43,14 +43,22 @@ function parseHeader(file: string, fd: number): NpyFile {
   }
   const major = pre[6]
   if (major < 1 || major > 3) {
-    throw new FormatUnsupported({ file, format: `npy version ${major}.${pre[7]}`, reason: "known versions are 1, 2, 3" })
+    throw new FormatUnsupported({
+      file,
+      format: `npy version ${major}.${pre[7]}`,
+      reason: "known versions are 1, 2, 3",
+    })
   }
   const view = new DataView(pre.buffer)
   const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true)
   const headerStart = major === 1 ? 10 : 12
   const dataOffset = headerStart + headerLen
   if (dataOffset > size) {
-    throw new InvalidInput({ file, offset: headerStart - 2, reason: `header length ${headerLen} runs past the end of file (${size} bytes)` })
+    throw new InvalidInput({
+      file,
+      offset: headerStart - 2,
+      reason: `header length ${headerLen} runs past the end of file (${size} bytes)`,
+    })
   }
   const headerBytes = new Uint8Array(headerLen)
   fs.readSync(fd, headerBytes, 0, headerLen, headerStart)
@@ -66,18 +74,31 @@ function parseHeader(file: string, fd: number): NpyFile {
   }
   const dtype = descr === "<f4" ? "f4" : descr === "<f8" ? "f8" : undefined
   if (!dtype) {
-    throw new FormatUnsupported({ file, format: `.npy dtype ${descr}`, reason: "brook reads little-endian float32 (<f4) or float64 (<f8)" })
+    throw new FormatUnsupported({
+      file,
+      format: `.npy dtype ${descr}`,
+      reason: "brook reads little-endian float32 (<f4) or float64 (<f8)",
+    })
   }
   const shape = shapeText.split(",").map((s) => s.trim()).filter((s) => s.length > 0).map(Number)
   if (shape.length !== 2 || shape.some((x) => !Number.isSafeInteger(x) || x < 0)) {
-    throw new InvalidInput({ file, offset: headerStart, reason: `expected a 2-d shape (rows, dim), got (${shapeText})` })
+    throw new InvalidInput({
+      file,
+      offset: headerStart,
+      reason: `expected a 2-d shape (rows, dim), got (${shapeText})`,
+    })
   }
   const [rows, dim] = shape
   const itemSize = dtype === "f4" ? 4 : 8
   const expected = dataOffset + rows * dim * itemSize
   if (size < expected) {
     const row = Math.floor((size - dataOffset) / (dim * itemSize || 1))
-    throw new InvalidInput({ file, offset: size, row, reason: `truncated: shape (${rows}, ${dim}) needs ${expected} bytes, file has ${size}` })
+    throw new InvalidInput({
+      file,
+      offset: size,
+      row,
+      reason: `truncated: shape (${rows}, ${dim}) needs ${expected} bytes, file has ${size}`,
+    })
   }
   return { file, rows, dim, dtype, dataOffset, fd, close: () => fs.closeSync(fd) }
 }

@@ -104,7 +104,13 @@ export function readRowGroup(pq: ParquetEmbeddings, index: number): RowGroupVect
   const fd = s.fd
   const { vector, id } = s.chunks[index]
   const values = decodeChunk(pq.file, fd, vector, (read) => {
-    const decoder = new VectorDecoder({ file: pq.file, leaf: s.vector, dim: pq.dim, firstRow: group.firstRow, rows: group.rows })
+    const decoder = new VectorDecoder({
+      file: pq.file,
+      leaf: s.vector,
+      dim: pq.dim,
+      firstRow: group.firstRow,
+      rows: group.rows,
+    })
     walkPages(pq.file, read, vector, s.vector, decoder)
     return decoder.finish()
   })
@@ -137,7 +143,11 @@ function open(file: string, fd: number, options: { column?: string; idColumn?: s
   })
   const rows = Number(metadata.num_rows)
   if (firstRow !== rows) {
-    throw new InvalidInput({ file, offset: footerStart, reason: `row groups hold ${firstRow} rows, the footer says ${rows}` })
+    throw new InvalidInput({
+      file,
+      offset: footerStart,
+      reason: `row groups hold ${firstRow} rows, the footer says ${rows}`,
+    })
   }
 
   const s: OpenFile = { fd, vector, id, chunks }
@@ -175,7 +185,11 @@ function readFooter(file: string, fd: number): { metadata: FileMetaData; footerS
   }
   const length = u32(tail, 0)
   if (length > size - 12) {
-    throw new InvalidInput({ file, offset: size - 8, reason: `footer length ${length} points outside the file (${size} bytes)` })
+    throw new InvalidInput({
+      file,
+      offset: size - 8,
+      reason: `footer length ${length} points outside the file (${size} bytes)`,
+    })
   }
   const footerStart = size - 8 - length
   const footer = readAt(file, fd, footerStart, length + 8)
@@ -192,7 +206,9 @@ function vectorColumn(file: string, root: SchemaTree, name: string | undefined):
     if (!leaf || !isVectorLeaf(leaf)) {
       throw new InvalidInput({
         file,
-        reason: `column "${name}" is ${describeField(root, field)}, not a list of FLOAT or DOUBLE; columns: ${listColumns(root)}`,
+        reason: `column "${name}" is ${describeField(root, field)}, not a list of FLOAT or DOUBLE; columns: ${
+          listColumns(root)
+        }`,
       })
     }
     return leaf
@@ -201,7 +217,10 @@ function vectorColumn(file: string, root: SchemaTree, name: string | undefined):
     const leaf = leafOf(root, field)
     if (leaf && isVectorLeaf(leaf)) return leaf
   }
-  throw new InvalidInput({ file, reason: `no LIST<FLOAT> or LIST<DOUBLE> vector column; columns: ${listColumns(root)}` })
+  throw new InvalidInput({
+    file,
+    reason: `no LIST<FLOAT> or LIST<DOUBLE> vector column; columns: ${listColumns(root)}`,
+  })
 }
 
 function idColumn(
@@ -228,7 +247,13 @@ const listColumns = (root: SchemaTree) =>
 type ChunkInfo = Chunk & { uncompressed: number }
 
 /** Byte range and codec of a leaf's column chunk in row group `g`, checked against the file. */
-function columnChunk(file: string, metadata: FileMetaData, g: number, leaf: LeafColumn, footerStart: number): ChunkInfo {
+function columnChunk(
+  file: string,
+  metadata: FileMetaData,
+  g: number,
+  leaf: LeafColumn,
+  footerStart: number,
+): ChunkInfo {
   const path = leaf.path.join(".")
   const column = metadata.row_groups[g].columns.find((c) => c.meta_data?.path_in_schema.join(".") === path)
   const meta: ColumnMetaData | undefined = column?.meta_data
@@ -236,7 +261,11 @@ function columnChunk(file: string, metadata: FileMetaData, g: number, leaf: Leaf
     throw new InvalidInput({ file, offset: footerStart, reason: `row group ${g} has no column chunk for ${path}` })
   }
   if (column.file_path) {
-    throw new FormatUnsupported({ file, format: "Parquet external column chunks", reason: `${path} is in ${column.file_path}` })
+    throw new FormatUnsupported({
+      file,
+      format: "Parquet external column chunks",
+      reason: `${path} is in ${column.file_path}`,
+    })
   }
   checkCodec(file, leaf.name, meta.codec)
   const data = Number(meta.data_page_offset)
@@ -247,7 +276,8 @@ function columnChunk(file: string, metadata: FileMetaData, g: number, leaf: Leaf
     throw new InvalidInput({
       file,
       offset: start,
-      reason: `column chunk ${path} of row group ${g} (bytes ${start}..${end}) lies outside the data (4..${footerStart})`,
+      reason:
+        `column chunk ${path} of row group ${g} (bytes ${start}..${end}) lies outside the data (4..${footerStart})`,
     })
   }
   return { start, end, codec: meta.codec, uncompressed: Number(meta.total_uncompressed_size) }
@@ -266,8 +296,12 @@ function firstRowLength(file: string, fd: number, s: OpenFile, rowGroups: Parque
   if (g < 0) return 0
   const chunk = s.chunks[g].vector
   const read: ByteSource = (offset, n) => readAt(file, fd, offset, n)
-  return atOffset(file, chunk.start, "corrupt column chunk", () =>
-    firstVectorLength(file, read, chunk, s.vector, rowGroups[g].firstRow))
+  return atOffset(
+    file,
+    chunk.start,
+    "corrupt column chunk",
+    () => firstVectorLength(file, read, chunk, s.vector, rowGroups[g].firstRow),
+  )
 }
 
 /** Exactly `length` bytes at `offset`, or InvalidInput when the file ends first. */
@@ -276,7 +310,13 @@ function readAt(file: string, fd: number, offset: number, length: number): Uint8
   let got = 0
   while (got < length) {
     const n = fs.readSync(fd, bytes, got, length - got, offset + got)
-    if (n <= 0) throw new InvalidInput({ file, offset: offset + got, reason: `file ends while reading ${length} bytes at ${offset}` })
+    if (n <= 0) {
+      throw new InvalidInput({
+        file,
+        offset: offset + got,
+        reason: `file ends while reading ${length} bytes at ${offset}`,
+      })
+    }
     got += n
   }
   return bytes

@@ -4,7 +4,7 @@
  * into Float32Arrays, and checks every row: same length, finite, non-zero.
  */
 import { Effect } from "effect"
-import { IdColumn, type EmbeddingBatch, type StreamInfo } from "../core/batches.ts"
+import { type EmbeddingBatch, IdColumn, type StreamInfo } from "../core/batches.ts"
 import { MemoryBudget } from "../core/budget.ts"
 import { BudgetExceeded, InvalidInput } from "../core/errors.ts"
 import type { Plan, Source } from "../core/operator.ts"
@@ -57,6 +57,7 @@ function inspect(file: string, options: ReadEmbeddingsOptions): Opened {
 export function readEmbeddings(file: string, options: ReadEmbeddingsOptions = {}): Source<EmbeddingRows> {
   const name = "readEmbeddings"
   let opened: Opened | undefined
+  let idTable: IdColumn | undefined
   const bytesFor = (o: Opened, rows: number) =>
     o.kind === "npy" ? rows * o.dim * (4 + (o.itemSize === 8 ? 8 : 0)) : o.maxGroupBytes
   return {
@@ -67,8 +68,8 @@ export function readEmbeddings(file: string, options: ReadEmbeddingsOptions = {}
       Effect.try({
         try: () => {
           opened = inspect(file, options)
-          const ids = opened.kind === "parquet" && opened.idKind ? new IdColumn(opened.idKind) : undefined
-          return { file, dim: opened.dim, rows: opened.rows, ids } satisfies StreamInfo
+          idTable = opened.kind === "parquet" && opened.idKind ? new IdColumn(opened.idKind) : undefined
+          return { file, dim: opened.dim, rows: opened.rows, ids: idTable } satisfies StreamInfo
         },
         catch: (e) => e as InvalidInput,
       }),
@@ -79,14 +80,21 @@ export function readEmbeddings(file: string, options: ReadEmbeddingsOptions = {}
         if (o.kind === "parquet") {
           return share >= o.maxGroupBytes
             ? Effect.succeed<Plan>({ bytes: o.maxGroupBytes, batchRows: 0 })
-            : Effect.fail(new BudgetExceeded({ operator: name, needed: o.maxGroupBytes, available: share, detail: "one Parquet row group, decoded" }))
+            : Effect.fail(
+              new BudgetExceeded({
+                operator: name,
+                needed: o.maxGroupBytes,
+                available: share,
+                detail: "one Parquet row group, decoded",
+              }),
+            )
         }
         const perRow = bytesFor(o, 1) || 1
         const fit = Math.floor(share / perRow)
         const rows = Math.max(1, Math.min(options.batchRows ?? MAX_BATCH_ROWS, fit, Math.max(1, o.rows)))
         return Effect.succeed<Plan>({ bytes: rows * perRow, batchRows: rows })
       }),
-    make: (plan, info) =>
+    make: (plan) =>
       Effect.gen(function* () {
         const budget = yield* MemoryBudget
         const progress = yield* Progress
@@ -94,7 +102,10 @@ export function readEmbeddings(file: string, options: ReadEmbeddingsOptions = {}
         const check = rowChecker(file, options.zeroVectors ?? "error")
         const o = opened!
         if (o.kind === "npy") {
-          const npy = yield* Effect.acquireRelease(Effect.sync(() => openNpy(file)), (f) => Effect.sync(() => f.close()))
+          const npy = yield* Effect.acquireRelease(
+            Effect.sync(() => openNpy(file)),
+            (f) => Effect.sync(() => f.close()),
+          )
           const batchRows = plan.batchRows as number
           const scratch = npy.dtype === "f8" ? new Uint8Array(batchRows * npy.dim * 8) : undefined
           let next = 0
@@ -122,7 +133,7 @@ export function readEmbeddings(file: string, options: ReadEmbeddingsOptions = {}
             const g = pq.rowGroups[group++]
             const { values, count, ids } = readRowGroup(pq, group - 1)
             const batch = check(g.firstRow, count, pq.dim, values)
-            const table = info.ids as IdColumn | undefined
+            const table = idTable
             if (table && ids) {
               const kept = batch.rowIds ? [...batch.rowIds].map((r) => r - g.firstRow) : undefined
               if (Array.isArray(ids)) table.pushStrings(kept ? kept.map((k) => ids[k]) : ids)
@@ -150,14 +161,22 @@ function rowChecker(file: string, zero: "error" | "skip") {
       if (!Number.isFinite(sq)) {
         for (let k = 0; k < dim; k++) {
           if (!Number.isFinite(values[base + k])) {
-            throw new InvalidInput({ file, row: start + r, reason: `value ${values[base + k]} at dimension ${k} (NaN and Inf have no cosine)` })
+            throw new InvalidInput({
+              file,
+              row: start + r,
+              reason: `value ${values[base + k]} at dimension ${k} (NaN and Inf have no cosine)`,
+            })
           }
         }
         throw new InvalidInput({ file, row: start + r, reason: "vector norm overflows float64" })
       }
       if (sq === 0) {
         if (zero === "error") {
-          throw new InvalidInput({ file, row: start + r, reason: "zero vector (cosine undefined; use zeroVectors: \"skip\" / --zero-vectors skip to drop it)" })
+          throw new InvalidInput({
+            file,
+            row: start + r,
+            reason: 'zero vector (cosine undefined; use zeroVectors: "skip" / --zero-vectors skip to drop it)',
+          })
         }
         ;(zeros ??= []).push(r)
       }

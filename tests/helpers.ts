@@ -8,7 +8,15 @@ export function tempDir(prefix = "brook-test-"): string {
 }
 
 /** Writes a .npy file (C order, little-endian) with header `version` 1, 2 or 3. */
-export function writeNpy(file: string, rows: number, dim: number, values: ArrayLike<number>, dtype: "<f4" | "<f8" | ">f4" = "<f4", version = 1, fortran = false): void {
+export function writeNpy(
+  file: string,
+  rows: number,
+  dim: number,
+  values: ArrayLike<number>,
+  dtype: "<f4" | "<f8" | ">f4" = "<f4",
+  version = 1,
+  fortran = false,
+): void {
   const dict = `{'descr': '${dtype}', 'fortran_order': ${fortran ? "True" : "False"}, 'shape': (${rows}, ${dim}), }`
   const pre = version === 1 ? 10 : 12
   let header = dict

@@ -27,7 +27,9 @@ export function cosineWat(variant: KernelVariant): string {
   const zero = [...Array(8).keys()].map((n) => `(local.set ${acc(n)} (v128.const i32x4 0 0 0 0))`).join("\n        ")
   const anyOver = [...Array(8).keys()].map((n) => `(f32x4.gt (local.get ${acc(n)}) (local.get $thr))`)
   const orAll = anyOver.slice(1).reduce((e, m) => `(v128.or ${e} ${m})`, anyOver[0])
-  const spill = [...Array(8).keys()].map((n) => `(v128.store offset=${16 + n * 16} (local.get $state) (local.get ${acc(n)}))`).join("\n            ")
+  const spill = [...Array(8).keys()].map((n) =>
+    `(v128.store offset=${16 + n * 16} (local.get $state) (local.get ${acc(n)}))`
+  ).join("\n            ")
   return `(module
   (import "env" "memory" (memory 1 65536 shared))
 

@@ -47,15 +47,19 @@ export function f32Below(t: number): number {
 }
 
 /** Bytes of `rows` rows packed in panels (rows rounded up to a whole panel). */
-export const packedBytes = (rows: number, dim: number): number =>
-  Math.ceil(rows / PANEL_ROWS) * PANEL_ROWS * dim * 4
+export const packedBytes = (rows: number, dim: number): number => Math.ceil(rows / PANEL_ROWS) * PANEL_ROWS * dim * 4
 
 /**
  * Normalises rows (norm in float64, quotient rounded to float32) and writes them into `panels`, a
  * Float32Array over packed storage whose first panel starts at row `panelRow0` (a multiple of 8).
  */
 export function packNormalised(
-  values: Float32Array, count: number, dim: number, panels: Float32Array, firstRow: number, panelRow0 = 0,
+  values: Float32Array,
+  count: number,
+  dim: number,
+  panels: Float32Array,
+  firstRow: number,
+  panelRow0 = 0,
 ): void {
   for (let r = 0; r < count; r++) {
     const base = r * dim
@@ -73,7 +77,9 @@ export function referenceDot(panels: Float32Array, dim: number, i: number, j: nu
   let s = 0
   let a = (i >> 3) * PANEL_ROWS * dim + (i & 7)
   let b = (j >> 3) * PANEL_ROWS * dim + (j & 7)
-  for (let k = 0; k < dim; k++, a += PANEL_ROWS, b += PANEL_ROWS) s = Math.fround(s + Math.fround(panels[a] * panels[b]))
+  for (let k = 0; k < dim; k++, a += PANEL_ROWS, b += PANEL_ROWS) {
+    s = Math.fround(s + Math.fround(panels[a] * panels[b]))
+  }
   return s
 }
 
@@ -91,8 +97,19 @@ export function referencePairs(panels: Float32Array, n: number, dim: number, t: 
 
 export interface KernelExports {
   screen(
-    a: number, aRow0: number, aRows: number, b: number, bRow0: number, bRows: number, d: number,
-    thrScreen: number, thrExact: number, diag: number, out: number, cap: number, state: number,
+    a: number,
+    aRow0: number,
+    aRows: number,
+    b: number,
+    bRow0: number,
+    bRows: number,
+    d: number,
+    thrScreen: number,
+    thrExact: number,
+    diag: number,
+    out: number,
+    cap: number,
+    state: number,
   ): number
   exact(pa: number, pb: number, d: number): number
 }

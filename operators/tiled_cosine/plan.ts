@@ -53,8 +53,13 @@ export function planTiles(share: number, p: PlanInput): Effect.Effect<TilePlan, 
   const store = packedBytes(p.rowsA, p.dim) + (p.cross ? packedBytes(p.rowsB, p.dim) : 0)
   if (!p.forceSpill && fixed + store <= share && store + scratchBytes <= MAX_WASM_BYTES) {
     return Effect.succeed({
-      bytes: fixed + store, mode: "memory", threads: p.threads, blockRowsA: p.rowsA, blockRowsB: p.rowsB,
-      scratchBytes, notes: `all ${p.rowsA + (p.cross ? p.rowsB : 0)} rows in memory`,
+      bytes: fixed + store,
+      mode: "memory",
+      threads: p.threads,
+      blockRowsA: p.rowsA,
+      blockRowsB: p.rowsB,
+      scratchBytes,
+      notes: `all ${p.rowsA + (p.cross ? p.rowsB : 0)} rows in memory`,
     })
   }
   const staging = packedBytes(STAGING_ROWS, p.dim)
@@ -64,13 +69,24 @@ export function planTiles(share: number, p: PlanInput): Effect.Effect<TilePlan, 
   const block = Math.floor(room / (2 * rowBytes) / TASK_B_ROWS) * TASK_B_ROWS
   if (block < TASK_B_ROWS) {
     const needed = minimumBytes(p)
-    return Effect.fail(new BudgetExceeded({ operator: "tiledCosine", needed, available: share, detail: "two row blocks and the tile buffers" }))
+    return Effect.fail(
+      new BudgetExceeded({
+        operator: "tiledCosine",
+        needed,
+        available: share,
+        detail: "two row blocks and the tile buffers",
+      }),
+    )
   }
   const blockRowsA = Math.min(block, Math.ceil(p.rowsA / TASK_B_ROWS) * TASK_B_ROWS)
   const blockRowsB = Math.min(block, Math.ceil((p.cross ? p.rowsB : p.rowsA) / TASK_B_ROWS) * TASK_B_ROWS)
   return Effect.succeed({
-    bytes: fixed + staging + (blockRowsA + blockRowsB) * rowBytes, mode: "spill", threads: p.threads,
-    blockRowsA, blockRowsB, scratchBytes,
+    bytes: fixed + staging + (blockRowsA + blockRowsB) * rowBytes,
+    mode: "spill",
+    threads: p.threads,
+    blockRowsA,
+    blockRowsB,
+    scratchBytes,
     notes: `spill: blocks of ${blockRowsA} x ${blockRowsB} rows from a temp file`,
   })
 }

@@ -15,8 +15,25 @@ import { Progress } from "../../core/progress.ts"
 import { scopedTempFile } from "../../core/tempfile.ts"
 import { workerPool } from "../../core/workers.ts"
 import type { EmbeddingRows } from "../../sources/read_embeddings.ts"
-import { f32Below, type KernelVariant, PANEL_ROWS, packedBytes, packNormalised, pickVariant, screenMargin } from "./kernel.ts"
-import { minimumBytes, OUT_CAP, planTiles, STAGING_ROWS, TASK_A_ROWS, TASK_B_ROWS, TASKS_PER_WORKER, type TilePlan } from "./plan.ts"
+import {
+  f32Below,
+  type KernelVariant,
+  packedBytes,
+  packNormalised,
+  PANEL_ROWS,
+  pickVariant,
+  screenMargin,
+} from "./kernel.ts"
+import {
+  minimumBytes,
+  OUT_CAP,
+  planTiles,
+  STAGING_ROWS,
+  TASK_A_ROWS,
+  TASK_B_ROWS,
+  TASKS_PER_WORKER,
+  type TilePlan,
+} from "./plan.ts"
 import { STATE_BYTES, type TileResult, type TileTask, type WorkerInit } from "./worker.ts"
 
 export interface TiledCosineOptions {
@@ -32,16 +49,27 @@ export interface TiledCosineOptions {
   readonly forceSpill?: boolean
 }
 
-const defaultThreads = () => Math.max(1, (os as { availableParallelism?: () => number }).availableParallelism?.() ?? os.cpus().length)
+const defaultThreads = () =>
+  Math.max(
+    1,
+    (os as { availableParallelism?: () => number }).availableParallelism?.() ??
+      os.cpus().length,
+  )
 
-export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRows, ScoredPairs> {
+export function tiledCosine(
+  options: TiledCosineOptions,
+): Transform<EmbeddingRows, ScoredPairs> {
   const name = "tiledCosine"
   const threads = Math.max(1, Math.floor(options.threads ?? defaultThreads()))
   const cross = options.against !== undefined
   let infoB: StreamInfo = {}
   const planInput = (info: StreamInfo) => ({
-    rowsA: info.rows ?? 0, rowsB: cross ? infoB.rows ?? 0 : info.rows ?? 0, dim: info.dim ?? 1,
-    threads, cross, forceSpill: options.forceSpill,
+    rowsA: info.rows ?? 0,
+    rowsB: cross ? infoB.rows ?? 0 : info.rows ?? 0,
+    dim: info.dim ?? 1,
+    threads,
+    cross,
+    forceSpill: options.forceSpill,
   })
   return {
     kind: "transform",
@@ -51,23 +79,39 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
       Effect.gen(function* () {
         const t = options.threshold
         if (!Number.isFinite(t) || t < -1 || t > 1) {
-          return yield* new InvalidOption({ option: "threshold", reason: `${t} is not a cosine in [-1, 1]` })
+          return yield* new InvalidOption({
+            option: "threshold",
+            reason: `${t} is not a cosine in [-1, 1]`,
+          })
         }
         if (up.dim === undefined || up.rows === undefined) {
-          return yield* new InvalidOption({ option: "input", reason: "tiledCosine needs the row count and dimension up front" })
+          return yield* new InvalidOption({
+            option: "input",
+            reason: "tiledCosine needs the row count and dimension up front",
+          })
         }
         if (options.against) {
           infoB = yield* options.against.describe({})
           if (infoB.dim !== up.dim) {
-            return yield* new InvalidInput({ file: infoB.file ?? "second input", reason: `dimension ${infoB.dim} differs from the first input's ${up.dim}` })
+            return yield* new InvalidInput({
+              file: infoB.file ?? "second input",
+              reason: `dimension ${infoB.dim} differs from the first input's ${up.dim}`,
+            })
           }
         }
-        return { ...up, threshold: t, pairing: cross ? "cross" : "self", idsB: cross ? infoB.ids : up.ids } as StreamInfo
+        return {
+          ...up,
+          threshold: t,
+          pairing: cross ? "cross" : "self",
+          idsB: cross ? infoB.ids : up.ids,
+        } as StreamInfo
       }),
     minimum: (info) => minimumBytes(planInput(info)) + (options.against?.minimum(infoB) ?? 0),
     plan: (share, info) => {
       const b = options.against ? options.against.minimum(infoB) : 0
-      return planTiles(share - b, planInput(info)).pipe(Effect.map((p) => ({ ...p, bytes: p.bytes + b, sourceB: b })))
+      return planTiles(share - b, planInput(info)).pipe(
+        Effect.map((p) => ({ ...p, bytes: p.bytes + b, sourceB: b })),
+      )
     },
     make: (planIn, info) =>
       Effect.gen(function* () {
@@ -86,15 +130,26 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
         const sizeB = plan.mode === "memory" ? (cross ? packedBytes(infoB.rows!, dim) : 0) : plan.blockRowsB * dim * 4
         const total = Math.max(regionA + sizeA, regionB + sizeB)
         const pages = Math.max(1, Math.ceil(total / 65536))
-        const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true })
+        const memory = new WebAssembly.Memory({
+          initial: pages,
+          maximum: pages,
+          shared: true,
+        })
         const heap = memory.buffer as unknown as SharedArrayBuffer
         const t = options.threshold
         const thrExact = f32Below(t)
         const pool = yield* workerPool<TileTask, TileResult>(
-          new URL("./worker.ts", import.meta.url), threads,
+          new URL("./worker.ts", import.meta.url),
+          threads,
           (k): WorkerInit => ({
-            type: "init", memory, bytes, dim, scratch: k * scratchEach, cap: OUT_CAP,
-            thrScreen: Math.fround(thrExact - screenMargin(variant, dim)), thrExact,
+            type: "init",
+            memory,
+            bytes,
+            dim,
+            scratch: k * scratchEach,
+            cap: OUT_CAP,
+            thrScreen: Math.fround(thrExact - screenMargin(variant, dim)),
+            thrExact,
           }),
         )
         const streamB = options.against ? yield* yield_(options.against, plan.sourceB, infoB) : undefined
@@ -102,31 +157,68 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
         const spillB = plan.mode === "spill" && cross ? yield* scopedTempFile("rows-b") : undefined
 
         // ---- ingest: normalise and pack rows into memory or into the spill file
-        const ingestA = new Ingest(dim, plan.mode === "memory" ? new Float32Array(heap, regionA, sizeA / 4) : undefined, spillA, info.file)
+        const ingestA = new Ingest(
+          dim,
+          plan.mode === "memory" ? new Float32Array(heap, regionA, sizeA / 4) : undefined,
+          spillA,
+          info.file,
+        )
         let rowsA = 0
         let rowsB = 0
         let ingested!: () => void
-        const ready = new Promise<void>((r) => (ingested = r))
+        let ingestFailed!: (e: unknown) => void
+        const ready = new Promise<void>((resolve, reject) => {
+          ingested = resolve
+          ingestFailed = reject
+        })
+        ready.catch(() => {}) // observed by pull; an upstream failure must not also be unhandled here
         const writable = new WritableStream<EmbeddingRows>({
           write(batch) {
-            ingestA.add(batch)
+            try {
+              ingestA.add(batch)
+            } catch (e) {
+              ingestFailed(e)
+              throw e
+            }
+          },
+          abort(reason) {
+            // upstream failed or the run was cancelled: the readable side must fail too, not wait
+            ingestA.finish()
+            ingestFailed(reason)
           },
           async close() {
-            rowsA = ingestA.finish()
-            if (options.against) {
-              const ingestB = new Ingest(dim, plan.mode === "memory" ? new Float32Array(heap, regionB, sizeB / 4) : undefined, spillB, infoB.file)
-              const reader = streamB!.getReader()
-              for (let r = await reader.read(); !r.done; r = await reader.read()) ingestB.add(r.value)
-              rowsB = ingestB.finish()
-              mapB = ingestB.rowMap
-            } else {
-              rowsB = rowsA
+            try {
+              await finishIngest()
+            } catch (e) {
+              ingestFailed(e)
+              throw e
             }
-            mapA = ingestA.rowMap
-            if (!cross) mapB = mapA
-            ingested()
           },
         })
+        const finishIngest = async () => {
+          rowsA = ingestA.finish()
+          if (options.against) {
+            const ingestB = new Ingest(
+              dim,
+              plan.mode === "memory" ? new Float32Array(heap, regionB, sizeB / 4) : undefined,
+              spillB,
+              infoB.file,
+            )
+            const reader = streamB!.getReader()
+            for (
+              let r = await reader.read();
+              !r.done;
+              r = await reader.read()
+            ) ingestB.add(r.value)
+            rowsB = ingestB.finish()
+            mapB = ingestB.rowMap
+          } else {
+            rowsB = rowsA
+          }
+          mapA = ingestA.rowMap
+          if (!cross) mapB = mapA
+          ingested()
+        }
         let mapA: Uint32Array | undefined
         let mapB: Uint32Array | undefined
 
@@ -147,17 +239,24 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
         const window = TASKS_PER_WORKER * threads + 1
 
         const grid = () => ({
-          rowsA, rowsB, blockA: plan.mode === "memory" ? rowsA : plan.blockRowsA,
-          blockB: plan.mode === "memory" ? rowsB : plan.blockRowsB, self: !cross,
+          rowsA,
+          rowsB,
+          blockA: plan.mode === "memory" ? rowsA : plan.blockRowsA,
+          blockB: plan.mode === "memory" ? rowsB : plan.blockRowsB,
+          self: !cross,
         })
 
         const load = (p: Planned) => {
           if (plan.mode === "memory") return
           fds.a ??= fdA()
           if (cross) fds.b ??= fs.openSync(spillB!, "r")
-          if (!loaded || loaded.ab !== p.ab) readPanels(fds.a, heap, regionA, p.blockA0, p.blockARows, dim)
+          if (!loaded || loaded.ab !== p.ab) {
+            readPanels(fds.a, heap, regionA, p.blockA0, p.blockARows, dim)
+          }
           if (cross) {
-            if (!loaded || loaded.bb !== p.bb) readPanels(fds.b!, heap, regionB, p.blockB0, p.blockBRows, dim)
+            if (!loaded || loaded.bb !== p.bb) {
+              readPanels(fds.b!, heap, regionB, p.blockB0, p.blockBRows, dim)
+            }
           } else if (p.bb !== p.ab && (!loaded || loaded.bb !== p.bb)) {
             readPanels(fds.a, heap, regionB, p.blockB0, p.blockBRows, dim)
           }
@@ -165,24 +264,39 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
         }
 
         const addr = (p: Planned): TileTask => {
-          const baseA = regionA + ((p.aRow0 - p.blockA0) / PANEL_ROWS) * panelBytes
+          const baseA = regionA +
+            ((p.aRow0 - p.blockA0) / PANEL_ROWS) * panelBytes
           const sameBlock = !cross && (plan.mode === "memory" || p.ab === p.bb)
-          const baseB = (sameBlock ? regionA : regionB) + ((p.bRow0 - p.blockB0) / PANEL_ROWS) * panelBytes
+          const baseB = (sameBlock ? regionA : regionB) +
+            ((p.bRow0 - p.blockB0) / PANEL_ROWS) * panelBytes
           return {
-            type: "tile", id: p.id, a: baseA, aRow0: p.aRow0, aRows: p.aRows, b: baseB, bRow0: p.bRow0,
-            bRows: p.bRows, diag: !cross && p.bRow0 < p.aRow0 + p.aRows,
+            type: "tile",
+            id: p.id,
+            a: baseA,
+            aRow0: p.aRow0,
+            aRows: p.aRows,
+            b: baseB,
+            bRow0: p.bRow0,
+            bRows: p.bRows,
+            diag: !cross && p.bRow0 < p.aRow0 + p.aRows,
           }
         }
 
         const dispatch = () => {
-          while (!exhausted && inflight < pool.size * TASKS_PER_WORKER && nextId - nextEmit < window) {
+          while (
+            !exhausted && inflight < pool.size * TASKS_PER_WORKER &&
+            nextId - nextEmit < window
+          ) {
             const p = pendingTask ?? tasks!.next().value
             pendingTask = undefined
             if (!p) {
               exhausted = true
               break
             }
-            if (plan.mode === "spill" && (!loaded || loaded.ab !== p.ab || loaded.bb !== p.bb)) {
+            if (
+              plan.mode === "spill" &&
+              (!loaded || loaded.ab !== p.ab || loaded.bb !== p.bb)
+            ) {
               if (inflight > 0) {
                 pendingTask = p // wait until the tiles on the loaded blocks are done
                 break
@@ -190,13 +304,25 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
               load(p)
             }
             let k = 0
-            for (let w = 1; w < pool.size; w++) if (pool.pending(w) < pool.pending(k)) k = w
+            for (
+              let w = 1;
+              w < pool.size;
+              w++
+            ) {
+              if (pool.pending(w) < pool.pending(k)) {
+                k = w
+              }
+            }
             inflight++
             nextId++
             pool.run(k, addr(p)).then((r) => {
               inflight--
               results.set(r.id, r)
-              progress.update(name, { done: r.id + 1, total: totalTasks, unit: "tiles" })
+              progress.update(name, {
+                done: r.id + 1,
+                total: totalTasks,
+                unit: "tiles",
+              })
               wake?.()
             }, (e) => {
               failure = e
@@ -213,7 +339,9 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
               tasks = enumerate(grid())
             }
             for (;;) {
-              if (failure) throw failure
+              if (failure) {
+                throw failure
+              }
               const r = results.get(nextEmit)
               if (r) {
                 results.delete(nextEmit++)
@@ -225,7 +353,11 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
               }
               dispatch()
               if (exhausted && inflight === 0 && results.size === 0) {
-                for (const fd of Object.values(fds)) if (fd !== undefined) fs.closeSync(fd)
+                for (const fd of Object.values(fds)) {
+                  if (fd !== undefined) {
+                    fs.closeSync(fd)
+                  }
+                }
                 fds = {}
                 controller.close()
                 return
@@ -238,13 +370,20 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
             exhausted = true
           },
         }, { highWaterMark: 0 })
-        return { writable, readable } as unknown as TransformStream<EmbeddingRows, ScoredPairs>
+        return { writable, readable } as unknown as TransformStream<
+          EmbeddingRows,
+          ScoredPairs
+        >
       }),
   }
 }
 
 // Builds the second source's stream within the caller's services.
-function yield_(source: Source<EmbeddingRows>, share: number, info: StreamInfo) {
+function yield_(
+  source: Source<EmbeddingRows>,
+  share: number,
+  info: StreamInfo,
+) {
   return Effect.gen(function* () {
     const plan = yield* source.plan(share, info)
     return yield* source.make(plan, info)
@@ -291,7 +430,19 @@ function* enumerate(g: Grid): Generator<Planned> {
         for (let b0 = blockB0; b0 < blockB0 + blockBRows; b0 += TASK_B_ROWS) {
           const bRows = Math.min(TASK_B_ROWS, blockB0 + blockBRows - b0)
           if (g.self && b0 + bRows <= a0 + 1) continue // every j <= every i
-          yield { id: id++, ab, bb, blockA0, blockARows, blockB0, blockBRows, aRow0: a0, aRows, bRow0: b0, bRows }
+          yield {
+            id: id++,
+            ab,
+            bb,
+            blockA0,
+            blockARows,
+            blockB0,
+            blockBRows,
+            aRow0: a0,
+            aRows,
+            bRow0: b0,
+            bRows,
+          }
         }
       }
     }
@@ -305,14 +456,25 @@ function countTasks(g: Grid): number {
 }
 
 /** Row numbers back to the input's own (when zero vectors were skipped). */
-function translate(r: TileResult, mapA?: Uint32Array, mapB?: Uint32Array): ScoredPairs {
-  if (mapA) for (let x = 0; x < r.i.length; x++) r.i[x] = mapA[r.i[x]]
-  if (mapB) for (let x = 0; x < r.j.length; x++) r.j[x] = mapB[r.j[x]]
+function translate(
+  r: TileResult,
+  mapA?: Uint32Array,
+  mapB?: Uint32Array,
+): ScoredPairs {
+  if (mapA) { for (let x = 0; x < r.i.length; x++) r.i[x] = mapA[r.i[x]] }
+  if (mapB) { for (let x = 0; x < r.j.length; x++) r.j[x] = mapB[r.j[x]] }
   return { i: r.i, j: r.j, score: r.score, length: r.i.length }
 }
 
 /** Reads packed rows [row0, row0+rows) of a spill file into the shared heap at `at`. */
-function readPanels(fd: number, heap: SharedArrayBuffer, at: number, row0: number, rows: number, dim: number): void {
+function readPanels(
+  fd: number,
+  heap: SharedArrayBuffer,
+  at: number,
+  row0: number,
+  rows: number,
+  dim: number,
+): void {
   const bytes = packedBytes(rows, dim)
   const view = new Uint8Array(heap, at, bytes)
   let done = 0
@@ -345,14 +507,28 @@ class Ingest {
 
   add(batch: EmbeddingRows): void {
     if (batch.dim !== this.dim) {
-      throw new InvalidInput({ file: this.source ?? "input", row: batch.start, reason: `row has ${batch.dim} values, expected ${this.dim}` })
+      throw new InvalidInput({
+        file: this.source ?? "input",
+        row: batch.start,
+        reason: `row has ${batch.dim} values, expected ${this.dim}`,
+      })
     }
     if (batch.rowIds || this.rowMap) this.remember(batch)
     if (this.store) {
       if ((this.rows + batch.count) * this.dim > this.store.length) {
-        throw new InvalidInput({ file: this.source ?? "input", row: this.rows + batch.count, reason: "more rows than the header announced" })
+        throw new InvalidInput({
+          file: this.source ?? "input",
+          row: this.rows + batch.count,
+          reason: "more rows than the header announced",
+        })
       }
-      packNormalised(batch.values, batch.count, this.dim, this.store, this.rows)
+      packNormalised(
+        batch.values,
+        batch.count,
+        this.dim,
+        this.store,
+        this.rows,
+      )
       this.rows += batch.count
       return
     }
@@ -360,7 +536,14 @@ class Ingest {
     while (r < batch.count) {
       const room = this.staged0 + STAGING_ROWS - this.rows
       const take = Math.min(room, batch.count - r)
-      packNormalised(batch.values.subarray(r * this.dim, (r + take) * this.dim), take, this.dim, this.staging!, this.rows, this.staged0)
+      packNormalised(
+        batch.values.subarray(r * this.dim, (r + take) * this.dim),
+        take,
+        this.dim,
+        this.staging!,
+        this.rows,
+        this.staged0,
+      )
       this.rows += take
       r += take
       if (this.rows === this.staged0 + STAGING_ROWS) this.flush()
@@ -384,11 +567,15 @@ class Ingest {
   private remember(batch: EmbeddingRows): void {
     const need = this.rows + batch.count
     if (!this.rowMap || this.rowMap.length < need) {
-      const grown = new Uint32Array(Math.max(need, (this.rowMap?.length ?? 0) * 2, 1024))
+      const grown = new Uint32Array(
+        Math.max(need, (this.rowMap?.length ?? 0) * 2, 1024),
+      )
       if (this.rowMap) grown.set(this.rowMap)
       else for (let x = 0; x < this.rows; x++) grown[x] = x
       this.rowMap = grown
     }
-    for (let x = 0; x < batch.count; x++) this.rowMap[this.rows + x] = batch.rowIds ? batch.rowIds[x] : batch.start + x
+    for (let x = 0; x < batch.count; x++) {
+      this.rowMap[this.rows + x] = batch.rowIds ? batch.rowIds[x] : batch.start + x
+    }
   }
 }

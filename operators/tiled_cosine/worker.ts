@@ -75,8 +75,19 @@ function runTile(t: TileTask): [TileResult, Transferable[]] {
   let total = 0
   do {
     const c = kernel.screen(
-      t.a, t.aRow0, t.aRows, t.b, t.bRow0, t.bRows, dim, init.thrScreen, init.thrExact, t.diag ? 1 : 0,
-      out, cap, state,
+      t.a,
+      t.aRow0,
+      t.aRows,
+      t.b,
+      t.bRow0,
+      t.bRows,
+      dim,
+      init.thrScreen,
+      init.thrExact,
+      t.diag ? 1 : 0,
+      out,
+      cap,
+      state,
     )
     if (c > 0) {
       const base = out >> 2

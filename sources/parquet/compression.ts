@@ -37,7 +37,9 @@ export function decompress(codec: string, input: Uint8Array, size: number): Uint
       break
     case "SNAPPY":
       // check the block's own length before allocating what a corrupt header may claim
-      if (snappyLength(input) !== size) throw new Error(`snappy block holds ${snappyLength(input)} bytes, header says ${size}`)
+      if (snappyLength(input) !== size) {
+        throw new Error(`snappy block holds ${snappyLength(input)} bytes, header says ${size}`)
+      }
       output = new Uint8Array(size)
       snappyDecode(input, output)
       break

@@ -38,14 +38,19 @@ export function firstVectorLength(
     const v2 = header.data_page_header_v2
     if (header.type === "DATA_PAGE" && v1) {
       checkLevelEncodings(file, header, leaf)
-      for (let want = prefix; ; want *= 8) {
+      for (let want = prefix;; want *= 8) {
         const size = Math.min(header.compressed_page_size, want)
         const whole = size === header.compressed_page_size
         const body = read(bodyStart, size)
-        const bytes = atOffset(file, offset, "corrupt data page", () =>
-          whole
-            ? decompress(chunk.codec, body, header.uncompressed_page_size)
-            : decompressPrefix(chunk.codec, body, header.uncompressed_page_size, want))
+        const bytes = atOffset(
+          file,
+          offset,
+          "corrupt data page",
+          () =>
+            whole
+              ? decompress(chunk.codec, body, header.uncompressed_page_size)
+              : decompressPrefix(chunk.codec, body, header.uncompressed_page_size, want),
+        )
         const page = { v2: false, repetitionBytes: 0, definitionBytes: 0 }
         const scan = atOffset(file, offset, "corrupt data page", () => scanLevels(bytes, page, v1.num_values, whole))
         if (scan === "more") continue
@@ -60,14 +65,20 @@ export function firstVectorLength(
         throw new InvalidInput({ file, offset, reason: `level lengths (${levelBytes} bytes) exceed the page` })
       }
       const bytes = read(bodyStart, levelBytes)
-      const page = { v2: true, repetitionBytes: v2.repetition_levels_byte_length, definitionBytes: v2.definition_levels_byte_length }
+      const page = {
+        v2: true,
+        repetitionBytes: v2.repetition_levels_byte_length,
+        definitionBytes: v2.definition_levels_byte_length,
+      }
       const scan = atOffset(file, offset, "corrupt data page", () => scanLevels(bytes, page, v2.num_values, true))
       if (scan === "more") throw new InvalidInput({ file, offset, reason: "levels end early" })
       take(scan)
       if (scan.rowEnds) return length
     }
   }
-  if (length <= 0) throw new InvalidInput({ file, offset: chunk.start, reason: "the vector column chunk holds no values" })
+  if (length <= 0) {
+    throw new InvalidInput({ file, offset: chunk.start, reason: "the vector column chunk holds no values" })
+  }
   return length // the first row runs to the end of the chunk
 
   /** Adds the first row's values among a page's first `entries` level entries. */
@@ -110,7 +121,7 @@ export function firstVectorLength(
     let repetition: Uint8Array
     let got: number
     let entries: number
-    for (let count = Math.min(n, 1024); ; count = Math.min(n, count * 8)) {
+    for (let count = Math.min(n, 1024);; count = Math.min(n, count * 8)) {
       repetition = new Uint8Array(count)
       got = decodeHybrid(bytes, s.repetitionStart, repEnd, bitWidth(leaf.maxRepetition), repetition, count, !whole)
       entries = repetition.subarray(0, got).indexOf(0, from)
@@ -125,7 +136,15 @@ export function firstVectorLength(
       entries = n
     }
     const definition = new Uint8Array(entries)
-    const defs = decodeHybrid(bytes, s.definitionStart, Math.min(s.definitionEnd, bytes.length), bitWidth(leaf.maxDefinition), definition, entries, !whole)
+    const defs = decodeHybrid(
+      bytes,
+      s.definitionStart,
+      Math.min(s.definitionEnd, bytes.length),
+      bitWidth(leaf.maxDefinition),
+      definition,
+      entries,
+      !whole,
+    )
     if (defs < entries) return "more" as const
     return { repetition, definition, entries, rowEnds }
   }

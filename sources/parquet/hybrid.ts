@@ -98,7 +98,14 @@ export function decodeHybrid(
 }
 
 /** True when all `count` values are RLE runs of `value` (bit-packed runs count as not). */
-export function isConstant(bytes: Uint8Array, pos: number, end: number, width: number, count: number, value: number): boolean {
+export function isConstant(
+  bytes: Uint8Array,
+  pos: number,
+  end: number,
+  width: number,
+  count: number,
+  value: number,
+): boolean {
   let constant = true
   try {
     walkRuns(bytes, pos, end, width, count, {
@@ -116,7 +123,14 @@ export function isConstant(bytes: Uint8Array, pos: number, end: number, width: n
 }
 
 /** Unpacks `take` LSB-first values of `width` bits starting at `bytes[pos]` into `out[at...]`. */
-function unpack(bytes: Uint8Array, pos: number, width: number, out: Uint8Array | Uint32Array, at: number, take: number) {
+function unpack(
+  bytes: Uint8Array,
+  pos: number,
+  width: number,
+  out: Uint8Array | Uint32Array,
+  at: number,
+  take: number,
+) {
   if (width === 1) {
     for (let i = 0; i < take; i++) out[at + i] = (bytes[pos + (i >> 3)] >> (i & 7)) & 1
     return

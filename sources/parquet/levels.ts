@@ -30,7 +30,13 @@ export function levelSections(
   if (page.v2) {
     const definitionStart = page.repetitionBytes
     const valuesStart = definitionStart + page.definitionBytes
-    return { repetitionStart: 0, repetitionEnd: definitionStart, definitionStart, definitionEnd: valuesStart, valuesStart }
+    return {
+      repetitionStart: 0,
+      repetitionEnd: definitionStart,
+      definitionStart,
+      definitionEnd: valuesStart,
+      valuesStart,
+    }
   }
   let pos = 0
   const section = (max: number) => {

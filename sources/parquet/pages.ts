@@ -71,28 +71,57 @@ export function walkPages(
     if (header.type === "DICTIONARY_PAGE") {
       const dph = header.dictionary_page_header
       if (!dph) throw new InvalidInput({ file, offset, reason: "dictionary page without its header" })
-      const bytes = atOffset(file, offset, "corrupt dictionary page", () =>
-        decompress(codec, body, header.uncompressed_page_size))
-      atOffset(file, offset, "corrupt dictionary page", () => visit.dictionary({ offset, bytes, numValues: dph.num_values }))
+      const bytes = atOffset(
+        file,
+        offset,
+        "corrupt dictionary page",
+        () => decompress(codec, body, header.uncompressed_page_size),
+      )
+      atOffset(
+        file,
+        offset,
+        "corrupt dictionary page",
+        () => visit.dictionary({ offset, bytes, numValues: dph.num_values }),
+      )
     } else if (header.type === "DATA_PAGE") {
       const dph = header.data_page_header
       if (!dph) throw new InvalidInput({ file, offset, reason: "data page without its header" })
       checkLevelEncodings(file, header, leaf)
-      const bytes = atOffset(file, offset, "corrupt data page", () =>
-        decompress(codec, body, header.uncompressed_page_size))
-      const page = { offset, v2: false, bytes, numValues: dph.num_values, encoding: dph.encoding, repetitionBytes: 0, definitionBytes: 0 }
+      const bytes = atOffset(
+        file,
+        offset,
+        "corrupt data page",
+        () => decompress(codec, body, header.uncompressed_page_size),
+      )
+      const page = {
+        offset,
+        v2: false,
+        bytes,
+        numValues: dph.num_values,
+        encoding: dph.encoding,
+        repetitionBytes: 0,
+        definitionBytes: 0,
+      }
       atOffset(file, offset, "corrupt data page", () => visit.data(page))
     } else if (header.type === "DATA_PAGE_V2") {
       const dph = header.data_page_header_v2
       if (!dph) throw new InvalidInput({ file, offset, reason: "data page v2 without its header" })
       const levels = dph.repetition_levels_byte_length + dph.definition_levels_byte_length
       if (!(dph.repetition_levels_byte_length >= 0 && dph.definition_levels_byte_length >= 0 && levels <= size)) {
-        throw new InvalidInput({ file, offset, reason: `level lengths (${levels} bytes) exceed the page (${size} bytes)` })
+        throw new InvalidInput({
+          file,
+          offset,
+          reason: `level lengths (${levels} bytes) exceed the page (${size} bytes)`,
+        })
       }
       let bytes = body
       if (dph.is_compressed !== false && codec !== "UNCOMPRESSED") {
-        const values = atOffset(file, offset, "corrupt data page", () =>
-          decompress(codec, body.subarray(levels), header.uncompressed_page_size - levels))
+        const values = atOffset(
+          file,
+          offset,
+          "corrupt data page",
+          () => decompress(codec, body.subarray(levels), header.uncompressed_page_size - levels),
+        )
         bytes = new Uint8Array(levels + values.length)
         bytes.set(body.subarray(0, levels))
         bytes.set(values, levels)
@@ -146,7 +175,11 @@ export function readPageHeader(
   const bodyStart = pos + header.length
   const size = header.header.compressed_page_size
   if (!(size >= 0) || bodyStart + size > end || !(header.header.uncompressed_page_size >= 0)) {
-    throw new InvalidInput({ file, offset: pos, reason: `page of ${size} bytes runs past the end of its column chunk (at ${end})` })
+    throw new InvalidInput({
+      file,
+      offset: pos,
+      reason: `page of ${size} bytes runs past the end of its column chunk (at ${end})`,
+    })
   }
   return { header: header.header, bodyStart, bodyEnd: bodyStart + size }
 }

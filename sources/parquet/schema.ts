@@ -84,5 +84,7 @@ export function describeField(root: SchemaTree, field: SchemaTree): string {
   const leaf = leafOf(root, field)
   if (!leaf) return "group"
   const type = leaf.element.type ?? "?"
-  return leaf.maxRepetition === 0 ? type : `${"LIST<".repeat(leaf.maxRepetition)}${type}${">".repeat(leaf.maxRepetition)}`
+  return leaf.maxRepetition === 0
+    ? type
+    : `${"LIST<".repeat(leaf.maxRepetition)}${type}${">".repeat(leaf.maxRepetition)}`
 }

@@ -58,7 +58,7 @@ export function snappyDecode(input: Uint8Array, output: Uint8Array, partial = fa
         if (!partial) throw new Error("snappy: literal runs past the output")
         n = outEnd - out
       }
-      if (n < 16) for (let i = 0; i < n; i++) output[out + i] = input[p + i]
+      if (n < 16) { for (let i = 0; i < n; i++) output[out + i] = input[p + i] }
       else output.set(input.subarray(p, p + n), out)
       out += n
       pos = p + n

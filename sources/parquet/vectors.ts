@@ -59,9 +59,14 @@ export class VectorDecoder implements PageVisitor {
       throw this.invalid({ offset: page.offset, reason: `page claims ${n} values, more than its row group can hold` })
     }
     const sections = levelSections(page, page.bytes, leaf)
-    if (sections.valuesStart > page.bytes.length) throw new Error(`levels (${sections.valuesStart} bytes) run past the page`)
+    if (sections.valuesStart > page.bytes.length) {
+      throw new Error(`levels (${sections.valuesStart} bytes) run past the page`)
+    }
     const { definitionStart: defStart, definitionEnd: defEnd } = sections
-    if (leaf.maxRepetition === 1 && isConstant(page.bytes, defStart, defEnd, bitWidth(leaf.maxDefinition), n, leaf.maxDefinition)) {
+    if (
+      leaf.maxRepetition === 1 &&
+      isConstant(page.bytes, defStart, defEnd, bitWidth(leaf.maxDefinition), n, leaf.maxDefinition)
+    ) {
       // the common case: no nulls anywhere, only row lengths to check, straight from the runs
       this.scanRows(page, sections, n)
     } else {
@@ -98,15 +103,19 @@ export class VectorDecoder implements PageVisitor {
     const startRow = () => {
       if (row >= 0 && length !== dim) this.ragged(row, length)
       if (++row >= rows) {
-        throw this.invalid({ offset: page.offset, reason: `column chunk holds more than the ${rows} rows of its row group` })
+        throw this.invalid({
+          offset: page.offset,
+          reason: `column chunk holds more than the ${rows} rows of its row group`,
+        })
       }
       length = 1
     }
     const midRow = () => this.invalid({ offset: page.offset, reason: "column chunk starts in the middle of a row" })
-    const badLevel = (level: number) => this.invalid({ offset: page.offset, reason: `repetition level ${level} is over 1` })
+    const badLevel = (level: number) =>
+      this.invalid({ offset: page.offset, reason: `repetition level ${level} is over 1` })
     walkRuns(bytes, sections.repetitionStart, sections.repetitionEnd, 1, n, {
       rle(value, count) {
-        if (value === 0) for (let k = 0; k < count; k++) startRow()
+        if (value === 0) { for (let k = 0; k < count; k++) startRow() }
         else if (row < 0) throw midRow()
         else if (value === 1) length += count
         else throw badLevel(value)
@@ -144,7 +153,10 @@ export class VectorDecoder implements PageVisitor {
         row++
         rowLength = 0
         if (row >= rows) {
-          throw this.invalid({ offset: page.offset, reason: `column chunk holds more than the ${rows} rows of its row group` })
+          throw this.invalid({
+            offset: page.offset,
+            reason: `column chunk holds more than the ${rows} rows of its row group`,
+          })
         }
       } else if (row < 0) {
         throw this.invalid({ offset: page.offset, reason: "column chunk starts in the middle of a row" })
@@ -155,10 +167,16 @@ export class VectorDecoder implements PageVisitor {
         continue
       }
       if (d > maxDefinition) {
-        throw this.invalid({ offset: page.offset, reason: `definition level ${d} is over the maximum ${maxDefinition}` })
+        throw this.invalid({
+          offset: page.offset,
+          reason: `definition level ${d} is over the maximum ${maxDefinition}`,
+        })
       }
       if (d >= entryDefinition) {
-        throw this.invalid({ row: this.t.firstRow + row, reason: `null element at position ${rowLength} of the vector` })
+        throw this.invalid({
+          row: this.t.firstRow + row,
+          reason: `null element at position ${rowLength} of the vector`,
+        })
       }
       if (d === emptyListDefinition) this.ragged(row, 0)
       throw this.invalid({ row: this.t.firstRow + row, reason: "vector is null" })
@@ -193,7 +211,9 @@ export class VectorDecoder implements PageVisitor {
       case "PLAIN_DICTIONARY":
       case "RLE_DICTIONARY": {
         const dict = this.dict
-        if (!dict) throw this.invalid({ offset: page.offset, reason: "dictionary-encoded page without a dictionary page" })
+        if (!dict) {
+          throw this.invalid({ offset: page.offset, reason: "dictionary-encoded page without a dictionary page" })
+        }
         if (n === 0) return
         if (start >= bytes.length) throw shortPage()
         if (this.indices.length < n) this.indices = new Uint32Array(n)

@@ -30,7 +30,11 @@ test("a reservation past the budget fails with BudgetExceeded naming the owner",
     yield* budget.reserve("tiledCosine", 300)
   })))
   expect(Exit.isFailure(exit)).toBe(true)
-  const err = Exit.isFailure(exit) ? (exit.cause as unknown as { reasons: Array<{ error: { _tag: string; operator: string; needed: number; available: number } }> }).reasons?.[0]?.error : undefined
+  const err = Exit.isFailure(exit)
+    ? (exit.cause as unknown as {
+      reasons: Array<{ error: { _tag: string; operator: string; needed: number; available: number } }>
+    }).reasons?.[0]?.error
+    : undefined
   expect(err?._tag).toBe("BudgetExceeded")
   expect(err?.operator).toBe("tiledCosine")
   expect(err?.needed).toBe(300)

@@ -4,8 +4,23 @@
  */
 import { expect, test } from "bun:test"
 import * as path from "node:path"
-import { collect, pipe, readEmbeddings, run, type ScoredPairs, thresholdEdges, tiledCosine, writeEdges } from "../../mod.ts"
-import { f32Below, PANEL_ROWS, packedBytes, packNormalised, referencePairs } from "../../operators/tiled_cosine/kernel.ts"
+import {
+  collect,
+  pipe,
+  readEmbeddings,
+  run,
+  type ScoredPairs,
+  thresholdEdges,
+  tiledCosine,
+  writeEdges,
+} from "../../mod.ts"
+import {
+  f32Below,
+  packedBytes,
+  packNormalised,
+  PANEL_ROWS,
+  referencePairs,
+} from "../../operators/tiled_cosine/kernel.ts"
 import { lines, randomValues, tempDir, writeNpy } from "../helpers.ts"
 
 const dir = tempDir()
@@ -16,9 +31,15 @@ function reference(values: Float32Array, n: number, dim: number, t: number) {
   return referencePairs(panels, n, dim, t)
 }
 
-async function pairs(file: string, t: number, opts: { kernel?: "relaxed" | "simd"; forceSpill?: boolean; threads?: number; memory?: string } = {}) {
+async function pairs(
+  file: string,
+  t: number,
+  opts: { kernel?: "relaxed" | "simd"; forceSpill?: boolean; threads?: number; memory?: string } = {},
+) {
   const got = { batches: [] as ScoredPairs[] }
-  await run(pipe(readEmbeddings(file), tiledCosine({ threshold: t, ...opts }), collect(got)), { memory: opts.memory ?? "256MB" })
+  await run(pipe(readEmbeddings(file), tiledCosine({ threshold: t, ...opts }), collect(got)), {
+    memory: opts.memory ?? "256MB",
+  })
   const i: number[] = [], j: number[] = [], s: number[] = []
   for (const b of got.batches) for (let x = 0; x < b.length; x++) i.push(b.i[x]), j.push(b.j[x]), s.push(b.score[x])
   // the reference lists pairs row by row; tiles emit them tile by tile
@@ -38,7 +59,14 @@ function adversarial(n: number, dim: number): Float32Array {
 
 const cases: Array<[number, number, number]> = [
   // n, dim, threshold
-  [0, 8, 0.5], [1, 8, 0.5], [2, 1, 0.5], [9, 1, -0.5], [37, 3, 0.3], [300, 17, 0.2], [700, 384, 0.05], [1030, 5, 0.9],
+  [0, 8, 0.5],
+  [1, 8, 0.5],
+  [2, 1, 0.5],
+  [9, 1, -0.5],
+  [37, 3, 0.3],
+  [300, 17, 0.2],
+  [700, 384, 0.05],
+  [1030, 5, 0.9],
 ]
 
 for (const variant of ["relaxed", "simd"] as const) {
@@ -49,7 +77,12 @@ for (const variant of ["relaxed", "simd"] as const) {
         const values = adversarial(n, dim)
         const file = path.join(dir, `adv-${n}-${dim}.npy`)
         writeNpy(file, n, dim, values)
-        const got = await pairs(file, t, { kernel: variant, forceSpill: spill, threads: 2, memory: spill ? "16MB" : "256MB" })
+        const got = await pairs(file, t, {
+          kernel: variant,
+          forceSpill: spill,
+          threads: 2,
+          memory: spill ? "16MB" : "256MB",
+        })
         const ref = reference(values, n, dim, t)
         expect(got.i.length).toBe(ref.i.length)
         expect(got.i).toEqual(ref.i)
@@ -88,7 +121,15 @@ test("threads and spill do not change the edge file", async () => {
   const outs: string[] = []
   for (const [threads, forceSpill] of [[1, false], [2, false], [2, true]] as const) {
     const out = path.join(dir, `same-${threads}-${forceSpill}.tsv`)
-    await run(pipe(readEmbeddings(file), tiledCosine({ threshold: 0.3, threads, forceSpill }), thresholdEdges(), writeEdges(out)), { memory: "24MB" })
+    await run(
+      pipe(
+        readEmbeddings(file),
+        tiledCosine({ threshold: 0.3, threads, forceSpill }),
+        thresholdEdges(),
+        writeEdges(out),
+      ),
+      { memory: "24MB" },
+    )
     outs.push(lines(out).join("\n"))
   }
   expect(outs[0].length).toBeGreaterThan(0)

@@ -20,7 +20,10 @@ const dir = fileURLToPath(new URL("../fixtures/parquet/", import.meta.url))
 const fixture = (name: string) => path.join(dir, name)
 const ROWS = 37
 const DIM = 5
-const GROUPS = [{ rows: 10, firstRow: 0 }, { rows: 10, firstRow: 10 }, { rows: 10, firstRow: 20 }, { rows: 7, firstRow: 30 }]
+const GROUPS = [{ rows: 10, firstRow: 0 }, { rows: 10, firstRow: 10 }, { rows: 10, firstRow: 20 }, {
+  rows: 7,
+  firstRow: 30,
+}]
 const value = (i: number, k: number) => i * 10 + k + 0.5
 
 /** Checks every value of every row group against `expected(row, k)` and returns all ids. */
@@ -44,7 +47,11 @@ function readAll(pq: ParquetEmbeddings, expected: (i: number, k: number) => numb
 }
 
 /** Runs `f`, expecting a brook error with `tag` whose message names the file and `where`. */
-function expectError(f: () => unknown, tag: string, where: { file: string; row?: number; offset?: number; says?: string }) {
+function expectError(
+  f: () => unknown,
+  tag: string,
+  where: { file: string; row?: number; offset?: number; says?: string },
+) {
   let error: unknown
   try {
     f()
@@ -181,7 +188,9 @@ test("missing or unusable columns name the column and list the available ones", 
   for (const options of [{ column: "nope" }, { column: "title" }, { idColumn: "nope" }, { idColumn: "small" }]) {
     const name = options.column ?? options.idColumn
     const e = expectError(() => openParquetEmbeddings(file, options), "InvalidInput", { file, says: `"${name}"` })
-    if (name === "nope") expect(e.message).toContain("key (BYTE_ARRAY), title (BYTE_ARRAY), small (LIST<FLOAT>), emb (LIST<DOUBLE>)")
+    if (name === "nope") {
+      expect(e.message).toContain("key (BYTE_ARRAY), title (BYTE_ARRAY), small (LIST<FLOAT>), emb (LIST<DOUBLE>)")
+    }
   }
   expectError(() => openParquetEmbeddings(fixture("no_list.parquet")), "InvalidInput", {
     file: fixture("no_list.parquet"),
@@ -213,7 +222,10 @@ test("a null first row fails at open: there is no dimension", () => {
 
 test("unsupported codecs are FormatUnsupported", () => {
   for (const [name, codec] of [["lz4.parquet", "LZ4_RAW"], ["brotli.parquet", "BROTLI"]]) {
-    const e = expectError(() => openParquetEmbeddings(fixture(name)), "FormatUnsupported", { file: fixture(name), says: codec })
+    const e = expectError(() => openParquetEmbeddings(fixture(name)), "FormatUnsupported", {
+      file: fixture(name),
+      says: codec,
+    })
     expect(e.message).toContain("embedding")
   }
 })
@@ -222,19 +234,27 @@ test("not a Parquet file, empty, truncated, bad footer length, missing file", ()
   const good = new Uint8Array(fs.readFileSync(fixture("list_float_snappy.parquet")))
   const size = good.length
 
-  const text = tempFile(new TextEncoder().encode("id,embedding\n1,\"[1,2,3]\"\n".repeat(4)))
+  const text = tempFile(new TextEncoder().encode('id,embedding\n1,"[1,2,3]"\n'.repeat(4)))
   expectError(() => openParquetEmbeddings(text), "InvalidInput", { file: text, offset: 0, says: "not a Parquet file" })
 
   const empty = tempFile(new Uint8Array(0))
   expectError(() => openParquetEmbeddings(empty), "InvalidInput", { file: empty, offset: 0 })
 
   const truncated = tempFile(good.subarray(0, 1500))
-  expectError(() => openParquetEmbeddings(truncated), "InvalidInput", { file: truncated, offset: 1496, says: "truncated" })
+  expectError(() => openParquetEmbeddings(truncated), "InvalidInput", {
+    file: truncated,
+    offset: 1496,
+    says: "truncated",
+  })
 
   const long = good.slice()
   new DataView(long.buffer).setUint32(size - 8, size, true)
   const badLength = tempFile(long)
-  expectError(() => openParquetEmbeddings(badLength), "InvalidInput", { file: badLength, offset: size - 8, says: "points outside the file" })
+  expectError(() => openParquetEmbeddings(badLength), "InvalidInput", {
+    file: badLength,
+    offset: size - 8,
+    says: "points outside the file",
+  })
 
   const missing = path.join(os.tmpdir(), `brook-no-such-file-${process.pid}.parquet`)
   expectError(() => openParquetEmbeddings(missing), "InvalidInput", { file: missing })
@@ -299,7 +319,11 @@ test("a page header whose size runs past the column chunk", () => {
   bad[p] = 0x7e
   const file = tempFile(bad)
   const pq = openParquetEmbeddings(file)
-  expectError(() => readRowGroup(pq, 1), "InvalidInput", { file, offset, says: "runs past the end of its column chunk" })
+  expectError(() => readRowGroup(pq, 1), "InvalidInput", {
+    file,
+    offset,
+    says: "runs past the end of its column chunk",
+  })
   expect(readRowGroup(pq, 2).count).toBe(10)
   pq.close()
   fs.rmSync(file)
@@ -371,13 +395,21 @@ test("hand-made pages: short last row, too many rows, nulls, unsupported encodin
     offset: 1000,
     says: "more than the 2 rows",
   })
-  expectError(() => make().data(v1Page([0, 1, 0], [3, 3, 0], [1, 2])), "InvalidInput", { file: "x.parquet", row: 51, says: "null" })
+  expectError(() => make().data(v1Page([0, 1, 0], [3, 3, 0], [1, 2])), "InvalidInput", {
+    file: "x.parquet",
+    row: 51,
+    says: "null",
+  })
   expectError(() => make().data(v1Page([0, 1, 0, 1], [3, 3, 3, 2], [1, 2, 3])), "InvalidInput", {
     file: "x.parquet",
     row: 51,
     says: "null element at position 1",
   })
-  expectError(() => make().data(v1Page([1, 1], [3, 3], [1, 2])), "InvalidInput", { file: "x.parquet", offset: 1000, says: "middle of a row" })
+  expectError(() => make().data(v1Page([1, 1], [3, 3], [1, 2])), "InvalidInput", {
+    file: "x.parquet",
+    offset: 1000,
+    says: "middle of a row",
+  })
   expectError(() => make().data(v1Page([0, 1], [3, 3], [1, 2], "DELTA_BINARY_PACKED")), "FormatUnsupported", {
     file: "x.parquet",
     says: "DELTA_BINARY_PACKED",

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# brook edges vs FAISS range_search (faiss_range.py), back to back, plus the exactness check against
+# dump_threshold_edges.py. usage: bench/edges.sh [N=100000] [T=0.8] [RUNS=3]
+# Needs the peers of ../shared/peers (BROOK_PEERS to point elsewhere) and Debian's python3-faiss.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PEERS=${BROOK_PEERS:-../shared/peers}
+N=${1:-100000}; T=${2:-0.8}; RUNS=${3:-3}
+OUT=bench/out; mkdir -p "$OUT"
+BASE=$OUT/emb$((N / 1000))k; EMB=$BASE.npy
+[ -f "$EMB" ] || /usr/bin/python3 "$PEERS/make_embeddings.py" "$BASE" "$N" 384
+REF=$OUT/ref$((N / 1000))k_$T.tsv
+[ -f "$REF" ] || /usr/bin/python3 "$PEERS/dump_threshold_edges.py" "$EMB" "$T" "$REF"
+DENO=node_modules/.bin/deno; BUN=node_modules/.bin/bun
+LOG=$OUT/edges-$N-$T.log; : > "$LOG"
+for r in $(seq "$RUNS"); do
+  /usr/bin/time -f "faiss wall=%e rss_kb=%M" /usr/bin/python3 "$PEERS/faiss_range.py" "$EMB" "$T" 2>>"$LOG" >>"$LOG"
+  /usr/bin/time -f "deno wall=%e rss_kb=%M" $DENO run -A cli/main.ts edges "$EMB" --threshold "$T" --out "$OUT/brook-deno.tsv" --quiet 2>>"$LOG"
+  /usr/bin/time -f "bun wall=%e rss_kb=%M" $BUN cli/main.ts edges "$EMB" --threshold "$T" --out "$OUT/brook-bun.tsv" --quiet 2>>"$LOG"
+done
+cmp "$OUT/brook-deno.tsv" "$OUT/brook-bun.tsv" && echo "deno and bun edge files identical" | tee -a "$LOG"
+$BUN bench/compare_edges.ts "$OUT/brook-deno.tsv" "$REF" "$T" "$EMB" | tee -a "$LOG"
+/usr/bin/python3 - "$LOG" <<'PY'
+import re, statistics, sys
+runs = {}
+for line in open(sys.argv[1]):
+    m = re.match(r"(\w+) wall=([\d.]+) rss_kb=(\d+)", line)
+    if m: runs.setdefault(m[1], []).append((float(m[2]), int(m[3])))
+med = {k: (statistics.median(w for w, _ in v), max(r for _, r in v)) for k, v in runs.items()}
+for k, (w, r) in med.items(): print(f"{k:6s} median wall {w:7.2f} s  peak rss {r/1024:7.1f} MB  runs {len(runs[k])}")
+for k in ("deno", "bun"):
+    if k in med and "faiss" in med: print(f"{k} / faiss wall ratio: {med[k][0] / med['faiss'][0]:.3f}")
+PY

@@ -1,0 +1,55 @@
+/** Edge sinks: DuckDB (a second Parquet implementation) reads brook's Parquet with the TSV's values. */
+import { expect, test } from "bun:test"
+import { DuckDBInstance } from "@duckdb/node-api"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { pipe, readEmbeddings, run, thresholdEdges, tiledCosine, writeEdges } from "../../mod.ts"
+import { lines, randomValues, tempDir, writeNpy } from "../helpers.ts"
+
+const dir = tempDir()
+const fixtures = path.join(path.dirname(new URL(import.meta.url).pathname), "..", "fixtures", "parquet")
+
+async function both(input: string, t: number) {
+  const tsv = path.join(dir, path.basename(input) + ".tsv")
+  const pq = path.join(dir, path.basename(input) + ".parquet")
+  for (const out of [tsv, pq]) {
+    await run(pipe(readEmbeddings(input), tiledCosine({ threshold: t }), thresholdEdges(), writeEdges(out)))
+  }
+  const db = await DuckDBInstance.create(":memory:")
+  const c = await db.connect()
+  const rows = (await c.runAndReadAll(
+    `select src::varchar as src, dst::varchar as dst, weight, typeof(src) as t from read_parquet('${pq}')`,
+  )).getRowObjects() as Array<{ src: string; dst: string; weight: number; t: string }>
+  return { tsv: lines(tsv).map((l) => l.split("\t")), rows }
+}
+
+test("DuckDB reads row-number edges as BIGINT with the TSV's pairs and weights", async () => {
+  const file = path.join(dir, "duck.npy")
+  writeNpy(file, 400, 16, randomValues(400 * 16, 3))
+  const { tsv, rows } = await both(file, 0.5)
+  expect(rows.length).toBe(tsv.length)
+  expect(rows.length).toBeGreaterThan(100)
+  expect(rows[0].t).toBe("BIGINT")
+  rows.forEach((r, k) => {
+    expect(r.src).toBe(tsv[k][0])
+    expect(r.dst).toBe(tsv[k][1])
+    expect(Number(r.weight.toPrecision(7))).toBe(Number(tsv[k][2]))
+  })
+})
+
+test("DuckDB reads id edges as VARCHAR when the input has string ids", async () => {
+  const { tsv, rows } = await both(path.join(fixtures, "list_float_zstd.parquet"), 0.99)
+  expect(rows.length).toBe(tsv.length)
+  expect(rows[0].t).toBe("VARCHAR")
+  expect(rows.map((r) => `${r.src} ${r.dst}`)).toEqual(tsv.map((l) => `${l[0]} ${l[1]}`))
+})
+
+test("no output file and no temp file are left when the run fails", async () => {
+  const bad = path.join(dir, "bad.npy")
+  writeNpy(bad, 3, 2, [1, 0, NaN, 0, 1, 1])
+  const out = path.join(dir, "bad.parquet")
+  await expect(run(pipe(readEmbeddings(bad), tiledCosine({ threshold: 0 }), thresholdEdges(), writeEdges(out)))).rejects
+    .toThrow()
+  expect(fs.existsSync(out)).toBe(false)
+  expect(fs.readdirSync(dir).filter((f) => f.includes(".brook-"))).toEqual([])
+})
