@@ -73,13 +73,14 @@ export function readEmbeddings(file: string, options: ReadEmbeddingsOptions = {}
         },
         catch: (e) => e as InvalidInput,
       }),
-    minimum: () => (opened ? bytesFor(opened, Math.min(opened.rows, MIN_BATCH_ROWS)) : 0),
+    minimum: () =>
+      !opened ? 0 : opened.kind === "parquet" ? 2 * opened.maxGroupBytes : 3 * bytesFor(opened, Math.min(opened.rows, MIN_BATCH_ROWS)),
     plan: (share) =>
       Effect.suspend(() => {
         const o = opened!
         if (o.kind === "parquet") {
-          return share >= o.maxGroupBytes
-            ? Effect.succeed<Plan>({ bytes: o.maxGroupBytes, batchRows: 0 })
+          return share >= 2 * o.maxGroupBytes
+            ? Effect.succeed<Plan>({ bytes: 2 * o.maxGroupBytes, batchRows: 0, notes: "one row group at a time" })
             : Effect.fail(
               new BudgetExceeded({
                 operator: name,
@@ -89,10 +90,12 @@ export function readEmbeddings(file: string, options: ReadEmbeddingsOptions = {}
               }),
             )
         }
-        const perRow = bytesFor(o, 1) || 1
+        // three batches live at once: one being read, one queued past the queue's byte bound
+        // (a WHATWG queue accepts a chunk whenever it is below its mark), one being consumed
+        const perRow = 3 * (bytesFor(o, 1) || 1)
         const fit = Math.floor(share / perRow)
         const rows = Math.max(1, Math.min(options.batchRows ?? MAX_BATCH_ROWS, fit, Math.max(1, o.rows)))
-        return Effect.succeed<Plan>({ bytes: rows * perRow, batchRows: rows })
+        return Effect.succeed<Plan>({ bytes: rows * perRow, batchRows: rows, notes: `${rows} rows per batch` })
       }),
     make: (plan) =>
       Effect.gen(function* () {

@@ -10,7 +10,7 @@ import wabtInit from "wabt"
 
 const wabt = await wabtInit()
 const here = new URL(".", import.meta.url).pathname
-for (const variant of ["relaxed", "simd"] as KernelVariant[]) {
+for (const variant of ["relaxed", "simd", "int8"] as KernelVariant[]) {
   const text = cosineWat(variant)
   fs.writeFileSync(`${here}cosine_${variant}.wat`, text)
   const mod = wabt.parseWat(`cosine_${variant}.wat`, text, { simd: true, relaxed_simd: true, threads: true })

@@ -11,11 +11,12 @@
  * exactly (sequential f32 mul then add, no FMA: deterministic on every runtime) and only pairs whose
  * exact score passes leave the kernel, as three columns (i, j, score).
  */
-export type KernelVariant = "relaxed" | "simd"
+export type KernelVariant = "relaxed" | "simd" | "int8"
 
 const acc = (n: number) => `$acc${n}`
 
 export function cosineWat(variant: KernelVariant): string {
+  if (variant === "int8") return int8Wat()
   const madd = (accName: string, bName: string) =>
     variant === "relaxed"
       ? `(local.set ${accName} (f32x4.relaxed_madd (local.get $va) (local.get ${bName}) (local.get ${accName})))`
@@ -33,52 +34,7 @@ export function cosineWat(variant: KernelVariant): string {
   return `(module
   (import "env" "memory" (memory 1 65536 shared))
 
-  ;; Exact dot product of two packed rows (stride 32 bytes): sequential f32, multiply then add.
-  (func $exact (param $pa i32) (param $pb i32) (param $d i32) (result f32)
-    (local $s f32) (local $end i32)
-    (local.set $end (i32.add (local.get $pa) (i32.shl (local.get $d) (i32.const 5))))
-    (block $done
-      (br_if $done (i32.eqz (local.get $d)))
-      (loop $k
-        (local.set $s (f32.add (local.get $s) (f32.mul (f32.load (local.get $pa)) (f32.load (local.get $pb)))))
-        (local.set $pb (i32.add (local.get $pb) (i32.const 32)))
-        (local.set $pa (i32.add (local.get $pa) (i32.const 32)))
-        (br_if $k (i32.lt_u (local.get $pa) (local.get $end)))))
-    (local.get $s))
-  (export "exact" (func $exact))
-
-  ;; Lanes of one 4 x 8 block (spilled at state+16) that pass the screen: check bounds, recompute, emit.
-  (func $emit (param $state i32) (param $pa i32) (param $pb i32) (param $i0 i32) (param $j0 i32)
-              (param $aLeft i32) (param $bLeft i32) (param $diag i32) (param $d i32)
-              (param $thrScreen f32) (param $thrExact f32) (param $out i32) (param $cap i32) (param $count i32)
-              (result i32)
-    (local $e i32) (local $r i32) (local $c i32) (local $s f32) (local $i i32) (local $j i32) (local $at i32)
-    (loop $lane
-      (local.set $r (i32.shr_u (local.get $e) (i32.const 3)))
-      (local.set $c (i32.and (local.get $e) (i32.const 7)))
-      (local.set $i (i32.add (local.get $i0) (local.get $r)))
-      (local.set $j (i32.add (local.get $j0) (local.get $c)))
-      (if (i32.and
-            (i32.and (f32.gt (f32.load offset=16 (i32.add (local.get $state) (i32.shl (local.get $e) (i32.const 2))))
-                             (local.get $thrScreen))
-                     (i32.and (i32.lt_s (local.get $r) (local.get $aLeft)) (i32.lt_s (local.get $c) (local.get $bLeft))))
-            (i32.or (i32.eqz (local.get $diag)) (i32.gt_u (local.get $j) (local.get $i))))
-        (then
-          (local.set $s (call $exact (i32.add (local.get $pa) (i32.shl (local.get $r) (i32.const 2)))
-                                     (i32.add (local.get $pb) (i32.shl (local.get $c) (i32.const 2)))
-                                     (local.get $d)))
-          (if (f32.gt (local.get $s) (local.get $thrExact))
-            (then
-              (local.set $at (i32.add (local.get $out) (i32.shl (local.get $count) (i32.const 2))))
-              (i32.store (local.get $at) (local.get $i))
-              (i32.store (i32.add (local.get $at) (i32.shl (local.get $cap) (i32.const 2))) (local.get $j))
-              (f32.store (i32.add (local.get $at) (i32.shl (local.get $cap) (i32.const 3))) (local.get $s))
-              (local.set $count (i32.add (local.get $count) (i32.const 1)))))))
-      (local.set $e (i32.add (local.get $e) (i32.const 1)))
-      (br_if $lane (i32.lt_u (local.get $e) (i32.const 32))))
-    (local.get $count))
-
-  ;; Screens rows [aRow0, aRow0+aRows) of the panels at $a against [bRow0, bRow0+bRows) at $b.
+${SHARED}  ;; Screens rows [aRow0, aRow0+aRows) of the panels at $a against [bRow0, bRow0+bRows) at $b.
   ;; state[0], state[1]: the A group (4 rows) and B panel to resume at; state+16: 128 bytes of scratch.
   ;; Returns the pairs written at $out (columns i, j, s of capacity $cap); stops early when fewer than
   ;; 32 slots are left, with state[0] < ceil(aRows / 4) telling the caller to drain and call again.
@@ -131,6 +87,166 @@ export function cosineWat(variant: KernelVariant): string {
               (then
             ${spill}
                 (local.set $count (call $emit (local.get $state) (local.get $pa0) (local.get $pb0)
+                  (i32.add (local.get $aRow0) (i32.shl (local.get $g) (i32.const 2)))
+                  (i32.add (local.get $bRow0) (i32.shl (local.get $p) (i32.const 3)))
+                  (i32.sub (local.get $aRows) (i32.shl (local.get $g) (i32.const 2)))
+                  (i32.sub (local.get $bRows) (i32.shl (local.get $p) (i32.const 3)))
+                  (local.get $diag) (local.get $d) (local.get $thrScreen) (local.get $thrExact)
+                  (local.get $out) (local.get $cap) (local.get $count)))))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (if (i32.gt_u (i32.add (local.get $count) (i32.const 32)) (local.get $cap))
+              (then
+                (if (i32.ge_u (local.get $p) (local.get $nP))
+                  (then (local.set $p (i32.const 0)) (local.set $g (i32.add (local.get $g) (i32.const 1)))))
+                (i32.store (local.get $state) (local.get $g))
+                (i32.store offset=4 (local.get $state) (local.get $p))
+                (return (local.get $count))))
+            (br_if $panels (i32.lt_u (local.get $p) (local.get $nP)))))
+        (local.set $p (i32.const 0))
+        (local.set $g (i32.add (local.get $g) (i32.const 1)))
+        (br_if $groups (i32.lt_u (local.get $g) (local.get $nG)))))
+    (i32.store (local.get $state) (local.get $nG))
+    (i32.store offset=4 (local.get $state) (i32.const 0))
+    (local.get $count))
+)
+`
+}
+
+/** Exact recompute and emission, shared by every variant. */
+const SHARED = `  ;; Exact dot product of two packed rows (stride 32 bytes): sequential f32, multiply then add.
+  (func $exact (param $pa i32) (param $pb i32) (param $d i32) (result f32)
+    (local $s f32) (local $end i32)
+    (local.set $end (i32.add (local.get $pa) (i32.shl (local.get $d) (i32.const 5))))
+    (block $done
+      (br_if $done (i32.eqz (local.get $d)))
+      (loop $k
+        (local.set $s (f32.add (local.get $s) (f32.mul (f32.load (local.get $pa)) (f32.load (local.get $pb)))))
+        (local.set $pb (i32.add (local.get $pb) (i32.const 32)))
+        (local.set $pa (i32.add (local.get $pa) (i32.const 32)))
+        (br_if $k (i32.lt_u (local.get $pa) (local.get $end)))))
+    (local.get $s))
+  (export "exact" (func $exact))
+
+  ;; Lanes of one 4 x 8 block (spilled at state+16) that pass the screen: check bounds, recompute, emit.
+  (func $emit (param $state i32) (param $pa i32) (param $pb i32) (param $i0 i32) (param $j0 i32)
+              (param $aLeft i32) (param $bLeft i32) (param $diag i32) (param $d i32)
+              (param $thrScreen f32) (param $thrExact f32) (param $out i32) (param $cap i32) (param $count i32)
+              (result i32)
+    (local $e i32) (local $r i32) (local $c i32) (local $s f32) (local $i i32) (local $j i32) (local $at i32)
+    (loop $lane
+      (local.set $r (i32.shr_u (local.get $e) (i32.const 3)))
+      (local.set $c (i32.and (local.get $e) (i32.const 7)))
+      (local.set $i (i32.add (local.get $i0) (local.get $r)))
+      (local.set $j (i32.add (local.get $j0) (local.get $c)))
+      (if (i32.and
+            (i32.and (f32.gt (f32.load offset=16 (i32.add (local.get $state) (i32.shl (local.get $e) (i32.const 2))))
+                             (local.get $thrScreen))
+                     (i32.and (i32.lt_s (local.get $r) (local.get $aLeft)) (i32.lt_s (local.get $c) (local.get $bLeft))))
+            (i32.or (i32.eqz (local.get $diag)) (i32.gt_u (local.get $j) (local.get $i))))
+        (then
+          (local.set $s (call $exact (i32.add (local.get $pa) (i32.shl (local.get $r) (i32.const 2)))
+                                     (i32.add (local.get $pb) (i32.shl (local.get $c) (i32.const 2)))
+                                     (local.get $d)))
+          (if (f32.gt (local.get $s) (local.get $thrExact))
+            (then
+              (local.set $at (i32.add (local.get $out) (i32.shl (local.get $count) (i32.const 2))))
+              (i32.store (local.get $at) (local.get $i))
+              (i32.store (i32.add (local.get $at) (i32.shl (local.get $cap) (i32.const 2))) (local.get $j))
+              (f32.store (i32.add (local.get $at) (i32.shl (local.get $cap) (i32.const 3))) (local.get $s))
+              (local.set $count (i32.add (local.get $count) (i32.const 1)))))))
+      (local.set $e (i32.add (local.get $e) (i32.const 1)))
+      (br_if $lane (i32.lt_u (local.get $e) (i32.const 32))))
+    (local.get $count))
+
+`
+
+/**
+ * The int8 screen: rows quantised to 7 bits (q = round(x * 63 / max|x|)) in panels of 8 rows with
+ * 4 dims per row per 32-byte chunk. i32x4.relaxed_dot_i8x16_i7x16_add_s does 16 multiply-adds per
+ * instruction (VNNI), four times an f32 FMA. Its second operand must be non-negative (7 bits), so B
+ * is offset by 64 and 64 * sum(q_a) is subtracted after. Scores are estimated as q_a . q_b * inv_a *
+ * inv_b; the caller sets thrScreen = threshold - a proven bound on the quantisation error, and every
+ * lane above it is recomputed exactly in float32 from the float panels, as in the float kernels.
+ */
+function int8Wat(): string {
+  const acc = (n: number) => `$acc${n}`
+  const rows = [0, 1, 2, 3].map((r) => `
+          (local.set $va (v128.load32_splat offset=${r * 4} (local.get $pa)))
+          (local.set ${acc(2 * r)} (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $va) (local.get $b0) (local.get ${acc(2 * r)})))
+          (local.set ${acc(2 * r + 1)} (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $va) (local.get $b1) (local.get ${acc(2 * r + 1)})))`).join("")
+  const zero = [...Array(8).keys()].map((n) => `(local.set ${acc(n)} (v128.const i32x4 0 0 0 0))`).join("\n        ")
+  const scale = [0, 1, 2, 3].map((r) => `
+            (local.set $corr (i32x4.splat (i32.shl (i32.load offset=${r * 4} (local.get $sa)) (i32.const 6))))
+            (local.set $sc (f32x4.splat (f32.load offset=${r * 4} (local.get $ia))))
+            (local.set ${acc(2 * r)} (f32x4.mul (f32x4.mul (f32x4.convert_i32x4_s (i32x4.sub (local.get ${acc(2 * r)}) (local.get $corr))) (local.get $sc)) (local.get $ib0)))
+            (local.set ${acc(2 * r + 1)} (f32x4.mul (f32x4.mul (f32x4.convert_i32x4_s (i32x4.sub (local.get ${acc(2 * r + 1)}) (local.get $corr))) (local.get $sc)) (local.get $ib1)))`).join("")
+  const anyOver = [...Array(8).keys()].map((n) => `(f32x4.gt (local.get ${acc(n)}) (local.get $thr))`)
+  const orAll = anyOver.slice(1).reduce((e, m) => `(v128.or ${e} ${m})`, anyOver[0])
+  const spill = [...Array(8).keys()].map((n) => `(v128.store offset=${16 + n * 16} (local.get $state) (local.get ${acc(n)}))`).join("\n            ")
+  return `(module
+  (import "env" "memory" (memory 1 65536 shared))
+${SHARED}
+  ;; Like "screen" of the float kernels, over int8 panels $a8/$b8 (chunk stride 32, panel 8 * dpad
+  ;; bytes), per-row inverse scales $invA/$invB (f32) and quantised sums $sumA (i32) starting at the
+  ;; task's first rows; $fa/$fb are the float panels the exact recompute reads.
+  (func (export "screen8")
+    (param $a8 i32) (param $fa i32) (param $invA i32) (param $sumA i32) (param $aRow0 i32) (param $aRows i32)
+    (param $b8 i32) (param $fb i32) (param $invB i32) (param $bRow0 i32) (param $bRows i32)
+    (param $d i32) (param $dpad i32) (param $thrScreen f32) (param $thrExact f32) (param $diag i32)
+    (param $out i32) (param $cap i32) (param $state i32)
+    (result i32)
+    (local $g i32) (local $p i32) (local $nG i32) (local $nP i32) (local $panel8 i32) (local $panelF i32)
+    (local $pa i32) (local $pb i32) (local $paEnd i32) (local $pa0 i32) (local $pb0 i32) (local $sa i32) (local $ia i32)
+    (local $count i32) (local $x i32) (local $thr v128) (local $va v128) (local $b0 v128) (local $b1 v128)
+    (local $off v128) (local $corr v128) (local $sc v128) (local $ib0 v128) (local $ib1 v128)
+    (local $acc0 v128) (local $acc1 v128) (local $acc2 v128) (local $acc3 v128)
+    (local $acc4 v128) (local $acc5 v128) (local $acc6 v128) (local $acc7 v128)
+    (local.set $thr (f32x4.splat (local.get $thrScreen)))
+    (local.set $off (i8x16.splat (i32.const 64)))
+    (local.set $panel8 (i32.shl (local.get $dpad) (i32.const 3)))
+    (local.set $panelF (i32.shl (local.get $d) (i32.const 5)))
+    (local.set $nG (i32.shr_u (i32.add (local.get $aRows) (i32.const 3)) (i32.const 2)))
+    (local.set $nP (i32.shr_u (i32.add (local.get $bRows) (i32.const 7)) (i32.const 3)))
+    (local.set $g (i32.load (local.get $state)))
+    (local.set $p (i32.load offset=4 (local.get $state)))
+    (block $finished
+      (br_if $finished (i32.ge_u (local.get $g) (local.get $nG)))
+      (br_if $finished (i32.eqz (local.get $d)))
+      (loop $groups
+        (local.set $pa0 (i32.add (i32.add (local.get $a8) (i32.mul (i32.shr_u (local.get $g) (i32.const 1)) (local.get $panel8)))
+                                 (i32.shl (i32.and (local.get $g) (i32.const 1)) (i32.const 4))))
+        (local.set $sa (i32.add (local.get $sumA) (i32.shl (local.get $g) (i32.const 4))))
+        (local.set $ia (i32.add (local.get $invA) (i32.shl (local.get $g) (i32.const 4))))
+        (if (local.get $diag)
+          (then
+            (local.set $x (i32.add (i32.sub (i32.add (local.get $aRow0) (i32.shl (local.get $g) (i32.const 2))) (local.get $bRow0)) (i32.const 1)))
+            (if (i32.gt_s (local.get $x) (i32.const 0))
+              (then
+                (if (i32.gt_s (i32.shr_s (local.get $x) (i32.const 3)) (local.get $p))
+                  (then (local.set $p (i32.shr_s (local.get $x) (i32.const 3)))))))))
+        (block $panelsDone
+          (br_if $panelsDone (i32.ge_u (local.get $p) (local.get $nP)))
+          (loop $panels
+            (local.set $pb0 (i32.add (local.get $b8) (i32.mul (local.get $p) (local.get $panel8))))
+            (local.set $pa (local.get $pa0))
+            (local.set $pb (local.get $pb0))
+            (local.set $paEnd (i32.add (local.get $pa0) (local.get $panel8)))
+        ${zero}
+            (loop $k
+              (local.set $b0 (i8x16.add (v128.load (local.get $pb)) (local.get $off)))
+              (local.set $b1 (i8x16.add (v128.load offset=16 (local.get $pb)) (local.get $off)))${rows}
+              (local.set $pb (i32.add (local.get $pb) (i32.const 32)))
+              (local.set $pa (i32.add (local.get $pa) (i32.const 32)))
+              (br_if $k (i32.lt_u (local.get $pa) (local.get $paEnd))))
+            (local.set $ib0 (v128.load (i32.add (local.get $invB) (i32.shl (local.get $p) (i32.const 5)))))
+            (local.set $ib1 (v128.load offset=16 (i32.add (local.get $invB) (i32.shl (local.get $p) (i32.const 5)))))${scale}
+            (if (v128.any_true ${orAll})
+              (then
+            ${spill}
+                (local.set $count (call $emit (local.get $state)
+                  (i32.add (i32.add (local.get $fa) (i32.mul (i32.shr_u (local.get $g) (i32.const 1)) (local.get $panelF)))
+                           (i32.shl (i32.and (local.get $g) (i32.const 1)) (i32.const 4)))
+                  (i32.add (local.get $fb) (i32.mul (local.get $p) (local.get $panelF)))
                   (i32.add (local.get $aRow0) (i32.shl (local.get $g) (i32.const 2)))
                   (i32.add (local.get $bRow0) (i32.shl (local.get $p) (i32.const 3)))
                   (i32.sub (local.get $aRows) (i32.shl (local.get $g) (i32.const 2)))

@@ -118,3 +118,64 @@ export function instantiateKernel(bytes: Uint8Array, memory: WebAssembly.Memory)
   const mod = new WebAssembly.Module(bytes)
   return new WebAssembly.Instance(mod, { env: { memory } }).exports as unknown as KernelExports
 }
+
+/** Int8 screen: dims rounded up to whole 4-byte chunks. */
+export const paddedDim = (dim: number): number => Math.ceil(dim / 4) * 4
+
+/** Bytes of `rows` rows as int8 panels. */
+export const packed8Bytes = (rows: number, dim: number): number =>
+  Math.ceil(rows / PANEL_ROWS) * PANEL_ROWS * paddedDim(dim)
+
+/** Largest quantised magnitude: 7 bits, as the relaxed dot's second operand requires (after +64). */
+export const Q_MAX = 63
+
+/** Per-store quantisation error extremes, for the screen margin. */
+export interface QuantStats {
+  /** max over rows of |q/s| (the dequantised norm) and of |x - q/s| (the residual norm). */
+  maxNorm: number
+  maxResidual: number
+}
+
+/**
+ * Quantises normalised float rows (already in packed panels, rows [row0, row0+count)) into int8
+ * panels with their inverse scales and sums, and widens `stats`.
+ */
+export function quantiseRows(
+  panels: Float32Array, dim: number, row0: number, count: number, panelRow0: number,
+  q8: Int8Array, inv: Float32Array, sums: Int32Array, stats: QuantStats,
+): void {
+  const dpad = paddedDim(dim)
+  for (let r = row0; r < row0 + count; r++) {
+    const row = r - panelRow0
+    const fBase = (row >> 3) * PANEL_ROWS * dim + (row & 7)
+    let max = 0
+    for (let k = 0, at = fBase; k < dim; k++, at += PANEL_ROWS) max = Math.max(max, Math.abs(panels[at]))
+    const scale = max > 0 ? Q_MAX / max : 0
+    const qBase = (row >> 3) * PANEL_ROWS * dpad + (row & 7) * 4
+    let sum = 0, norm = 0, resid = 0
+    for (let k = 0, at = fBase; k < dim; k++, at += PANEL_ROWS) {
+      const x = panels[at]
+      const q = Math.round(x * scale)
+      q8[qBase + (k >> 2) * 32 + (k & 3)] = q
+      sum += q
+      const back = scale > 0 ? q / scale : 0
+      norm += back * back
+      resid += (x - back) * (x - back)
+    }
+    inv[row] = scale > 0 ? 1 / scale : 0
+    sums[row] = sum
+    stats.maxNorm = Math.max(stats.maxNorm, Math.sqrt(norm))
+    stats.maxResidual = Math.max(stats.maxResidual, Math.sqrt(resid))
+  }
+}
+
+/**
+ * A proven bound on |x.y - (q_x/s_x).(q_y/s_y)| for any two quantised rows:
+ * x.y - x'.y' = x'.e_y + e_x.y' + e_x.e_y, so by Cauchy-Schwarz it is at most
+ * |x'||e_y| + |e_x||y'| + |e_x||e_y|. Plus slack for the float32 scaling of the estimate
+ * (a few ulps of values <= 1) and for float32 normalisation (|x| = 1 within 1e-6).
+ */
+export function int8Margin(stats: QuantStats): number {
+  const { maxNorm: n, maxResidual: r } = stats
+  return 2 * n * r + r * r + 1e-5
+}

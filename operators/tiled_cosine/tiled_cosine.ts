@@ -486,6 +486,15 @@ function readPanels(
   }
 }
 
+/**
+ * Frees a typed array's memory now instead of at the next garbage collection: without this, the
+ * consumed input batches (the whole input, over a run) sit as garbage and peak RSS overshoots the budget.
+ */
+function release(values: Float32Array): void {
+  const buffer = values.buffer as ArrayBuffer & { transfer?: (n: number) => ArrayBuffer }
+  if (buffer instanceof ArrayBuffer && typeof buffer.transfer === "function" && !buffer.detached) buffer.transfer(0)
+}
+
 /** Normalises and packs arriving rows, into memory or through a staging buffer into a file. */
 class Ingest {
   rows = 0
@@ -505,7 +514,13 @@ class Ingest {
     }
   }
 
+  /** Packs a batch; the batch's buffer is released at once (ownership passes to tiledCosine). */
   add(batch: EmbeddingRows): void {
+    this.pack(batch)
+    release(batch.values)
+  }
+
+  private pack(batch: EmbeddingRows): void {
     if (batch.dim !== this.dim) {
       throw new InvalidInput({
         file: this.source ?? "input",
