@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url"
 /** Rows per panel and per register block, fixed by the kernel's 4 x 8 block. */
 export const PANEL_ROWS = 8
 
-export type KernelVariant = "relaxed" | "simd"
+export type KernelVariant = "int8" | "relaxed" | "simd"
 
 /** Kernel bytes; `bytesOverride` lets a single-file build supply them embedded. */
 export function kernelBytes(variant: KernelVariant): Uint8Array {
@@ -17,11 +17,13 @@ export function kernelBytes(variant: KernelVariant): Uint8Array {
   return new Uint8Array(fs.readFileSync(fileURLToPath(url)))
 }
 
-/** The fastest variant this runtime validates (relaxed-SIMD FMA, else SIMD128). */
+/** The fastest variant this runtime validates: int8 screen (relaxed dot), f32 FMA, else SIMD128. */
 export function pickVariant(forced?: KernelVariant): { variant: KernelVariant; bytes: Uint8Array } {
   if (forced) return { variant: forced, bytes: kernelBytes(forced) }
-  const relaxed = kernelBytes("relaxed")
-  if (WebAssembly.validate(relaxed)) return { variant: "relaxed", bytes: relaxed }
+  for (const variant of ["int8", "relaxed"] as const) {
+    const bytes = kernelBytes(variant)
+    if (WebAssembly.validate(bytes)) return { variant, bytes }
+  }
   return { variant: "simd", bytes: kernelBytes("simd") }
 }
 
@@ -34,6 +36,14 @@ export function pickVariant(forced?: KernelVariant): { variant: KernelVariant; b
 export function screenMargin(variant: KernelVariant, dim: number): number {
   return variant === "relaxed" ? 2 * 2 * (dim + 2) * 2 ** -24 : 0
 }
+
+/** Bytes per stored row: float panels, plus int8 panels for the int8 screen. */
+export const rowBytes = (variant: KernelVariant, dim: number): number =>
+  4 * dim + (variant === "int8" ? paddedDim(dim) : 0)
+
+/** Bytes of `rows` rows in every layout the variant reads. */
+export const storeBytes = (variant: KernelVariant, rows: number, dim: number): number =>
+  packedBytes(rows, dim) + (variant === "int8" ? packed8Bytes(rows, dim) : 0)
 
 /** The largest float32 not above t: s > it (in float32) exactly when s > t (in float64). */
 export function f32Below(t: number): number {
@@ -110,6 +120,12 @@ export interface KernelExports {
     out: number,
     cap: number,
     state: number,
+  ): number
+  /** The int8 screen: int8 panels, inverse scales and sums, float panels for the exact recompute. */
+  screen8(
+    a8: number, fa: number, invA: number, sumA: number, aRow0: number, aRows: number,
+    b8: number, fb: number, invB: number, bRow0: number, bRows: number, d: number, dpad: number,
+    thrScreen: number, thrExact: number, diag: number, out: number, cap: number, state: number,
   ): number
   exact(pa: number, pb: number, d: number): number
 }

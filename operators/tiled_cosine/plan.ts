@@ -5,7 +5,7 @@
 import { Effect } from "effect"
 import { BudgetExceeded } from "../../core/errors.ts"
 import type { Plan } from "../../core/operator.ts"
-import { packedBytes } from "./kernel.ts"
+import { type KernelVariant, rowBytes, storeBytes } from "./kernel.ts"
 import { STATE_BYTES } from "./worker.ts"
 
 /** Rows of A per task: 64 register groups of 4, a tile that stays in L1/L2 while B streams by. */
@@ -36,8 +36,12 @@ export interface PlanInput {
   readonly dim: number
   readonly threads: number
   readonly cross: boolean
+  readonly variant: KernelVariant
   readonly forceSpill?: boolean
 }
+
+/** Per-row metadata kept resident for every row (int8 inverse scale and sum): 8 bytes a row. */
+export const metaBytes = (rows: number): number => Math.ceil(rows / 8) * 8 * 8
 
 const scratchPerWorker = STATE_BYTES + OUT_CAP * 12
 /** Fixed bytes: worker scratch, task results in flight and waiting to be emitted in order. */
@@ -45,12 +49,14 @@ export const fixedBytes = (threads: number): number =>
   threads * scratchPerWorker + (TASKS_PER_WORKER * threads + 1) * TASK_A_ROWS * TASK_B_ROWS * 12
 
 export const minimumBytes = (p: PlanInput): number =>
-  fixedBytes(p.threads) + packedBytes(STAGING_ROWS, p.dim) + 2 * TASK_B_ROWS * p.dim * 4
+  fixedBytes(p.threads) + storeBytes(p.variant, STAGING_ROWS, p.dim) + metaBytes(p.rowsA) + metaBytes(p.rowsB) +
+  2 * TASK_B_ROWS * rowBytes(p.variant, p.dim)
 
 export function planTiles(share: number, p: PlanInput): Effect.Effect<TilePlan, BudgetExceeded> {
-  const fixed = fixedBytes(p.threads)
+  const meta = metaBytes(p.rowsA) + (p.cross ? metaBytes(p.rowsB) : 0)
+  const fixed = fixedBytes(p.threads) + meta
   const scratchBytes = p.threads * scratchPerWorker
-  const store = packedBytes(p.rowsA, p.dim) + (p.cross ? packedBytes(p.rowsB, p.dim) : 0)
+  const store = storeBytes(p.variant, p.rowsA, p.dim) + (p.cross ? storeBytes(p.variant, p.rowsB, p.dim) : 0)
   if (!p.forceSpill && fixed + store <= share && store + scratchBytes <= MAX_WASM_BYTES) {
     return Effect.succeed({
       bytes: fixed + store,
@@ -62,11 +68,11 @@ export function planTiles(share: number, p: PlanInput): Effect.Effect<TilePlan, 
       notes: `all ${p.rowsA + (p.cross ? p.rowsB : 0)} rows in memory`,
     })
   }
-  const staging = packedBytes(STAGING_ROWS, p.dim)
-  const rowBytes = p.dim * 4
+  const staging = storeBytes(p.variant, STAGING_ROWS, p.dim)
+  const perRow = rowBytes(p.variant, p.dim)
   const room = Math.min(share, MAX_WASM_BYTES) - fixed - staging
   // A and B blocks of equal size: each B block is read once per A block, so I/O ~ n^2 / block
-  const block = Math.floor(room / (2 * rowBytes) / TASK_B_ROWS) * TASK_B_ROWS
+  const block = Math.floor(room / (2 * perRow) / TASK_B_ROWS) * TASK_B_ROWS
   if (block < TASK_B_ROWS) {
     const needed = minimumBytes(p)
     return Effect.fail(
@@ -81,7 +87,7 @@ export function planTiles(share: number, p: PlanInput): Effect.Effect<TilePlan, 
   const blockRowsA = Math.min(block, Math.ceil(p.rowsA / TASK_B_ROWS) * TASK_B_ROWS)
   const blockRowsB = Math.min(block, Math.ceil((p.cross ? p.rowsB : p.rowsA) / TASK_B_ROWS) * TASK_B_ROWS)
   return Effect.succeed({
-    bytes: fixed + staging + (blockRowsA + blockRowsB) * rowBytes,
+    bytes: fixed + staging + (blockRowsA + blockRowsB) * perRow,
     mode: "spill",
     threads: p.threads,
     blockRowsA,

@@ -17,22 +17,28 @@ import { workerPool } from "../../core/workers.ts"
 import type { EmbeddingRows } from "../../sources/read_embeddings.ts"
 import {
   f32Below,
+  int8Margin,
   type KernelVariant,
+  PANEL_ROWS,
+  packed8Bytes,
   packedBytes,
   packNormalised,
-  PANEL_ROWS,
+  paddedDim,
   pickVariant,
+  type QuantStats,
+  quantiseRows,
   screenMargin,
 } from "./kernel.ts"
 import {
+  metaBytes,
   minimumBytes,
   OUT_CAP,
   planTiles,
   STAGING_ROWS,
   TASK_A_ROWS,
   TASK_B_ROWS,
-  TASKS_PER_WORKER,
   type TilePlan,
+  TASKS_PER_WORKER,
 } from "./plan.ts"
 import { STATE_BYTES, type TileResult, type TileTask, type WorkerInit } from "./worker.ts"
 
@@ -50,18 +56,13 @@ export interface TiledCosineOptions {
 }
 
 const defaultThreads = () =>
-  Math.max(
-    1,
-    (os as { availableParallelism?: () => number }).availableParallelism?.() ??
-      os.cpus().length,
-  )
+  Math.max(1, (os as { availableParallelism?: () => number }).availableParallelism?.() ?? os.cpus().length)
 
-export function tiledCosine(
-  options: TiledCosineOptions,
-): Transform<EmbeddingRows, ScoredPairs> {
+export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRows, ScoredPairs> {
   const name = "tiledCosine"
   const threads = Math.max(1, Math.floor(options.threads ?? defaultThreads()))
   const cross = options.against !== undefined
+  const kernel = pickVariant(options.kernel)
   let infoB: StreamInfo = {}
   const planInput = (info: StreamInfo) => ({
     rowsA: info.rows ?? 0,
@@ -69,6 +70,7 @@ export function tiledCosine(
     dim: info.dim ?? 1,
     threads,
     cross,
+    variant: kernel.variant,
     forceSpill: options.forceSpill,
   })
   return {
@@ -79,10 +81,7 @@ export function tiledCosine(
       Effect.gen(function* () {
         const t = options.threshold
         if (!Number.isFinite(t) || t < -1 || t > 1) {
-          return yield* new InvalidOption({
-            option: "threshold",
-            reason: `${t} is not a cosine in [-1, 1]`,
-          })
+          return yield* new InvalidOption({ option: "threshold", reason: `${t} is not a cosine in [-1, 1]` })
         }
         if (up.dim === undefined || up.rows === undefined) {
           return yield* new InvalidOption({
@@ -110,7 +109,7 @@ export function tiledCosine(
     plan: (share, info) => {
       const b = options.against ? options.against.minimum(infoB) : 0
       return planTiles(share - b, planInput(info)).pipe(
-        Effect.map((p) => ({ ...p, bytes: p.bytes + b, sourceB: b })),
+        Effect.map((p) => ({ ...p, bytes: p.bytes + b, sourceB: b, notes: `${p.notes}, ${kernel.variant} kernel` })),
       )
     },
     make: (planIn, info) =>
@@ -120,51 +119,42 @@ export function tiledCosine(
         const progress = yield* Progress
         yield* budget.reserve(name, plan.bytes - plan.sourceB)
         const dim = info.dim!
-        const panelBytes = PANEL_ROWS * dim * 4
-        const { variant, bytes } = pickVariant(options.kernel)
-        // layout of the shared memory: worker scratch, then region A, then region B
+        const { variant, bytes } = kernel
+        const int8 = variant === "int8"
+        const rowsInA = info.rows!
+        const rowsInB = cross ? infoB.rows! : rowsInA
+        // shared memory: worker scratch | metadata of A (and B) | region A | region B
         const scratchEach = STATE_BYTES + OUT_CAP * 12
-        const regionA = align(threads * scratchEach)
-        const sizeA = plan.mode === "memory" ? packedBytes(info.rows!, dim) : plan.blockRowsA * dim * 4
-        const regionB = cross || plan.mode === "spill" ? align(regionA + sizeA) : regionA
-        const sizeB = plan.mode === "memory" ? (cross ? packedBytes(infoB.rows!, dim) : 0) : plan.blockRowsB * dim * 4
-        const total = Math.max(regionA + sizeA, regionB + sizeB)
-        const pages = Math.max(1, Math.ceil(total / 65536))
-        const memory = new WebAssembly.Memory({
-          initial: pages,
-          maximum: pages,
-          shared: true,
-        })
+        const metaA = align(threads * scratchEach)
+        const metaB = cross ? align(metaA + metaBytes(rowsInA)) : metaA
+        const memoryMode = plan.mode === "memory"
+        const regionA = new Region(align(metaB + metaBytes(rowsInB)), memoryMode ? rowsInA : plan.blockRowsA, dim, int8)
+        const regionB = cross || !memoryMode
+          ? new Region(regionA.end, memoryMode ? rowsInB : plan.blockRowsB, dim, int8)
+          : regionA
+        const pages = Math.max(1, Math.ceil(Math.max(regionA.end, regionB.end) / 65536))
+        const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true })
         const heap = memory.buffer as unknown as SharedArrayBuffer
-        const t = options.threshold
-        const thrExact = f32Below(t)
+        const thrExact = f32Below(options.threshold)
         const pool = yield* workerPool<TileTask, TileResult>(
           new URL("./worker.ts", import.meta.url),
           threads,
           (k): WorkerInit => ({
-            type: "init",
-            memory,
-            bytes,
-            dim,
-            scratch: k * scratchEach,
-            cap: OUT_CAP,
-            thrScreen: Math.fround(thrExact - screenMargin(variant, dim)),
-            thrExact,
+            type: "init", memory, variant, bytes, dim, scratch: k * scratchEach, cap: OUT_CAP, thrExact,
           }),
         )
         const streamB = options.against ? yield* yield_(options.against, plan.sourceB, infoB) : undefined
-        const spillA = plan.mode === "spill" ? yield* scopedTempFile("rows-a") : undefined
-        const spillB = plan.mode === "spill" && cross ? yield* scopedTempFile("rows-b") : undefined
+        const spill = (tag: string) => (memoryMode ? Effect.succeed(undefined) : scopedTempFile(tag))
+        const filesA = { f32: yield* spill("rows-a"), q8: int8 ? yield* spill("rows-a-int8") : undefined }
+        const filesB = cross ? { f32: yield* spill("rows-b"), q8: int8 ? yield* spill("rows-b-int8") : undefined } : filesA
+        const stats: QuantStats = { maxNorm: 0, maxResidual: 0 }
+        const ingestA = new Ingest(heap, dim, int8, metaA, rowsInA, memoryMode ? regionA : undefined, filesA, stats, info.file)
 
-        // ---- ingest: normalise and pack rows into memory or into the spill file
-        const ingestA = new Ingest(
-          dim,
-          plan.mode === "memory" ? new Float32Array(heap, regionA, sizeA / 4) : undefined,
-          spillA,
-          info.file,
-        )
+        // ---- ingest: normalise and pack rows into memory or into the spill files
         let rowsA = 0
         let rowsB = 0
+        let mapA: Uint32Array | undefined
+        let mapB: Uint32Array | undefined
         let ingested!: () => void
         let ingestFailed!: (e: unknown) => void
         const ready = new Promise<void>((resolve, reject) => {
@@ -172,10 +162,33 @@ export function tiledCosine(
           ingestFailed = reject
         })
         ready.catch(() => {}) // observed by pull; an upstream failure must not also be unhandled here
+        const finishIngest = async () => {
+          rowsA = ingestA.finish()
+          mapA = ingestA.rowMap
+          if (streamB) {
+            const ingestB = new Ingest(heap, dim, int8, metaB, rowsInB, memoryMode ? regionB : undefined, filesB, stats, infoB.file)
+            const reader = streamB.getReader()
+            for (let r = await reader.read(); !r.done; r = await reader.read()) ingestB.add(r.value)
+            rowsB = ingestB.finish()
+            mapB = ingestB.rowMap
+          } else {
+            rowsB = rowsA
+            mapB = mapA
+          }
+          ingested()
+        }
         const writable = new WritableStream<EmbeddingRows>({
           write(batch) {
             try {
               ingestA.add(batch)
+            } catch (e) {
+              ingestFailed(e)
+              throw e
+            }
+          },
+          async close() {
+            try {
+              await finishIngest()
             } catch (e) {
               ingestFailed(e)
               throw e
@@ -186,41 +199,7 @@ export function tiledCosine(
             ingestA.finish()
             ingestFailed(reason)
           },
-          async close() {
-            try {
-              await finishIngest()
-            } catch (e) {
-              ingestFailed(e)
-              throw e
-            }
-          },
         })
-        const finishIngest = async () => {
-          rowsA = ingestA.finish()
-          if (options.against) {
-            const ingestB = new Ingest(
-              dim,
-              plan.mode === "memory" ? new Float32Array(heap, regionB, sizeB / 4) : undefined,
-              spillB,
-              infoB.file,
-            )
-            const reader = streamB!.getReader()
-            for (
-              let r = await reader.read();
-              !r.done;
-              r = await reader.read()
-            ) ingestB.add(r.value)
-            rowsB = ingestB.finish()
-            mapB = ingestB.rowMap
-          } else {
-            rowsB = rowsA
-          }
-          mapA = ingestA.rowMap
-          if (!cross) mapB = mapA
-          ingested()
-        }
-        let mapA: Uint32Array | undefined
-        let mapB: Uint32Array | undefined
 
         // ---- tiles: enumerate tasks in a fixed order, run them on the pool, emit results in that order
         let tasks: Generator<Planned> | undefined
@@ -231,51 +210,47 @@ export function tiledCosine(
         let exhausted = false
         let pendingTask: Planned | undefined
         let loaded: { ab: number; bb: number } | undefined
+        let thrScreen = 0
         const results = new Map<number, TileResult>()
         let wake: (() => void) | undefined
         let failure: unknown
-        const fdA = () => fs.openSync(spillA!, "r")
-        let fds: { a?: number; b?: number } = {}
+        const fds: { a?: SpillFds; b?: SpillFds } = {}
         const window = TASKS_PER_WORKER * threads + 1
 
-        const grid = () => ({
+        const grid = (): Grid => ({
           rowsA,
           rowsB,
-          blockA: plan.mode === "memory" ? rowsA : plan.blockRowsA,
-          blockB: plan.mode === "memory" ? rowsB : plan.blockRowsB,
+          blockA: memoryMode ? rowsA : plan.blockRowsA,
+          blockB: memoryMode ? rowsB : plan.blockRowsB,
           self: !cross,
         })
 
         const load = (p: Planned) => {
-          if (plan.mode === "memory") return
-          fds.a ??= fdA()
-          if (cross) fds.b ??= fs.openSync(spillB!, "r")
-          if (!loaded || loaded.ab !== p.ab) {
-            readPanels(fds.a, heap, regionA, p.blockA0, p.blockARows, dim)
-          }
-          if (cross) {
-            if (!loaded || loaded.bb !== p.bb) {
-              readPanels(fds.b!, heap, regionB, p.blockB0, p.blockBRows, dim)
-            }
-          } else if (p.bb !== p.ab && (!loaded || loaded.bb !== p.bb)) {
-            readPanels(fds.a, heap, regionB, p.blockB0, p.blockBRows, dim)
+          fds.a ??= openSpill(filesA)
+          fds.b ??= cross ? openSpill(filesB) : fds.a
+          if (!loaded || loaded.ab !== p.ab) regionA.read(heap, fds.a, p.blockA0, p.blockARows)
+          if ((cross || p.bb !== p.ab) && (!loaded || loaded.bb !== p.bb)) {
+            regionB.read(heap, fds.b, p.blockB0, p.blockBRows)
           }
           loaded = { ab: p.ab, bb: p.bb }
         }
 
-        const addr = (p: Planned): TileTask => {
-          const baseA = regionA +
-            ((p.aRow0 - p.blockA0) / PANEL_ROWS) * panelBytes
-          const sameBlock = !cross && (plan.mode === "memory" || p.ab === p.bb)
-          const baseB = (sameBlock ? regionA : regionB) +
-            ((p.bRow0 - p.blockB0) / PANEL_ROWS) * panelBytes
+        const task = (p: Planned): TileTask => {
+          const ra = regionA
+          const rb = !cross && (memoryMode || p.ab === p.bb) ? regionA : regionB
           return {
             type: "tile",
             id: p.id,
-            a: baseA,
+            thrScreen,
+            a: ra.f32At(p.aRow0 - p.blockA0),
+            a8: ra.q8At(p.aRow0 - p.blockA0),
+            invA: metaA + p.aRow0 * 4,
+            sumA: metaA + metaBytes(rowsInA) / 2 + p.aRow0 * 4,
             aRow0: p.aRow0,
             aRows: p.aRows,
-            b: baseB,
+            b: rb.f32At(p.bRow0 - p.blockB0),
+            b8: rb.q8At(p.bRow0 - p.blockB0),
+            invB: metaB + p.bRow0 * 4,
             bRow0: p.bRow0,
             bRows: p.bRows,
             diag: !cross && p.bRow0 < p.aRow0 + p.aRows,
@@ -283,20 +258,14 @@ export function tiledCosine(
         }
 
         const dispatch = () => {
-          while (
-            !exhausted && inflight < pool.size * TASKS_PER_WORKER &&
-            nextId - nextEmit < window
-          ) {
+          while (!exhausted && inflight < pool.size * TASKS_PER_WORKER && nextId - nextEmit < window) {
             const p = pendingTask ?? tasks!.next().value
             pendingTask = undefined
             if (!p) {
               exhausted = true
               break
             }
-            if (
-              plan.mode === "spill" &&
-              (!loaded || loaded.ab !== p.ab || loaded.bb !== p.bb)
-            ) {
+            if (!memoryMode && (!loaded || loaded.ab !== p.ab || loaded.bb !== p.bb)) {
               if (inflight > 0) {
                 pendingTask = p // wait until the tiles on the loaded blocks are done
                 break
@@ -304,25 +273,13 @@ export function tiledCosine(
               load(p)
             }
             let k = 0
-            for (
-              let w = 1;
-              w < pool.size;
-              w++
-            ) {
-              if (pool.pending(w) < pool.pending(k)) {
-                k = w
-              }
-            }
+            for (let w = 1; w < pool.size; w++) if (pool.pending(w) < pool.pending(k)) k = w
             inflight++
             nextId++
-            pool.run(k, addr(p)).then((r) => {
+            pool.run(k, task(p)).then((r) => {
               inflight--
               results.set(r.id, r)
-              progress.update(name, {
-                done: r.id + 1,
-                total: totalTasks,
-                unit: "tiles",
-              })
+              progress.update(name, { done: r.id + 1, total: totalTasks, unit: "tiles" })
               wake?.()
             }, (e) => {
               failure = e
@@ -331,17 +288,22 @@ export function tiledCosine(
           }
         }
 
+        const closeFiles = () => {
+          for (const f of new Set([fds.a, fds.b])) if (f) closeSpill(f)
+          fds.a = fds.b = undefined
+        }
+
         const readable = new ReadableStream<ScoredPairs>({
           async pull(controller) {
             if (!tasks) {
               await ready
+              // the screen's margin: the float kernels' FMA rounding, or the int8 quantisation bound
+              thrScreen = Math.fround(thrExact - (int8 ? int8Margin(stats) : screenMargin(variant, dim)))
               totalTasks = countTasks(grid())
               tasks = enumerate(grid())
             }
             for (;;) {
-              if (failure) {
-                throw failure
-              }
+              if (failure) throw failure
               const r = results.get(nextEmit)
               if (r) {
                 results.delete(nextEmit++)
@@ -353,12 +315,7 @@ export function tiledCosine(
               }
               dispatch()
               if (exhausted && inflight === 0 && results.size === 0) {
-                for (const fd of Object.values(fds)) {
-                  if (fd !== undefined) {
-                    fs.closeSync(fd)
-                  }
-                }
-                fds = {}
+                closeFiles()
                 controller.close()
                 return
               }
@@ -370,10 +327,8 @@ export function tiledCosine(
             exhausted = true
           },
         }, { highWaterMark: 0 })
-        return { writable, readable } as unknown as TransformStream<
-          EmbeddingRows,
-          ScoredPairs
-        >
+        yield* Effect.addFinalizer(() => Effect.sync(closeFiles))
+        return { writable, readable } as unknown as TransformStream<EmbeddingRows, ScoredPairs>
       }),
   }
 }
@@ -466,21 +421,49 @@ function translate(
   return { i: r.i, j: r.j, score: r.score, length: r.i.length }
 }
 
-/** Reads packed rows [row0, row0+rows) of a spill file into the shared heap at `at`. */
-function readPanels(
-  fd: number,
-  heap: SharedArrayBuffer,
-  at: number,
-  row0: number,
-  rows: number,
-  dim: number,
-): void {
-  const bytes = packedBytes(rows, dim)
-  const view = new Uint8Array(heap, at, bytes)
+interface SpillFiles {
+  readonly f32: string | undefined
+  readonly q8: string | undefined
+}
+interface SpillFds {
+  readonly f32: number
+  readonly q8?: number
+}
+const openSpill = (f: SpillFiles): SpillFds => ({
+  f32: fs.openSync(f.f32!, "r"),
+  q8: f.q8 ? fs.openSync(f.q8, "r") : undefined,
+})
+const closeSpill = (f: SpillFds) => {
+  fs.closeSync(f.f32)
+  if (f.q8 !== undefined) fs.closeSync(f.q8)
+}
+
+/** Rows held in the shared heap: float panels, then (int8 screen) int8 panels. */
+class Region {
+  readonly q8: number
+  readonly end: number
+  constructor(readonly f32: number, readonly rows: number, readonly dim: number, readonly int8: boolean) {
+    this.q8 = align(f32 + packedBytes(rows, dim))
+    this.end = align(this.q8 + (int8 ? packed8Bytes(rows, dim) : 0))
+  }
+  /** Address of the float panel holding local row `row` (a multiple of 8). */
+  f32At(row: number): number {
+    return this.f32 + (row / PANEL_ROWS) * PANEL_ROWS * this.dim * 4
+  }
+  q8At(row: number): number {
+    return this.q8 + (row / PANEL_ROWS) * PANEL_ROWS * paddedDim(this.dim)
+  }
+  /** Reads rows [row0, row0+rows) of the spill files into this region. */
+  read(heap: SharedArrayBuffer, fds: SpillFds, row0: number, rows: number): void {
+    readAt(fds.f32, new Uint8Array(heap, this.f32, packedBytes(rows, this.dim)), packedBytes(row0, this.dim))
+    if (this.int8) readAt(fds.q8!, new Uint8Array(heap, this.q8, packed8Bytes(rows, this.dim)), packed8Bytes(row0, this.dim))
+  }
+}
+
+function readAt(fd: number, into: Uint8Array, offset: number): void {
   let done = 0
-  const offset = (row0 / PANEL_ROWS) * PANEL_ROWS * dim * 4
-  while (done < bytes) {
-    const n = fs.readSync(fd, view, done, bytes - done, offset + done)
+  while (done < into.byteLength) {
+    const n = fs.readSync(fd, into, done, into.byteLength - done, offset + done)
     if (n <= 0) throw new Error(`spill file ended at ${offset + done}`)
     done += n
   }
@@ -491,26 +474,49 @@ function readPanels(
  * consumed input batches (the whole input, over a run) sit as garbage and peak RSS overshoots the budget.
  */
 function release(values: Float32Array): void {
-  const buffer = values.buffer as ArrayBuffer & { transfer?: (n: number) => ArrayBuffer }
+  const buffer = values.buffer as ArrayBuffer & { transfer?: (n: number) => ArrayBuffer; detached?: boolean }
   if (buffer instanceof ArrayBuffer && typeof buffer.transfer === "function" && !buffer.detached) buffer.transfer(0)
 }
 
-/** Normalises and packs arriving rows, into memory or through a staging buffer into a file. */
+/**
+ * Normalises, packs and (int8 screen) quantises arriving rows, into a memory region or through
+ * staging buffers into spill files. Per-row metadata goes to the resident table at `meta`: inverse
+ * scales for `announced` rows (padded to 8), then their quantised sums.
+ */
 class Ingest {
   rows = 0
   rowMap: Uint32Array | undefined
-  private staging: Float32Array | undefined
+  private readonly store: Float32Array | undefined
+  private readonly store8: Int8Array | undefined
+  private readonly staging: Float32Array | undefined
+  private readonly staging8: Int8Array | undefined
   private staged0 = 0
-  private fd: number | undefined
+  private readonly fds: { f32?: number; q8?: number } = {}
+  private readonly inv: Float32Array
+  private readonly sums: Int32Array
+
   constructor(
+    heap: SharedArrayBuffer,
     private readonly dim: number,
-    private readonly store: Float32Array | undefined,
-    file: string | undefined,
+    private readonly int8: boolean,
+    meta: number,
+    private readonly announced: number,
+    region: Region | undefined,
+    files: SpillFiles,
+    private readonly stats: QuantStats,
     private readonly source: string | undefined,
   ) {
-    if (!store) {
+    const padded = metaBytes(announced) / 8
+    this.inv = new Float32Array(heap, meta, padded)
+    this.sums = new Int32Array(heap, meta + padded * 4, padded)
+    if (region) {
+      this.store = new Float32Array(heap, region.f32, packedBytes(region.rows, dim) / 4)
+      if (int8) this.store8 = new Int8Array(heap, region.q8, packed8Bytes(region.rows, dim))
+    } else {
       this.staging = new Float32Array(packedBytes(STAGING_ROWS, dim) / 4)
-      this.fd = fs.openSync(file!, "w")
+      if (int8) this.staging8 = new Int8Array(packed8Bytes(STAGING_ROWS, dim))
+      this.fds.f32 = fs.openSync(files.f32!, "w")
+      if (int8) this.fds.q8 = fs.openSync(files.q8!, "w")
     }
   }
 
@@ -528,37 +534,32 @@ class Ingest {
         reason: `row has ${batch.dim} values, expected ${this.dim}`,
       })
     }
+    if (this.rows + batch.count > this.announced) {
+      throw new InvalidInput({
+        file: this.source ?? "input",
+        row: this.announced,
+        reason: `more rows than the ${this.announced} the header announced`,
+      })
+    }
     if (batch.rowIds || this.rowMap) this.remember(batch)
     if (this.store) {
-      if ((this.rows + batch.count) * this.dim > this.store.length) {
-        throw new InvalidInput({
-          file: this.source ?? "input",
-          row: this.rows + batch.count,
-          reason: "more rows than the header announced",
-        })
+      packNormalised(batch.values, batch.count, this.dim, this.store, this.rows)
+      if (this.int8) {
+        quantiseRows(this.store, this.dim, this.rows, batch.count, 0, this.store8!, this.inv, this.sums, this.stats)
       }
-      packNormalised(
-        batch.values,
-        batch.count,
-        this.dim,
-        this.store,
-        this.rows,
-      )
       this.rows += batch.count
       return
     }
-    let r = 0
-    while (r < batch.count) {
-      const room = this.staged0 + STAGING_ROWS - this.rows
-      const take = Math.min(room, batch.count - r)
-      packNormalised(
-        batch.values.subarray(r * this.dim, (r + take) * this.dim),
-        take,
-        this.dim,
-        this.staging!,
-        this.rows,
-        this.staged0,
-      )
+    for (let r = 0; r < batch.count;) {
+      const take = Math.min(this.staged0 + STAGING_ROWS - this.rows, batch.count - r)
+      const values = batch.values.subarray(r * this.dim, (r + take) * this.dim)
+      packNormalised(values, take, this.dim, this.staging!, this.rows, this.staged0)
+      if (this.int8) {
+        quantiseRows(
+          this.staging!, this.dim, this.rows, take, this.staged0, this.staging8!,
+          this.inv.subarray(this.staged0), this.sums.subarray(this.staged0), this.stats,
+        )
+      }
       this.rows += take
       r += take
       if (this.rows === this.staged0 + STAGING_ROWS) this.flush()
@@ -567,24 +568,26 @@ class Ingest {
 
   finish(): number {
     if (this.staging && this.rows > this.staged0) this.flush()
-    if (this.fd !== undefined) fs.closeSync(this.fd)
-    this.fd = undefined
+    for (const fd of [this.fds.f32, this.fds.q8]) if (fd !== undefined) fs.closeSync(fd)
+    this.fds.f32 = this.fds.q8 = undefined
     return this.rows
   }
 
   private flush(): void {
-    const bytes = packedBytes(this.rows - this.staged0, this.dim)
-    fs.writeSync(this.fd!, new Uint8Array(this.staging!.buffer, 0, bytes))
+    const rows = this.rows - this.staged0
+    writeAll(this.fds.f32!, new Uint8Array(this.staging!.buffer, 0, packedBytes(rows, this.dim)))
     this.staging!.fill(0)
+    if (this.int8) {
+      writeAll(this.fds.q8!, new Uint8Array(this.staging8!.buffer, 0, packed8Bytes(rows, this.dim)))
+      this.staging8!.fill(0)
+    }
     this.staged0 = this.rows
   }
 
   private remember(batch: EmbeddingRows): void {
     const need = this.rows + batch.count
     if (!this.rowMap || this.rowMap.length < need) {
-      const grown = new Uint32Array(
-        Math.max(need, (this.rowMap?.length ?? 0) * 2, 1024),
-      )
+      const grown = new Uint32Array(Math.max(need, (this.rowMap?.length ?? 0) * 2, 1024))
       if (this.rowMap) grown.set(this.rowMap)
       else for (let x = 0; x < this.rows; x++) grown[x] = x
       this.rowMap = grown
@@ -593,4 +596,9 @@ class Ingest {
       this.rowMap[this.rows + x] = batch.rowIds ? batch.rowIds[x] : batch.start + x
     }
   }
+}
+
+function writeAll(fd: number, bytes: Uint8Array): void {
+  let done = 0
+  while (done < bytes.byteLength) done += fs.writeSync(fd, bytes, done, bytes.byteLength - done)
 }

@@ -2,27 +2,34 @@
  * A tile worker: runs the cosine kernel on tiles of the shared packed store and posts back only the
  * pairs that pass, as transferred typed arrays (i, j, score).
  */
-import { instantiateKernel, type KernelExports } from "./kernel.ts"
+import { instantiateKernel, type KernelExports, type KernelVariant, paddedDim } from "./kernel.ts"
 
 export interface WorkerInit {
   readonly type: "init"
   readonly memory: WebAssembly.Memory
+  readonly variant: KernelVariant
   readonly bytes: Uint8Array
   readonly dim: number
-  /** This worker's scratch: 144 bytes of state, then three columns of `cap` entries. */
+  /** This worker's scratch: STATE_BYTES of state, then three columns of `cap` entries. */
   readonly scratch: number
   readonly cap: number
-  readonly thrScreen: number
   readonly thrExact: number
 }
 
+/** One tile: addresses in the shared memory of its A and B rows (float, and int8 with metadata). */
 export interface TileTask {
   readonly type: "tile"
   readonly id: number
+  readonly thrScreen: number
   readonly a: number
+  readonly a8: number
+  readonly invA: number
+  readonly sumA: number
   readonly aRow0: number
   readonly aRows: number
   readonly b: number
+  readonly b8: number
+  readonly invB: number
   readonly bRow0: number
   readonly bRows: number
   readonly diag: boolean
@@ -64,8 +71,20 @@ self.onmessage = (e: MessageEvent<WorkerInit | TileTask | { type: "close" }>) =>
   }
 }
 
+function screen(t: TileTask, out: number, state: number): number {
+  const { cap, dim, thrExact } = init
+  const diag = t.diag ? 1 : 0
+  if (init.variant === "int8") {
+    return kernel.screen8(
+      t.a8, t.a, t.invA, t.sumA, t.aRow0, t.aRows, t.b8, t.b, t.invB, t.bRow0, t.bRows, dim, paddedDim(dim),
+      t.thrScreen, thrExact, diag, out, cap, state,
+    )
+  }
+  return kernel.screen(t.a, t.aRow0, t.aRows, t.b, t.bRow0, t.bRows, dim, t.thrScreen, thrExact, diag, out, cap, state)
+}
+
 function runTile(t: TileTask): [TileResult, Transferable[]] {
-  const { scratch, cap, dim } = init
+  const { scratch, cap } = init
   const state = scratch
   const out = scratch + STATE_BYTES
   i32[state >> 2] = 0
@@ -74,21 +93,7 @@ function runTile(t: TileTask): [TileResult, Transferable[]] {
   const parts: Array<[Uint32Array, Uint32Array, Float32Array]> = []
   let total = 0
   do {
-    const c = kernel.screen(
-      t.a,
-      t.aRow0,
-      t.aRows,
-      t.b,
-      t.bRow0,
-      t.bRows,
-      dim,
-      init.thrScreen,
-      init.thrExact,
-      t.diag ? 1 : 0,
-      out,
-      cap,
-      state,
-    )
+    const c = screen(t, out, state)
     if (c > 0) {
       const base = out >> 2
       parts.push([
@@ -99,15 +104,15 @@ function runTile(t: TileTask): [TileResult, Transferable[]] {
       total += c
     }
   } while (i32[state >> 2] < groups)
-  const i = parts.length === 1 ? parts[0][0] : new Uint32Array(total)
-  const j = parts.length === 1 ? parts[0][1] : new Uint32Array(total)
-  const score = parts.length === 1 ? parts[0][2] : new Float32Array(total)
-  if (parts.length !== 1) {
-    let at = 0
-    for (const [pi, pj, ps] of parts) {
-      i.set(pi, at), j.set(pj, at), score.set(ps, at)
-      at += pi.length
-    }
+  if (parts.length === 1) {
+    const [i, j, score] = parts[0]
+    return [{ id: t.id, i, j, score }, [i.buffer, j.buffer, score.buffer]]
+  }
+  const i = new Uint32Array(total), j = new Uint32Array(total), score = new Float32Array(total)
+  let at = 0
+  for (const [pi, pj, ps] of parts) {
+    i.set(pi, at), j.set(pj, at), score.set(ps, at)
+    at += pi.length
   }
   return [{ id: t.id, i, j, score }, [i.buffer, j.buffer, score.buffer]]
 }

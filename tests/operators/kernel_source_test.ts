@@ -6,7 +6,7 @@ import { cosineWat } from "../../operators/kernels/cosine_wat.ts"
 const here = new URL("../../operators/kernels/", import.meta.url).pathname
 
 test("committed .wat files match the generator", () => {
-  for (const v of ["relaxed", "simd"] as const) {
+  for (const v of ["int8", "relaxed", "simd"] as const) {
     expect(fs.readFileSync(`${here}cosine_${v}.wat`, "utf8")).toBe(cosineWat(v))
   }
 })

@@ -34,7 +34,7 @@ function reference(values: Float32Array, n: number, dim: number, t: number) {
 async function pairs(
   file: string,
   t: number,
-  opts: { kernel?: "relaxed" | "simd"; forceSpill?: boolean; threads?: number; memory?: string } = {},
+  opts: { kernel?: "int8" | "relaxed" | "simd"; forceSpill?: boolean; threads?: number; memory?: string } = {},
 ) {
   const got = { batches: [] as ScoredPairs[] }
   await run(pipe(readEmbeddings(file), tiledCosine({ threshold: t, ...opts }), collect(got)), {
@@ -69,7 +69,7 @@ const cases: Array<[number, number, number]> = [
   [1030, 5, 0.9],
 ]
 
-for (const variant of ["relaxed", "simd"] as const) {
+for (const variant of ["int8", "relaxed", "simd"] as const) {
   for (const spill of [false, true]) {
     for (const [n, dim, t] of cases) {
       if (spill && n < 300) continue
