@@ -11,12 +11,12 @@ BASE=$OUT/emb$((N / 1000))k; EMB=$BASE.npy
 [ -f "$EMB" ] || /usr/bin/python3 "$PEERS/make_embeddings.py" "$BASE" "$N" 384
 REF=$OUT/ref$((N / 1000))k_$T.tsv
 [ -f "$REF" ] || /usr/bin/python3 "$PEERS/dump_threshold_edges.py" "$EMB" "$T" "$REF"
-DENO=node_modules/.bin/deno; BUN=node_modules/.bin/bun
+BUN=node_modules/.bin/bun
 LOG=$OUT/edges-$N-$T.log; : > "$LOG"
 for r in $(seq "$RUNS"); do
   /usr/bin/time -f "faiss wall=%e rss_kb=%M" /usr/bin/python3 "$PEERS/faiss_range.py" "$EMB" "$T" 2>>"$LOG" >>"$LOG"
-  /usr/bin/time -f "deno wall=%e rss_kb=%M" $DENO run -A cli/main.ts edges "$EMB" --threshold "$T" --out "$OUT/brook-deno.tsv" --quiet 2>>"$LOG"
-  /usr/bin/time -f "bun wall=%e rss_kb=%M" $BUN cli/main.ts edges "$EMB" --threshold "$T" --out "$OUT/brook-bun.tsv" --quiet 2>>"$LOG"
+  BROOK_RUNTIME=deno /usr/bin/time -f "deno wall=%e rss_kb=%M" node cli/brook.js edges "$EMB" --threshold "$T" --out "$OUT/brook-deno.tsv" --quiet 2>>"$LOG"
+  BROOK_RUNTIME=bun /usr/bin/time -f "bun wall=%e rss_kb=%M" node cli/brook.js edges "$EMB" --threshold "$T" --out "$OUT/brook-bun.tsv" --quiet 2>>"$LOG"
 done
 cmp "$OUT/brook-deno.tsv" "$OUT/brook-bun.tsv" && echo "deno and bun edge files identical" | tee -a "$LOG"
 $BUN bench/compare_edges.ts "$OUT/brook-deno.tsv" "$REF" "$T" "$EMB" | tee -a "$LOG"

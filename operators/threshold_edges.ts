@@ -3,7 +3,6 @@
  * 1 / (1 - min(s, 1) + eps) by default, or by a user expression in s compiled once with mathjs.
  */
 import { Effect } from "effect"
-import { compile } from "mathjs"
 import type { EdgeBatch, ScoredPairs } from "../core/batches.ts"
 import { MemoryBudget } from "../core/budget.ts"
 import { InvalidOption } from "../core/errors.ts"
@@ -81,7 +80,8 @@ export function thresholdEdges(options: ThresholdEdgesOptions = {}): Transform<S
 
 /** Compiles a weight expression and checks it over (t, 1] before any data moves. */
 export function compileWeight(text: string, t: number): Effect.Effect<(s: number) => number, InvalidOption> {
-  return Effect.suspend(() => {
+  // mathjs is loaded only when an expression is given: it is a large module to keep in every heap
+  return Effect.promise(() => import("mathjs")).pipe(Effect.flatMap(({ compile }) => {
     let code: ReturnType<typeof compile>
     try {
       code = compile(text)
@@ -117,5 +117,5 @@ export function compileWeight(text: string, t: number): Effect.Effect<(s: number
       }
     }
     return Effect.succeed(f)
-  })
+  }))
 }

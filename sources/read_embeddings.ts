@@ -30,6 +30,11 @@ const MIN_BATCH_ROWS = 64
 export interface EmbeddingRows extends EmbeddingBatch {
   /** Original row numbers when some rows were skipped (zeroVectors: "skip"). */
   readonly rowIds?: Uint32Array
+  /**
+   * A consumer that is done with `values` may hand the buffer back for the next batch. Reuse keeps
+   * the source from leaving the whole input behind as garbage the budget cannot see.
+   */
+  readonly recycle?: () => void
 }
 
 type Opened =
@@ -112,14 +117,16 @@ export function readEmbeddings(file: string, options: ReadEmbeddingsOptions = {}
           const batchRows = plan.batchRows as number
           const scratch = npy.dtype === "f8" ? new Uint8Array(batchRows * npy.dim * 8) : undefined
           let next = 0
+          const free: Float32Array[] = []
           return new ReadableStream<EmbeddingRows>({
             pull(controller) {
               if (next >= npy.rows) return controller.close()
               const count = Math.min(batchRows, npy.rows - next)
-              // a fresh array per batch: it travels downstream (and may be transferred to a worker)
-              const values = new Float32Array(count * npy.dim)
+              const buffer = free.pop() ?? new Float32Array(batchRows * npy.dim)
+              const values = buffer.subarray(0, count * npy.dim)
               readNpyRows(npy, next, count, values, scratch)
-              controller.enqueue(check(next, count, npy.dim, values))
+              const batch = check(next, count, npy.dim, values)
+              controller.enqueue(batch.values === values ? { ...batch, recycle: () => void free.push(buffer) } : batch)
               next += count
               progress.update(name, { done: next, total: npy.rows, unit: "rows" })
             },

@@ -12,6 +12,7 @@ import { MemoryBudget } from "../../core/budget.ts"
 import { InvalidInput, InvalidOption } from "../../core/errors.ts"
 import type { Source, Transform } from "../../core/operator.ts"
 import { Progress } from "../../core/progress.ts"
+import { collectGarbageNow } from "../../core/gc.ts"
 import { scopedTempFile } from "../../core/tempfile.ts"
 import { workerPool } from "../../core/workers.ts"
 import type { EmbeddingRows } from "../../sources/read_embeddings.ts"
@@ -314,6 +315,7 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
                 continue
               }
               dispatch()
+              collectGarbageNow()
               if (exhausted && inflight === 0 && results.size === 0) {
                 closeFiles()
                 controller.close()
@@ -520,10 +522,11 @@ class Ingest {
     }
   }
 
-  /** Packs a batch; the batch's buffer is released at once (ownership passes to tiledCosine). */
+  /** Packs a batch, then hands its buffer back to the source (or frees it now). */
   add(batch: EmbeddingRows): void {
     this.pack(batch)
-    release(batch.values)
+    if (batch.recycle) batch.recycle()
+    else release(batch.values)
   }
 
   private pack(batch: EmbeddingRows): void {
