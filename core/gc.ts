@@ -14,6 +14,6 @@ export function collectGarbageNow(): void {
   const now = performance.now()
   if (now - last < GC_INTERVAL_MS) return
   last = now
-  if (g.Bun?.gc) g.Bun.gc(false)
+  if (g.Bun?.gc) g.Bun.gc(true)
   else g.gc?.()
 }
