@@ -18,7 +18,11 @@ for (const kernel of ["int8", "relaxed", "simd"] as KernelVariant[]) {
     const report = await run(
       pipe(
         readEmbeddings(file),
-        tiledCosine({ threshold: Number(tText ?? 0.99), kernel, threads: threadsText ? Number(threadsText) : undefined }),
+        tiledCosine({
+          threshold: Number(tText ?? 0.99),
+          kernel,
+          threads: threadsText ? Number(threadsText) : undefined,
+        }),
         collect({ batches: [] }),
       ),
       { memory: "2GiB" },
@@ -26,6 +30,8 @@ for (const kernel of ["int8", "relaxed", "simd"] as KernelVariant[]) {
     times.push(report.seconds)
   }
   const best = Math.min(...times)
-  console.log(`${runtime} ${kernel}: best of 3 ${best.toFixed(2)} s, ${(flops / best / 1e9).toFixed(1)} GFLOPS (f32-equivalent)`)
+  console.log(
+    `${runtime} ${kernel}: best of 3 ${best.toFixed(2)} s, ${(flops / best / 1e9).toFixed(1)} GFLOPS (f32-equivalent)`,
+  )
 }
 process.exit(0)

@@ -85,4 +85,5 @@ export async function edgesCommand(argv: string[], env: CommandEnv): Promise<voi
       formatBytes(report.peakReserved)
     }${tc?.plan.notes ? `, ${tc.plan.notes}` : ""}; wrote ${o.out === "-" ? "stdout" : o.out}`,
   )
+  env.log(`  peak reserved: ${report.owners.map((x) => `${x.owner} ${formatBytes(x.peak)}`).join(", ")}`)
 }

@@ -82,9 +82,9 @@ export function thresholdEdges(options: ThresholdEdgesOptions = {}): Transform<S
 export function compileWeight(text: string, t: number): Effect.Effect<(s: number) => number, InvalidOption> {
   // mathjs is loaded only when an expression is given: it is a large module to keep in every heap
   return Effect.promise(() => import("mathjs")).pipe(Effect.flatMap(({ compile }) => {
-    let code: ReturnType<typeof compile>
+    let code: { evaluate(scope: Record<string, number>): unknown }
     try {
-      code = compile(text)
+      code = compile(text) as typeof code
     } catch (e) {
       return Effect.fail(
         new InvalidOption({ option: "weight", reason: `cannot parse "${text}": ${(e as Error).message}` }),

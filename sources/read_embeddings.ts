@@ -79,7 +79,11 @@ export function readEmbeddings(file: string, options: ReadEmbeddingsOptions = {}
         catch: (e) => e as InvalidInput,
       }),
     minimum: () =>
-      !opened ? 0 : opened.kind === "parquet" ? 2 * opened.maxGroupBytes : 3 * bytesFor(opened, Math.min(opened.rows, MIN_BATCH_ROWS)),
+      !opened
+        ? 0
+        : opened.kind === "parquet"
+        ? 2 * opened.maxGroupBytes
+        : 3 * bytesFor(opened, Math.min(opened.rows, MIN_BATCH_ROWS)),
     plan: (share) =>
       Effect.suspend(() => {
         const o = opened!

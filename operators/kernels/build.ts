@@ -16,7 +16,7 @@ for (const variant of ["relaxed", "simd", "int8"] as KernelVariant[]) {
   const mod = wabt.parseWat(`cosine_${variant}.wat`, text, { simd: true, relaxed_simd: true, threads: true })
   const { buffer } = mod.toBinary({})
   // wabt.js's validate() rejects shared memories even with threads on; the runtime validates instead
-  if (!WebAssembly.validate(buffer)) throw new Error(`cosine_${variant}.wasm does not validate`)
+  if (!WebAssembly.validate(new Uint8Array(buffer))) throw new Error(`cosine_${variant}.wasm does not validate`)
   fs.writeFileSync(`${here}cosine_${variant}.wasm`, buffer)
   console.log(`cosine_${variant}.wasm: ${buffer.length} bytes`)
 }

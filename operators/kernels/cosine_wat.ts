@@ -172,17 +172,27 @@ function int8Wat(): string {
   const acc = (n: number) => `$acc${n}`
   const rows = [0, 1, 2, 3].map((r) => `
           (local.set $va (v128.load32_splat offset=${r * 4} (local.get $pa)))
-          (local.set ${acc(2 * r)} (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $va) (local.get $b0) (local.get ${acc(2 * r)})))
-          (local.set ${acc(2 * r + 1)} (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $va) (local.get $b1) (local.get ${acc(2 * r + 1)})))`).join("")
+          (local.set ${acc(2 * r)} (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $va) (local.get $b0) (local.get ${
+    acc(2 * r)
+  })))
+          (local.set ${
+    acc(2 * r + 1)
+  } (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $va) (local.get $b1) (local.get ${acc(2 * r + 1)})))`).join("")
   const zero = [...Array(8).keys()].map((n) => `(local.set ${acc(n)} (v128.const i32x4 0 0 0 0))`).join("\n        ")
   const scale = [0, 1, 2, 3].map((r) => `
             (local.set $corr (i32x4.splat (i32.shl (i32.load offset=${r * 4} (local.get $sa)) (i32.const 6))))
             (local.set $sc (f32x4.splat (f32.load offset=${r * 4} (local.get $ia))))
-            (local.set ${acc(2 * r)} (f32x4.mul (f32x4.mul (f32x4.convert_i32x4_s (i32x4.sub (local.get ${acc(2 * r)}) (local.get $corr))) (local.get $sc)) (local.get $ib0)))
-            (local.set ${acc(2 * r + 1)} (f32x4.mul (f32x4.mul (f32x4.convert_i32x4_s (i32x4.sub (local.get ${acc(2 * r + 1)}) (local.get $corr))) (local.get $sc)) (local.get $ib1)))`).join("")
+            (local.set ${acc(2 * r)} (f32x4.mul (f32x4.mul (f32x4.convert_i32x4_s (i32x4.sub (local.get ${
+    acc(2 * r)
+  }) (local.get $corr))) (local.get $sc)) (local.get $ib0)))
+            (local.set ${acc(2 * r + 1)} (f32x4.mul (f32x4.mul (f32x4.convert_i32x4_s (i32x4.sub (local.get ${
+    acc(2 * r + 1)
+  }) (local.get $corr))) (local.get $sc)) (local.get $ib1)))`).join("")
   const anyOver = [...Array(8).keys()].map((n) => `(f32x4.gt (local.get ${acc(n)}) (local.get $thr))`)
   const orAll = anyOver.slice(1).reduce((e, m) => `(v128.or ${e} ${m})`, anyOver[0])
-  const spill = [...Array(8).keys()].map((n) => `(v128.store offset=${16 + n * 16} (local.get $state) (local.get ${acc(n)}))`).join("\n            ")
+  const spill = [...Array(8).keys()].map((n) =>
+    `(v128.store offset=${16 + n * 16} (local.get $state) (local.get ${acc(n)}))`
+  ).join("\n            ")
   return `(module
   (import "env" "memory" (memory 1 65536 shared))
 ${SHARED}

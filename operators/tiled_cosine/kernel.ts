@@ -12,13 +12,13 @@ export const PANEL_ROWS = 8
 export type KernelVariant = "int8" | "relaxed" | "simd"
 
 /** Kernel bytes; `bytesOverride` lets a single-file build supply them embedded. */
-export function kernelBytes(variant: KernelVariant): Uint8Array {
+export function kernelBytes(variant: KernelVariant): Uint8Array<ArrayBuffer> {
   const url = new URL(`../kernels/cosine_${variant}.wasm`, import.meta.url)
   return new Uint8Array(fs.readFileSync(fileURLToPath(url)))
 }
 
 /** The fastest variant this runtime validates: int8 screen (relaxed dot), f32 FMA, else SIMD128. */
-export function pickVariant(forced?: KernelVariant): { variant: KernelVariant; bytes: Uint8Array } {
+export function pickVariant(forced?: KernelVariant): { variant: KernelVariant; bytes: Uint8Array<ArrayBuffer> } {
   if (forced) return { variant: forced, bytes: kernelBytes(forced) }
   for (const variant of ["int8", "relaxed"] as const) {
     const bytes = kernelBytes(variant)
@@ -123,14 +123,30 @@ export interface KernelExports {
   ): number
   /** The int8 screen: int8 panels, inverse scales and sums, float panels for the exact recompute. */
   screen8(
-    a8: number, fa: number, invA: number, sumA: number, aRow0: number, aRows: number,
-    b8: number, fb: number, invB: number, bRow0: number, bRows: number, d: number, dpad: number,
-    thrScreen: number, thrExact: number, diag: number, out: number, cap: number, state: number,
+    a8: number,
+    fa: number,
+    invA: number,
+    sumA: number,
+    aRow0: number,
+    aRows: number,
+    b8: number,
+    fb: number,
+    invB: number,
+    bRow0: number,
+    bRows: number,
+    d: number,
+    dpad: number,
+    thrScreen: number,
+    thrExact: number,
+    diag: number,
+    out: number,
+    cap: number,
+    state: number,
   ): number
   exact(pa: number, pb: number, d: number): number
 }
 
-export function instantiateKernel(bytes: Uint8Array, memory: WebAssembly.Memory): KernelExports {
+export function instantiateKernel(bytes: Uint8Array<ArrayBuffer>, memory: WebAssembly.Memory): KernelExports {
   const mod = new WebAssembly.Module(bytes)
   return new WebAssembly.Instance(mod, { env: { memory } }).exports as unknown as KernelExports
 }
@@ -157,8 +173,15 @@ export interface QuantStats {
  * panels with their inverse scales and sums, and widens `stats`.
  */
 export function quantiseRows(
-  panels: Float32Array, dim: number, row0: number, count: number, panelRow0: number,
-  q8: Int8Array, inv: Float32Array, sums: Int32Array, stats: QuantStats,
+  panels: Float32Array,
+  dim: number,
+  row0: number,
+  count: number,
+  panelRow0: number,
+  q8: Int8Array,
+  inv: Float32Array,
+  sums: Int32Array,
+  stats: QuantStats,
 ): void {
   const dpad = paddedDim(dim)
   for (let r = row0; r < row0 + count; r++) {

@@ -20,14 +20,14 @@ import {
   f32Below,
   int8Margin,
   type KernelVariant,
-  PANEL_ROWS,
   packed8Bytes,
   packedBytes,
   packNormalised,
   paddedDim,
+  PANEL_ROWS,
   pickVariant,
-  type QuantStats,
   quantiseRows,
+  type QuantStats,
   screenMargin,
 } from "./kernel.ts"
 import {
@@ -38,8 +38,8 @@ import {
   STAGING_ROWS,
   TASK_A_ROWS,
   TASK_B_ROWS,
-  type TilePlan,
   TASKS_PER_WORKER,
+  type TilePlan,
 } from "./plan.ts"
 import { STATE_BYTES, type TileResult, type TileTask, type WorkerInit } from "./worker.ts"
 
@@ -137,19 +137,39 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
         const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true })
         const heap = memory.buffer as unknown as SharedArrayBuffer
         const thrExact = f32Below(options.threshold)
-        const pool = yield* workerPool<TileTask, TileResult>(
+        // a worker that cannot start is a defect of the installation, not of the input
+        const pool = yield* Effect.orDie(workerPool<TileTask, TileResult>(
           new URL("./worker.ts", import.meta.url),
           threads,
           (k): WorkerInit => ({
-            type: "init", memory, variant, bytes, dim, scratch: k * scratchEach, cap: OUT_CAP, thrExact,
+            type: "init",
+            memory,
+            variant,
+            bytes,
+            dim,
+            scratch: k * scratchEach,
+            cap: OUT_CAP,
+            thrExact,
           }),
-        )
+        ))
         const streamB = options.against ? yield* yield_(options.against, plan.sourceB, infoB) : undefined
         const spill = (tag: string) => (memoryMode ? Effect.succeed(undefined) : scopedTempFile(tag))
         const filesA = { f32: yield* spill("rows-a"), q8: int8 ? yield* spill("rows-a-int8") : undefined }
-        const filesB = cross ? { f32: yield* spill("rows-b"), q8: int8 ? yield* spill("rows-b-int8") : undefined } : filesA
+        const filesB = cross
+          ? { f32: yield* spill("rows-b"), q8: int8 ? yield* spill("rows-b-int8") : undefined }
+          : filesA
         const stats: QuantStats = { maxNorm: 0, maxResidual: 0 }
-        const ingestA = new Ingest(heap, dim, int8, metaA, rowsInA, memoryMode ? regionA : undefined, filesA, stats, info.file)
+        const ingestA = new Ingest(
+          heap,
+          dim,
+          int8,
+          metaA,
+          rowsInA,
+          memoryMode ? regionA : undefined,
+          filesA,
+          stats,
+          info.file,
+        )
 
         // ---- ingest: normalise and pack rows into memory or into the spill files
         let rowsA = 0
@@ -167,7 +187,17 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
           rowsA = ingestA.finish()
           mapA = ingestA.rowMap
           if (streamB) {
-            const ingestB = new Ingest(heap, dim, int8, metaB, rowsInB, memoryMode ? regionB : undefined, filesB, stats, infoB.file)
+            const ingestB = new Ingest(
+              heap,
+              dim,
+              int8,
+              metaB,
+              rowsInB,
+              memoryMode ? regionB : undefined,
+              filesB,
+              stats,
+              infoB.file,
+            )
             const reader = streamB.getReader()
             for (let r = await reader.read(); !r.done; r = await reader.read()) ingestB.add(r.value)
             rowsB = ingestB.finish()
@@ -458,7 +488,9 @@ class Region {
   /** Reads rows [row0, row0+rows) of the spill files into this region. */
   read(heap: SharedArrayBuffer, fds: SpillFds, row0: number, rows: number): void {
     readAt(fds.f32, new Uint8Array(heap, this.f32, packedBytes(rows, this.dim)), packedBytes(row0, this.dim))
-    if (this.int8) readAt(fds.q8!, new Uint8Array(heap, this.q8, packed8Bytes(rows, this.dim)), packed8Bytes(row0, this.dim))
+    if (this.int8) {
+      readAt(fds.q8!, new Uint8Array(heap, this.q8, packed8Bytes(rows, this.dim)), packed8Bytes(row0, this.dim))
+    }
   }
 }
 
@@ -559,8 +591,15 @@ class Ingest {
       packNormalised(values, take, this.dim, this.staging!, this.rows, this.staged0)
       if (this.int8) {
         quantiseRows(
-          this.staging!, this.dim, this.rows, take, this.staged0, this.staging8!,
-          this.inv.subarray(this.staged0), this.sums.subarray(this.staged0), this.stats,
+          this.staging!,
+          this.dim,
+          this.rows,
+          take,
+          this.staged0,
+          this.staging8!,
+          this.inv.subarray(this.staged0),
+          this.sums.subarray(this.staged0),
+          this.stats,
         )
       }
       this.rows += take

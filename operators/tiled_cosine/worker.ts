@@ -8,7 +8,7 @@ export interface WorkerInit {
   readonly type: "init"
   readonly memory: WebAssembly.Memory
   readonly variant: KernelVariant
-  readonly bytes: Uint8Array
+  readonly bytes: Uint8Array<ArrayBuffer>
   readonly dim: number
   /** This worker's scratch: STATE_BYTES of state, then three columns of `cap` entries. */
   readonly scratch: number
@@ -76,8 +76,25 @@ function screen(t: TileTask, out: number, state: number): number {
   const diag = t.diag ? 1 : 0
   if (init.variant === "int8") {
     return kernel.screen8(
-      t.a8, t.a, t.invA, t.sumA, t.aRow0, t.aRows, t.b8, t.b, t.invB, t.bRow0, t.bRows, dim, paddedDim(dim),
-      t.thrScreen, thrExact, diag, out, cap, state,
+      t.a8,
+      t.a,
+      t.invA,
+      t.sumA,
+      t.aRow0,
+      t.aRows,
+      t.b8,
+      t.b,
+      t.invB,
+      t.bRow0,
+      t.bRows,
+      dim,
+      paddedDim(dim),
+      t.thrScreen,
+      thrExact,
+      diag,
+      out,
+      cap,
+      state,
     )
   }
   return kernel.screen(t.a, t.aRow0, t.aRows, t.b, t.bRow0, t.bRows, dim, t.thrScreen, thrExact, diag, out, cap, state)
