@@ -4,13 +4,9 @@
 # Needs the peers of ../shared/peers (BROOK_PEERS to point elsewhere) and Debian's python3-faiss.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PEERS=${BROOK_PEERS:-../shared/peers}
 N=${1:-100000}; T=${2:-0.8}; RUNS=${3:-3}
-OUT=bench/out; mkdir -p "$OUT"
-BASE=$OUT/emb$((N / 1000))k; EMB=$BASE.npy
-[ -f "$EMB" ] || /usr/bin/python3 "$PEERS/make_embeddings.py" "$BASE" "$N" 384
-REF=$OUT/ref$((N / 1000))k_$T.tsv
-[ -f "$REF" ] || /usr/bin/python3 "$PEERS/dump_threshold_edges.py" "$EMB" "$T" "$REF"
+. bench/data.sh
+bench_data "$N" "$T"
 BUN=node_modules/.bin/bun
 LOG=$OUT/edges-$N-$T.log; : > "$LOG"
 for r in $(seq "$RUNS"); do

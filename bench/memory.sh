@@ -3,13 +3,9 @@
 # budget produces against the reference. usage: bench/memory.sh [N=100000] [T=0.8]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PEERS=${BROOK_PEERS:-../shared/peers}
 N=${1:-100000}; T=${2:-0.8}
-OUT=bench/out; mkdir -p "$OUT"
-BASE=$OUT/emb$((N / 1000))k; EMB=$BASE.npy
-[ -f "$EMB" ] || /usr/bin/python3 "$PEERS/make_embeddings.py" "$BASE" "$N" 384
-REF=$OUT/ref$((N / 1000))k_$T.tsv
-[ -f "$REF" ] || /usr/bin/python3 "$PEERS/dump_threshold_edges.py" "$EMB" "$T" "$REF"
+. bench/data.sh
+bench_data "$N" "$T"
 BUN=node_modules/.bin/bun
 # baseline: the same command on a 16 x 384 input, so the runtime, its JIT, Effect and two workers
 # with their WebAssembly instances are all loaded, but no data to speak of

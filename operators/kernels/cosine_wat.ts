@@ -1,56 +1,147 @@
 /**
- * Generates the WebAssembly text of the cosine tile kernel, in two variants:
+ * Generates the WebAssembly text of the cosine tile kernels, in three variants:
+ * - "int8": rows quantised to 7 bits, i32x4.relaxed_dot_i8x16_i7x16_add_s (16 multiply-adds per
+ *   instruction); the caller lowers the screen threshold by a proven bound on the quantisation error,
  * - "relaxed": f32x4.relaxed_madd (one FMA per lane where the CPU has it),
  * - "simd": f32x4.mul + f32x4.add (plain SIMD128).
  *
  * Layout: rows are packed in panels of 8 rows, k-major: element (row 8p + r, dim k) is the f32 at
- * panel p's base + (k * 8 + r) * 4. A 4 x 8 register block (4 rows of A as splats, 8 rows of B as two
- * vectors, 8 accumulators) runs down k. Each lane accumulates over k in the same order as the exact
- * sequential dot product, so the screen differs from it only by FMA rounding (bounded by the caller).
- * Blocks where no lane passes the screen threshold cost one compare; lanes that pass are recomputed
- * exactly (sequential f32 mul then add, no FMA: deterministic on every runtime) and only pairs whose
- * exact score passes leave the kernel, as three columns (i, j, score).
+ * panel p's base + (k * 8 + r) * 4 (int8: the byte at (k / 4) * 32 + r * 4 + k % 4). A 4 x 8 register
+ * block (4 rows of A as splats, 8 rows of B as two vectors, 8 accumulators) runs down k. Each float
+ * lane accumulates over k in the same order as the exact sequential dot product, so the float screens
+ * differ from it only by FMA rounding. Blocks where no lane passes the screen threshold cost one
+ * compare; lanes that pass are recomputed exactly (sequential f32 mul then add, no FMA: deterministic
+ * on every runtime) and only pairs whose exact score passes leave the kernel, as three columns
+ * (i, j, score).
  */
 export type KernelVariant = "relaxed" | "simd" | "int8"
 
 const acc = (n: number) => `$acc${n}`
+const eight = [...Array(8).keys()]
+
+/** The parts in which the variants differ; the group/panel loop, screen and emission are shared. */
+interface Variant {
+  readonly name: string
+  readonly params: string
+  readonly locals: string
+  readonly prologue: string
+  /** Per A group: $pa0 (first A row of the group in the screened layout) and any per-group pointers. */
+  readonly group: string
+  /** Bytes of one panel in the screened layout. */
+  readonly panel: string
+  /** Per k step (one f32 dim, or 4 int8 dims): loads into $b0 $b1 and the 4 x 2 accumulations. */
+  readonly step: string
+  /** After k: turn the accumulators into float scores. */
+  readonly scores: string
+  /** Float panel addresses of the block's first A row and B row, for the exact recompute. */
+  readonly floatA: string
+  readonly floatB: string
+}
 
 export function cosineWat(variant: KernelVariant): string {
-  if (variant === "int8") return int8Wat()
-  const madd = (accName: string, bName: string) =>
-    variant === "relaxed"
-      ? `(local.set ${accName} (f32x4.relaxed_madd (local.get $va) (local.get ${bName}) (local.get ${accName})))`
-      : `(local.set ${accName} (f32x4.add (local.get ${accName}) (f32x4.mul (local.get $va) (local.get ${bName}))))`
-  const rows = [0, 1, 2, 3].map((r) => `
-          (local.set $va (v128.load32_splat offset=${r * 4} (local.get $pa)))
-          ${madd(acc(2 * r), "$b0")}
-          ${madd(acc(2 * r + 1), "$b1")}`).join("")
-  const zero = [...Array(8).keys()].map((n) => `(local.set ${acc(n)} (v128.const i32x4 0 0 0 0))`).join("\n        ")
-  const anyOver = [...Array(8).keys()].map((n) => `(f32x4.gt (local.get ${acc(n)}) (local.get $thr))`)
-  const orAll = anyOver.slice(1).reduce((e, m) => `(v128.or ${e} ${m})`, anyOver[0])
-  const spill = [...Array(8).keys()].map((n) =>
-    `(v128.store offset=${16 + n * 16} (local.get $state) (local.get ${acc(n)}))`
-  ).join("\n            ")
   return `(module
   (import "env" "memory" (memory 1 65536 shared))
+${SHARED}${screen(variant === "int8" ? int8Variant() : floatVariant(variant))})
+`
+}
 
-${SHARED}  ;; Screens rows [aRow0, aRow0+aRows) of the panels at $a against [bRow0, bRow0+bRows) at $b.
+function floatVariant(variant: "relaxed" | "simd"): Variant {
+  const madd = (a: string, b: string) =>
+    variant === "relaxed"
+      ? `(local.set ${a} (f32x4.relaxed_madd (local.get $va) (local.get ${b}) (local.get ${a})))`
+      : `(local.set ${a} (f32x4.add (local.get ${a}) (f32x4.mul (local.get $va) (local.get ${b}))))`
+  return {
+    name: "screen",
+    params: `(param $a i32) (param $aRow0 i32) (param $aRows i32)
+    (param $b i32) (param $bRow0 i32) (param $bRows i32)
+    (param $d i32) (param $thrScreen f32) (param $thrExact f32) (param $diag i32)`,
+    locals: "",
+    prologue: "(local.set $panel (i32.shl (local.get $d) (i32.const 5)))",
+    group:
+      `(local.set $pa0 (i32.add (i32.add (local.get $a) (i32.mul (i32.shr_u (local.get $g) (i32.const 1)) (local.get $panel)))
+                                 (i32.shl (i32.and (local.get $g) (i32.const 1)) (i32.const 4))))`,
+    panel: "$panel",
+    step: `
+              (local.set $b0 (v128.load (local.get $pb)))
+              (local.set $b1 (v128.load offset=16 (local.get $pb)))` + [0, 1, 2, 3].map((r) => `
+              (local.set $va (v128.load32_splat offset=${r * 4} (local.get $pa)))
+              ${madd(acc(2 * r), "$b0")}
+              ${madd(acc(2 * r + 1), "$b1")}`).join(""),
+    scores: "",
+    floatA: "(local.get $pa0)",
+    floatB: "(local.get $pb0)",
+  }
+}
+
+function int8Variant(): Variant {
+  const dot = (a: string, b: string) =>
+    `(local.set ${a} (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $va) (local.get ${b}) (local.get ${a})))`
+  // scores = (acc - 64 * sum(q_a)) * inv_a * inv_b: B was offset by 64 to fit the 7-bit operand
+  const scale = (r: number) =>
+    [2 * r, 2 * r + 1].map((n) =>
+      `(local.set ${acc(n)} (f32x4.mul (f32x4.mul (f32x4.convert_i32x4_s (i32x4.sub (local.get ${
+        acc(n)
+      }) (local.get $corr))) (local.get $sc)) (local.get $ib${n % 2})))`
+    ).join("\n            ")
+  return {
+    name: "screen8",
+    params: `(param $a8 i32) (param $fa i32) (param $invA i32) (param $sumA i32) (param $aRow0 i32) (param $aRows i32)
+    (param $b8 i32) (param $fb i32) (param $invB i32) (param $bRow0 i32) (param $bRows i32)
+    (param $d i32) (param $dpad i32) (param $thrScreen f32) (param $thrExact f32) (param $diag i32)`,
+    locals:
+      "(local $panelF i32) (local $sa i32) (local $ia i32) (local $off v128) (local $corr v128) (local $sc v128) (local $ib0 v128) (local $ib1 v128)",
+    prologue: `(local.set $off (i8x16.splat (i32.const 64)))
+    (local.set $panel (i32.shl (local.get $dpad) (i32.const 3)))
+    (local.set $panelF (i32.shl (local.get $d) (i32.const 5)))`,
+    group:
+      `(local.set $pa0 (i32.add (i32.add (local.get $a8) (i32.mul (i32.shr_u (local.get $g) (i32.const 1)) (local.get $panel)))
+                                 (i32.shl (i32.and (local.get $g) (i32.const 1)) (i32.const 4))))
+        (local.set $sa (i32.add (local.get $sumA) (i32.shl (local.get $g) (i32.const 4))))
+        (local.set $ia (i32.add (local.get $invA) (i32.shl (local.get $g) (i32.const 4))))`,
+    panel: "$panel",
+    step: `
+              (local.set $b0 (i8x16.add (v128.load (local.get $pb)) (local.get $off)))
+              (local.set $b1 (i8x16.add (v128.load offset=16 (local.get $pb)) (local.get $off)))` +
+      [0, 1, 2, 3].map((r) => `
+              (local.set $va (v128.load32_splat offset=${r * 4} (local.get $pa)))
+              ${dot(acc(2 * r), "$b0")}
+              ${dot(acc(2 * r + 1), "$b1")}`).join(""),
+    scores: `
+            (local.set $ib0 (v128.load (i32.add (local.get $invB) (i32.shl (local.get $p) (i32.const 5)))))
+            (local.set $ib1 (v128.load offset=16 (i32.add (local.get $invB) (i32.shl (local.get $p) (i32.const 5)))))` +
+      [0, 1, 2, 3].map((r) => `
+            (local.set $corr (i32x4.splat (i32.shl (i32.load offset=${r * 4} (local.get $sa)) (i32.const 6))))
+            (local.set $sc (f32x4.splat (f32.load offset=${r * 4} (local.get $ia))))
+            ${scale(r)}`).join(""),
+    floatA: `(i32.add (i32.add (local.get $fa) (i32.mul (i32.shr_u (local.get $g) (i32.const 1)) (local.get $panelF)))
+                           (i32.shl (i32.and (local.get $g) (i32.const 1)) (i32.const 4)))`,
+    floatB: "(i32.add (local.get $fb) (i32.mul (local.get $p) (local.get $panelF)))",
+  }
+}
+
+/** The screen function: A groups of 4 rows x B panels of 8, resumable when the output fills. */
+function screen(v: Variant): string {
+  const zero = eight.map((n) => `(local.set ${acc(n)} (v128.const i32x4 0 0 0 0))`).join("\n            ")
+  const over = eight.map((n) => `(f32x4.gt (local.get ${acc(n)}) (local.get $thr))`)
+  const anyOver = over.slice(1).reduce((e, m) => `(v128.or ${e} ${m})`, over[0])
+  const spill = eight.map((n) => `(v128.store offset=${16 + n * 16} (local.get $state) (local.get ${acc(n)}))`)
+    .join("\n                ")
+  return `
+  ;; Screens rows [aRow0, aRow0+aRows) of A against [bRow0, bRow0+bRows) of B.
   ;; state[0], state[1]: the A group (4 rows) and B panel to resume at; state+16: 128 bytes of scratch.
   ;; Returns the pairs written at $out (columns i, j, s of capacity $cap); stops early when fewer than
   ;; 32 slots are left, with state[0] < ceil(aRows / 4) telling the caller to drain and call again.
-  (func (export "screen")
-    (param $a i32) (param $aRow0 i32) (param $aRows i32)
-    (param $b i32) (param $bRow0 i32) (param $bRows i32)
-    (param $d i32) (param $thrScreen f32) (param $thrExact f32) (param $diag i32)
+  (func (export "${v.name}")
+    ${v.params}
     (param $out i32) (param $cap i32) (param $state i32)
     (result i32)
     (local $g i32) (local $p i32) (local $nG i32) (local $nP i32) (local $panel i32)
     (local $pa i32) (local $pb i32) (local $paEnd i32) (local $pa0 i32) (local $pb0 i32)
     (local $count i32) (local $x i32) (local $thr v128) (local $va v128) (local $b0 v128) (local $b1 v128)
     (local $acc0 v128) (local $acc1 v128) (local $acc2 v128) (local $acc3 v128)
-    (local $acc4 v128) (local $acc5 v128) (local $acc6 v128) (local $acc7 v128)
+    (local $acc4 v128) (local $acc5 v128) (local $acc6 v128) (local $acc7 v128) ${v.locals}
     (local.set $thr (f32x4.splat (local.get $thrScreen)))
-    (local.set $panel (i32.shl (local.get $d) (i32.const 5)))
+    ${v.prologue}
     (local.set $nG (i32.shr_u (i32.add (local.get $aRows) (i32.const 3)) (i32.const 2)))
     (local.set $nP (i32.shr_u (i32.add (local.get $bRows) (i32.const 7)) (i32.const 3)))
     (local.set $g (i32.load (local.get $state)))
@@ -59,8 +150,7 @@ ${SHARED}  ;; Screens rows [aRow0, aRow0+aRows) of the panels at $a against [bRo
       (br_if $finished (i32.ge_u (local.get $g) (local.get $nG)))
       (br_if $finished (i32.eqz (local.get $d)))
       (loop $groups
-        (local.set $pa0 (i32.add (i32.add (local.get $a) (i32.mul (i32.shr_u (local.get $g) (i32.const 1)) (local.get $panel)))
-                                 (i32.shl (i32.and (local.get $g) (i32.const 1)) (i32.const 4))))
+        ${v.group}
         ;; upper triangle: skip B panels whose every j <= the group's first i
         (if (local.get $diag)
           (then
@@ -72,21 +162,21 @@ ${SHARED}  ;; Screens rows [aRow0, aRow0+aRows) of the panels at $a against [bRo
         (block $panelsDone
           (br_if $panelsDone (i32.ge_u (local.get $p) (local.get $nP)))
           (loop $panels
-            (local.set $pb0 (i32.add (local.get $b) (i32.mul (local.get $p) (local.get $panel))))
+            (local.set $pb0 (i32.add (local.get ${
+    v.name === "screen" ? "$b" : "$b8"
+  }) (i32.mul (local.get $p) (local.get ${v.panel}))))
             (local.set $pa (local.get $pa0))
             (local.set $pb (local.get $pb0))
-            (local.set $paEnd (i32.add (local.get $pa0) (local.get $panel)))
-        ${zero}
-            (loop $k
-              (local.set $b0 (v128.load (local.get $pb)))
-              (local.set $b1 (v128.load offset=16 (local.get $pb)))${rows}
+            (local.set $paEnd (i32.add (local.get $pa0) (local.get ${v.panel})))
+            ${zero}
+            (loop $k${v.step}
               (local.set $pb (i32.add (local.get $pb) (i32.const 32)))
               (local.set $pa (i32.add (local.get $pa) (i32.const 32)))
-              (br_if $k (i32.lt_u (local.get $pa) (local.get $paEnd))))
-            (if (v128.any_true ${orAll})
+              (br_if $k (i32.lt_u (local.get $pa) (local.get $paEnd))))${v.scores}
+            (if (v128.any_true ${anyOver})
               (then
-            ${spill}
-                (local.set $count (call $emit (local.get $state) (local.get $pa0) (local.get $pb0)
+                ${spill}
+                (local.set $count (call $emit (local.get $state) ${v.floatA} ${v.floatB}
                   (i32.add (local.get $aRow0) (i32.shl (local.get $g) (i32.const 2)))
                   (i32.add (local.get $bRow0) (i32.shl (local.get $p) (i32.const 3)))
                   (i32.sub (local.get $aRows) (i32.shl (local.get $g) (i32.const 2)))
@@ -108,7 +198,6 @@ ${SHARED}  ;; Screens rows [aRow0, aRow0+aRows) of the panels at $a against [bRo
     (i32.store (local.get $state) (local.get $nG))
     (i32.store offset=4 (local.get $state) (i32.const 0))
     (local.get $count))
-)
 `
 }
 
@@ -159,125 +248,3 @@ const SHARED = `  ;; Exact dot product of two packed rows (stride 32 bytes): seq
     (local.get $count))
 
 `
-
-/**
- * The int8 screen: rows quantised to 7 bits (q = round(x * 63 / max|x|)) in panels of 8 rows with
- * 4 dims per row per 32-byte chunk. i32x4.relaxed_dot_i8x16_i7x16_add_s does 16 multiply-adds per
- * instruction (VNNI), four times an f32 FMA. Its second operand must be non-negative (7 bits), so B
- * is offset by 64 and 64 * sum(q_a) is subtracted after. Scores are estimated as q_a . q_b * inv_a *
- * inv_b; the caller sets thrScreen = threshold - a proven bound on the quantisation error, and every
- * lane above it is recomputed exactly in float32 from the float panels, as in the float kernels.
- */
-function int8Wat(): string {
-  const acc = (n: number) => `$acc${n}`
-  const rows = [0, 1, 2, 3].map((r) => `
-          (local.set $va (v128.load32_splat offset=${r * 4} (local.get $pa)))
-          (local.set ${acc(2 * r)} (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $va) (local.get $b0) (local.get ${
-    acc(2 * r)
-  })))
-          (local.set ${
-    acc(2 * r + 1)
-  } (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $va) (local.get $b1) (local.get ${acc(2 * r + 1)})))`).join("")
-  const zero = [...Array(8).keys()].map((n) => `(local.set ${acc(n)} (v128.const i32x4 0 0 0 0))`).join("\n        ")
-  const scale = [0, 1, 2, 3].map((r) => `
-            (local.set $corr (i32x4.splat (i32.shl (i32.load offset=${r * 4} (local.get $sa)) (i32.const 6))))
-            (local.set $sc (f32x4.splat (f32.load offset=${r * 4} (local.get $ia))))
-            (local.set ${acc(2 * r)} (f32x4.mul (f32x4.mul (f32x4.convert_i32x4_s (i32x4.sub (local.get ${
-    acc(2 * r)
-  }) (local.get $corr))) (local.get $sc)) (local.get $ib0)))
-            (local.set ${acc(2 * r + 1)} (f32x4.mul (f32x4.mul (f32x4.convert_i32x4_s (i32x4.sub (local.get ${
-    acc(2 * r + 1)
-  }) (local.get $corr))) (local.get $sc)) (local.get $ib1)))`).join("")
-  const anyOver = [...Array(8).keys()].map((n) => `(f32x4.gt (local.get ${acc(n)}) (local.get $thr))`)
-  const orAll = anyOver.slice(1).reduce((e, m) => `(v128.or ${e} ${m})`, anyOver[0])
-  const spill = [...Array(8).keys()].map((n) =>
-    `(v128.store offset=${16 + n * 16} (local.get $state) (local.get ${acc(n)}))`
-  ).join("\n            ")
-  return `(module
-  (import "env" "memory" (memory 1 65536 shared))
-${SHARED}
-  ;; Like "screen" of the float kernels, over int8 panels $a8/$b8 (chunk stride 32, panel 8 * dpad
-  ;; bytes), per-row inverse scales $invA/$invB (f32) and quantised sums $sumA (i32) starting at the
-  ;; task's first rows; $fa/$fb are the float panels the exact recompute reads.
-  (func (export "screen8")
-    (param $a8 i32) (param $fa i32) (param $invA i32) (param $sumA i32) (param $aRow0 i32) (param $aRows i32)
-    (param $b8 i32) (param $fb i32) (param $invB i32) (param $bRow0 i32) (param $bRows i32)
-    (param $d i32) (param $dpad i32) (param $thrScreen f32) (param $thrExact f32) (param $diag i32)
-    (param $out i32) (param $cap i32) (param $state i32)
-    (result i32)
-    (local $g i32) (local $p i32) (local $nG i32) (local $nP i32) (local $panel8 i32) (local $panelF i32)
-    (local $pa i32) (local $pb i32) (local $paEnd i32) (local $pa0 i32) (local $pb0 i32) (local $sa i32) (local $ia i32)
-    (local $count i32) (local $x i32) (local $thr v128) (local $va v128) (local $b0 v128) (local $b1 v128)
-    (local $off v128) (local $corr v128) (local $sc v128) (local $ib0 v128) (local $ib1 v128)
-    (local $acc0 v128) (local $acc1 v128) (local $acc2 v128) (local $acc3 v128)
-    (local $acc4 v128) (local $acc5 v128) (local $acc6 v128) (local $acc7 v128)
-    (local.set $thr (f32x4.splat (local.get $thrScreen)))
-    (local.set $off (i8x16.splat (i32.const 64)))
-    (local.set $panel8 (i32.shl (local.get $dpad) (i32.const 3)))
-    (local.set $panelF (i32.shl (local.get $d) (i32.const 5)))
-    (local.set $nG (i32.shr_u (i32.add (local.get $aRows) (i32.const 3)) (i32.const 2)))
-    (local.set $nP (i32.shr_u (i32.add (local.get $bRows) (i32.const 7)) (i32.const 3)))
-    (local.set $g (i32.load (local.get $state)))
-    (local.set $p (i32.load offset=4 (local.get $state)))
-    (block $finished
-      (br_if $finished (i32.ge_u (local.get $g) (local.get $nG)))
-      (br_if $finished (i32.eqz (local.get $d)))
-      (loop $groups
-        (local.set $pa0 (i32.add (i32.add (local.get $a8) (i32.mul (i32.shr_u (local.get $g) (i32.const 1)) (local.get $panel8)))
-                                 (i32.shl (i32.and (local.get $g) (i32.const 1)) (i32.const 4))))
-        (local.set $sa (i32.add (local.get $sumA) (i32.shl (local.get $g) (i32.const 4))))
-        (local.set $ia (i32.add (local.get $invA) (i32.shl (local.get $g) (i32.const 4))))
-        (if (local.get $diag)
-          (then
-            (local.set $x (i32.add (i32.sub (i32.add (local.get $aRow0) (i32.shl (local.get $g) (i32.const 2))) (local.get $bRow0)) (i32.const 1)))
-            (if (i32.gt_s (local.get $x) (i32.const 0))
-              (then
-                (if (i32.gt_s (i32.shr_s (local.get $x) (i32.const 3)) (local.get $p))
-                  (then (local.set $p (i32.shr_s (local.get $x) (i32.const 3)))))))))
-        (block $panelsDone
-          (br_if $panelsDone (i32.ge_u (local.get $p) (local.get $nP)))
-          (loop $panels
-            (local.set $pb0 (i32.add (local.get $b8) (i32.mul (local.get $p) (local.get $panel8))))
-            (local.set $pa (local.get $pa0))
-            (local.set $pb (local.get $pb0))
-            (local.set $paEnd (i32.add (local.get $pa0) (local.get $panel8)))
-        ${zero}
-            (loop $k
-              (local.set $b0 (i8x16.add (v128.load (local.get $pb)) (local.get $off)))
-              (local.set $b1 (i8x16.add (v128.load offset=16 (local.get $pb)) (local.get $off)))${rows}
-              (local.set $pb (i32.add (local.get $pb) (i32.const 32)))
-              (local.set $pa (i32.add (local.get $pa) (i32.const 32)))
-              (br_if $k (i32.lt_u (local.get $pa) (local.get $paEnd))))
-            (local.set $ib0 (v128.load (i32.add (local.get $invB) (i32.shl (local.get $p) (i32.const 5)))))
-            (local.set $ib1 (v128.load offset=16 (i32.add (local.get $invB) (i32.shl (local.get $p) (i32.const 5)))))${scale}
-            (if (v128.any_true ${orAll})
-              (then
-            ${spill}
-                (local.set $count (call $emit (local.get $state)
-                  (i32.add (i32.add (local.get $fa) (i32.mul (i32.shr_u (local.get $g) (i32.const 1)) (local.get $panelF)))
-                           (i32.shl (i32.and (local.get $g) (i32.const 1)) (i32.const 4)))
-                  (i32.add (local.get $fb) (i32.mul (local.get $p) (local.get $panelF)))
-                  (i32.add (local.get $aRow0) (i32.shl (local.get $g) (i32.const 2)))
-                  (i32.add (local.get $bRow0) (i32.shl (local.get $p) (i32.const 3)))
-                  (i32.sub (local.get $aRows) (i32.shl (local.get $g) (i32.const 2)))
-                  (i32.sub (local.get $bRows) (i32.shl (local.get $p) (i32.const 3)))
-                  (local.get $diag) (local.get $d) (local.get $thrScreen) (local.get $thrExact)
-                  (local.get $out) (local.get $cap) (local.get $count)))))
-            (local.set $p (i32.add (local.get $p) (i32.const 1)))
-            (if (i32.gt_u (i32.add (local.get $count) (i32.const 32)) (local.get $cap))
-              (then
-                (if (i32.ge_u (local.get $p) (local.get $nP))
-                  (then (local.set $p (i32.const 0)) (local.set $g (i32.add (local.get $g) (i32.const 1)))))
-                (i32.store (local.get $state) (local.get $g))
-                (i32.store offset=4 (local.get $state) (local.get $p))
-                (return (local.get $count))))
-            (br_if $panels (i32.lt_u (local.get $p) (local.get $nP)))))
-        (local.set $p (i32.const 0))
-        (local.set $g (i32.add (local.get $g) (i32.const 1)))
-        (br_if $groups (i32.lt_u (local.get $g) (local.get $nG)))))
-    (i32.store (local.get $state) (local.get $nG))
-    (i32.store offset=4 (local.get $state) (i32.const 0))
-    (local.get $count))
-)
-`
-}
