@@ -36,6 +36,10 @@ interface Variant {
   /** Float panel addresses of the block's first A row and B row, for the exact recompute. */
   readonly floatA: string
   readonly floatB: string
+  /** Bytes $pa and $pb advance per step (default 32: one chunk). */
+  readonly stride?: number
+  /** Further functions of the module. */
+  readonly extra?: string
 }
 
 export function cosineWat(variant: KernelVariant): string {
@@ -74,48 +78,67 @@ function floatVariant(variant: "relaxed" | "simd"): Variant {
 }
 
 function int8Variant(): Variant {
+  // the 7-bit operand is A's splat: the worker copies each A tile with +64 added (offset_copy), so
+  // lane j of acc holds q_b . (q_a + 64) = q_a . q_b + 64 * sum(q_b), and B needs no work per step
   const dot = (a: string, b: string) =>
-    `(local.set ${a} (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $va) (local.get ${b}) (local.get ${a})))`
-  // scores = (acc - 64 * sum(q_a)) * inv_a * inv_b: B was offset by 64 to fit the 7-bit operand
+    `(local.set ${a} (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get ${b}) (local.get $va) (local.get ${a})))`
+  // two 4-dim chunks per step (dims padded to 8): fewer loop branches per dot
+  const step = (chunk: number) => `
+              (local.set $b0 (v128.load offset=${chunk * 32} (local.get $pb)))
+              (local.set $b1 (v128.load offset=${chunk * 32 + 16} (local.get $pb)))` +
+    [0, 1, 2, 3].map((r) => `
+              (local.set $va (v128.load32_splat offset=${chunk * 32 + r * 4} (local.get $pa)))
+              ${dot(acc(2 * r), "$b0")}
+              ${dot(acc(2 * r + 1), "$b1")}`).join("")
+  // scores = (acc - 64 * sum(q_b)) * inv_a * inv_b
   const scale = (r: number) =>
     [2 * r, 2 * r + 1].map((n) =>
       `(local.set ${acc(n)} (f32x4.mul (f32x4.mul (f32x4.convert_i32x4_s (i32x4.sub (local.get ${
         acc(n)
-      }) (local.get $corr))) (local.get $sc)) (local.get $ib${n % 2})))`
+      }) (local.get $corr${n % 2}))) (local.get $sc)) (local.get $ib${n % 2})))`
     ).join("\n            ")
   return {
     name: "screen8",
-    params: `(param $a8 i32) (param $fa i32) (param $invA i32) (param $sumA i32) (param $aRow0 i32) (param $aRows i32)
-    (param $b8 i32) (param $fb i32) (param $invB i32) (param $bRow0 i32) (param $bRows i32)
+    params: `(param $a8 i32) (param $fa i32) (param $invA i32) (param $aRow0 i32) (param $aRows i32)
+    (param $b8 i32) (param $fb i32) (param $invB i32) (param $sumB i32) (param $bRow0 i32) (param $bRows i32)
     (param $d i32) (param $dpad i32) (param $thrScreen f32) (param $thrExact f32) (param $diag i32)`,
     locals:
-      "(local $panelF i32) (local $sa i32) (local $ia i32) (local $off v128) (local $corr v128) (local $sc v128) (local $ib0 v128) (local $ib1 v128)",
-    prologue: `(local.set $off (i8x16.splat (i32.const 64)))
-    (local.set $panel (i32.shl (local.get $dpad) (i32.const 3)))
+      "(local $panelF i32) (local $ia i32) (local $corr0 v128) (local $corr1 v128) (local $sc v128) (local $ib0 v128) (local $ib1 v128)",
+    prologue: `(local.set $panel (i32.shl (local.get $dpad) (i32.const 3)))
     (local.set $panelF (i32.shl (local.get $d) (i32.const 5)))`,
     group:
       `(local.set $pa0 (i32.add (i32.add (local.get $a8) (i32.mul (i32.shr_u (local.get $g) (i32.const 1)) (local.get $panel)))
                                  (i32.shl (i32.and (local.get $g) (i32.const 1)) (i32.const 4))))
-        (local.set $sa (i32.add (local.get $sumA) (i32.shl (local.get $g) (i32.const 4))))
         (local.set $ia (i32.add (local.get $invA) (i32.shl (local.get $g) (i32.const 4))))`,
     panel: "$panel",
-    step: `
-              (local.set $b0 (i8x16.add (v128.load (local.get $pb)) (local.get $off)))
-              (local.set $b1 (i8x16.add (v128.load offset=16 (local.get $pb)) (local.get $off)))` +
-      [0, 1, 2, 3].map((r) => `
-              (local.set $va (v128.load32_splat offset=${r * 4} (local.get $pa)))
-              ${dot(acc(2 * r), "$b0")}
-              ${dot(acc(2 * r + 1), "$b1")}`).join(""),
+    stride: 64,
+    step: step(0) + step(1),
     scores: `
             (local.set $ib0 (v128.load (i32.add (local.get $invB) (i32.shl (local.get $p) (i32.const 5)))))
-            (local.set $ib1 (v128.load offset=16 (i32.add (local.get $invB) (i32.shl (local.get $p) (i32.const 5)))))` +
+            (local.set $ib1 (v128.load offset=16 (i32.add (local.get $invB) (i32.shl (local.get $p) (i32.const 5)))))
+            (local.set $corr0 (i32x4.shl (v128.load (i32.add (local.get $sumB) (i32.shl (local.get $p) (i32.const 5)))) (i32.const 6)))
+            (local.set $corr1 (i32x4.shl (v128.load offset=16 (i32.add (local.get $sumB) (i32.shl (local.get $p) (i32.const 5)))) (i32.const 6)))` +
       [0, 1, 2, 3].map((r) => `
-            (local.set $corr (i32x4.splat (i32.shl (i32.load offset=${r * 4} (local.get $sa)) (i32.const 6))))
             (local.set $sc (f32x4.splat (f32.load offset=${r * 4} (local.get $ia))))
             ${scale(r)}`).join(""),
     floatA: `(i32.add (i32.add (local.get $fa) (i32.mul (i32.shr_u (local.get $g) (i32.const 1)) (local.get $panelF)))
                            (i32.shl (i32.and (local.get $g) (i32.const 1)) (i32.const 4)))`,
     floatB: "(i32.add (local.get $fb) (i32.mul (local.get $p) (local.get $panelF)))",
+    extra: `
+  ;; Copies $bytes (a multiple of 16) from $src to $dst adding 64 to every byte: an A tile of int8
+  ;; panels becomes the 7-bit (0..127) operand of the relaxed dot.
+  (func (export "offset_copy") (param $src i32) (param $dst i32) (param $bytes i32)
+    (local $end i32) (local $off v128)
+    (local.set $off (i8x16.splat (i32.const 64)))
+    (local.set $end (i32.add (local.get $src) (local.get $bytes)))
+    (block $done
+      (br_if $done (i32.eqz (local.get $bytes)))
+      (loop $copy
+        (v128.store (local.get $dst) (i8x16.add (v128.load (local.get $src)) (local.get $off)))
+        (local.set $src (i32.add (local.get $src) (i32.const 16)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+        (br_if $copy (i32.lt_u (local.get $src) (local.get $end))))))
+`,
   }
 }
 
@@ -170,8 +193,8 @@ function screen(v: Variant): string {
             (local.set $paEnd (i32.add (local.get $pa0) (local.get ${v.panel})))
             ${zero}
             (loop $k${v.step}
-              (local.set $pb (i32.add (local.get $pb) (i32.const 32)))
-              (local.set $pa (i32.add (local.get $pa) (i32.const 32)))
+              (local.set $pb (i32.add (local.get $pb) (i32.const ${v.stride ?? 32})))
+              (local.set $pa (i32.add (local.get $pa) (i32.const ${v.stride ?? 32})))
               (br_if $k (i32.lt_u (local.get $pa) (local.get $paEnd))))${v.scores}
             (if (v128.any_true ${anyOver})
               (then
@@ -198,7 +221,7 @@ function screen(v: Variant): string {
     (i32.store (local.get $state) (local.get $nG))
     (i32.store offset=4 (local.get $state) (i32.const 0))
     (local.get $count))
-`
+${v.extra ?? ""}`
 }
 
 /** Exact recompute and emission, shared by every variant. */

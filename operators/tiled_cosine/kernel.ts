@@ -126,12 +126,12 @@ export interface KernelExports {
     a8: number,
     fa: number,
     invA: number,
-    sumA: number,
     aRow0: number,
     aRows: number,
     b8: number,
     fb: number,
     invB: number,
+    sumB: number,
     bRow0: number,
     bRows: number,
     d: number,
@@ -144,6 +144,8 @@ export interface KernelExports {
     state: number,
   ): number
   exact(pa: number, pb: number, d: number): number
+  /** Copies an int8 A tile adding 64 to every byte (the relaxed dot's 7-bit operand). */
+  offset_copy(src: number, dst: number, bytes: number): void
 }
 
 export function instantiateKernel(bytes: Uint8Array<ArrayBuffer>, memory: WebAssembly.Memory): KernelExports {
@@ -151,8 +153,8 @@ export function instantiateKernel(bytes: Uint8Array<ArrayBuffer>, memory: WebAss
   return new WebAssembly.Instance(mod, { env: { memory } }).exports as unknown as KernelExports
 }
 
-/** Int8 screen: dims rounded up to whole 4-byte chunks. */
-export const paddedDim = (dim: number): number => Math.ceil(dim / 4) * 4
+/** Int8 screen: dims rounded up to whole pairs of 4-byte chunks (the kernel does two per step). */
+export const paddedDim = (dim: number): number => Math.ceil(dim / 8) * 8
 
 /** Bytes of `rows` rows as int8 panels. */
 export const packed8Bytes = (rows: number, dim: number): number =>

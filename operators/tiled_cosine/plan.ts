@@ -5,7 +5,7 @@
 import { Effect } from "effect"
 import { BudgetExceeded } from "../../core/errors.ts"
 import type { Plan } from "../../core/operator.ts"
-import { type KernelVariant, rowBytes, storeBytes } from "./kernel.ts"
+import { type KernelVariant, packed8Bytes, rowBytes, storeBytes } from "./kernel.ts"
 import { STATE_BYTES } from "./worker.ts"
 
 /** Rows of A per task: 64 register groups of 4, a tile that stays in L1/L2 while B streams by. */
@@ -43,19 +43,22 @@ export interface PlanInput {
 /** Per-row metadata kept resident for every row (int8 inverse scale and sum): 8 bytes a row. */
 export const metaBytes = (rows: number): number => Math.ceil(rows / 8) * 8 * 8
 
-const scratchPerWorker = STATE_BYTES + OUT_CAP * 12
+/** A worker's scratch: kernel state, the output columns, and (int8) its offset copy of the A tile. */
+export const scratchPerWorker = (variant: KernelVariant, dim: number): number =>
+  align64(STATE_BYTES + OUT_CAP * 12 + (variant === "int8" ? packed8Bytes(TASK_A_ROWS, dim) : 0))
+const align64 = (n: number) => Math.ceil(n / 64) * 64
 /** Fixed bytes: worker scratch, task results in flight and waiting to be emitted in order. */
-export const fixedBytes = (threads: number): number =>
-  threads * scratchPerWorker + (TASKS_PER_WORKER * threads + 1) * TASK_A_ROWS * TASK_B_ROWS * 12
+export const fixedBytes = (threads: number, variant: KernelVariant, dim: number): number =>
+  threads * scratchPerWorker(variant, dim) + (TASKS_PER_WORKER * threads + 1) * TASK_A_ROWS * TASK_B_ROWS * 12
 
 export const minimumBytes = (p: PlanInput): number =>
-  fixedBytes(p.threads) + storeBytes(p.variant, STAGING_ROWS, p.dim) + metaBytes(p.rowsA) + metaBytes(p.rowsB) +
+  fixedBytes(p.threads, p.variant, p.dim) + storeBytes(p.variant, STAGING_ROWS, p.dim) + metaBytes(p.rowsA) + metaBytes(p.rowsB) +
   2 * TASK_B_ROWS * rowBytes(p.variant, p.dim)
 
 export function planTiles(share: number, p: PlanInput): Effect.Effect<TilePlan, BudgetExceeded> {
   const meta = metaBytes(p.rowsA) + (p.cross ? metaBytes(p.rowsB) : 0)
-  const fixed = fixedBytes(p.threads) + meta
-  const scratchBytes = p.threads * scratchPerWorker
+  const fixed = fixedBytes(p.threads, p.variant, p.dim) + meta
+  const scratchBytes = p.threads * scratchPerWorker(p.variant, p.dim)
   const store = storeBytes(p.variant, p.rowsA, p.dim) + (p.cross ? storeBytes(p.variant, p.rowsB, p.dim) : 0)
   if (!p.forceSpill && fixed + store <= share && store + scratchBytes <= MAX_WASM_BYTES) {
     return Effect.succeed({

@@ -35,13 +35,14 @@ import {
   minimumBytes,
   OUT_CAP,
   planTiles,
+  scratchPerWorker,
   STAGING_ROWS,
   TASK_A_ROWS,
   TASK_B_ROWS,
   TASKS_PER_WORKER,
   type TilePlan,
 } from "./plan.ts"
-import { STATE_BYTES, type TileResult, type TileTask, type WorkerInit } from "./worker.ts"
+import type { TileResult, TileTask, WorkerInit } from "./worker.ts"
 
 export interface TiledCosineOptions {
   /** Pairs with cosine strictly above this leave the operator. */
@@ -125,7 +126,7 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
         const rowsInA = info.rows!
         const rowsInB = cross ? infoB.rows! : rowsInA
         // shared memory: worker scratch | metadata of A (and B) | region A | region B
-        const scratchEach = STATE_BYTES + OUT_CAP * 12
+        const scratchEach = scratchPerWorker(variant, dim)
         const metaA = align(threads * scratchEach)
         const metaB = cross ? align(metaA + metaBytes(rowsInA)) : metaA
         const memoryMode = plan.mode === "memory"
@@ -276,12 +277,12 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
             a: ra.f32At(p.aRow0 - p.blockA0),
             a8: ra.q8At(p.aRow0 - p.blockA0),
             invA: metaA + p.aRow0 * 4,
-            sumA: metaA + metaBytes(rowsInA) / 2 + p.aRow0 * 4,
             aRow0: p.aRow0,
             aRows: p.aRows,
             b: rb.f32At(p.bRow0 - p.blockB0),
             b8: rb.q8At(p.bRow0 - p.blockB0),
             invB: metaB + p.bRow0 * 4,
+            sumB: metaB + metaBytes(rowsInB) / 2 + p.bRow0 * 4,
             bRow0: p.bRow0,
             bRows: p.bRows,
             diag: !cross && p.bRow0 < p.aRow0 + p.aRows,

@@ -2,7 +2,7 @@
  * A tile worker: runs the cosine kernel on tiles of the shared packed store and posts back only the
  * pairs that pass, as transferred typed arrays (i, j, score).
  */
-import { instantiateKernel, type KernelExports, type KernelVariant, paddedDim } from "./kernel.ts"
+import { instantiateKernel, type KernelExports, type KernelVariant, packed8Bytes, paddedDim } from "./kernel.ts"
 
 export interface WorkerInit {
   readonly type: "init"
@@ -10,7 +10,7 @@ export interface WorkerInit {
   readonly variant: KernelVariant
   readonly bytes: Uint8Array<ArrayBuffer>
   readonly dim: number
-  /** This worker's scratch: STATE_BYTES of state, then three columns of `cap` entries. */
+  /** This worker's scratch: STATE_BYTES of state, three columns of `cap` entries, then (int8) the A tile. */
   readonly scratch: number
   readonly cap: number
   readonly thrExact: number
@@ -24,12 +24,12 @@ export interface TileTask {
   readonly a: number
   readonly a8: number
   readonly invA: number
-  readonly sumA: number
   readonly aRow0: number
   readonly aRows: number
   readonly b: number
   readonly b8: number
   readonly invB: number
+  readonly sumB: number
   readonly bRow0: number
   readonly bRows: number
   readonly diag: boolean
@@ -75,16 +75,17 @@ function screen(t: TileTask, out: number, state: number): number {
   const { cap, dim, thrExact } = init
   const diag = t.diag ? 1 : 0
   if (init.variant === "int8") {
+    const tile = out + cap * 12
     return kernel.screen8(
-      t.a8,
+      tile,
       t.a,
       t.invA,
-      t.sumA,
       t.aRow0,
       t.aRows,
       t.b8,
       t.b,
       t.invB,
+      t.sumB,
       t.bRow0,
       t.bRows,
       dim,
@@ -107,6 +108,7 @@ function runTile(t: TileTask): [TileResult, Transferable[]] {
   i32[state >> 2] = 0
   i32[(state >> 2) + 1] = 0
   const groups = Math.ceil(t.aRows / 4)
+  if (init.variant === "int8") kernel.offset_copy(t.a8, out + cap * 12, packed8Bytes(t.aRows, init.dim))
   const parts: Array<[Uint32Array, Uint32Array, Float32Array]> = []
   let total = 0
   do {
