@@ -28,13 +28,13 @@ export function pickVariant(forced?: KernelVariant): { variant: KernelVariant; b
 }
 
 /**
- * How far a fused (FMA) accumulation can drift from the sequential multiply-then-add one for unit
- * vectors of dimension d: each of the d steps rounds at most once differently, by at most 2^-24 of
- * a running sum bounded by sum |a_k b_k| <= |a||b| (<= 1 + 1e-6 after float32 normalisation).
- * Doubled for safety. Zero for the plain SIMD kernel, whose lanes round exactly as the reference.
+ * How far a float screen score can be from the exact score, for unit vectors of dimension d: both
+ * are float32 sums of the same d products (in other orders, fused or not), each within
+ * (d + 2) * 2^-24 * sum |a_k b_k| of the true dot product, and sum |a_k b_k| <= |a||b| <= 1 + 1e-6
+ * after float32 normalisation. Doubled for safety.
  */
-export function screenMargin(variant: KernelVariant, dim: number): number {
-  return variant === "relaxed" ? 2 * 2 * (dim + 2) * 2 ** -24 : 0
+export function screenMargin(_variant: KernelVariant, dim: number): number {
+  return 2 * 2 * (dim + 2) * 2 ** -24
 }
 
 /** Bytes per stored row: float panels, plus int8 panels for the int8 screen. */
@@ -82,15 +82,19 @@ export function packNormalised(
   }
 }
 
-/** Scalar reference: the exact score the kernel reports for packed rows i and j. */
+/**
+ * Scalar reference: the exact score the kernel reports for packed rows i and j. Four float32 partial
+ * sums over the dims k = 0, 1, 2, 3 (mod 4), each in k order, every product and sum rounded to float32
+ * (no FMA), combined as (s0 + s1) + (s2 + s3).
+ */
 export function referenceDot(panels: Float32Array, dim: number, i: number, j: number): number {
-  let s = 0
+  const s = [0, 0, 0, 0]
   let a = (i >> 3) * PANEL_ROWS * dim + (i & 7)
   let b = (j >> 3) * PANEL_ROWS * dim + (j & 7)
   for (let k = 0; k < dim; k++, a += PANEL_ROWS, b += PANEL_ROWS) {
-    s = Math.fround(s + Math.fround(panels[a] * panels[b]))
+    s[k & 3] = Math.fround(s[k & 3] + Math.fround(panels[a] * panels[b]))
   }
-  return s
+  return Math.fround(Math.fround(s[0] + s[1]) + Math.fround(s[2] + s[3]))
 }
 
 /** Scalar reference for a whole self join: every pair i < j with score > t, in row order. */
