@@ -17,7 +17,7 @@ for rt in deno bun; do
   echo "$rt baseline peak_rss=$((base / 1024)) MB"
   for mem in 256MB 64MB; do
     out=$OUT/mem-$rt-$mem.tsv
-    line=$( { /usr/bin/time -f "wall=%e rss_kb=%M" bash -c "$(declare -f run); rt=$rt run edges $EMB --threshold $T --memory $mem --out $out" ; } 2>&1 | tail -2 | tr '\n' ' ')
+    line=$( { /usr/bin/time -f "wall=%e rss_kb=%M" bash -c "$(declare -f run); rt=$rt run edges $EMB --threshold $T --memory $mem --out $out" ; } 2>&1 | tail -3 | tr '\n' ' ')
     rss=$(echo "$line" | sed -E 's/.*rss_kb=([0-9]+).*/\1/')
     echo "$rt --memory $mem: peak_rss=$((rss / 1024)) MB over_baseline=$(((rss - base) / 1024)) MB; $line"
     $BUN bench/compare_edges.ts "$out" "$REF" "$T" | sed "s/^/  /"
