@@ -51,6 +51,8 @@ async function main(argv: string[]): Promise<number> {
     })
     return 0
   } catch (e) {
+    // the reader of our stdout went away (`brook edges ... --out - | head`): stop quietly, as Unix tools do
+    if ((e as { code?: string })?.code === "EPIPE" || /EPIPE|broken pipe/i.test(String((e as Error)?.message))) return 0
     if (e instanceof UsageError) {
       console.error(`brook ${name}: ${e.message}`)
       return 2
