@@ -8,6 +8,7 @@ import { fileWriter, ParquetWriter, schemaFromColumnData } from "hyparquet-write
 import type { EdgeBatch, IdTable, StreamInfo } from "../core/batches.ts"
 import { MemoryBudget } from "../core/budget.ts"
 import type { Sink } from "../core/operator.ts"
+import { writeAll } from "../core/files.ts"
 import { atomicOutput } from "../core/tempfile.ts"
 
 /** Bytes of text buffered before a write. */
@@ -43,9 +44,7 @@ export function writeEdgesTsv(target: string): Sink<EdgeBatch> {
         const enc = new TextEncoder()
         let text = ""
         const flush = () => {
-          const bytes = enc.encode(text)
-          let done = 0
-          while (done < bytes.length) done += fs.writeSync(fd, bytes, done, bytes.length - done)
+          writeAll(fd, enc.encode(text))
           text = ""
         }
         return new WritableStream<EdgeBatch>({

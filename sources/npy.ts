@@ -4,6 +4,7 @@
  */
 import * as fs from "node:fs"
 import { FormatUnsupported, InvalidInput } from "../core/errors.ts"
+import { readAt } from "../core/files.ts"
 
 export interface NpyFile {
   readonly file: string
@@ -119,10 +120,8 @@ export function readNpyRows(npy: NpyFile, start: number, count: number, out: Flo
 }
 
 function readFully(npy: NpyFile, into: Uint8Array, offset: number): void {
-  let done = 0
-  while (done < into.byteLength) {
-    const n = fs.readSync(npy.fd, into, done, into.byteLength - done, offset + done)
-    if (n <= 0) throw new InvalidInput({ file: npy.file, offset: offset + done, reason: "unexpected end of file" })
-    done += n
+  const got = readAt(npy.fd, into, offset)
+  if (got < into.byteLength) {
+    throw new InvalidInput({ file: npy.file, offset: offset + got, reason: "unexpected end of file" })
   }
 }

@@ -8,6 +8,7 @@
  * Every problem with the file is an InvalidInput (naming the file and a byte offset or row) or
  * a FormatUnsupported (codec or encoding brook does not decode).
  */
+import { readAt as readFileAt } from "../core/files.ts"
 import type { ColumnMetaData, FileMetaData, SchemaTree } from "hyparquet"
 import { parquetMetadata } from "hyparquet"
 import * as fs from "node:fs"
@@ -307,17 +308,13 @@ function firstRowLength(file: string, fd: number, s: OpenFile, rowGroups: Parque
 /** Exactly `length` bytes at `offset`, or InvalidInput when the file ends first. */
 function readAt(file: string, fd: number, offset: number, length: number): Uint8Array {
   const bytes = new Uint8Array(length)
-  let got = 0
-  while (got < length) {
-    const n = fs.readSync(fd, bytes, got, length - got, offset + got)
-    if (n <= 0) {
-      throw new InvalidInput({
-        file,
-        offset: offset + got,
-        reason: `file ends while reading ${length} bytes at ${offset}`,
-      })
-    }
-    got += n
+  const got = readFileAt(fd, bytes, offset)
+  if (got < length) {
+    throw new InvalidInput({
+      file,
+      offset: offset + got,
+      reason: `file ends while reading ${length} bytes at ${offset}`,
+    })
   }
   return bytes
 }

@@ -93,9 +93,9 @@ export function readEmbeddings(file: string, options: ReadEmbeddingsOptions = {}
             : Effect.fail(
               new BudgetExceeded({
                 operator: name,
-                needed: o.maxGroupBytes,
+                needed: 2 * o.maxGroupBytes,
                 available: share,
-                detail: "one Parquet row group, decoded",
+                detail: "one Parquet row group, compressed and decoded, and the previous one in flight",
               }),
             )
         }

@@ -82,7 +82,8 @@ function int8Variant(): Variant {
   const dot = (a: string, b: string) =>
     `(local.set ${a} (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get ${b}) (local.get $va) (local.get ${a})))`
   // two 4-dim chunks per step (dims padded to 8): fewer loop branches per dot
-  const step = (chunk: number) => `
+  const step = (chunk: number) =>
+    `
               (local.set $b0 (v128.load offset=${chunk * 32} (local.get $pb)))
               (local.set $b1 (v128.load offset=${chunk * 32 + 16} (local.get $pb)))` +
     [0, 1, 2, 3].map((r) => `

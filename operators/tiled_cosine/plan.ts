@@ -40,8 +40,15 @@ export interface PlanInput {
   readonly forceSpill?: boolean
 }
 
-/** Per-row metadata kept resident for every row (int8 inverse scale and sum): 8 bytes a row. */
+/**
+ * Per-row metadata kept resident for every row: the int8 inverse scales (f32) of `rows` rows padded
+ * to 8, then their quantised sums (i32). 8 bytes a row.
+ */
 export const metaBytes = (rows: number): number => Math.ceil(rows / 8) * 8 * 8
+/** Address of row `row`'s inverse scale in the table at `meta`. */
+export const metaInvAt = (meta: number, row: number): number => meta + row * 4
+/** Address of row `row`'s quantised sum in the table at `meta` sized for `rows` rows. */
+export const metaSumAt = (meta: number, rows: number, row: number): number => meta + metaBytes(rows) / 2 + row * 4
 
 /** A worker's scratch: kernel state, the output columns, and (int8) its offset copy of the A tile. */
 export const scratchPerWorker = (variant: KernelVariant, dim: number): number =>
@@ -52,7 +59,8 @@ export const fixedBytes = (threads: number, variant: KernelVariant, dim: number)
   threads * scratchPerWorker(variant, dim) + (TASKS_PER_WORKER * threads + 1) * TASK_A_ROWS * TASK_B_ROWS * 12
 
 export const minimumBytes = (p: PlanInput): number =>
-  fixedBytes(p.threads, p.variant, p.dim) + storeBytes(p.variant, STAGING_ROWS, p.dim) + metaBytes(p.rowsA) + metaBytes(p.rowsB) +
+  fixedBytes(p.threads, p.variant, p.dim) + storeBytes(p.variant, STAGING_ROWS, p.dim) + metaBytes(p.rowsA) +
+  metaBytes(p.rowsB) +
   2 * TASK_B_ROWS * rowBytes(p.variant, p.dim)
 
 export function planTiles(share: number, p: PlanInput): Effect.Effect<TilePlan, BudgetExceeded> {

@@ -12,6 +12,7 @@ import { MemoryBudget } from "../../core/budget.ts"
 import { InvalidInput, InvalidOption } from "../../core/errors.ts"
 import type { Source, Transform } from "../../core/operator.ts"
 import { Progress } from "../../core/progress.ts"
+import { readAt, writeAll } from "../../core/files.ts"
 import { collectGarbageNow } from "../../core/gc.ts"
 import { scopedTempFile } from "../../core/tempfile.ts"
 import { workerPool } from "../../core/workers.ts"
@@ -32,6 +33,8 @@ import {
 } from "./kernel.ts"
 import {
   metaBytes,
+  metaInvAt,
+  metaSumAt,
   minimumBytes,
   OUT_CAP,
   planTiles,
@@ -268,21 +271,20 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
         }
 
         const task = (p: Planned): TileTask => {
-          const ra = regionA
           const rb = !cross && (memoryMode || p.ab === p.bb) ? regionA : regionB
           return {
             type: "tile",
             id: p.id,
             thrScreen,
-            a: ra.f32At(p.aRow0 - p.blockA0),
-            a8: ra.q8At(p.aRow0 - p.blockA0),
-            invA: metaA + p.aRow0 * 4,
+            a: regionA.f32At(p.aRow0 - p.blockA0),
+            a8: regionA.q8At(p.aRow0 - p.blockA0),
+            invA: metaInvAt(metaA, p.aRow0),
             aRow0: p.aRow0,
             aRows: p.aRows,
             b: rb.f32At(p.bRow0 - p.blockB0),
             b8: rb.q8At(p.bRow0 - p.blockB0),
-            invB: metaB + p.bRow0 * 4,
-            sumB: metaB + metaBytes(rowsInB) / 2 + p.bRow0 * 4,
+            invB: metaInvAt(metaB, p.bRow0),
+            sumB: metaSumAt(metaB, rowsInB, p.bRow0),
             bRow0: p.bRow0,
             bRows: p.bRows,
             diag: !cross && p.bRow0 < p.aRow0 + p.aRows,
@@ -488,20 +490,17 @@ class Region {
   }
   /** Reads rows [row0, row0+rows) of the spill files into this region. */
   read(heap: SharedArrayBuffer, fds: SpillFds, row0: number, rows: number): void {
-    readAt(fds.f32, new Uint8Array(heap, this.f32, packedBytes(rows, this.dim)), packedBytes(row0, this.dim))
+    readSpill(fds.f32, new Uint8Array(heap, this.f32, packedBytes(rows, this.dim)), packedBytes(row0, this.dim))
     if (this.int8) {
-      readAt(fds.q8!, new Uint8Array(heap, this.q8, packed8Bytes(rows, this.dim)), packed8Bytes(row0, this.dim))
+      readSpill(fds.q8!, new Uint8Array(heap, this.q8, packed8Bytes(rows, this.dim)), packed8Bytes(row0, this.dim))
     }
   }
 }
 
-function readAt(fd: number, into: Uint8Array, offset: number): void {
-  let done = 0
-  while (done < into.byteLength) {
-    const n = fs.readSync(fd, into, done, into.byteLength - done, offset + done)
-    if (n <= 0) throw new Error(`spill file ended at ${offset + done}`)
-    done += n
-  }
+/** A spill file we wrote ending early is a defect (disk trouble), not bad input. */
+function readSpill(fd: number, into: Uint8Array, offset: number): void {
+  const got = readAt(fd, into, offset)
+  if (got < into.byteLength) throw new Error(`spill file ended at ${offset + got}`)
 }
 
 /**
@@ -542,8 +541,8 @@ class Ingest {
     private readonly source: string | undefined,
   ) {
     const padded = metaBytes(announced) / 8
-    this.inv = new Float32Array(heap, meta, padded)
-    this.sums = new Int32Array(heap, meta + padded * 4, padded)
+    this.inv = new Float32Array(heap, metaInvAt(meta, 0), padded)
+    this.sums = new Int32Array(heap, metaSumAt(meta, announced, 0), padded)
     if (region) {
       this.store = new Float32Array(heap, region.f32, packedBytes(region.rows, dim) / 4)
       if (int8) this.store8 = new Int8Array(heap, region.q8, packed8Bytes(region.rows, dim))
@@ -639,9 +638,4 @@ class Ingest {
       this.rowMap[this.rows + x] = batch.rowIds ? batch.rowIds[x] : batch.start + x
     }
   }
-}
-
-function writeAll(fd: number, bytes: Uint8Array): void {
-  let done = 0
-  while (done < bytes.byteLength) done += fs.writeSync(fd, bytes, done, bytes.byteLength - done)
 }
