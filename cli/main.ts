@@ -5,6 +5,7 @@ import { isBrookError } from "../core/errors.ts"
 import { terminalProgress } from "../core/progress.ts"
 import { formatBytes } from "../core/size.ts"
 import { edgesCommand } from "./edges.ts"
+import { appendCommand, listCommand, packCommand, unpackCommand } from "./genomes.ts"
 import { UsageError } from "./args.ts"
 
 const HELP = `brook: memory-bounded stream operators for scientific data
@@ -13,11 +14,19 @@ usage: brook <command> [options]
 
 commands:
   edges EMB --threshold T --out FILE   exact cosine-similarity graph of embeddings (.npy, .parquet)
+  pack OUT.brk REF.fa SAMPLE.fa...     compress a genome collection, restorable byte for byte
+  unpack ARCHIVE [--sample S] [-o OUT] restore samples, a contig or a range of one
+  list ARCHIVE                         samples in an archive
+  append ARCHIVE NEW.fa...             add samples without rewriting the archive
 
 run 'brook <command> --help' for a command's options.`
 
 const commands: Record<string, (args: string[], env: CommandEnv) => Promise<void>> = {
   edges: edgesCommand,
+  pack: packCommand,
+  unpack: unpackCommand,
+  list: listCommand,
+  append: appendCommand,
 }
 
 export interface CommandEnv {

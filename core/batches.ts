@@ -86,3 +86,86 @@ export function batchBytes(chunk: unknown): number {
   for (const v of Object.values(chunk)) if (ArrayBuffer.isView(v)) n += v.byteLength
   return Math.max(1, n)
 }
+
+// ---- genome collections (sources/fasta.ts -> segment -> segmentPack -> sinks/brk_archive.ts) ----
+
+/** Everything about one FASTA contig except its uppercased sequence. */
+export interface ContigSide {
+  /** The header line after '>', without its line ending. */
+  readonly header: Uint8Array
+  /** 0 "\n", 1 "\r\n", 2 none (end of file). */
+  readonly headerEol: number
+  /** Runs of sequence lines: (length, eol, count) triples. */
+  readonly lines: number[]
+  /** Alternating run lengths of non-lowercase and lowercase bytes, starting with non-lowercase. */
+  readonly caseRuns: number[]
+  readonly length: number
+}
+
+/** Sample boundaries and per-contig side records, passed through every genome stage. */
+export type SampleEvent =
+  | { readonly kind: "sample"; readonly name: string; readonly file: string }
+  | { readonly kind: "contigEnd"; readonly side: ContigSide }
+  | {
+    readonly kind: "sampleEnd"
+    readonly preamble: number[]
+    /** CRC-32 and size of the FASTA bytes (uncompressed). */
+    readonly crc: number
+    readonly size: number
+  }
+
+/** What the FASTA source emits: uppercased sequence in chunks, between sample and contig events. */
+export type FastaEvent = SampleEvent | { readonly kind: "contig" } | { readonly kind: "seq"; readonly bytes: Uint8Array }
+
+/** A piece of a contig between two splitters (see operators/segment_pack/segment.ts). */
+export interface Segment {
+  /** Boundary k-mer keys, a <= b (NONE at a contig end). */
+  readonly a: bigint
+  readonly b: bigint
+  /** Stored reverse-complemented. */
+  readonly rc: boolean
+  /** Leading bases (in contig order) shared with the previous segment. */
+  readonly skip: number
+  /** Bases in canonical orientation. */
+  readonly bytes: Uint8Array
+}
+
+/** The segmentation parameters, sent ahead of the segments so the archive can store them. */
+export interface ParamsEvent {
+  readonly kind: "params"
+  readonly k: number
+  readonly segmentSize: number
+  readonly splitters: readonly bigint[]
+}
+
+export type SegmentEvent =
+  | SampleEvent
+  | ParamsEvent
+  | { readonly kind: "contig" }
+  | { readonly kind: "segment"; readonly segment: Segment }
+
+/** segmentPack's output: where each segment went, new groups, and compressed packs. */
+export type PackEvent =
+  | SampleEvent
+  | ParamsEvent
+  | { readonly kind: "contig" }
+  | {
+    readonly kind: "place"
+    readonly group: number
+    /** Delta number within the group; -1: the segment is the group's reference. */
+    readonly ordinal: number
+    readonly rc: boolean
+    readonly skip: number
+    /** Bases the segment restores (its length minus skip). */
+    readonly length: number
+  }
+  | { readonly kind: "group"; readonly id: number; readonly a: bigint; readonly b: bigint }
+  | {
+    readonly kind: "pack"
+    readonly group: number
+    /** A reference pack, or deltas first .. first + count - 1. */
+    readonly ref: boolean
+    readonly first: number
+    readonly count: number
+    readonly bytes: Uint8Array
+  }

@@ -1,0 +1,34 @@
+/**
+ * The pack codec: zstd through node:zlib, which Bun 1.4.5 and Deno 2.9.6 both implement natively
+ * (libzstd; Node gained it in 22.15, so Node 20 cannot run segmentPack). Native zstd needs no
+ * download and is several times faster than a WebAssembly build of the same library; the format
+ * is plain zstd frames, readable by `zstd -d`.
+ */
+import * as zlib from "node:zlib"
+
+interface ZstdZlib {
+  zstdCompressSync(b: Uint8Array, o: { params: Record<number, number> }): Uint8Array
+  zstdDecompressSync(b: Uint8Array): Uint8Array
+  constants: Record<string, number>
+}
+const z = zlib as unknown as ZstdZlib
+
+/** Whether this runtime has zstd (Node 20 does not). */
+export const hasZstd = typeof z.zstdCompressSync === "function"
+
+/**
+ * Levels: delta packs are small (kilobytes) and repetitive, so a high level costs little time;
+ * references are 2-bit packed first, leaving zstd little to find (bench/genomes.sh measured both).
+ */
+export const DELTA_LEVEL = 15
+export const REF_LEVEL = 3
+
+export function compress(b: Uint8Array, level: number): Uint8Array {
+  const out = z.zstdCompressSync(b, { params: { [z.constants.ZSTD_c_compressionLevel]: level } })
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength)
+}
+
+export function decompress(b: Uint8Array): Uint8Array {
+  const out = z.zstdDecompressSync(b)
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength)
+}

@@ -1,0 +1,132 @@
+/**
+ * The group store of segmentPack: each group's reference segment, its seed index, and its delta
+ * count, under a byte cap. Per group it holds the reference (1 byte a base) and, while the group is
+ * in use, its index (2-4 bytes a base, `indexBytes`): about 5 bytes a base, 300 KB for a 60 kbp
+ * segment. When the cap is reached, indexes are dropped least recently used first (and rebuilt when
+ * their group comes back); then references are spilled to a temp file and read back on use. So a
+ * collection with more groups than fit still packs, more slowly, with the same archive.
+ */
+import * as fs from "node:fs"
+import { readAt, writeAll } from "../../core/files.ts"
+import { buildIndex, indexBytes } from "./delta.ts"
+import { NONE } from "./kmers.ts"
+
+const keyOf = (a: bigint, b: bigint) => `${a}:${b}`
+
+export class GroupStore {
+  readonly keys: Array<{ a: bigint; b: bigint }> = []
+  /** Deltas written per group so far. */
+  readonly deltas: number[] = []
+  private readonly byKey = new Map<string, number>()
+  private readonly neighbors = new Map<bigint, bigint[]>()
+  private readonly refs: Array<Uint8Array | undefined> = []
+  private readonly spilled: Array<{ offset: number; length: number } | undefined> = []
+  private readonly indexes = new Map<number, Int32Array>()
+  private spillFd: number | undefined
+  private spillEnd = 0
+  /** Bytes held: references and indexes in memory. */
+  used = 0
+  /** Spills and index rebuilds, for the report. */
+  spills = 0
+  rebuilds = 0
+
+  constructor(
+    readonly capacity: number,
+    private readonly spillPath: () => string,
+    /** Loads the reference of a group that came from an existing archive. */
+    private readonly load: (id: number) => Uint8Array = () => {
+      throw new RangeError("no reference loader")
+    },
+  ) {}
+
+  get size(): number {
+    return this.keys.length
+  }
+
+  find(a: bigint, b: bigint): number | undefined {
+    return this.byKey.get(keyOf(a, b))
+  }
+
+  /** A new group; `ref` in memory, or undefined for one whose reference `load` reads. */
+  add(a: bigint, b: bigint, ref: Uint8Array | undefined, deltas = 0): number {
+    const id = this.keys.length
+    this.keys.push({ a, b })
+    this.deltas.push(deltas)
+    this.byKey.set(keyOf(a, b), id)
+    this.refs.push(ref)
+    this.spilled.push(undefined)
+    if (ref) this.used += ref.length
+    for (const [x, y] of [[a, b], [b, a]]) {
+      if (x === NONE || y === NONE) continue
+      const list = this.neighbors.get(x)
+      if (list) list.push(y)
+      else this.neighbors.set(x, [y])
+    }
+    return id
+  }
+
+  /**
+   * Two groups (a, m) and (m, b) whose references together cover a segment (a, b) whose middle
+   * splitter m was lost (a SNP in it, a deletion around it): AGC splits such a segment in two; we
+   * encode it against both references at once.
+   */
+  middle(a: bigint, b: bigint): [number, number] | undefined {
+    if (a === NONE || b === NONE) return undefined
+    for (const m of this.neighbors.get(a) ?? []) {
+      const g1 = this.find(a < m ? a : m, a < m ? m : a)
+      const g2 = this.find(m < b ? m : b, m < b ? b : m)
+      if (g1 !== undefined && g2 !== undefined) return [g1, g2]
+    }
+    return undefined
+  }
+
+  ref(id: number): Uint8Array {
+    const r = this.refs[id]
+    if (r) return r
+    const s = this.spilled[id]
+    if (!s) return this.load(id)
+    const back = new Uint8Array(s.length)
+    readAt(this.spillFd!, back, s.offset)
+    return back
+  }
+
+  index(id: number): Int32Array {
+    let ix = this.indexes.get(id)
+    if (ix) {
+      this.indexes.delete(id)
+    } else {
+      const ref = this.ref(id)
+      ix = buildIndex(ref)
+      this.used += indexBytes(ref.length)
+      if (this.deltas[id] > 0) this.rebuilds++
+    }
+    this.indexes.set(id, ix) // most recently used last
+    return ix
+  }
+
+  /** Drops indexes (oldest first), then spills references, until `used + extra` fits; keeps group `keep`. */
+  shrink(extra: number, keep: number): void {
+    for (const [id, ix] of this.indexes) {
+      if (this.used + extra <= this.capacity) return
+      if (id === keep) continue
+      this.indexes.delete(id)
+      this.used -= ix.byteLength
+    }
+    for (let id = 0; id < this.refs.length && this.used + extra > this.capacity; id++) {
+      const r = this.refs[id]
+      if (!r || id === keep) continue
+      this.spillFd ??= fs.openSync(this.spillPath(), "w+")
+      writeAll(this.spillFd, r)
+      this.spilled[id] = { offset: this.spillEnd, length: r.length }
+      this.spillEnd += r.length
+      this.refs[id] = undefined
+      this.used -= r.length
+      this.spills++
+    }
+  }
+
+  close(): void {
+    if (this.spillFd !== undefined) fs.closeSync(this.spillFd)
+    this.spillFd = undefined
+  }
+}

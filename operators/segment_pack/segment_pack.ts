@@ -1,0 +1,153 @@
+/**
+ * segmentPack: groups segments by their boundary-k-mer key; a group's first segment is its
+ * reference (sent on at once as a reference pack), later ones are deltas against it (delta.ts),
+ * PACK_CARDINALITY to a pack, compressed with zstd and sent on as soon as the pack is full. Open
+ * packs are sealed early when the budget requires it. The budget covers group references, their
+ * seed indexes and the open packs (groups.ts states the per-group cost and what happens beyond it).
+ */
+import { Effect } from "effect"
+import type { PackEvent, Segment, SegmentEvent, StreamInfo } from "../../core/batches.ts"
+import { MemoryBudget } from "../../core/budget.ts"
+import { ByteWriter } from "../../core/bytes.ts"
+import { BudgetExceeded } from "../../core/errors.ts"
+import type { Transform } from "../../core/operator.ts"
+import { scopedTempFile } from "../../core/tempfile.ts"
+import { compress, DELTA_LEVEL, REF_LEVEL } from "./codec.ts"
+import { buildIndex, encodeDelta } from "./delta.ts"
+import { GroupStore } from "./groups.ts"
+import { packRef } from "./ref_codec.ts"
+
+/** Deltas per pack: AGC's pack cardinality (50); a restore decompresses at most this many deltas it does not need. */
+export const PACK_CARDINALITY = 50
+/** The smallest store that packs a collection of 60 kbp segments without thrashing: a few groups' worth. */
+export const MIN_STORE = 8 << 20
+
+export interface SegmentPackOptions {
+  /** Groups already in an archive being appended to: their keys and delta counts, and a loader for their references. */
+  readonly existing?: {
+    readonly groups: ReadonlyArray<{ a: bigint; b: bigint; deltas: number }>
+    readonly loadRef: (id: number) => Uint8Array
+  }
+}
+
+interface OpenPack {
+  w: ByteWriter
+  first: number
+  count: number
+}
+
+/** The pure core: feed segments, collect events. Used by the stage and by tests. */
+export class Packer {
+  private readonly open = new Map<number, OpenPack>()
+  private openBytes = 0
+  /** Packs sealed before they were full, to stay in budget. */
+  earlySeals = 0
+
+  constructor(readonly store: GroupStore, private readonly out: (e: PackEvent) => void) {}
+
+  add(s: Segment): void {
+    const store = this.store
+    let g = store.find(s.a, s.b)
+    const length = s.bytes.length - s.skip
+    if (g === undefined) {
+      const mid = store.middle(s.a, s.b)
+      if (!mid) {
+        const id = store.add(s.a, s.b, s.bytes)
+        this.out({ kind: "group", id, a: s.a, b: s.b })
+        this.out({ kind: "pack", group: id, ref: true, first: 0, count: 1, bytes: compress(packRef(s.bytes), REF_LEVEL) })
+        this.out({ kind: "place", group: id, ordinal: -1, rc: s.rc, skip: s.skip, length })
+        this.fit(id)
+        return
+      }
+      const [g1, g2] = mid
+      const r1 = store.ref(g1), r2 = store.ref(g2)
+      const both = new Uint8Array(r1.length + r2.length)
+      both.set(r1)
+      both.set(r2, r1.length)
+      this.item(g1, g2, s, both, buildIndex(both))
+      g = g1
+    } else this.item(g, -1, s, store.ref(g), store.index(g))
+    this.out({ kind: "place", group: g, ordinal: store.deltas[g]++, rc: s.rc, skip: s.skip, length })
+    this.fit(g)
+  }
+
+  /** Seals every open pack. */
+  finish(): void {
+    for (const g of [...this.open.keys()]) this.seal(g)
+  }
+
+  private item(g: number, extra: number, s: Segment, ref: Uint8Array, index: Int32Array): void {
+    const item = new ByteWriter(64 + (s.bytes.length >>> 6))
+    item.uint(extra + 1).uint(s.bytes.length)
+    encodeDelta(s.bytes, ref, index, item)
+    let p = this.open.get(g)
+    if (!p) this.open.set(g, p = { w: new ByteWriter(4096), first: this.store.deltas[g], count: 0 })
+    const before = p.w.length
+    p.w.blob(item.view())
+    this.openBytes += p.w.length - before
+    if (++p.count === PACK_CARDINALITY) this.seal(g)
+  }
+
+  private seal(g: number): void {
+    const p = this.open.get(g)
+    if (!p) return
+    this.open.delete(g)
+    this.openBytes -= p.w.length
+    const body = new ByteWriter(p.w.length + 8).uint(p.count).bytes(p.w.view())
+    this.out({ kind: "pack", group: g, ref: false, first: p.first, count: p.count, bytes: compress(body.view(), DELTA_LEVEL) })
+  }
+
+  /** Keeps store + open packs under the cap: drop indexes, spill references, then seal packs early. */
+  private fit(keep: number): void {
+    const cap = this.store.capacity
+    if (this.store.used + this.openBytes <= cap) return
+    this.store.shrink(this.openBytes, keep)
+    while (this.store.used + this.openBytes > cap && this.open.size > 0) {
+      let biggest = -1, size = -1
+      for (const [g, p] of this.open) if (p.w.length > size) [biggest, size] = [g, p.w.length]
+      this.seal(biggest)
+      this.earlySeals++
+    }
+  }
+}
+
+/** The segmentPack stage. */
+export function segmentPack(options: SegmentPackOptions = {}): Transform<SegmentEvent, PackEvent> {
+  const name = "segmentPack"
+  return {
+    kind: "transform",
+    name,
+    weight: 1,
+    describe: (up: StreamInfo) => Effect.succeed(up),
+    minimum: () => MIN_STORE,
+    plan: (share) =>
+      share < MIN_STORE
+        ? Effect.fail(new BudgetExceeded({ operator: name, needed: MIN_STORE, available: share }))
+        : Effect.succeed({ bytes: share, notes: `group store ${Math.round(share / 2 ** 20)} MiB` }),
+    make: (plan) =>
+      Effect.gen(function* () {
+        const budget = yield* MemoryBudget
+        yield* budget.reserve(name, plan.bytes)
+        const spill = yield* scopedTempFile("segments")
+        const store = new GroupStore(plan.bytes, () => spill, options.existing?.loadRef)
+        yield* Effect.addFinalizer(() => Effect.sync(() => store.close()))
+        for (const g of options.existing?.groups ?? []) store.add(g.a, g.b, undefined, g.deltas)
+        let controller: TransformStreamDefaultController<PackEvent>
+        const packer = new Packer(store, (e) => controller.enqueue(e))
+        return new TransformStream<SegmentEvent, PackEvent>({
+          start(c) {
+            controller = c
+          },
+          transform(e, c) {
+            controller = c
+            if (e.kind === "segment") packer.add(e.segment)
+            else c.enqueue(e)
+          },
+          flush(c) {
+            controller = c
+            packer.finish()
+          },
+        })
+      }),
+  }
+}

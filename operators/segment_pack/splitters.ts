@@ -1,0 +1,87 @@
+/**
+ * Splitter choice, as AGC does it: canonical k-mers that occur exactly once in the reference sample,
+ * taken along each reference contig no closer than the segment size to the previous one.
+ *
+ * "Exactly once" is decided by a count-min sketch of 2-bit saturating counters with two hashes: its
+ * counts never undercount, so a k-mer it calls unique is unique; a collision can only make it pass
+ * over a unique k-mer (and take the next one). Its size is the sketch plan, not the reference's
+ * k-mer count, which keeps the reference pass within a fixed budget.
+ */
+import { type FastaHandler, parseFasta } from "../../sources/fasta.ts"
+import { CODE, kmerKey } from "./kmers.ts"
+
+/** Default splitter k-mer length and segment size: AGC's defaults. */
+export const DEFAULT_K = 31
+export const DEFAULT_SEGMENT = 60_000
+
+export interface SplitterOptions {
+  readonly k: number
+  readonly segmentSize: number
+  /** Bytes of the count sketch (4 counters a byte); a power of two. */
+  readonly sketchBytes: number
+}
+
+/** Walks every canonical k-mer of a FASTA file, contig by contig. */
+function canonicalScan(
+  k: number,
+  visit: (hi: number, lo: number) => void,
+  contigStart: () => void,
+): FastaHandler {
+  const hiBits = 2 * (k - 16)
+  const hiMask = hiBits === 32 ? 0xffffffff : (1 << hiBits) - 1
+  let fh = 0, fl = 0, rh = 0, rl = 0, valid = 0
+  return {
+    contig() {
+      valid = 0
+      contigStart()
+    },
+    sequence(s) {
+      for (let j = 0; j < s.length; j++) {
+        const c = CODE[s[j]]
+        if (c > 3) {
+          valid = 0
+          continue
+        }
+        fh = ((fh << 2) | (fl >>> 30)) & hiMask
+        fl = ((fl << 2) | c) >>> 0
+        rl = ((rl >>> 2) | ((rh & 3) << 30)) >>> 0
+        rh = (rh >>> 2) | ((3 - c) << (hiBits - 2))
+        if (++valid < k) continue
+        if (fh < rh || (fh === rh && fl <= rl)) visit(fh, fl)
+        else visit(rh, rl)
+      }
+    },
+    contigEnd() {},
+  }
+}
+
+const slot1 = (hi: number, lo: number, mask: number) => (Math.imul(lo ^ Math.imul(hi, 0x9e3779b1), 0x85ebca6b) >>> 7) & mask
+const slot2 = (hi: number, lo: number, mask: number) => (Math.imul(hi ^ Math.imul(lo, 0xc2b2ae35), 0x27d4eb2f) >>> 5) & mask
+
+/** Reads the reference twice (count, then choose); returns the splitters in reference order. */
+export async function chooseSplitters(refFile: string, o: SplitterOptions): Promise<bigint[]> {
+  const sketch = new Uint8Array(o.sketchBytes)
+  const mask = o.sketchBytes * 4 - 1
+  const bump = (x: number) => {
+    const b = x >>> 2, sh = (x & 3) << 1
+    const c = (sketch[b] >>> sh) & 3
+    if (c < 2) sketch[b] += 1 << sh
+  }
+  const count = (x: number) => (sketch[x >>> 2] >>> ((x & 3) << 1)) & 3
+  await parseFasta(refFile, canonicalScan(o.k, (hi, lo) => {
+    bump(slot1(hi, lo, mask))
+    bump(slot2(hi, lo, mask))
+  }, () => {}))
+  const chosen: bigint[] = []
+  let since = 0
+  await parseFasta(
+    refFile,
+    canonicalScan(o.k, (hi, lo) => {
+      if (++since < o.segmentSize) return
+      if (Math.min(count(slot1(hi, lo, mask)), count(slot2(hi, lo, mask))) !== 1) return
+      chosen.push(kmerKey(hi, lo))
+      since = 0
+    }, () => since = 0),
+  )
+  return chosen
+}

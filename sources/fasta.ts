@@ -1,0 +1,349 @@
+/**
+ * Streamed FASTA (plain or gzip) split into what a genome store needs: the sequence, uppercased, in
+ * chunks; and per contig a side record holding everything else byte for byte (header line, line
+ * lengths and endings, lowercase runs), so the file can be rewritten identically.
+ */
+import { Effect } from "effect"
+import * as fs from "node:fs"
+import { MemoryBudget } from "../core/budget.ts"
+import type { Source } from "../core/operator.ts"
+import { ByteReader, ByteWriter, crc32 } from "../core/bytes.ts"
+import { InvalidInput } from "../core/errors.ts"
+import type { ContigSide, FastaEvent } from "../core/batches.ts"
+
+export type { ContigSide }
+
+/** Line endings: "\n", "\r\n", or none (the file's last line). */
+export const EOL_LF = 0
+export const EOL_CRLF = 1
+export const EOL_NONE = 2
+
+/** Bytes read from disk per chunk. */
+export const READ_CHUNK = 1 << 20
+/** Sequence bytes handed on at once. */
+export const SEQUENCE_CHUNK = 1 << 20
+/** A header line longer than this is not FASTA (a binary file, most likely). */
+export const MAX_HEADER = 1 << 20
+
+export interface FastaHandler {
+  contig(header: Uint8Array): void
+  /** Uppercased sequence bytes; the view is reused after the call returns. */
+  sequence(bytes: Uint8Array): void
+  contigEnd(side: ContigSide): void
+}
+
+/** The contig's name: its header up to the first white space. */
+export const contigName = (header: Uint8Array): string => new TextDecoder().decode(header).split(/[ \t]/)[0]
+
+/** A push parser: feed chunks, then `finish()`. Empty lines before the first header are kept as `preamble`. */
+export class FastaParser {
+  /** Lines before the first header (all empty): (0, eol, count) triples. */
+  readonly preamble: number[] = []
+  private mode: "start" | "header" | "seq" = "start"
+  private inContig = false
+  private header = new ByteWriter()
+  private headerEol = EOL_LF
+  private lineLen = 0
+  private pendingCR = false
+  private lines: number[] = []
+  private caseRuns: number[] = []
+  private lower = false
+  private run = 0
+  private length = 0
+  private readonly stage = new Uint8Array(SEQUENCE_CHUNK)
+  private fill = 0
+  private offset = 0
+
+  constructor(readonly file: string, private readonly handler: FastaHandler) {}
+
+  push(chunk: Uint8Array): void {
+    const n = chunk.length
+    let i = 0
+    while (i < n) {
+      if (this.mode === "start") {
+        if (chunk[i] === 62) {
+          this.endContig()
+          this.mode = "header"
+          this.header = new ByteWriter()
+          i++
+          continue
+        }
+        this.mode = "seq"
+        this.lineLen = 0
+      }
+      if (this.mode === "header") {
+        const nl = chunk.indexOf(10, i)
+        const end = nl < 0 ? n : nl
+        this.header.bytes(chunk.subarray(i, end))
+        if (this.header.length > MAX_HEADER) this.fail(this.offset + i, "header line longer than 1 MiB")
+        if (nl < 0) break
+        this.startContig(EOL_LF)
+        i = nl + 1
+        this.mode = "start"
+        continue
+      }
+      // a sequence line (or an empty line)
+      if (this.pendingCR) {
+        this.pendingCR = false
+        if (chunk[i] === 10) {
+          this.endLine(EOL_CRLF)
+          i++
+          continue
+        }
+        this.feed(CR, 0, 1, this.offset + i - 1)
+      }
+      const nl = chunk.indexOf(10, i)
+      const end = nl < 0 ? n : nl
+      if (nl < 0) {
+        if (end > i && chunk[end - 1] === 13) {
+          this.feed(chunk, i, end - 1, this.offset + i)
+          this.pendingCR = true
+        } else this.feed(chunk, i, end, this.offset + i)
+        break
+      }
+      if (end > i && chunk[end - 1] === 13) {
+        this.feed(chunk, i, end - 1, this.offset + i)
+        this.endLine(EOL_CRLF)
+      } else {
+        this.feed(chunk, i, end, this.offset + i)
+        this.endLine(EOL_LF)
+      }
+      i = nl + 1
+    }
+    this.offset += n
+  }
+
+  finish(): void {
+    if (this.mode === "header") this.startContig(EOL_NONE)
+    else if (this.mode === "seq") {
+      if (this.pendingCR) this.feed(CR, 0, 1, this.offset - 1)
+      this.pendingCR = false
+      this.endLine(EOL_NONE)
+    }
+    this.mode = "start"
+    this.endContig()
+  }
+
+  private fail(offset: number, reason: string): never {
+    throw new InvalidInput({ file: this.file, offset, reason })
+  }
+
+  private startContig(eol: number): void {
+    let h = this.header.take()
+    if (eol === EOL_LF && h.length > 0 && h[h.length - 1] === 13) {
+      h = h.subarray(0, h.length - 1)
+      eol = EOL_CRLF
+    }
+    this.headerEol = eol
+    this.inContig = true
+    this.lines = []
+    this.caseRuns = []
+    this.lower = false
+    this.run = 0
+    this.length = 0
+    this.handler.contig(h)
+    this.header = new ByteWriter(0)
+    this.headerBytes = h
+  }
+  private headerBytes: Uint8Array = new Uint8Array(0)
+
+  private endContig(): void {
+    if (!this.inContig) return
+    this.flush()
+    this.caseRuns.push(this.run)
+    this.handler.contigEnd({
+      header: this.headerBytes,
+      headerEol: this.headerEol,
+      lines: this.lines,
+      caseRuns: this.caseRuns,
+      length: this.length,
+    })
+    this.inContig = false
+  }
+
+  private endLine(eol: number): void {
+    const runs = this.inContig ? this.lines : this.preamble
+    const k = runs.length
+    if (k > 0 && runs[k - 3] === this.lineLen && runs[k - 2] === eol) runs[k - 1]++
+    else runs.push(this.lineLen, eol, 1)
+    this.lineLen = 0
+    this.mode = "start"
+  }
+
+  private feed(src: Uint8Array, from: number, to: number, at: number): void {
+    if (to <= from) return
+    if (!this.inContig) this.fail(at, "sequence before the first '>' header (not a FASTA file?)")
+    this.lineLen += to - from
+    this.length += to - from
+    const stage = this.stage
+    let fill = this.fill
+    let lower = this.lower
+    let run = this.run
+    for (let j = from; j < to; j++) {
+      let b = src[j]
+      const isLower = b >= 97 && b <= 122
+      if (isLower) b -= 32
+      if (isLower !== lower) {
+        this.caseRuns.push(run)
+        run = 0
+        lower = isLower
+      }
+      run++
+      stage[fill++] = b
+      if (fill === stage.length) {
+        this.fill = fill
+        this.flush()
+        fill = 0
+      }
+    }
+    this.fill = fill
+    this.lower = lower
+    this.run = run
+  }
+
+  private flush(): void {
+    if (this.fill > 0) this.handler.sequence(this.stage.subarray(0, this.fill))
+    this.fill = 0
+  }
+}
+
+const CR = new Uint8Array([13])
+
+/** The file's bytes in chunks, gunzipped when it starts with the gzip magic. Calls `raw` with the bytes on disk. */
+export async function* fileChunks(file: string, raw?: (bytes: Uint8Array) => void): AsyncGenerator<Uint8Array> {
+  let fd: number
+  try {
+    fd = fs.openSync(file, "r")
+  } catch (e) {
+    throw new InvalidInput({ file, reason: `cannot open: ${(e as Error).message}` })
+  }
+  try {
+    const first = new Uint8Array(READ_CHUNK)
+    let n = fs.readSync(fd, first, 0, first.length, null)
+    const gz = n >= 2 && first[0] === 0x1f && first[1] === 0x8b
+    if (!gz) {
+      while (n > 0) {
+        const chunk = first.subarray(0, n)
+        raw?.(chunk)
+        yield chunk
+        n = fs.readSync(fd, first, 0, first.length, null)
+      }
+      return
+    }
+    const ds = new DecompressionStream("gzip")
+    const writer = ds.writable.getWriter()
+    const reader = ds.readable.getReader()
+    let pos = 0
+    const pumpIn = (async () => {
+      let buf = first.slice(0, n)
+      while (buf.length > 0) {
+        raw?.(buf)
+        await writer.write(buf)
+        pos += buf.length
+        const next = new Uint8Array(READ_CHUNK)
+        const m = fs.readSync(fd, next, 0, next.length, null)
+        buf = next.subarray(0, m)
+      }
+      await writer.close()
+    })()
+    pumpIn.catch(() => {})
+    try {
+      for (;;) {
+        const { value, done } = await reader.read()
+        if (done) break
+        yield value
+      }
+      await pumpIn
+    } catch (e) {
+      if (e instanceof InvalidInput) throw e
+      throw new InvalidInput({ file, offset: pos, reason: `gzip: ${(e as Error).message}` })
+    }
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
+/** Parses a whole file through `handler`; returns the preamble runs. */
+export async function parseFasta(file: string, handler: FastaHandler, raw?: (b: Uint8Array) => void): Promise<number[]> {
+  const parser = new FastaParser(file, handler)
+  for await (const chunk of fileChunks(file, raw)) parser.push(chunk)
+  parser.finish()
+  return parser.preamble
+}
+
+/** Side records as bytes (varints), for the archive. */
+export function writeContigSide(w: ByteWriter, s: ContigSide): void {
+  w.blob(s.header).uint(s.headerEol).uint(s.length)
+  w.uint(s.lines.length / 3)
+  for (const v of s.lines) w.uint(v)
+  w.uint(s.caseRuns.length)
+  for (const v of s.caseRuns) w.uint(v)
+}
+
+export function readContigSide(r: ByteReader): ContigSide {
+  const header = r.blob().slice()
+  const headerEol = r.uint()
+  const length = r.uint()
+  const lines: number[] = []
+  for (let k = r.uint() * 3; k > 0; k--) lines.push(r.uint())
+  const caseRuns: number[] = []
+  for (let k = r.uint(); k > 0; k--) caseRuns.push(r.uint())
+  return { header, headerEol, lines, caseRuns, length }
+}
+
+/** A sample is named after its file, without .gz and .fa/.fasta/.fna/.fas (as AGC names them). */
+export const sampleName = (file: string): string =>
+  (file.split(/[\\/]/).pop() ?? file).replace(/\.gz$/i, "").replace(/\.(fa|fasta|fna|fas|fsa)$/i, "")
+
+/** The FASTA source: every file in turn, as sample, contig, sequence and side events. */
+export function readFasta(files: readonly string[]): Source<FastaEvent> {
+  const name = "readFasta"
+  const bytes = READ_CHUNK * 3 + SEQUENCE_CHUNK * 2
+  return {
+    kind: "source",
+    name,
+    weight: 0,
+    describe: (up) => Effect.succeed(up),
+    minimum: () => bytes,
+    plan: () => Effect.succeed({ bytes }),
+    make: () =>
+      Effect.gen(function* () {
+        const budget = yield* MemoryBudget
+        yield* budget.reserve(name, bytes)
+        const events = fastaEvents(files)
+        return new ReadableStream<FastaEvent>({
+          async pull(c) {
+            const { value, done } = await events.next()
+            if (done) c.close()
+            else for (const e of value) c.enqueue(e)
+          },
+          async cancel() {
+            await events.return(undefined)
+          },
+        }, { highWaterMark: 0 })
+      }),
+  }
+}
+
+async function* fastaEvents(files: readonly string[]): AsyncGenerator<FastaEvent[]> {
+  for (const file of files) {
+    yield [{ kind: "sample", name: sampleName(file), file }]
+    let batch: FastaEvent[] = []
+    const parser = new FastaParser(file, {
+      contig: () => batch.push({ kind: "contig" }),
+      sequence: (b) => batch.push({ kind: "seq", bytes: b.slice() }),
+      contigEnd: (side) => batch.push({ kind: "contigEnd", side }),
+    })
+    let crc = 0, size = 0
+    for await (const chunk of fileChunks(file)) {
+      crc = crc32(chunk, crc)
+      size += chunk.length
+      parser.push(chunk)
+      if (batch.length) yield batch
+      batch = []
+    }
+    parser.finish()
+    batch.push({ kind: "sampleEnd", preamble: parser.preamble, crc, size })
+    yield batch
+  }
+}
