@@ -142,7 +142,8 @@ export type SegmentEvent =
   | SampleEvent
   | ParamsEvent
   | { readonly kind: "contig" }
-  | { readonly kind: "segment"; readonly segment: Segment }
+  /** Flat, so that batchBytes counts its bytes in the queue. */
+  | ({ readonly kind: "segment" } & Segment)
 
 /** segmentPack's output: where each segment went, new groups, and compressed packs. */
 export type PackEvent =

@@ -48,7 +48,7 @@ export function buildIndex(ref: Uint8Array): Int32Array {
       valid = 0
       continue
     }
-    v = ((v << 2) | c) >>> 0
+    v = (v << 2) | c
     if (++valid >= SEED) {
       const start = p - SEED + 1
       if (start % INDEX_STRIDE === 0) table[seedSlot(v, mask)] = start + 1
@@ -96,8 +96,8 @@ export function encodeDelta(t: Uint8Array, ref: Uint8Array, index: Int32Array, o
       const c = CODE[t[rolled++]]
       if (c > 3) valid = 0
       else {
-        fw = ((fw << 2) | c) >>> 0
-        rc = ((rc >>> 2) | ((3 - c) << 30)) >>> 0
+        fw = (fw << 2) | c
+        rc = (rc >>> 2) | ((3 - c) << 30)
         valid++
       }
     }

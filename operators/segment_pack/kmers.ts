@@ -59,29 +59,44 @@ export function reverseKey(key: bigint, k: number): bigint {
   return rc
 }
 
+/** Filter bits: 2^18 bits (32 KB) stay in the L2 cache, where the scan's lookup at every base must hit. */
+const FILTER_BITS = 18
+
 /**
  * Splitter k-mers, looked up by the forward k-mer at every position: the set holds both orientations,
- * so no reverse complement is rolled in the scan. A bitmap over the low 24 bits rejects almost every
- * position before the exact set is asked.
+ * so no reverse complement is rolled in the scan. A bitmap over the low 18 bits rejects more than 99%
+ * of positions, a set of low halves most of the rest, before the exact set is asked.
  */
 export class SplitterSet {
-  readonly filter = new Uint8Array(1 << 21)
+  readonly filter = new Uint8Array(1 << (FILTER_BITS - 3))
+  private readonly lows = new Set<number>()
   private readonly keys = new Set<bigint>()
   constructor(readonly k: number, readonly splitters: readonly bigint[]) {
     for (const s of splitters) {
       for (const key of [s, reverseKey(s, k)]) {
         this.keys.add(key)
-        const low = Number(key & 0xffffffn)
-        this.filter[low >>> 3] |= 1 << (low & 7)
+        const low = Number(key & 0xffffffffn)
+        this.lows.add(low)
+        const f = low & ((1 << FILTER_BITS) - 1)
+        this.filter[f >>> 3] |= 1 << (f & 7)
       }
     }
   }
-  /** Exact test, after the filter passed. */
-  has(hi: number, lo: number): boolean {
-    return this.keys.has(kmerKey(hi, lo))
+  /** The filter's index of a low half. */
+  static readonly mask = (1 << FILTER_BITS) - 1
+  /** Whether some splitter (either orientation) ends in these 16 bases. */
+  hasLow(lo: number): boolean {
+    return this.lows.has(lo >>> 0)
+  }
+  /** Whether the k bases of `s` ending at `end` are a splitter (either orientation). */
+  hasKmer(s: Uint8Array, end: number): boolean {
+    if (end < this.k) return false
+    let key = 0n
+    for (let j = end - this.k; j < end; j++) key = (key << 2n) | BigInt(CODE[s[j]])
+    return this.keys.has(key)
   }
   /** Bytes it holds. */
   static bytes(count: number): number {
-    return (1 << 21) + count * 128
+    return (1 << (FILTER_BITS - 3)) + count * 256
   }
 }

@@ -5,6 +5,7 @@
  * canonical orientation: reverse-complemented when the pair is out of order.
  */
 import { Effect } from "effect"
+import * as fs from "node:fs"
 import type { FastaEvent, Segment, SegmentEvent, StreamInfo } from "../../core/batches.ts"
 import { MemoryBudget } from "../../core/budget.ts"
 import { type InvalidInput, InvalidOption } from "../../core/errors.ts"
@@ -20,18 +21,14 @@ export class Segmenter {
   private fill = 0
   private front = NONE
   private skip = 0
-  private hi = 0
   private lo = 0
   private valid = 0
-  private readonly hiMask: number
 
   constructor(
     private readonly splitters: SplitterSet,
     private readonly emit: (s: Segment) => void,
     private readonly maxSegment = MAX_SEGMENT,
   ) {
-    const hiBits = 2 * (splitters.k - 16)
-    this.hiMask = hiBits === 32 ? 0xffffffff : (1 << hiBits) - 1
     this.seg = new Uint8Array(1 << 16)
   }
 
@@ -50,8 +47,8 @@ export class Segmenter {
   sequence(s: Uint8Array): void {
     const k = this.splitters.k
     const filter = this.splitters.filter
-    const hiMask = this.hiMask
-    let hi = this.hi, lo = this.lo, valid = this.valid
+    const mask = SplitterSet.mask
+    let lo = this.lo, valid = this.valid
     let from = 0
     for (let j = 0; j < s.length; j++) {
       const c = CODE[s[j]]
@@ -59,16 +56,15 @@ export class Segmenter {
         valid = 0
         continue
       }
-      hi = ((hi << 2) | (lo >>> 30)) & hiMask
-      lo = ((lo << 2) | c) >>> 0
+      lo = (lo << 2) | c
       if (++valid < k) continue
-      const low = lo & 0xffffff
-      if ((filter[low >>> 3] & (1 << (low & 7))) === 0 || !this.splitters.has(hi, lo)) continue
+      const f = lo & mask
+      if ((filter[f >>> 3] & (1 << (f & 7))) === 0 || !this.splitters.hasLow(lo)) continue
+      // the low 16 bases match a splitter's: test the whole k-mer
       this.append(s, from, j + 1)
       from = j + 1
-      this.cut(canonicalAt(this.seg, this.fill, k), k)
+      if (this.splitters.hasKmer(this.seg, this.fill)) this.cut(canonicalAt(this.seg, this.fill, k), k)
     }
-    this.hi = hi
     this.lo = lo
     this.valid = valid
     this.append(s, from, s.length)
@@ -120,8 +116,27 @@ export interface SegmentOptions {
   readonly segmentSize?: number
 }
 
-/** Count sketch for splitter choice: 32 MiB holds 128 M counters (a 12 Mbp reference fills 10% of them). */
-export const SKETCH_BYTES = 32 << 20
+/**
+ * Count sketch for splitter choice: a byte per 4 reference bytes (4 counters), from 1 to 32 MiB. Its
+ * cache misses cost most of the reference pass (0.6 s at 8 MiB, 0.45 s at 2 MiB for 12 Mbp), while
+ * collisions only make it pass over some unique k-mers.
+ */
+export const MAX_SKETCH = 32 << 20
+export const sketchBytes = (referenceBytes: number): number => {
+  let b = 1 << 20
+  while (b < referenceBytes / 4 && b < MAX_SKETCH) b *= 2
+  return b
+}
+
+/** The reference's uncompressed size, estimated as 4 x for gzip. */
+function referenceSize(file: string): number {
+  try {
+    const size = fs.statSync(file).size
+    return /\.gz$/i.test(file) ? 4 * size : size
+  } catch {
+    return 0
+  }
+}
 
 /** The segmentation stage: FASTA events in, segments out (splitters chosen first, from the reference). */
 export function segment(options: SegmentOptions): Transform<FastaEvent, SegmentEvent> {
@@ -129,7 +144,8 @@ export function segment(options: SegmentOptions): Transform<FastaEvent, SegmentE
   const k = options.k ?? DEFAULT_K
   const segmentSize = options.segmentSize ?? DEFAULT_SEGMENT
   // the sketch is released before any segment is cut; the segment buffer grows to MAX_SEGMENT at most
-  const bytes = Math.max(options.splitters ? 0 : SKETCH_BYTES, MAX_SEGMENT) + SplitterSet.bytes(1 << 12)
+  const sketch = options.reference ? sketchBytes(referenceSize(options.reference)) : 0
+  const bytes = Math.max(sketch, MAX_SEGMENT) + SplitterSet.bytes(1 << 12)
   return {
     kind: "transform",
     name,
@@ -145,12 +161,12 @@ export function segment(options: SegmentOptions): Transform<FastaEvent, SegmentE
         const budget = yield* MemoryBudget
         yield* budget.reserve(name, bytes)
         const chosen = options.splitters ?? (yield* Effect.tryPromise({
-          try: () => chooseSplitters(options.reference!, { k, segmentSize, sketchBytes: SKETCH_BYTES }),
+          try: () => chooseSplitters(options.reference!, { k, segmentSize, sketchBytes: sketch }),
           catch: (e) => e as InvalidInput,
         }))
         const set = new SplitterSet(k, chosen)
         let controller: TransformStreamDefaultController<SegmentEvent>
-        const cutter = new Segmenter(set, (segment) => controller.enqueue({ kind: "segment", segment }))
+        const cutter = new Segmenter(set, (segment) => controller.enqueue({ kind: "segment", ...segment }))
         return new TransformStream<FastaEvent, SegmentEvent>({
           start(c) {
             c.enqueue({ kind: "params", k, segmentSize, splitters: chosen })

@@ -8,6 +8,7 @@
 import { Effect } from "effect"
 import type { PackEvent, Segment, SegmentEvent, StreamInfo } from "../../core/batches.ts"
 import { MemoryBudget } from "../../core/budget.ts"
+import { collectGarbageNow } from "../../core/gc.ts"
 import { ByteWriter } from "../../core/bytes.ts"
 import { BudgetExceeded } from "../../core/errors.ts"
 import type { Transform } from "../../core/operator.ts"
@@ -140,8 +141,11 @@ export function segmentPack(options: SegmentPackOptions = {}): Transform<Segment
           },
           transform(e, c) {
             controller = c
-            if (e.kind === "segment") packer.add(e.segment)
-            else c.enqueue(e)
+            if (e.kind === "segment") packer.add(e)
+            else {
+              if (e.kind === "contigEnd") collectGarbageNow()
+              c.enqueue(e)
+            }
           },
           flush(c) {
             controller = c

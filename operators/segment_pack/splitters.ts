@@ -43,11 +43,11 @@ function canonicalScan(
           continue
         }
         fh = ((fh << 2) | (fl >>> 30)) & hiMask
-        fl = ((fl << 2) | c) >>> 0
-        rl = ((rl >>> 2) | ((rh & 3) << 30)) >>> 0
+        fl = (fl << 2) | c // int32 throughout: values above 2^31 would become doubles in the engines
+        rl = (rl >>> 2) | ((rh & 3) << 30)
         rh = (rh >>> 2) | ((3 - c) << (hiBits - 2))
         if (++valid < k) continue
-        if (fh < rh || (fh === rh && fl <= rl)) visit(fh, fl)
+        if (fh < rh || (fh === rh && (fl ^ 0x80000000) <= (rl ^ 0x80000000))) visit(fh, fl)
         else visit(rh, rl)
       }
     },
@@ -55,13 +55,15 @@ function canonicalScan(
   }
 }
 
-const slot1 = (hi: number, lo: number, mask: number) => (Math.imul(lo ^ Math.imul(hi, 0x9e3779b1), 0x85ebca6b) >>> 7) & mask
-const slot2 = (hi: number, lo: number, mask: number) => (Math.imul(hi ^ Math.imul(lo, 0xc2b2ae35), 0x27d4eb2f) >>> 5) & mask
+// Both counters of a k-mer lie in one 64-byte block (256 counters): one cache miss per k-mer, not two.
+const mix = (hi: number, lo: number) => Math.imul(lo ^ Math.imul(hi, 0x9e3779b1), 0x85ebca6b)
+const slot1 = (h: number, blocks: number) => ((h >>> 8) & blocks) * 256 + (h & 0xff)
+const slot2 = (h: number, blocks: number) => ((h >>> 8) & blocks) * 256 + (Math.imul(h, 0x27d4eb2f) >>> 24)
 
 /** Reads the reference twice (count, then choose); returns the splitters in reference order. */
 export async function chooseSplitters(refFile: string, o: SplitterOptions): Promise<bigint[]> {
   const sketch = new Uint8Array(o.sketchBytes)
-  const mask = o.sketchBytes * 4 - 1
+  const blocks = o.sketchBytes / 64 - 1
   const bump = (x: number) => {
     const b = x >>> 2, sh = (x & 3) << 1
     const c = (sketch[b] >>> sh) & 3
@@ -69,8 +71,9 @@ export async function chooseSplitters(refFile: string, o: SplitterOptions): Prom
   }
   const count = (x: number) => (sketch[x >>> 2] >>> ((x & 3) << 1)) & 3
   await parseFasta(refFile, canonicalScan(o.k, (hi, lo) => {
-    bump(slot1(hi, lo, mask))
-    bump(slot2(hi, lo, mask))
+    const h = mix(hi, lo)
+    bump(slot1(h, blocks))
+    bump(slot2(h, blocks))
   }, () => {}))
   const chosen: bigint[] = []
   let since = 0
@@ -78,7 +81,8 @@ export async function chooseSplitters(refFile: string, o: SplitterOptions): Prom
     refFile,
     canonicalScan(o.k, (hi, lo) => {
       if (++since < o.segmentSize) return
-      if (Math.min(count(slot1(hi, lo, mask)), count(slot2(hi, lo, mask))) !== 1) return
+      const h = mix(hi, lo)
+      if (Math.min(count(slot1(h, blocks)), count(slot2(h, blocks))) !== 1) return
       chosen.push(kmerKey(hi, lo))
       since = 0
     }, () => since = 0),
