@@ -1,0 +1,81 @@
+/** `brook pack | unpack | list | append` as users run them: exit codes, one-line errors, outputs. */
+import { expect, test } from "bun:test"
+import { spawnSync } from "node:child_process"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { tempDir } from "../helpers.ts"
+import { fasta, mutate, randomBases, rng } from "../operators/segment_pack/genomes.ts"
+
+const root = path.join(path.dirname(new URL(import.meta.url).pathname), "..", "..")
+const brook = (...args: string[]) =>
+  spawnSync("node", [path.join(root, "cli", "brook.js"), ...args], { encoding: "utf8", timeout: 60_000 })
+
+const dir = tempDir()
+const chr = randomBases(5000, rng(9))
+const files = [
+  ["ref.fa", fasta([["ref#1", chr]])],
+  ["s1.fasta", fasta([["s1#1", mutate(chr, rng(1))]], 80)],
+  ["s2.fa", fasta([["s2#1", mutate(chr, rng(2)).toLowerCase()]], 61, "\r\n")],
+].map(([name, text]) => {
+  const f = path.join(dir, name)
+  fs.writeFileSync(f, text)
+  return f
+})
+const archive = path.join(dir, "c.brk")
+
+test("pack, list, unpack into a directory, append: byte-identical files, exit 0", () => {
+  const small = ["--k", "21", "--segment-size", "400"]
+  expect(brook("pack", archive, files[0], files[1], ...small, "--quiet").status).toBe(0)
+  expect(brook("append", archive, files[2], "--quiet").status).toBe(0)
+  const list = brook("list", archive, "--quiet")
+  expect(list.status).toBe(0)
+  expect(list.stdout.split("\n").slice(1, 4).map((l) => l.split("\t")[0])).toEqual(["ref", "s1", "s2"])
+  const out = path.join(dir, "out")
+  fs.mkdirSync(out)
+  expect(brook("unpack", archive, "-o", out, "--quiet").status).toBe(0)
+  for (const f of files) expect(fs.readFileSync(path.join(out, path.basename(f))).equals(fs.readFileSync(f))).toBe(true)
+  const one = brook("unpack", archive, "--sample", "s1")
+  expect(one.status).toBe(0)
+  expect(one.stdout).toBe(fs.readFileSync(files[1], "utf8"))
+  expect(one.stderr).toMatch(/read \d+ of \d+ archive bytes/)
+  const range = brook("unpack", archive, "--contig", "s2#1:3-10", "--quiet")
+  expect(range.stdout).toBe(`>s2#1:3-10\n${mutate(chr, rng(2)).toLowerCase().slice(2, 10)}\n`)
+})
+
+test("usage errors exit 2", () => {
+  expect(brook("pack", archive).status).toBe(2)
+  expect(brook("pack", path.join(dir, "d.brk"), files[0], files[0]).status).toBe(2) // two samples named ref
+  expect(brook("unpack").status).toBe(2)
+  expect(brook("unpack", archive, "--contig", "x:10-2").status).toBe(2)
+  expect(brook("list", archive, "--bogus").status).toBe(2)
+})
+
+test("a corrupted archive exits 1 with one line naming the pack", () => {
+  const bad = path.join(dir, "bad.brk")
+  const b = fs.readFileSync(archive)
+  b[20] ^= 0x40 // inside the first pack
+  fs.writeFileSync(bad, b)
+  const r = brook("unpack", bad, "--sample", "ref", "-o", path.join(dir, "never.fa"))
+  expect(r.status).toBe(1)
+  const lines = r.stderr.trim().split("\n")
+  expect(lines.length).toBe(1)
+  expect(lines[0]).toMatch(/InvalidInput: .*bad\.brk \(byte offset 8\): pack 0 \(group 0, reference\) is corrupted/)
+  expect(fs.existsSync(path.join(dir, "never.fa"))).toBe(false)
+})
+
+test("a missing input exits 1 naming the file, and leaves no archive", () => {
+  const out = path.join(dir, "none.brk")
+  const r = brook("pack", out, files[0], path.join(dir, "missing.fa"))
+  expect(r.status).toBe(1)
+  expect(r.stderr).toContain("missing.fa")
+  expect(fs.existsSync(out)).toBe(false)
+  expect(fs.readdirSync(dir).filter((f) => f.includes(".part"))).toEqual([])
+})
+
+test("--help of each command shows an example", () => {
+  for (const c of ["pack", "unpack", "list", "append"]) {
+    const r = brook(c, "--help")
+    expect(r.status).toBe(0)
+    expect(r.stdout).toContain("example:")
+  }
+})
