@@ -32,3 +32,10 @@ export { tiledCosine, type TiledCosineOptions } from "./operators/tiled_cosine/t
 export { thresholdEdges, type ThresholdEdgesOptions } from "./operators/threshold_edges.ts"
 export { writeEdges, writeEdgesParquet, writeEdgesTsv } from "./sinks/write_edges.ts"
 export { collect, type Collected } from "./sinks/collect.ts"
+// genome collections: readFasta -> segment -> segmentPack -> writeArchive; Archive restores
+export type { ContigSide, FastaEvent, PackEvent, Segment, SegmentEvent } from "./core/batches.ts"
+export { readFasta, sampleName } from "./sources/fasta.ts"
+export { segment, type SegmentOptions } from "./operators/segment_pack/segment.ts"
+export { PACK_CARDINALITY, segmentPack, type SegmentPackOptions } from "./operators/segment_pack/segment_pack.ts"
+export { type ArchiveSummary, writeArchive } from "./sinks/brk_archive.ts"
+export { Archive } from "./sources/brk_archive.ts"

@@ -22,6 +22,8 @@ export const EOL_NONE = 2
 export const READ_CHUNK = 1 << 20
 /** Sequence bytes handed on at once. */
 export const SEQUENCE_CHUNK = 1 << 20
+/** Chunks read between two turns of the event loop. */
+const YIELD_CHUNKS = 4
 /** A header line longer than this is not FASTA (a binary file, most likely). */
 export const MAX_HEADER = 1 << 20
 
@@ -326,6 +328,7 @@ export function readFasta(files: readonly string[]): Source<FastaEvent> {
 }
 
 async function* fastaEvents(files: readonly string[]): AsyncGenerator<FastaEvent[]> {
+  let chunks = 0
   for (const file of files) {
     yield [{ kind: "sample", name: sampleName(file), file }]
     let batch: FastaEvent[] = []
@@ -341,6 +344,8 @@ async function* fastaEvents(files: readonly string[]): AsyncGenerator<FastaEvent
       parser.push(chunk)
       if (batch.length) yield batch
       batch = []
+      // the stages downstream run on microtasks: let timers and signals (Ctrl-C, AbortSignal) in
+      if (++chunks % YIELD_CHUNKS === 0) await new Promise((r) => setImmediate(r))
     }
     parser.finish()
     batch.push({ kind: "sampleEnd", preamble: parser.preamble, crc, size })

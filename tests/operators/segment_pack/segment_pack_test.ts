@@ -202,3 +202,50 @@ test("the group store spills references, drops indexes and seals packs early und
   expect(small.items).toEqual(big.items)
   expect(big.items.length).toBe(90)
 })
+
+test("a budget below the stages' minimum is refused before any data is read", async () => {
+  const dir = tempDir()
+  const { files, out } = packed(dir)
+  let err: unknown
+  try {
+    await pack(out, files, "10MB")
+  } catch (e) {
+    err = e
+  }
+  expect((err as { _tag?: string })._tag).toBe("BudgetExceeded")
+  expect(fs.existsSync(out)).toBe(false)
+})
+
+test("cancellation ends the run with Cancelled and leaves no archive or temp file", async () => {
+  const dir = tempDir()
+  const { files, out } = packed(dir)
+  const big = fasta([["big", randomBases(300_000, rng(12))]])
+  const many = Array.from({ length: 30 }, (_, k) => {
+    const f = path.join(dir, `c${k}.fa`)
+    fs.writeFileSync(f, big)
+    return f
+  })
+  const controller = new AbortController()
+  const { run } = await import("../../../core/run.ts")
+  const { pipe } = await import("../../../core/pipe.ts")
+  const { readFasta } = await import("../../../sources/fasta.ts")
+  const { segment } = await import("../../../operators/segment_pack/segment.ts")
+  const { segmentPack } = await import("../../../operators/segment_pack/segment_pack.ts")
+  const { writeArchive } = await import("../../../sinks/brk_archive.ts")
+  const running = run(
+    pipe(readFasta([files[0], ...many]), segment({ reference: files[0], k: 21, segmentSize: 400 }), segmentPack(), writeArchive(out)),
+    { memory: "256MB", signal: controller.signal },
+  )
+  // abort once the archive's temp file exists: the pipeline is moving data
+  while (!fs.readdirSync(dir).some((f) => f.includes(".part"))) await new Promise((r) => setTimeout(r, 1))
+  controller.abort(new Error("test"))
+  let err: unknown
+  try {
+    await running
+  } catch (e) {
+    err = e
+  }
+  expect((err as { _tag?: string })._tag).toBe("Cancelled")
+  expect(fs.existsSync(out)).toBe(false)
+  expect(fs.readdirSync(dir).filter((f) => f.includes(".part"))).toEqual([])
+})
