@@ -8,7 +8,7 @@ import { formatBytes, parseSize } from "../core/size.ts"
 import { atomicOutput } from "../core/tempfile.ts"
 import { hasZstd } from "../operators/segment_pack/codec.ts"
 import { segment } from "../operators/segment_pack/segment.ts"
-import { segmentPack } from "../operators/segment_pack/segment_pack.ts"
+import { type PackStats, segmentPack } from "../operators/segment_pack/segment_pack.ts"
 import { Archive, DEFAULT_CACHE } from "../sources/brk_archive.ts"
 import { readFasta, sampleName } from "../sources/fasta.ts"
 import { type ArchiveSummary, writeArchive } from "../sinks/brk_archive.ts"
@@ -61,6 +61,9 @@ after the existing bytes (which are truncated back if the append fails).
 example:
   brook append genomes.brk hap021.fa.gz`
 
+/** Decompressed packs the reader keeps while appending: one reference pack at a time is enough. */
+const APPEND_READ_CACHE = 1 << 20
+
 const help = (argv: string[], text: string) => {
   if (!argv.includes("--help") && !argv.includes("-h")) return false
   console.log(text)
@@ -80,13 +83,18 @@ function checkNames(files: string[], taken: string[] = []): void {
   }
 }
 
-function summarize(env: CommandEnv, verb: string, out: string, s: ArchiveSummary, seconds: number, peak: number): void {
+function summarize(env: CommandEnv, verb: string, out: string, s: ArchiveSummary, p: PackStats, seconds: number): void {
   env.log(
     `brook ${verb}: ${s.samples} samples, ${s.groups} new groups, ${s.packs} packs; ${out} is ${s.bytes} bytes; ${
       seconds.toFixed(2)
-    } s, peak reserved ${formatBytes(peak)}`,
+    } s`,
+  )
+  env.log(
+    `  group store: ${formatBytes(p.peak)} of ${formatBytes(p.capacity)} used; ${p.spills} references spilled, ${p.rebuilds} indexes rebuilt, ${p.earlySeals} packs sealed early`,
   )
 }
+
+const noStats = (): PackStats => ({ capacity: 0, peak: 0, spills: 0, rebuilds: 0, earlySeals: 0 })
 
 export async function packCommand(argv: string[], env: CommandEnv): Promise<void> {
   if (help(argv, PACK_HELP)) return
@@ -96,16 +104,17 @@ export async function packCommand(argv: string[], env: CommandEnv): Promise<void
   const [out, ...files] = positional
   checkNames(files)
   const summary: ArchiveSummary = { bytes: 0, packs: 0, groups: 0, samples: 0 }
+  const stats = noStats()
   const report = await run(
     pipe(
       readFasta(files),
       segment({ reference: files[0], k: o.k as number | undefined, segmentSize: o["segment-size"] as number | undefined }),
-      segmentPack(),
+      segmentPack({ stats }),
       writeArchive(out, { summary }),
     ),
     { memory: o.memory as string | undefined, signal: env.signal, progress: env.progress },
   )
-  summarize(env, "pack", out, summary, report.seconds, report.peakReserved)
+  summarize(env, "pack", out, summary, stats, report.seconds)
 }
 
 export async function appendCommand(argv: string[], env: CommandEnv): Promise<void> {
@@ -114,15 +123,18 @@ export async function appendCommand(argv: string[], env: CommandEnv): Promise<vo
   if (positional.length < 2) throw new UsageError(`expected ARCHIVE and at least one FASTA file\n\n${APPEND_HELP}`)
   requireZstd()
   const [target, ...files] = positional
-  const archive = Archive.open(target)
+  // the group store keeps the references it loads (inside the budget): the reader's own cache stays small
+  const archive = Archive.open(target, APPEND_READ_CACHE)
   try {
     checkNames(files, archive.samples.map((s) => s.name))
     const summary: ArchiveSummary = { bytes: 0, packs: 0, groups: 0, samples: 0 }
+    const stats = noStats()
     const report = await run(
       pipe(
         readFasta(files),
         segment({ splitters: archive.params.splitters, k: archive.params.k, segmentSize: archive.params.segmentSize }),
         segmentPack({
+          stats,
           existing: { groups: archive.groups.map((g) => ({ a: g.a, b: g.b, deltas: g.deltas })), loadRef: (id) => archive.ref(id) },
         }),
         writeArchive(target, {
@@ -132,7 +144,7 @@ export async function appendCommand(argv: string[], env: CommandEnv): Promise<vo
       ),
       { memory: o.memory as string | undefined, signal: env.signal, progress: env.progress },
     )
-    summarize(env, "append", target, summary, report.seconds, report.peakReserved)
+    summarize(env, "append", target, summary, stats, report.seconds)
   } finally {
     archive.close()
   }

@@ -80,11 +80,26 @@ export class GroupStore {
     return undefined
   }
 
+  hasIndex(id: number): boolean {
+    return this.indexes.has(id)
+  }
+
+  /** Bases in a group's reference, without loading it. */
+  refLength(id: number): number {
+    return this.refs[id]?.length ?? this.spilled[id]?.length ?? this.ref(id).length
+  }
+
   ref(id: number): Uint8Array {
     const r = this.refs[id]
     if (r) return r
     const s = this.spilled[id]
-    if (!s) return this.load(id)
+    if (!s) {
+      // a group from the archive being appended to: kept from now on, like the others
+      const loaded = this.load(id)
+      this.refs[id] = loaded
+      this.used += loaded.length
+      return loaded
+    }
     const back = new Uint8Array(s.length)
     readAt(this.spillFd!, back, s.offset)
     return back

@@ -14,7 +14,7 @@ import { BudgetExceeded } from "../../core/errors.ts"
 import type { Transform } from "../../core/operator.ts"
 import { scopedTempFile } from "../../core/tempfile.ts"
 import { compress, DELTA_LEVEL, REF_LEVEL } from "./codec.ts"
-import { buildIndex, encodeDelta } from "./delta.ts"
+import { buildIndex, encodeDelta, indexBytes } from "./delta.ts"
 import { GroupStore } from "./groups.ts"
 import { packRef } from "./ref_codec.ts"
 
@@ -29,6 +29,18 @@ export interface SegmentPackOptions {
     readonly groups: ReadonlyArray<{ a: bigint; b: bigint; deltas: number }>
     readonly loadRef: (id: number) => Uint8Array
   }
+  /** Filled when the stage ends: how the group store coped with its cap. */
+  readonly stats?: PackStats
+}
+
+export interface PackStats {
+  /** Bytes the group store could hold, and the most it held (references, indexes, open packs). */
+  capacity: number
+  peak: number
+  /** References spilled to the temp file, indexes rebuilt after being dropped, packs sealed before they were full. */
+  spills: number
+  rebuilds: number
+  earlySeals: number
 }
 
 interface OpenPack {
@@ -43,6 +55,8 @@ export class Packer {
   private openBytes = 0
   /** Packs sealed before they were full, to stay in budget. */
   earlySeals = 0
+  /** The most the store and the open packs held. */
+  peak = 0
 
   constructor(readonly store: GroupStore, private readonly out: (e: PackEvent) => void) {}
 
@@ -53,23 +67,28 @@ export class Packer {
     if (g === undefined) {
       const mid = store.middle(s.a, s.b)
       if (!mid) {
+        this.fit(-1, s.bytes.length)
         const id = store.add(s.a, s.b, s.bytes)
         this.out({ kind: "group", id, a: s.a, b: s.b })
         this.out({ kind: "pack", group: id, ref: true, first: 0, count: 1, bytes: compress(packRef(s.bytes), REF_LEVEL) })
         this.out({ kind: "place", group: id, ordinal: -1, rc: s.rc, skip: s.skip, length })
-        this.fit(id)
         return
       }
       const [g1, g2] = mid
       const r1 = store.ref(g1), r2 = store.ref(g2)
-      const both = new Uint8Array(r1.length + r2.length)
+      const n = r1.length + r2.length
+      this.fit(g1, n + indexBytes(n))
+      const both = new Uint8Array(n)
       both.set(r1)
       both.set(r2, r1.length)
       this.item(g1, g2, s, both, buildIndex(both))
       g = g1
-    } else this.item(g, -1, s, store.ref(g), store.index(g))
+    } else {
+      if (!store.hasIndex(g)) this.fit(g, indexBytes(store.refLength(g)))
+      this.item(g, -1, s, store.ref(g), store.index(g))
+    }
     this.out({ kind: "place", group: g, ordinal: store.deltas[g]++, rc: s.rc, skip: s.skip, length })
-    this.fit(g)
+    this.fit(g, 0)
   }
 
   /** Seals every open pack. */
@@ -98,17 +117,22 @@ export class Packer {
     this.out({ kind: "pack", group: g, ref: false, first: p.first, count: p.count, bytes: compress(body.view(), DELTA_LEVEL) })
   }
 
-  /** Keeps store + open packs under the cap: drop indexes, spill references, then seal packs early. */
-  private fit(keep: number): void {
+  /**
+   * Makes room for `extra` more bytes before they are allocated: drops indexes, spills references
+   * (never group `keep`'s), then seals open packs early, largest first.
+   */
+  private fit(keep: number, extra: number): void {
     const cap = this.store.capacity
-    if (this.store.used + this.openBytes <= cap) return
-    this.store.shrink(this.openBytes, keep)
-    while (this.store.used + this.openBytes > cap && this.open.size > 0) {
-      let biggest = -1, size = -1
-      for (const [g, p] of this.open) if (p.w.length > size) [biggest, size] = [g, p.w.length]
-      this.seal(biggest)
-      this.earlySeals++
+    if (this.store.used + this.openBytes + extra > cap) {
+      this.store.shrink(this.openBytes + extra, keep)
+      while (this.store.used + this.openBytes + extra > cap && this.open.size > 0) {
+        let biggest = -1, size = -1
+        for (const [g, p] of this.open) if (p.w.length > size) [biggest, size] = [g, p.w.length]
+        this.seal(biggest)
+        this.earlySeals++
+      }
     }
+    this.peak = Math.max(this.peak, this.store.used + this.openBytes + extra)
   }
 }
 
@@ -150,6 +174,15 @@ export function segmentPack(options: SegmentPackOptions = {}): Transform<Segment
           flush(c) {
             controller = c
             packer.finish()
+            if (options.stats) {
+              Object.assign(options.stats, {
+                capacity: store.capacity,
+                peak: packer.peak,
+                spills: store.spills,
+                rebuilds: store.rebuilds,
+                earlySeals: packer.earlySeals,
+              } satisfies PackStats)
+            }
           },
         })
       }),
