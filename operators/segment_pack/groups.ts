@@ -22,6 +22,7 @@ export class GroupStore {
   private readonly refs: Array<Uint8Array | undefined> = []
   private readonly spilled: Array<{ offset: number; length: number } | undefined> = []
   private readonly indexes = new Map<number, Int32Array>()
+  private readonly dropped = new Set<number>()
   private spillFd: number | undefined
   private spillEnd = 0
   /** Bytes held: references and indexes in memory. */
@@ -113,7 +114,7 @@ export class GroupStore {
       const ref = this.ref(id)
       ix = buildIndex(ref)
       this.used += indexBytes(ref.length)
-      if (this.deltas[id] > 0) this.rebuilds++
+      if (this.dropped.delete(id)) this.rebuilds++
     }
     this.indexes.set(id, ix) // most recently used last
     return ix
@@ -125,6 +126,7 @@ export class GroupStore {
       if (this.used + extra <= this.capacity) return
       if (id === keep) continue
       this.indexes.delete(id)
+      this.dropped.add(id)
       this.used -= ix.byteLength
     }
     for (let id = 0; id < this.refs.length && this.used + extra > this.capacity; id++) {
