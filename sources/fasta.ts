@@ -1,10 +1,11 @@
 /**
- * Streamed FASTA (plain or gzip) split into what a genome store needs: the sequence, uppercased, in
+ * Streamed FASTA (plain, or gzip in any number of members) split into what a genome store needs: the sequence, uppercased, in
  * chunks; and per contig a side record holding everything else byte for byte (header line, line
  * lengths and endings, lowercase runs), so the file can be rewritten identically.
  */
 import { Effect } from "effect"
 import * as fs from "node:fs"
+import * as zlib from "node:zlib"
 import { MemoryBudget } from "../core/budget.ts"
 import type { Source } from "../core/operator.ts"
 import { ByteReader, ByteWriter, crc32 } from "../core/bytes.ts"
@@ -211,64 +212,47 @@ export class FastaParser {
 
 const CR = new Uint8Array([13])
 
-/** The file's bytes in chunks, gunzipped when it starts with the gzip magic. Calls `raw` with the bytes on disk. */
-export async function* fileChunks(file: string, raw?: (bytes: Uint8Array) => void): AsyncGenerator<Uint8Array> {
-  let fd: number
+/** The file's bytes in chunks, gunzipped (all members) when it starts with the gzip magic. */
+export async function* fileChunks(file: string): AsyncGenerator<Uint8Array> {
+  let fd: number | undefined
   try {
     fd = fs.openSync(file, "r")
   } catch (e) {
     throw new InvalidInput({ file, reason: `cannot open: ${(e as Error).message}` })
   }
+  const buf = new Uint8Array(READ_CHUNK)
+  let n: number
   try {
-    const first = new Uint8Array(READ_CHUNK)
-    let n = fs.readSync(fd, first, 0, first.length, null)
-    const gz = n >= 2 && first[0] === 0x1f && first[1] === 0x8b
-    if (!gz) {
+    n = fs.readSync(fd, buf, 0, buf.length, null)
+    if (!(n >= 2 && buf[0] === 0x1f && buf[1] === 0x8b)) {
       while (n > 0) {
-        const chunk = first.subarray(0, n)
-        raw?.(chunk)
-        yield chunk
-        n = fs.readSync(fd, first, 0, first.length, null)
+        yield buf.subarray(0, n)
+        n = fs.readSync(fd, buf, 0, buf.length, null)
       }
       return
-    }
-    const ds = new DecompressionStream("gzip")
-    const writer = ds.writable.getWriter()
-    const reader = ds.readable.getReader()
-    let pos = 0
-    const pumpIn = (async () => {
-      let buf = first.slice(0, n)
-      while (buf.length > 0) {
-        raw?.(buf)
-        await writer.write(buf)
-        pos += buf.length
-        const next = new Uint8Array(READ_CHUNK)
-        const m = fs.readSync(fd, next, 0, next.length, null)
-        buf = next.subarray(0, m)
-      }
-      await writer.close()
-    })()
-    pumpIn.catch(() => {})
-    try {
-      for (;;) {
-        const { value, done } = await reader.read()
-        if (done) break
-        yield value
-      }
-      await pumpIn
-    } catch (e) {
-      if (e instanceof InvalidInput) throw e
-      throw new InvalidInput({ file, offset: pos, reason: `gzip: ${(e as Error).message}` })
     }
   } finally {
     fs.closeSync(fd)
   }
+  // node:zlib, not DecompressionStream: Deno's DecompressionStream rejects a second gzip member
+  // ("failed to write whole buffer"), and bgzip files (the usual .fa.gz) are hundreds of members
+  const gunzip = zlib.createGunzip({ chunkSize: READ_CHUNK })
+  const input = fs.createReadStream(file, { highWaterMark: READ_CHUNK })
+  input.on("error", (e) => gunzip.destroy(e))
+  input.pipe(gunzip)
+  try {
+    for await (const chunk of gunzip) yield new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)
+  } catch (e) {
+    throw new InvalidInput({ file, offset: gunzip.bytesWritten, reason: `gzip: ${(e as Error).message}` })
+  } finally {
+    input.destroy()
+  }
 }
 
 /** Parses a whole file through `handler`; returns the preamble runs. */
-export async function parseFasta(file: string, handler: FastaHandler, raw?: (b: Uint8Array) => void): Promise<number[]> {
+export async function parseFasta(file: string, handler: FastaHandler): Promise<number[]> {
   const parser = new FastaParser(file, handler)
-  for await (const chunk of fileChunks(file, raw)) parser.push(chunk)
+  for await (const chunk of fileChunks(file)) parser.push(chunk)
   parser.finish()
   return parser.preamble
 }

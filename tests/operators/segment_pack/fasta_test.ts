@@ -74,15 +74,33 @@ test("FASTA: sequence before the first header is an InvalidInput at its offset",
   expect((err as InvalidInput).offset).toBe(1)
 })
 
-test("FASTA: gzip input is read through DecompressionStream", async () => {
+test("FASTA: gzip input, in several members as bgzip writes it", async () => {
   const dir = tempDir()
-  const text = ">g\nACGTacgt\nNNNN\n"
-  const gz = new Uint8Array(await new Response(new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer())
+  const gzip = async (text: string) =>
+    new Uint8Array(await new Response(new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer())
   const file = path.join(dir, "g.fa.gz")
-  fs.writeFileSync(file, gz)
+  fs.writeFileSync(file, Buffer.concat([await gzip(">g\nACGTacgt\n"), await gzip("NNNN\nAC"), await gzip("GT\n")]))
   let seq = ""
   await parseFasta(file, { contig() {}, sequence: (b) => seq += new TextDecoder().decode(b), contigEnd() {} })
-  expect(seq).toBe("ACGTACGTNNNN")
+  expect(seq).toBe("ACGTACGTNNNNACGT")
+})
+
+test("FASTA: a truncated gzip file is an InvalidInput, not a shorter sequence", async () => {
+  const dir = tempDir()
+  const whole = new Uint8Array(
+    await new Response(new Blob([">t\n" + "ACGT".repeat(5000)]).stream().pipeThrough(new CompressionStream("gzip")))
+      .arrayBuffer(),
+  )
+  const file = path.join(dir, "t.fa.gz")
+  fs.writeFileSync(file, whole.subarray(0, whole.length - 6))
+  let err: unknown
+  try {
+    await parseFasta(file, { contig() {}, sequence() {}, contigEnd() {} })
+  } catch (e) {
+    err = e
+  }
+  expect(err).toBeInstanceOf(InvalidInput)
+  expect((err as InvalidInput).message).toMatch(/gzip/)
 })
 
 test("FASTA: a corrupt gzip file is an InvalidInput naming the file", async () => {
