@@ -79,3 +79,16 @@ test("--help of each command shows an example", () => {
     expect(r.stdout).toContain("example:")
   }
 })
+
+test("a failed append leaves the archive exactly as it was", () => {
+  const copy = path.join(dir, "copy.brk")
+  expect(brook("pack", copy, files[0], "--k", "21", "--segment-size", "400", "--quiet").status).toBe(0)
+  const before = fs.readFileSync(copy)
+  const bad = path.join(dir, "bad.fa")
+  // a good contig of new sequence (a new group, its reference pack written at once), then a 2 MiB header
+  fs.writeFileSync(bad, fasta([["new", randomBases(20000, rng(30))]]) + ">" + "h".repeat(2 << 20))
+  const r = brook("append", copy, bad)
+  expect(r.status).toBe(1)
+  expect(r.stderr).toContain("bad.fa")
+  expect(fs.readFileSync(copy).equals(before)).toBe(true)
+})
