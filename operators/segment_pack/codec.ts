@@ -1,8 +1,10 @@
 /**
  * The pack codec: zstd through node:zlib, which Bun 1.4.5 and Deno 2.9.6 both implement natively
- * (libzstd; Node gained it in 22.15, so Node 20 cannot run segmentPack). Native zstd needs no
- * download and is several times faster than a WebAssembly build of the same library; the format
- * is plain zstd frames, readable by `zstd -d`.
+ * (libzstd; Node gained it in 22.15, so Node 20 cannot run segmentPack). Against the WebAssembly
+ * build @bokuweb/zstd-wasm 0.0.27 on the 416 packs of bench/genomes.sh's archive: the same bytes
+ * (same levels), and native is faster: delta packs at level 19 in 454 vs 589 ms on Bun, 429 vs
+ * 647 ms on Deno; reference packs at level 3 in 13 vs 23 ms and 12 vs 34 ms. It also adds no
+ * dependency. The format is plain zstd frames, readable by `zstd -d`.
  */
 import * as zlib from "node:zlib"
 
