@@ -184,15 +184,15 @@ export class Archive {
         if (count !== p.count) throw new RangeError(`holds ${count} deltas, catalog says ${p.count}`)
         for (let k = p.first; k < s.ordinal; k++) r.bytes(r.uint())
         const end = r.uint() + r.pos
-        const extra = r.uint() - 1
+        const groups = [s.group]
+        for (let extras = r.uint(); extras > 0; extras--) groups.push(r.uint())
+        if (groups.some((g) => !this.groups[g])) throw new RangeError(`item refers to a group the archive lacks`)
         bytes = new Uint8Array(r.uint())
         let ref = this.ref(s.group)
-        if (extra >= 0) {
-          const r2 = this.ref(extra)
-          const both = new Uint8Array(ref.length + r2.length)
-          both.set(ref)
-          both.set(r2, ref.length)
-          ref = both
+        if (groups.length > 1) {
+          const refs = groups.map((g) => this.ref(g))
+          ref = new Uint8Array(refs.reduce((t, x) => t + x.length, 0))
+          refs.reduce((at, x) => (ref.set(x, at), at + x.length), 0)
         }
         decodeDelta(r, end, ref, bytes)
       } catch (e) {

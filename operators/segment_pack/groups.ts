@@ -13,12 +13,16 @@ import { NONE } from "./kmers.ts"
 
 const keyOf = (a: bigint, b: bigint) => `${a}:${b}`
 
+/** Groups a segment with a new key is encoded against at most: a lost middle splitter's two, and two more. */
+export const MAX_RELATED = 4
+
 export class GroupStore {
   readonly keys: Array<{ a: bigint; b: bigint }> = []
   /** Deltas written per group so far. */
   readonly deltas: number[] = []
   private readonly byKey = new Map<string, number>()
   private readonly neighbors = new Map<bigint, bigint[]>()
+  private readonly touching = new Map<bigint, number[]>()
   private readonly refs: Array<Uint8Array | undefined> = []
   private readonly spilled: Array<{ offset: number; length: number } | undefined> = []
   private readonly indexes = new Map<number, Int32Array>()
@@ -58,7 +62,11 @@ export class GroupStore {
     this.spilled.push(undefined)
     if (ref) this.used += ref.length
     for (const [x, y] of [[a, b], [b, a]]) {
-      if (x === NONE || y === NONE) continue
+      if (x === NONE) continue
+      const groups = this.touching.get(x)
+      if (groups) groups.push(id)
+      else this.touching.set(x, [id])
+      if (y === NONE) continue
       const list = this.neighbors.get(x)
       if (list) list.push(y)
       else this.neighbors.set(x, [y])
@@ -67,18 +75,26 @@ export class GroupStore {
   }
 
   /**
-   * Two groups (a, m) and (m, b) whose references together cover a segment (a, b) whose middle
-   * splitter m was lost (a SNP in it, a deletion around it): AGC splits such a segment in two; we
-   * encode it against both references at once.
+   * Groups related to a new key (a, b), at most MAX_RELATED: first a pair (a, m), (m, b) when the
+   * middle splitter m was lost (a SNP in it, a deletion around it; AGC splits such a segment in two,
+   * we encode it against both at once), then other groups with a or b as a boundary.
    */
-  middle(a: bigint, b: bigint): [number, number] | undefined {
-    if (a === NONE || b === NONE) return undefined
-    for (const m of this.neighbors.get(a) ?? []) {
-      const g1 = this.find(a < m ? a : m, a < m ? m : a)
-      const g2 = this.find(m < b ? m : b, m < b ? b : m)
-      if (g1 !== undefined && g2 !== undefined) return [g1, g2]
+  related(a: bigint, b: bigint): number[] {
+    const out: number[] = []
+    const put = (g: number | undefined) => g !== undefined && out.length < MAX_RELATED && !out.includes(g) && out.push(g)
+    if (a !== NONE && b !== NONE) {
+      for (const m of this.neighbors.get(a) ?? []) {
+        const g1 = this.find(a < m ? a : m, a < m ? m : a)
+        const g2 = this.find(m < b ? m : b, m < b ? b : m)
+        if (g1 !== undefined && g2 !== undefined) {
+          put(g1)
+          put(g2)
+          break
+        }
+      }
     }
-    return undefined
+    for (const x of [a, b]) if (x !== NONE) for (const g of this.touching.get(x) ?? []) put(g)
+    return out
   }
 
   hasIndex(id: number): boolean {

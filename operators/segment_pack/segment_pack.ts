@@ -20,6 +20,12 @@ import { packRef } from "./ref_codec.ts"
 
 /** Deltas per pack: AGC's pack cardinality (50); a restore decompresses at most this many deltas it does not need. */
 export const PACK_CARDINALITY = 50
+/**
+ * A segment with a new key is kept as a delta against related groups (those sharing a boundary k-mer:
+ * its middle splitter was lost to a SNP or a deletion) when that is at least this many times smaller
+ * than its bases; otherwise it starts a group of its own (new sequence that later samples may share).
+ */
+export const RELATED_GAIN = 4
 /** The smallest store that packs a collection of 60 kbp segments without thrashing: a few groups' worth. */
 export const MIN_STORE = 8 << 20
 
@@ -60,35 +66,39 @@ export class Packer {
 
   constructor(readonly store: GroupStore, private readonly out: (e: PackEvent) => void) {}
 
+  /** A sample starts: from the second on, a segment with a new key may be encoded against related groups. */
+  sampleStart(): void {
+    this.related = this.store.size > 0
+  }
+  private related = false
+
   add(s: Segment): void {
     const store = this.store
-    let g = store.find(s.a, s.b)
-    const length = s.bytes.length - s.skip
-    if (g === undefined) {
-      const mid = store.middle(s.a, s.b)
-      if (!mid) {
-        this.fit(-1, s.bytes.length)
-        const id = store.add(s.a, s.b, s.bytes)
-        this.out({ kind: "group", id, a: s.a, b: s.b })
-        this.out({ kind: "pack", group: id, ref: true, first: 0, count: 1, bytes: compress(packRef(s.bytes), REF_LEVEL) })
-        this.out({ kind: "place", group: id, ordinal: -1, rc: s.rc, skip: s.skip, length })
-        return
-      }
-      const [g1, g2] = mid
-      const r1 = store.ref(g1), r2 = store.ref(g2)
-      const n = r1.length + r2.length
-      this.fit(g1, n + indexBytes(n))
-      const both = new Uint8Array(n)
-      both.set(r1)
-      both.set(r2, r1.length)
-      this.item(g1, g2, s, both, buildIndex(both))
-      g = g1
-    } else {
+    const g = store.find(s.a, s.b)
+    if (g !== undefined) {
       if (!store.hasIndex(g)) this.fit(g, indexBytes(store.refLength(g)))
-      this.item(g, -1, s, store.ref(g), store.index(g))
+      const item = new ByteWriter(64 + (s.bytes.length >>> 6)).uint(0).uint(s.bytes.length)
+      encodeDelta(s.bytes, store.ref(g), store.index(g), item)
+      return this.append(g, item.view(), s)
     }
-    this.out({ kind: "place", group: g, ordinal: store.deltas[g]++, rc: s.rc, skip: s.skip, length })
-    this.fit(g, 0)
+    const near = this.related ? store.related(s.a, s.b) : []
+    if (near.length > 0) {
+      const refs = near.map((x) => store.ref(x))
+      const n = refs.reduce((t, r) => t + r.length, 0)
+      this.fit(near[0], n + indexBytes(n))
+      const all = new Uint8Array(n)
+      refs.reduce((at, r) => (all.set(r, at), at + r.length), 0)
+      const item = new ByteWriter(64 + (s.bytes.length >>> 6)).uint(near.length - 1)
+      for (const x of near.slice(1)) item.uint(x)
+      item.uint(s.bytes.length)
+      encodeDelta(s.bytes, all, buildIndex(all), item)
+      if (item.length * RELATED_GAIN <= s.bytes.length) return this.append(near[0], item.view(), s)
+    }
+    this.fit(-1, s.bytes.length)
+    const id = store.add(s.a, s.b, s.bytes)
+    this.out({ kind: "group", id, a: s.a, b: s.b })
+    this.out({ kind: "pack", group: id, ref: true, first: 0, count: 1, bytes: compress(packRef(s.bytes), REF_LEVEL) })
+    this.out({ kind: "place", group: id, ordinal: -1, rc: s.rc, skip: s.skip, length: s.bytes.length - s.skip })
   }
 
   /** Seals every open pack. */
@@ -96,16 +106,16 @@ export class Packer {
     for (const g of [...this.open.keys()]) this.seal(g)
   }
 
-  private item(g: number, extra: number, s: Segment, ref: Uint8Array, index: Int32Array): void {
-    const item = new ByteWriter(64 + (s.bytes.length >>> 6))
-    item.uint(extra + 1).uint(s.bytes.length)
-    encodeDelta(s.bytes, ref, index, item)
+  /** Adds an encoded item to group g's open pack (sealed when full) and places the segment. */
+  private append(g: number, item: Uint8Array, s: Segment): void {
     let p = this.open.get(g)
     if (!p) this.open.set(g, p = { w: new ByteWriter(4096), first: this.store.deltas[g], count: 0 })
     const before = p.w.length
-    p.w.blob(item.view())
+    p.w.blob(item)
     this.openBytes += p.w.length - before
+    this.out({ kind: "place", group: g, ordinal: this.store.deltas[g]++, rc: s.rc, skip: s.skip, length: s.bytes.length - s.skip })
     if (++p.count === PACK_CARDINALITY) this.seal(g)
+    this.fit(g, 0)
   }
 
   private seal(g: number): void {
@@ -167,6 +177,7 @@ export function segmentPack(options: SegmentPackOptions = {}): Transform<Segment
             controller = c
             if (e.kind === "segment") packer.add(e)
             else {
+              if (e.kind === "sample") packer.sampleStart()
               if (e.kind === "contigEnd") collectGarbageNow()
               c.enqueue(e)
             }

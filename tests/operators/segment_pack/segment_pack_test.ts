@@ -249,3 +249,30 @@ test("cancellation ends the run with Cancelled and leaves no archive or temp fil
   expect(fs.existsSync(out)).toBe(false)
   expect(fs.readdirSync(dir).filter((f) => f.includes(".part"))).toEqual([])
 })
+
+test("a sample whose splitter is lost to a SNP stores that segment as a delta against both neighbours, not a new group", async () => {
+  const dir = tempDir()
+  const [refFile] = write(dir, { "ref.fa": ref })
+  const alone = path.join(dir, "alone.brk")
+  await pack(alone, [refFile])
+  const a = Archive.open(alone)
+  const groups = a.groups.length
+  const splitter = a.params.splitters[3]
+  a.close()
+  const { canonicalAt } = await import("../../../operators/segment_pack/kmers.ts")
+  const bytes = new TextEncoder().encode(chr1)
+  let end = 21
+  while (canonicalAt(bytes, end, 21) !== splitter) end++
+  const snp = end - 10
+  const broken = chr1.slice(0, snp) + (chr1[snp] === "A" ? "C" : "A") + chr1.slice(snp + 1)
+  const [, sample] = write(dir, { "ref.fa": ref, "snp.fa": fasta([["snp", broken]]) })
+  const both = path.join(dir, "both.brk")
+  await pack(both, [refFile, sample])
+  const b = Archive.open(both)
+  expect(b.groups.length).toBe(groups)
+  const parts: Uint8Array[] = []
+  b.restoreSample(b.samples[1], (x) => parts.push(x.slice()))
+  expect(Buffer.concat(parts).toString()).toBe(fasta([["snp", broken]]))
+  expect(fs.statSync(both).size - fs.statSync(alone).size).toBeLessThan(1200)
+  b.close()
+})
