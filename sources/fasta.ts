@@ -7,6 +7,7 @@ import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as zlib from "node:zlib"
 import { MemoryBudget } from "../core/budget.ts"
+import { Progress } from "../core/progress.ts"
 import type { Source } from "../core/operator.ts"
 import { ByteReader, ByteWriter, crc32 } from "../core/bytes.ts"
 import { InvalidInput } from "../core/errors.ts"
@@ -296,7 +297,9 @@ export function readFasta(files: readonly string[]): Source<FastaEvent> {
       Effect.gen(function* () {
         const budget = yield* MemoryBudget
         yield* budget.reserve(name, bytes)
-        const events = fastaEvents(files)
+        const progress = yield* Progress
+        const events = fastaEvents(files, (done, read) =>
+          progress.update(name, { done, total: files.length, unit: "samples", bytes: read }))
         return new ReadableStream<FastaEvent>({
           async pull(c) {
             const { value, done } = await events.next()
@@ -311,9 +314,12 @@ export function readFasta(files: readonly string[]): Source<FastaEvent> {
   }
 }
 
-async function* fastaEvents(files: readonly string[]): AsyncGenerator<FastaEvent[]> {
-  let chunks = 0
-  for (const file of files) {
+async function* fastaEvents(
+  files: readonly string[],
+  report: (samplesDone: number, bytesRead: number) => void,
+): AsyncGenerator<FastaEvent[]> {
+  let chunks = 0, read = 0
+  for (const [done, file] of files.entries()) {
     yield [{ kind: "sample", name: sampleName(file), file }]
     let batch: FastaEvent[] = []
     const parser = new FastaParser(file, {
@@ -325,6 +331,8 @@ async function* fastaEvents(files: readonly string[]): AsyncGenerator<FastaEvent
     for await (const chunk of fileChunks(file)) {
       crc = crc32(chunk, crc)
       size += chunk.length
+      read += chunk.length
+      report(done, read)
       parser.push(chunk)
       if (batch.length) yield batch
       batch = []
@@ -333,6 +341,7 @@ async function* fastaEvents(files: readonly string[]): AsyncGenerator<FastaEvent
     }
     parser.finish()
     batch.push({ kind: "sampleEnd", preamble: parser.preamble, crc, size })
+    report(done + 1, read)
     yield batch
   }
 }
