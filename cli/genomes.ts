@@ -90,7 +90,9 @@ function summarize(env: CommandEnv, verb: string, out: string, s: ArchiveSummary
     } s`,
   )
   env.log(
-    `  group store: ${formatBytes(p.peak)} of ${formatBytes(p.capacity)} used; ${p.spills} references spilled, ${p.rebuilds} indexes rebuilt, ${p.earlySeals} packs sealed early`,
+    `  group store: ${formatBytes(p.peak)} of ${
+      formatBytes(p.capacity)
+    } used; ${p.spills} references spilled, ${p.rebuilds} indexes rebuilt, ${p.earlySeals} packs sealed early`,
   )
 }
 
@@ -108,7 +110,11 @@ export async function packCommand(argv: string[], env: CommandEnv): Promise<void
   const report = await run(
     pipe(
       readFasta(files),
-      segment({ reference: files[0], k: o.k as number | undefined, segmentSize: o["segment-size"] as number | undefined }),
+      segment({
+        reference: files[0],
+        k: o.k as number | undefined,
+        segmentSize: o["segment-size"] as number | undefined,
+      }),
       segmentPack({ stats }),
       writeArchive(out, { summary }),
     ),
@@ -135,7 +141,10 @@ export async function appendCommand(argv: string[], env: CommandEnv): Promise<vo
         segment({ splitters: archive.params.splitters, k: archive.params.k, segmentSize: archive.params.segmentSize }),
         segmentPack({
           stats,
-          existing: { groups: archive.groups.map((g) => ({ a: g.a, b: g.b, deltas: g.deltas })), loadRef: (id) => archive.ref(id) },
+          existing: {
+            groups: archive.groups.map((g) => ({ a: g.a, b: g.b, deltas: g.deltas })),
+            loadRef: (id) => archive.ref(id),
+          },
         }),
         writeArchive(target, {
           summary,
@@ -164,7 +173,9 @@ export function listCommand(argv: string[], env: CommandEnv): Promise<void> {
     }
     console.log(lines.join("\n"))
     env.log(
-      `${positional[0]}: ${a.samples.length} samples, ${a.groups.length} groups, ${a.packs.length} packs, ${a.length} bytes (k ${a.params.k}, ${a.params.splitters.length} splitters)`,
+      `${
+        positional[0]
+      }: ${a.samples.length} samples, ${a.groups.length} groups, ${a.packs.length} packs, ${a.length} bytes (k ${a.params.k}, ${a.params.splitters.length} splitters)`,
     )
   } finally {
     a.close()
@@ -189,7 +200,9 @@ export async function unpackCommand(argv: string[], env: CommandEnv): Promise<vo
     const toDir = target !== undefined && !range && o.sample === undefined && fs.existsSync(target) &&
       fs.statSync(target).isDirectory()
     if (toDir) {
-      for (const s of a.samples) await toFile(path.join(target!, s.file.replace(/\.gz$/i, "")), (w) => a.restoreSample(s, w))
+      for (const s of a.samples) {
+        await toFile(path.join(target!, s.file.replace(/\.gz$/i, "")), (w) => a.restoreSample(s, w))
+      }
     } else {
       await output(target, (w) => {
         if (range) {

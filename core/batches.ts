@@ -115,7 +115,10 @@ export type SampleEvent =
   }
 
 /** What the FASTA source emits: uppercased sequence in chunks, between sample and contig events. */
-export type FastaEvent = SampleEvent | { readonly kind: "contig" } | { readonly kind: "seq"; readonly bytes: Uint8Array }
+export type FastaEvent = SampleEvent | { readonly kind: "contig" } | {
+  readonly kind: "seq"
+  readonly bytes: Uint8Array
+}
 
 /** A piece of a contig between two splitters (see operators/segment_pack/segment.ts). */
 export interface Segment {

@@ -40,7 +40,10 @@ export interface ArchiveSummary {
 
 const CATALOG_LEVEL = 9
 
-export function writeArchive(target: string, options: { append?: AppendPoint; summary?: ArchiveSummary } = {}): Sink<PackEvent> {
+export function writeArchive(
+  target: string,
+  options: { append?: AppendPoint; summary?: ArchiveSummary } = {},
+): Sink<PackEvent> {
   const name = "writeArchive"
   const bytes = 1 << 20
   return {
@@ -114,7 +117,14 @@ export function writeArchive(target: string, options: { append?: AppendPoint; su
                 break
               }
               case "sample":
-                sample = { name: e.name, file: e.file.split(/[\\/]/).pop()!, crc: 0, size: 0, preamble: [], contigs: [] }
+                sample = {
+                  name: e.name,
+                  file: e.file.split(/[\\/]/).pop()!,
+                  crc: 0,
+                  size: 0,
+                  preamble: [],
+                  contigs: [],
+                }
                 break
               case "contig":
                 segments = []
@@ -136,7 +146,14 @@ export function writeArchive(target: string, options: { append?: AppendPoint; su
             const body = compress(writeCatalog({ ...catalog, params }), CATALOG_LEVEL)
             const at = pos
             write(body)
-            write(writeFooter({ catalogOffset: at, catalogLength: body.length, catalogCrc: crc32(body), previous: append?.footer ?? 0 }, crc32))
+            write(
+              writeFooter({
+                catalogOffset: at,
+                catalogLength: body.length,
+                catalogCrc: crc32(body),
+                previous: append?.footer ?? 0,
+              }, crc32),
+            )
             fs.fsyncSync(fd)
             commit()
             if (options.summary) {

@@ -202,7 +202,10 @@ export class Archive {
     }
     if (s.rc) bytes = reverseComplement(bytes)
     if (bytes.length - s.skip !== s.length) {
-      this.fail(undefined, `segment of group ${s.group} restores ${bytes.length - s.skip} bases, catalog says ${s.length}`)
+      this.fail(
+        undefined,
+        `segment of group ${s.group} restores ${bytes.length - s.skip} bases, catalog says ${s.length}`,
+      )
     }
     return bytes.subarray(s.skip)
   }

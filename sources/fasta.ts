@@ -1,7 +1,7 @@
 /**
- * Streamed FASTA (plain, or gzip in any number of members) split into what a genome store needs: the sequence, uppercased, in
- * chunks; and per contig a side record holding everything else byte for byte (header line, line
- * lengths and endings, lowercase runs), so the file can be rewritten identically.
+ * Streamed FASTA (plain, or gzip in any number of members) split into what a genome store needs: the
+ * sequence, uppercased, in chunks; and per contig a side record holding everything else byte for
+ * byte (header line, line lengths and endings, lowercase runs), so the file can be rewritten identically.
  */
 import { Effect } from "effect"
 import * as fs from "node:fs"
@@ -303,8 +303,11 @@ export function readFasta(files: readonly string[]): Source<FastaEvent> {
         return new ReadableStream<FastaEvent>({
           async pull(c) {
             const { value, done } = await events.next()
-            if (done) c.close()
-            else for (const e of value) c.enqueue(e)
+            if (done) {
+              c.close()
+            } else {for (const e of value) {
+                c.enqueue(e)
+              }}
           },
           async cancel() {
             await events.return(undefined)

@@ -28,7 +28,10 @@ export const REF_LEVEL = 3
 export function compress(b: Uint8Array, level: number): Uint8Array {
   // the size up front lets zstd size its window and tables to the input: without it Deno's zstd
   // spends 47 ms (mostly the kernel zeroing pages) on each 30 KB pack at level 15, with it 0.1 ms
-  const out = z.zstdCompressSync(b, { params: { [z.constants.ZSTD_c_compressionLevel]: level }, pledgedSrcSize: b.length })
+  const out = z.zstdCompressSync(b, {
+    params: { [z.constants.ZSTD_c_compressionLevel]: level },
+    pledgedSrcSize: b.length,
+  })
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength)
 }
 

@@ -81,7 +81,8 @@ export class GroupStore {
    */
   related(a: bigint, b: bigint): number[] {
     const out: number[] = []
-    const put = (g: number | undefined) => g !== undefined && out.length < MAX_RELATED && !out.includes(g) && out.push(g)
+    const put = (g: number | undefined) =>
+      g !== undefined && out.length < MAX_RELATED && !out.includes(g) && out.push(g)
     if (a !== NONE && b !== NONE) {
       for (const m of this.neighbors.get(a) ?? []) {
         const g1 = this.find(a < m ? a : m, a < m ? m : a)
@@ -93,7 +94,7 @@ export class GroupStore {
         }
       }
     }
-    for (const x of [a, b]) if (x !== NONE) for (const g of this.touching.get(x) ?? []) put(g)
+    for (const x of [a, b]) if (x !== NONE) { for (const g of this.touching.get(x) ?? []) put(g) }
     return out
   }
 

@@ -113,7 +113,14 @@ export class Packer {
     const before = p.w.length
     p.w.blob(item)
     this.openBytes += p.w.length - before
-    this.out({ kind: "place", group: g, ordinal: this.store.deltas[g]++, rc: s.rc, skip: s.skip, length: s.bytes.length - s.skip })
+    this.out({
+      kind: "place",
+      group: g,
+      ordinal: this.store.deltas[g]++,
+      rc: s.rc,
+      skip: s.skip,
+      length: s.bytes.length - s.skip,
+    })
     if (++p.count === PACK_CARDINALITY) this.seal(g)
     this.fit(g, 0)
   }
@@ -124,7 +131,14 @@ export class Packer {
     this.open.delete(g)
     this.openBytes -= p.w.length
     const body = new ByteWriter(p.w.length + 8).uint(p.count).bytes(p.w.view())
-    this.out({ kind: "pack", group: g, ref: false, first: p.first, count: p.count, bytes: compress(body.view(), DELTA_LEVEL) })
+    this.out({
+      kind: "pack",
+      group: g,
+      ref: false,
+      first: p.first,
+      count: p.count,
+      bytes: compress(body.view(), DELTA_LEVEL),
+    })
   }
 
   /**
@@ -186,13 +200,16 @@ export function segmentPack(options: SegmentPackOptions = {}): Transform<Segment
             controller = c
             packer.finish()
             if (options.stats) {
-              Object.assign(options.stats, {
-                capacity: store.capacity,
-                peak: packer.peak,
-                spills: store.spills,
-                rebuilds: store.rebuilds,
-                earlySeals: packer.earlySeals,
-              } satisfies PackStats)
+              Object.assign(
+                options.stats,
+                {
+                  capacity: store.capacity,
+                  peak: packer.peak,
+                  spills: store.spills,
+                  rebuilds: store.rebuilds,
+                  earlySeals: packer.earlySeals,
+                } satisfies PackStats,
+              )
             }
           },
         })

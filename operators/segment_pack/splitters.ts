@@ -77,12 +77,15 @@ export async function chooseSplitters(refFile: string, o: SplitterOptions): Prom
     if (c < 2) sketch[b] += 1 << sh
   }
   const count = (x: number) => (sketch[x >>> 2] >>> ((x & 3) << 1)) & 3
-  await parseFasta(refFile, canonicalScan(o.k, (hi, lo) => {
-    const h = mix(hi, lo)
-    if (!isCandidate(h)) return
-    bump(slot1(h, blocks))
-    bump(slot2(h, blocks))
-  }, () => {}))
+  await parseFasta(
+    refFile,
+    canonicalScan(o.k, (hi, lo) => {
+      const h = mix(hi, lo)
+      if (!isCandidate(h)) return
+      bump(slot1(h, blocks))
+      bump(slot2(h, blocks))
+    }, () => {}),
+  )
   const chosen: bigint[] = []
   let since = 0
   await parseFasta(

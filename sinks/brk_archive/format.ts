@@ -102,7 +102,9 @@ export function writeCatalog(c: Catalog): Uint8Array {
 export function readCatalog(b: Uint8Array): Catalog {
   const r = new ByteReader(b)
   const version = r.uint()
-  if (version !== CATALOG_VERSION) throw new RangeError(`catalog version ${version}, this brook reads ${CATALOG_VERSION}`)
+  if (version !== CATALOG_VERSION) {
+    throw new RangeError(`catalog version ${version}, this brook reads ${CATALOG_VERSION}`)
+  }
   let params: Params | undefined
   if (r.uint() === 1) {
     const k = r.uint(), segmentSize = r.uint()
@@ -166,7 +168,9 @@ export function writeFooter(f: Footer, crc32: (b: Uint8Array) => number): Uint8A
 
 /** The footer, or a reason it is not one. */
 export function readFooter(b: Uint8Array, crc32: (b: Uint8Array) => number): Footer | string {
-  if (b.length !== FOOTER_BYTES || FOOTER_MAGIC.some((x, i) => b[i] !== x)) return "no footer (truncated, or not a .brk archive)"
+  if (b.length !== FOOTER_BYTES || FOOTER_MAGIC.some((x, i) => b[i] !== x)) {
+    return "no footer (truncated, or not a .brk archive)"
+  }
   const v = new DataView(b.buffer, b.byteOffset, b.byteLength)
   if (v.getUint32(36, true) !== crc32(b.subarray(0, 36))) return "footer checksum mismatch"
   return {

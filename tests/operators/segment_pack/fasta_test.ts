@@ -77,7 +77,9 @@ test("FASTA: sequence before the first header is an InvalidInput at its offset",
 test("FASTA: gzip input, in several members as bgzip writes it", async () => {
   const dir = tempDir()
   const gzip = async (text: string) =>
-    new Uint8Array(await new Response(new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer())
+    new Uint8Array(
+      await new Response(new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer(),
+    )
   const file = path.join(dir, "g.fa.gz")
   fs.writeFileSync(file, Buffer.concat([await gzip(">g\nACGTacgt\n"), await gzip("NNNN\nAC"), await gzip("GT\n")]))
   let seq = ""

@@ -33,7 +33,8 @@ const awkward: Record<string, string> = {
   "a sample identical to the reference": ref,
   "reverse-complemented contigs": fasta([["rc1", revcomp(mutate(chr1, rng(3)))], ["rc2", revcomp(chr2)]]),
   "CRLF line endings": fasta([["crlf", mutate(chr1, rng(4))]], 70, "\r\n"),
-  "odd line widths and empty lines": ">w\n\n" + chr2.slice(0, 61) + "\n" + chr2.slice(61, 1000) + "\n\n" + chr2.slice(1000),
+  "odd line widths and empty lines": ">w\n\n" + chr2.slice(0, 61) + "\n" + chr2.slice(61, 1000) + "\n\n" +
+    chr2.slice(1000),
   "N runs and IUPAC codes": fasta([["iupac", chr1.slice(0, 2000) + "N".repeat(700) + "RYKMSWBDHV" + chr1.slice(2710)]]),
 }
 
@@ -48,7 +49,9 @@ for (const [name, text] of Object.entries(awkward)) {
 test("pack -> unpack: gzipped samples restore to their uncompressed bytes", async () => {
   const dir = tempDir()
   const text = fasta([["gz", mutate(chr1, rng(6))]], 80)
-  const gz = new Uint8Array(await new Response(new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer())
+  const gz = new Uint8Array(
+    await new Response(new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer(),
+  )
   const files = write(dir, { "ref.fa": ref, "s.fa.gz": gz })
   const [, [, restored]] = await roundTrip(dir, files)
   expect(restored.toString()).toBe(text)
@@ -91,7 +94,9 @@ test("unpack of one contig and of a range reads only their packs, and returns ex
   const before = a.bytesRead
   a.restoreContig(a.findContigs("a#1")[0].contig, (b) => range.push(b.slice()), [1000, 1130])
   const seq = text.slice(0, text.indexOf(">a#2")).split("\n").slice(1).join("")
-  expect(Buffer.concat(range).toString()).toBe(`>a#1:1001-1130\n${seq.slice(1000, 1060)}\n${seq.slice(1060, 1120)}\n${seq.slice(1120, 1130)}\n`)
+  expect(Buffer.concat(range).toString()).toBe(
+    `>a#1:1001-1130\n${seq.slice(1000, 1060)}\n${seq.slice(1060, 1120)}\n${seq.slice(1120, 1130)}\n`,
+  )
   expect(a.bytesRead).toBeGreaterThan(before - 1)
   a.close()
   const fresh = Archive.open(out)
@@ -156,14 +161,18 @@ test("a flipped byte in a reference pack is an InvalidInput naming the pack", as
 })
 
 test("a flipped byte in the catalog or footer, and a truncated archive, are InvalidInputs", async () => {
-  expect((await corrupted((b) => {
-    b[b.length - 50] ^= 0xff
-    return b
-  })).message).toMatch(/catalog/)
-  expect((await corrupted((b) => {
-    b[b.length - 10] ^= 0xff
-    return b
-  })).message).toMatch(/footer checksum mismatch/)
+  expect(
+    (await corrupted((b) => {
+      b[b.length - 50] ^= 0xff
+      return b
+    })).message,
+  ).toMatch(/catalog/)
+  expect(
+    (await corrupted((b) => {
+      b[b.length - 10] ^= 0xff
+      return b
+    })).message,
+  ).toMatch(/footer checksum mismatch/)
   expect((await corrupted((b) => b.subarray(0, b.length - 1000))).message).toMatch(/truncated/)
 })
 
@@ -191,7 +200,9 @@ test("the group store spills references, drops indexes and seals packs early und
     for (const e of events) {
       if (e.kind !== "pack" || e.ref) continue
       const r = new ByteReader(decompress(e.bytes))
-      for (let n = r.uint(), k = 0; k < n; k++) items.push(`${e.group}/${e.first + k}:${Buffer.from(r.blob()).toString("hex")}`)
+      for (let n = r.uint(), k = 0; k < n; k++) {
+        items.push(`${e.group}/${e.first + k}:${Buffer.from(r.blob()).toString("hex")}`)
+      }
     }
     return { events, store, early: p.earlySeals, items: items.sort() }
   }
@@ -233,7 +244,12 @@ test("cancellation ends the run with Cancelled and leaves no archive or temp fil
   const { segmentPack } = await import("../../../operators/segment_pack/segment_pack.ts")
   const { writeArchive } = await import("../../../sinks/brk_archive.ts")
   const running = run(
-    pipe(readFasta([files[0], ...many]), segment({ reference: files[0], k: 21, segmentSize: 400 }), segmentPack(), writeArchive(out)),
+    pipe(
+      readFasta([files[0], ...many]),
+      segment({ reference: files[0], k: 21, segmentSize: 400 }),
+      segmentPack(),
+      writeArchive(out),
+    ),
     { memory: "256MB", signal: controller.signal },
   )
   // abort once the archive's temp file exists: the pipeline is moving data

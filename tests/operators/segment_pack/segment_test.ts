@@ -15,7 +15,9 @@ function cut(contig: string, splitters: bigint[], step = 997, max?: number): { s
   const bytes = enc(contig)
   for (let i = 0; i < bytes.length; i += step) s.sequence(bytes.subarray(i, i + step))
   s.contigEnd()
-  const back = segments.map((x) => new TextDecoder().decode((x.rc ? reverseComplement(x.bytes) : x.bytes).subarray(x.skip)))
+  const back = segments.map((x) =>
+    new TextDecoder().decode((x.rc ? reverseComplement(x.bytes) : x.bytes).subarray(x.skip))
+  )
   return { segments, back: back.join("") }
 }
 
@@ -38,7 +40,8 @@ test("the reverse-complemented contig gives the same keys and the same stored by
   const fw = cut(contig, at).segments
   const rc = cut(revcomp(contig), at).segments
   expect(rc.map((s) => `${s.a}:${s.b}`).sort()).toEqual(fw.map((s) => `${s.a}:${s.b}`).sort())
-  const inner = (x: Segment[]) => x.filter((s) => s.a !== NONE && s.b !== NONE).map((s) => new TextDecoder().decode(s.bytes)).sort()
+  const inner = (x: Segment[]) =>
+    x.filter((s) => s.a !== NONE && s.b !== NONE).map((s) => new TextDecoder().decode(s.bytes)).sort()
   expect(inner(rc)).toEqual(inner(fw))
 })
 
