@@ -13,6 +13,7 @@ import type { Sink } from "../core/operator.ts"
 import { atomicOutput } from "../core/tempfile.ts"
 import { compress } from "../operators/segment_pack/codec.ts"
 import {
+  CATALOG_FRAME,
   type Catalog,
   type ContigEntry,
   MAGIC,
@@ -21,6 +22,7 @@ import {
   type SegmentPlace,
   writeCatalog,
   writeFooter,
+  writeFrame,
 } from "./brk_archive/format.ts"
 
 /** Where an append starts: the existing file's length, footer offset and first free pack id. */
@@ -102,6 +104,7 @@ export function writeArchive(
                 catalog.groups.push({ id: e.id, a: e.a, b: e.b })
                 break
               case "pack": {
+                write(writeFrame(nextPack, e.bytes.length))
                 const entry: PackEntry = {
                   id: nextPack++,
                   offset: pos,
@@ -144,6 +147,7 @@ export function writeArchive(
           },
           close() {
             const body = compress(writeCatalog({ ...catalog, params }), CATALOG_LEVEL)
+            write(writeFrame(CATALOG_FRAME, body.length))
             const at = pos
             write(body)
             write(

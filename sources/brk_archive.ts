@@ -13,14 +13,17 @@ import { reverseComplement } from "../operators/segment_pack/kmers.ts"
 import { unpackRef } from "../operators/segment_pack/ref_codec.ts"
 import { FastaWriter } from "../sinks/fasta.ts"
 import {
+  CATALOG_FRAME,
   type ContigEntry,
   FOOTER_BYTES,
+  FRAME_BYTES,
   type GroupEntry,
   MAGIC,
   type PackEntry,
   type Params,
   readCatalog,
   readFooter,
+  readFrame,
   type SampleEntry,
   type SegmentPlace,
 } from "../sinks/brk_archive/format.ts"
@@ -98,7 +101,10 @@ export class Archive {
     this.footer = at
     for (;;) {
       const f = readFooter(this.readAt(at, FOOTER_BYTES), crc32)
-      if (typeof f === "string") this.fail(at, f)
+      if (typeof f === "string") {
+        if (at === this.length - FOOTER_BYTES) this.truncation(f)
+        this.fail(at, f)
+      }
       if (f.catalogOffset + f.catalogLength > at) this.fail(at, "footer points past itself")
       const body = this.readAt(f.catalogOffset, f.catalogLength)
       if (crc32(body) !== f.catalogCrc) this.fail(f.catalogOffset, "catalog checksum mismatch (corrupted)")
@@ -131,6 +137,28 @@ export class Archive {
       this.samples.push(...c.samples)
     }
     if (!this.params) this.fail(undefined, "catalog has no parameters")
+  }
+
+  /** No footer at the end: walk the frames from the start to say which pack (or catalog) the file was cut in. */
+  private truncation(reason: string): never {
+    let pos = MAGIC.length, last = -1
+    while (pos + FRAME_BYTES <= this.length) {
+      const { id, length } = readFrame(this.readAt(pos, FRAME_BYTES))
+      const catalog = id === CATALOG_FRAME
+      if (!catalog && id !== last + 1) this.fail(pos, `${reason}; no frame at byte ${pos} after pack ${last} (corrupted)`)
+      const end = pos + FRAME_BYTES + length + (catalog ? FOOTER_BYTES : 0)
+      if (end > this.length) {
+        this.fail(
+          pos,
+          catalog
+            ? `${reason}: the catalog after pack ${last} is cut short (truncated)`
+            : `${reason}: pack ${id} is cut short, ${this.length - pos - FRAME_BYTES} of its ${length} bytes left (truncated)`,
+        )
+      }
+      if (!catalog) last = id
+      pos = end
+    }
+    this.fail(this.length, `${reason}: the file ends after pack ${last} with no catalog (truncated)`)
   }
 
   private packName(p: PackEntry): string {

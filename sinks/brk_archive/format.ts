@@ -1,7 +1,7 @@
 /**
  * The .brk archive layout (FORMAT.md in operators/segment_pack describes it in full):
  *
- *   "BRKARCH1" | pack bytes ... | catalog (zstd) | footer (40 bytes)
+ *   "BRKARCH1" | frame, pack bytes ... | frame, catalog (zstd) | footer (40 bytes)
  *
  * Each write session (pack, then every append) adds packs, then one catalog listing what it added
  * (parameters, groups, packs with offset/length/CRC-32, samples with contigs and segment lists),
@@ -15,6 +15,23 @@ import { readContigSide, writeContigSide } from "../../sources/fasta.ts"
 export const MAGIC = new TextEncoder().encode("BRKARCH1")
 export const FOOTER_MAGIC = new TextEncoder().encode("BRKFOOT1")
 export const FOOTER_BYTES = 40
+/** Every pack and catalog is preceded by a frame (u32 id, u32 length), so a truncated file can name where it was cut. */
+export const FRAME_BYTES = 8
+/** The frame id of a catalog (its footer follows it). */
+export const CATALOG_FRAME = 0xffffffff
+
+export function writeFrame(id: number, length: number): Uint8Array {
+  const b = new Uint8Array(FRAME_BYTES)
+  const v = new DataView(b.buffer)
+  v.setUint32(0, id, true)
+  v.setUint32(4, length, true)
+  return b
+}
+
+export function readFrame(b: Uint8Array): { id: number; length: number } {
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength)
+  return { id: v.getUint32(0, true), length: v.getUint32(4, true) }
+}
 export const CATALOG_VERSION = 1
 
 export interface PackEntry {

@@ -53,13 +53,13 @@ test("usage errors exit 2", () => {
 test("a corrupted archive exits 1 with one line naming the pack", () => {
   const bad = path.join(dir, "bad.brk")
   const b = fs.readFileSync(archive)
-  b[20] ^= 0x40 // inside the first pack
+  b[28] ^= 0x40 // inside the first pack (magic 8 bytes, frame 8)
   fs.writeFileSync(bad, b)
   const r = brook("unpack", bad, "--sample", "ref", "-o", path.join(dir, "never.fa"))
   expect(r.status).toBe(1)
   const lines = r.stderr.trim().split("\n")
   expect(lines.length).toBe(1)
-  expect(lines[0]).toMatch(/InvalidInput: .*bad\.brk \(byte offset 8\): pack 0 \(group 0, reference\) is corrupted/)
+  expect(lines[0]).toMatch(/InvalidInput: .*bad\.brk \(byte offset 16\): pack 0 \(group 0, reference\) is corrupted/)
   expect(fs.existsSync(path.join(dir, "never.fa"))).toBe(false)
 })
 

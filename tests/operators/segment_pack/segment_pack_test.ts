@@ -173,7 +173,12 @@ test("a flipped byte in the catalog or footer, and a truncated archive, are Inva
       return b
     })).message,
   ).toMatch(/footer checksum mismatch/)
-  expect((await corrupted((b) => b.subarray(0, b.length - 1000))).message).toMatch(/truncated/)
+  expect((await corrupted((b) => b.subarray(0, b.length - 20))).message).toMatch(
+    /no footer .*: the catalog after pack \d+ is cut short \(truncated\)/,
+  )
+  expect((await corrupted((b, a) => b.subarray(0, a.packs[2].offset + 5))).message).toMatch(
+    /no footer .*: pack 2 is cut short, 5 of its \d+ bytes left \(truncated\)/,
+  )
 })
 
 test("the group store spills references, drops indexes and seals packs early under a small cap: same deltas", () => {
