@@ -26,9 +26,9 @@ export class NodeTable {
   // string ids
   private chars: Uint8Array | Uint16Array = new Uint8Array(256)
   private charEnd = 0
-  private starts = new Uint32Array(16)
+  private starts: Uint32Array = new Uint32Array(16)
   // integer ids
-  private keys = new Float64Array(16)
+  private keys: Float64Array = new Float64Array(16)
   private readonly columns = new Map<string, AttributeColumn>()
 
   constructor(readonly kind: "string" | "integer") {}

@@ -59,11 +59,12 @@ export interface LeidenResult {
 
 /**
  * Typed-array bytes Leiden holds for `n` nodes on top of the graph, at level 0: node weights 8, membership
- * 4, level map 4, refined clusters 4, community totals 8, scratch slots 4 + 4 + 8, queue 4 + 1, empty
- * stack and counts 8 (reused as refined totals), refined external weights 8. Aggregate graphs come on top
- * (12 B per entry, 16 B per node) and are reserved as they are built.
+ * 4 and its copy from the previous iteration 4, level map 4, refined clusters 4, community totals 8,
+ * scratch slots 4 + 4 + 8, queue 4 + 1, empty stack and counts 8 (reused as refined totals), refined
+ * external weights 8. Aggregate graphs come on top (12 B per CSR entry, 20 B per node at most) and are
+ * reserved as they are built; they shrink level by level.
  */
-export const LEIDEN_BYTES_PER_NODE = 69
+export const LEIDEN_BYTES_PER_NODE = 73
 
 export function leiden(g: LevelGraph | Csr, options: LeidenOptions = {}): LeidenResult {
   const objective = options.objective ?? "modularity"
