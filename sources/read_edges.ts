@@ -215,8 +215,12 @@ function parquetEdges(file: string, rows: number, ids: InternedIds | undefined):
         return
       }
       const end = Math.min(rows, at + BATCH)
+      const n = end - at
       const buffer = await asyncBufferFromFile(file)
-      const cols: Record<string, ArrayLike<unknown>> = {}
+      const out = new Batch()
+      out.weight.fill(1, 0, n)
+      const filled = { src: 0, dst: 0, weight: 0 }
+      const bad = (row: number, reason: string) => new InvalidInput({ file, row, reason })
       try {
         await parquetRead({
           file: buffer,
@@ -224,38 +228,31 @@ function parquetEdges(file: string, rows: number, ids: InternedIds | undefined):
           rowStart: at,
           rowEnd: end,
           onChunk: (c) => {
-            const prev = cols[c.columnName] as unknown[] | undefined
-            cols[c.columnName] = prev ? [...prev, ...Array.from(c.columnData as ArrayLike<unknown>)] : c.columnData
+            // a chunk covers [c.rowStart, c.rowEnd) of the file, which may reach outside [at, end)
+            const col = c.columnName as "src" | "dst" | "weight"
+            const data = c.columnData as ArrayLike<unknown>
+            const lo = Math.max(at, c.rowStart), hi = Math.min(end, c.rowEnd)
+            for (let r = lo; r < hi; r++) {
+              const v = data[r - c.rowStart]
+              if (col === "weight") {
+                const w = Number(v)
+                if (!(w >= 0) || w === Infinity) throw bad(r, `weight ${String(v)} is not a finite number >= 0`)
+                out.weight[r - at] = w
+              } else if (ids) out[col][r - at] = ids.table.intern(String(v))
+              else {
+                const x = Number(v)
+                if (!Number.isInteger(x) || x < 0 || x > MAX_NODE) throw bad(r, `${col} ${String(v)} is not a node id`)
+                out[col][r - at] = x
+              }
+            }
+            filled[col] += Math.max(0, hi - lo)
           },
         })
       } catch (e) {
-        throw new InvalidInput({ file, row: at, reason: `cannot decode: ${(e as Error).message}` })
+        if (e instanceof InvalidInput) throw e
+        throw bad(at, `cannot decode: ${(e as Error).message}`)
       }
-      const n = end - at
-      const out = new Batch()
-      for (const [col, into] of [["src", out.src], ["dst", out.dst]] as const) {
-        const data = cols[col]
-        if (!data || data.length < n) throw new InvalidInput({ file, row: at, reason: `column ${col} is short` })
-        for (let k = 0; k < n; k++) {
-          const v = data[k]
-          if (ids) into[k] = ids.table.intern(String(v))
-          else {
-            const x = Number(v)
-            if (!Number.isInteger(x) || x < 0 || x > MAX_NODE) {
-              throw new InvalidInput({ file, row: at + k, reason: `${col} ${String(v)} is not a node id` })
-            }
-            into[k] = x
-          }
-        }
-      }
-      const w = cols.weight
-      for (let k = 0; k < n; k++) {
-        const x = w ? Number(w[k]) : 1
-        if (!(x >= 0) || x === Infinity) {
-          throw new InvalidInput({ file, row: at + k, reason: `weight ${String(w?.[k])} is not a finite number >= 0` })
-        }
-        out.weight[k] = x
-      }
+      if (filled.src < n || filled.dst < n) throw bad(at, "src or dst column ends early")
       out.length = n
       at = end
       controller.enqueue(out.take())
