@@ -24,7 +24,10 @@ import statistics, sys
 runs = {}
 for line in open(sys.argv[1]):
     name, *kv = line.split()
-    runs.setdefault(name, []).append({k: float(v) for k, v in (x.split("=") for x in kv) if k != "check"})
+    r = {k: float(v) for k, v in (x.split("=") for x in kv) if k != "check"}
+    # the peer's neighbors_us is ms / 1e5 * 1e6, i.e. nanoseconds per query: convert to microseconds
+    if name == "graphology": r["neighbors_us"] /= 1000
+    runs.setdefault(name, []).append(r)
 med = {name: {k: statistics.median(r[k] for r in rs) for k in rs[0]} for name, rs in runs.items()}
 b, d, p = med.get("brook-bun", {}), med.get("brook-deno", {}), med.get("graphology", {})
 # (label, brook key, graphology key, target, digits)
