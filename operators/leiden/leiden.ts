@@ -60,12 +60,13 @@ export interface LeidenResult {
 
 /**
  * Typed-array bytes Leiden holds for `n` nodes on top of the graph, at level 0: node weights 8, membership
- * 4 and its copy from the previous iteration 4, level map 4, refined clusters 4, community totals 8,
- * scratch slots 4 + 4 + 8, queue 4 + 1, empty stack and counts 8 (reused as refined totals), refined
- * external weights 8. Aggregate graphs come on top (8 B per CSR entry, 20 B per node at most) and are
- * reserved as they are built; they shrink level by level.
+ * 4, refined clusters 4 (kept as the map from level-0 nodes to aggregate nodes), community totals 8,
+ * community slots 4, queue 4 + 1, empty stack and counts 8 (reused as refined totals), refined external
+ * weights 8. Scratch per neighbouring community is 12 B per unit of the largest degree. Aggregate graphs
+ * come on top (8 B per CSR entry, 20 B per node at most) and are reserved as they are built; they shrink
+ * level by level.
  */
-export const LEIDEN_BYTES_PER_NODE = 73
+export const LEIDEN_BYTES_PER_NODE = 49
 
 export function leiden(g: LevelGraph | Csr, options: LeidenOptions = {}): LeidenResult {
   const objective = options.objective ?? "modularity"
@@ -86,16 +87,13 @@ export function leiden(g: LevelGraph | Csr, options: LeidenOptions = {}): Leiden
   for (let v = 0; v < n; v++) membership[v] = v
   let iterations = 0
   if (n > 0 && (objective === "cpm" || total > 0)) {
-    const work = new Work(n, mem)
+    const work = new Work(n, maxDegree(g), mem)
     for (; maxIterations < 0 || iterations < maxIterations;) {
       iterations++
-      const before = mem.u32(n)
-      before.set(membership)
-      iteration(g, nodeWeight, membership, scale, theta, rng, work, mem)
-      const same = samePartition(before, membership, n, work)
-      mem.free(before)
-      if (same) break
+      // an iteration in which no node moves, at any level, returns the partition it started from
+      if (!iteration(g, nodeWeight, membership, scale, theta, rng, work, mem)) break
     }
+    work.free(mem)
   }
   const { membership: out, communities } = finish(g, membership, mem)
   return {
@@ -146,8 +144,11 @@ class Meter {
 /** Scratch reused by every level (sized for level 0; aggregates are smaller). */
 class Work {
   readonly slot: Int32Array
-  readonly touched: Uint32Array
-  readonly acc: Float64Array
+  /** Scratch per neighbouring community, at least the largest degree of the level being worked on. */
+  touched: Uint32Array
+  acc: Float64Array
+  /** Set when local moving moves a node. */
+  moved = false
   readonly queue: Uint32Array
   readonly flag: Uint8Array
   readonly stack: Uint32Array
@@ -157,10 +158,10 @@ class Work {
   readonly refExt: Float64Array
   readonly total: Float64Array
   private gain: Float64Array = new Float64Array(64)
-  constructor(n: number, private readonly mem: Meter) {
+  constructor(n: number, degree: number, private readonly mem: Meter) {
     this.slot = mem.i32(n).fill(-1)
-    this.touched = mem.u32(n)
-    this.acc = mem.f64(n)
+    this.touched = mem.u32(degree + 1)
+    this.acc = mem.f64(degree + 1)
     this.queue = mem.u32(n)
     this.flag = mem.u8(n)
     this.refTotal = mem.f64(n)
@@ -168,6 +169,20 @@ class Work {
     this.count = new Uint32Array(this.refTotal.buffer, 4 * n, n)
     this.refExt = mem.f64(n)
     this.total = mem.f64(n)
+  }
+  /** Grows the per-community scratch to hold k entries (keeping what it holds). */
+  fit(k: number): void {
+    if (k <= this.touched.length) return
+    const cap = Math.max(k, 2 * this.touched.length)
+    const t = this.mem.u32(cap), a = this.mem.f64(cap)
+    t.set(this.touched)
+    a.set(this.acc)
+    this.mem.free(this.touched, this.acc)
+    this.touched = t
+    this.acc = a
+  }
+  free(mem: Meter): void {
+    mem.free(this.slot, this.touched, this.acc, this.queue, this.flag, this.refTotal, this.refExt, this.total, this.gain)
   }
   /** Scratch for k candidate gains (k is at most a node's degree). */
   gainScratch(k: number): Float64Array {
@@ -228,7 +243,10 @@ function clearSlots(w: Work, k: number): void {
   for (let s = 0; s < k; s++) w.slot[w.touched[s]] = -1
 }
 
-/** One Leiden iteration from `membership` (community per node of g), which it overwrites. */
+/**
+ * One Leiden iteration from `membership` (community per node of g), which it overwrites. Returns whether
+ * any node moved.
+ */
 function iteration(
   g0: LevelGraph,
   weight0: Float64Array,
@@ -238,18 +256,21 @@ function iteration(
   rng: Rng,
   w: Work,
   mem: Meter,
-): void {
+): boolean {
   const n0 = g0.n
-  // level-0 node -> node of the current level
-  const agg = mem.u32(n0)
-  for (let v = 0; v < n0; v++) agg[v] = v
+  // level-0 node -> node of the current level: the first refinement itself, then composed with the next
+  let agg: Uint32Array | undefined
   let g: LevelGraph = g0
   let a = weight0
   let comm = membership
+  let moved = false
   renumber(comm, comm, n0, w.slot)
   for (;;) {
     const n = g.n
+    w.moved = false
+    if (g !== g0) w.fit(maxDegree(g) + 1)
     const k = moveNodes(g, a, comm, scale, rng, w)
+    moved ||= w.moved
     if (k === n) break
     const refined = mem.u32(n)
     let kr = refine(g, a, comm, scale, theta, rng, w, refined)
@@ -260,22 +281,36 @@ function iteration(
     const next = aggregate(g, a, refined, kr, mem, w)
     const nextComm = mem.u32(kr)
     for (let v = 0; v < n; v++) nextComm[refined[v]] = comm[v]
-    for (let v = 0; v < n0; v++) agg[v] = refined[agg[v]]
+    if (agg === undefined) agg = refined
+    else {
+      for (let v = 0; v < n0; v++) agg[v] = refined[agg[v]]
+      mem.free(refined)
+    }
     if (g !== g0) mem.free(g.offsets, g.targets, g.weights, a)
     if (comm !== membership) mem.free(comm)
-    mem.free(refined)
     g = next.graph
     a = next.weight
     comm = mem.u32(kr)
     renumber(nextComm, comm, kr, w.slot)
     mem.free(nextComm)
   }
-  if (comm !== membership) {
+  if (agg !== undefined) {
     for (let v = 0; v < n0; v++) membership[v] = comm[agg[v]]
-    mem.free(comm)
+    mem.free(comm, agg)
   }
   if (g !== g0) mem.free(g.offsets, g.targets, g.weights, a)
-  mem.free(agg)
+  return moved
+}
+
+/** Largest degree of a level (for an induced view, of the parent rows: an upper bound). */
+function maxDegree(g: LevelGraph): number {
+  let d = 0
+  for (let v = 0; v < g.n; v++) {
+    const row = g.nodes ? g.nodes[v] : v
+    const r = g.offsets[row + 1] - g.offsets[row]
+    if (r > d) d = r
+  }
+  return d
 }
 
 /**
@@ -328,6 +363,7 @@ function moveNodes(g: LevelGraph, a: Float64Array, comm: Uint32Array, scale: num
     count[best]++
     comm[v] = best
     if (best === old) continue
+    w.moved = true
     if (count[old] === 0) empty[emptyTop++] = old
     const row = nodes === undefined ? v : nodes[v]
     const end = offsets[row + 1]
@@ -484,7 +520,8 @@ function aggregate(
   let targets = mem.u32(Math.max(1024, k))
   let weights = mem.f32(targets.length)
   const gt = g.targets, gw = g.weights, go = g.offsets, local = g.local, nodes = g.nodes
-  const slot = w.slot, touched = w.touched, acc = w.acc
+  const slot = w.slot
+  let touched = w.touched, acc = w.acc
   let at = 0
   for (let c = 0; c < k; c++) {
     let kc = 0
@@ -500,6 +537,11 @@ function aggregate(
         if (d === c) continue
         let s = slot[d]
         if (s < 0) {
+          if (kc === touched.length) {
+            w.fit(kc + 1)
+            touched = w.touched
+            acc = w.acc
+          }
           s = slot[d] = kc
           touched[kc++] = d
           acc[s] = gw[x]
@@ -533,21 +575,6 @@ function aggregate(
   return { graph: { n: k, offsets, targets, weights }, weight }
 }
 
-/** True when labels a and b (< n) split the nodes the same way: a one-to-one map between labels. */
-function samePartition(a: Uint32Array, b: Uint32Array, n: number, w: Work): boolean {
-  const forward = w.slot, backward = w.touched
-  backward.fill(0xffffffff, 0, n)
-  let same = true
-  for (let v = 0; v < n && same; v++) {
-    const x = a[v], y = b[v]
-    if (forward[x] < 0 && backward[y] === 0xffffffff) {
-      forward[x] = y
-      backward[y] = x
-    } else if (forward[x] !== y || backward[y] !== x) same = false
-  }
-  forward.fill(-1, 0, n)
-  return same
-}
 
 /**
  * Splits every community into its connected components, then numbers communities by size descending,
