@@ -31,7 +31,16 @@ export class NodeTable {
   private keys: Float64Array = new Float64Array(16)
   private readonly columns = new Map<string, AttributeColumn>()
 
-  constructor(readonly kind: "string" | "integer") {}
+  /** `expected`: nodes to size the table for up front (it still grows past them). */
+  constructor(readonly kind: "string" | "integer", expected = 0) {
+    if (expected > 8) {
+      this.slots = new Int32Array(1 << Math.ceil(Math.log2(2 * expected + 1)))
+      if (kind === "string") {
+        this.starts = new Uint32Array(expected)
+        this.chars = new Uint8Array(expected * 8)
+      } else this.keys = new Float64Array(expected)
+    }
+  }
 
   /** Nodes interned so far. */
   get size(): number {
@@ -191,17 +200,20 @@ export class NodeTable {
     if (u >= this.starts.length) this.starts = grow(this.starts, u + 1) as Uint32Array
     this.starts[u] = this.charEnd
     if (this.charEnd + s.length > this.chars.length) this.chars = grow(this.chars, this.charEnd + s.length) as Uint8Array
-    if (this.chars instanceof Uint8Array) {
-      for (let x = 0; x < s.length; x++) {
-        if (s.charCodeAt(x) > 0xff) {
-          const wide = new Uint16Array(this.chars.length)
-          wide.set(this.chars)
-          this.chars = wide
-          break
-        }
-      }
+    const chars = this.chars, at = this.charEnd
+    let wide = false
+    for (let x = 0; x < s.length; x++) {
+      const c = s.charCodeAt(x)
+      chars[at + x] = c
+      if (c > 0xff) wide = true
     }
-    for (let x = 0; x < s.length; x++) this.chars[this.charEnd + x] = s.charCodeAt(x)
+    if (wide && chars instanceof Uint8Array) {
+      // the first character past Latin-1: every id so far moves to 2 B per character
+      const wider = new Uint16Array(chars.length)
+      wider.set(chars)
+      for (let x = 0; x < s.length; x++) wider[at + x] = s.charCodeAt(x)
+      this.chars = wider
+    }
     this.charEnd += s.length
   }
 
