@@ -60,6 +60,16 @@ export interface TiledCosineOptions {
   readonly forceSpill?: boolean
 }
 
+/**
+ * A tile worker. In a `bun build --compile` binary (npm run build:binary) modules live under /$bunfs/,
+ * where Bun finds the worker, built as a second entry point, only by its path from the repository root.
+ */
+const spawnTileWorker = () =>
+  new Worker(
+    import.meta.url.includes("/$bunfs/") ? "./operators/tiled_cosine/worker.ts" : new URL("./worker.ts", import.meta.url),
+    { type: "module" },
+  )
+
 const defaultThreads = () =>
   Math.max(1, (os as { availableParallelism?: () => number }).availableParallelism?.() ?? os.cpus().length)
 
@@ -143,7 +153,7 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
         const thrExact = f32Below(options.threshold)
         // a worker that cannot start is a defect of the installation, not of the input
         const pool = yield* Effect.orDie(workerPool<TileTask, TileResult>(
-          new URL("./worker.ts", import.meta.url),
+          spawnTileWorker,
           threads,
           (k): WorkerInit => ({
             type: "init",
