@@ -1,0 +1,63 @@
+/**
+ * The Arrow IPC streams brook's stages exchange on stdin/stdout, and what travels in their schema
+ * metadata (StreamInfo). All integers are non-null, row numbers are 0-based rows of the embedding input.
+ *
+ *   embeddings    embedding: fixed_size_list<item: float32>[dim], row: uint32
+ *   scored_pairs  i: uint32, j: uint32, score: float32          (i < j for a self join)
+ *   edges         src: uint32, dst: uint32, weight: float32
+ *
+ * Metadata keys (strings): brook.stream (one of the names above), brook.dim, brook.rows (rows of the
+ * embedding input), brook.file, brook.threshold (pairs have s > threshold), brook.pairing (self | cross).
+ */
+import type { StreamInfo } from "../batches.ts"
+import { type ArrowField, type ArrowSchema, field, float32, int } from "./schema.ts"
+
+export type StreamKind = "embeddings" | "scored_pairs" | "edges"
+
+export const KEY = {
+  stream: "brook.stream",
+  dim: "brook.dim",
+  rows: "brook.rows",
+  file: "brook.file",
+  threshold: "brook.threshold",
+  pairing: "brook.pairing",
+} as const
+
+const u32 = int(32, false)
+
+export const COLUMNS: Record<StreamKind, (info: StreamInfo) => ArrowField[]> = {
+  embeddings: (info) => [
+    field("embedding", { kind: "fixedSizeList", size: info.dim ?? 0 }, [field("item", float32)]),
+    field("row", u32),
+  ],
+  scored_pairs: () => [field("i", u32), field("j", u32), field("score", float32)],
+  edges: () => [field("src", u32), field("dst", u32), field("weight", float32)],
+}
+
+/** The schema of a `kind` stream carrying `info`. */
+export function schemaFor(kind: StreamKind, info: StreamInfo): ArrowSchema {
+  const m = new Map<string, string>([[KEY.stream, kind]])
+  const put = (k: string, v: unknown) => v !== undefined && m.set(k, String(v))
+  put(KEY.dim, info.dim)
+  put(KEY.rows, info.rows)
+  put(KEY.file, info.file)
+  put(KEY.threshold, info.threshold)
+  put(KEY.pairing, info.pairing)
+  return { fields: COLUMNS[kind](info), metadata: m }
+}
+
+/** StreamInfo from a schema's metadata (brook's own streams; foreign ones carry none of it). */
+export function infoFromMetadata(m: ReadonlyMap<string, string>): StreamInfo {
+  const num = (k: string) => {
+    const v = m.get(k)
+    return v === undefined || v.trim() === "" || !Number.isFinite(Number(v)) ? undefined : Number(v)
+  }
+  const pairing = m.get(KEY.pairing)
+  return {
+    dim: num(KEY.dim),
+    rows: num(KEY.rows),
+    file: m.get(KEY.file),
+    threshold: num(KEY.threshold),
+    pairing: pairing === "self" || pairing === "cross" ? pairing : undefined,
+  }
+}
