@@ -1,0 +1,109 @@
+/**
+ * The pipe stages as users run them: `read-embeddings | tiled-cosine | threshold-edges | write-tsv`
+ * gives the same edges as `brook edges`, on Bun and Deno; the threshold travels in the stream's
+ * metadata; a failing stage fails the pipe without leaving an output file; help and exit codes.
+ */
+import { expect, test } from "bun:test"
+import { spawnSync } from "node:child_process"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { randomValues, tempDir, writeNpy } from "../helpers.ts"
+
+const root = path.join(path.dirname(new URL(import.meta.url).pathname), "..", "..")
+const dir = tempDir()
+const brook = `node ${path.join(root, "cli", "brook.js")}`
+const sh = (script: string, env: Record<string, string> = {}) =>
+  spawnSync("bash", ["-o", "pipefail", "-c", script], {
+    encoding: "utf8",
+    cwd: dir,
+    timeout: 120_000,
+    env: { ...process.env, ...env },
+  })
+
+const input = path.join(dir, "emb.npy")
+writeNpy(input, 1500, 24, randomValues(1500 * 24, 21))
+
+for (const runtime of ["bun", "deno"]) {
+  test(`${runtime}: the pipe chain writes the same TSV as brook edges, byte for byte`, () => {
+    const env = { BROOK_RUNTIME: runtime }
+    const direct = sh(`${brook} edges emb.npy --threshold 0.4 --out direct-${runtime}.tsv --quiet`, env)
+    expect(direct.status).toBe(0)
+    const chain = sh(
+      `${brook} read-embeddings emb.npy --memory 64MB | ${brook} tiled-cosine --threshold 0.4 --memory 128MB | ` +
+        `${brook} threshold-edges --memory 64MB | ${brook} write-tsv chain-${runtime}.tsv --memory 64MB`,
+      env,
+    )
+    expect(chain.stderr).toBe("")
+    expect(chain.status).toBe(0)
+    const want = fs.readFileSync(path.join(dir, `direct-${runtime}.tsv`), "utf8")
+    expect(want.split("\n").length).toBeGreaterThan(1000)
+    expect(fs.readFileSync(path.join(dir, `chain-${runtime}.tsv`), "utf8")).toBe(want)
+  })
+}
+
+test("threshold-edges takes the threshold from upstream, may raise it, may not lower it", () => {
+  expect(sh(`${brook} edges emb.npy --threshold 0.5 --out direct5.tsv --quiet`).status).toBe(0)
+  const pairs = sh(`${brook} read-embeddings emb.npy | ${brook} tiled-cosine --threshold 0.4 > pairs.arrows`)
+  expect(pairs.status).toBe(0)
+  expect(sh(`${brook} threshold-edges --threshold 0.5 < pairs.arrows | ${brook} write-tsv raised.tsv`).status).toBe(0)
+  expect(fs.readFileSync(path.join(dir, "raised.tsv"), "utf8")).toBe(
+    fs.readFileSync(path.join(dir, "direct5.tsv"), "utf8"),
+  )
+  const lowered = sh(`${brook} threshold-edges --threshold 0.3 < pairs.arrows > /dev/null`)
+  expect(lowered.status).toBe(2)
+  expect(lowered.stderr.trim().split("\n")).toEqual([
+    "brook threshold-edges: InvalidOption: --threshold: 0.3 is below the upstream threshold 0.4: those pairs were never scored",
+  ])
+})
+
+test("write-parquet closes a pipe into a Parquet file with the edges of write-tsv", async () => {
+  const r = sh(
+    `${brook} read-embeddings emb.npy | ${brook} tiled-cosine --threshold 0.45 | ${brook} threshold-edges | ` +
+      `${brook} write-parquet out.parquet`,
+  )
+  expect(r.status).toBe(0)
+  const { parquetReadObjects } = await import("hyparquet")
+  const file = fs.readFileSync(path.join(dir, "out.parquet"))
+  const rows = await parquetReadObjects({ file: file.buffer.slice(file.byteOffset, file.byteOffset + file.length) })
+  expect(sh(`${brook} edges emb.npy --threshold 0.45 --out d45.tsv --quiet`).status).toBe(0)
+  const tsv = fs.readFileSync(path.join(dir, "d45.tsv"), "utf8").trim().split("\n")
+  expect(rows.length).toBe(tsv.length)
+  expect(rows.map((x) => `${x.src}\t${x.dst}`)).toEqual(tsv.map((l) => l.split("\t").slice(0, 2).join("\t")))
+})
+
+test("a failing first stage fails the pipe: one line naming the file and row, no output file", () => {
+  const bad = path.join(dir, "nan.npy")
+  writeNpy(bad, 300, 4, [...randomValues(4 * 200, 3), NaN, ...randomValues(4 * 100 - 1, 4)])
+  const r = sh(
+    `${brook} read-embeddings nan.npy | ${brook} tiled-cosine --threshold 0.5 | ${brook} threshold-edges | ` +
+      `${brook} write-tsv never.tsv`,
+  )
+  expect(r.status).toBe(1)
+  const lines = r.stderr.trim().split("\n")
+  expect(lines[0]).toBe(`brook read-embeddings: InvalidInput: nan.npy (row 200): value NaN at dimension 0 (NaN and Inf have no cosine)`)
+  // each later stage says in one line that its input ended early
+  expect(lines.slice(1).every((l) => l.includes("without its end-of-stream marker"))).toBe(true)
+  expect(fs.readdirSync(dir).filter((f) => f.includes("never"))).toEqual([])
+})
+
+test("usage errors exit 2 with one line; --help shows an example for every stage", () => {
+  expect(sh(`${brook} tiled-cosine < /dev/null`).status).toBe(2)
+  expect(sh(`${brook} read-embeddings`).status).toBe(2)
+  expect(sh(`${brook} write-tsv`).status).toBe(2)
+  const bogus = sh(`${brook} threshold-edges --bogus < /dev/null`)
+  expect(bogus.status).toBe(2)
+  expect(bogus.stderr.trim()).toBe("brook threshold-edges: unknown option --bogus")
+  for (const c of ["read-embeddings", "tiled-cosine", "threshold-edges", "write-tsv", "write-parquet"]) {
+    const h = sh(`${brook} ${c} --help`)
+    expect(h.status).toBe(0)
+    expect(h.stdout).toContain("example:\n  brook read-embeddings")
+  }
+})
+
+test("not an Arrow stream on stdin: exit 1, one line with the byte offset", () => {
+  fs.writeFileSync(path.join(dir, "edges.txt"), "0\t1\t2.5\n")
+  const r = sh(`${brook} write-tsv x.tsv < edges.txt`)
+  expect(r.status).toBe(1)
+  expect(r.stderr.trim().split("\n").length).toBe(1)
+  expect(r.stderr).toContain("stdin (byte offset 0)")
+})
