@@ -12,7 +12,7 @@ import { readEmbeddings } from "../sources/read_embeddings.ts"
 import { stdoutOutput, writeArrow } from "../sinks/write_arrow.ts"
 import { writeEdgesParquet, writeEdgesTsv } from "../sinks/write_edges.ts"
 import type { Pipeline } from "../core/operator.ts"
-import { type OptionSpec, parseArgs, UsageError } from "./args.ts"
+import { type OptionSpec, parseArgs, parseShard, UsageError } from "./args.ts"
 import type { CommandEnv } from "./main.ts"
 
 const COMMON = `  --memory SIZE        this stage's memory budget, e.g. 256MB (default 1GiB)
@@ -44,6 +44,7 @@ i: uint32, j: uint32, score: float32, with brook.threshold in the schema metadat
 options:
   --threshold T        cosine threshold in [-1, 1] (required)
   --threads N          tile workers (default: one per core)
+  --shard i/k          part i (0-based) of k of the tile grid (brook.shard in the metadata)
 ${COMMON}
 
 example:
@@ -124,7 +125,7 @@ export async function readEmbeddingsCommand(argv: string[], env: CommandEnv): Pr
 }
 
 export async function tiledCosineCommand(argv: string[], env: CommandEnv): Promise<void> {
-  const p = parse(argv, TILED_COSINE_HELP, { threshold: "number", threads: "number" }, 0)
+  const p = parse(argv, TILED_COSINE_HELP, { threshold: "number", threads: "number", shard: "string" }, 0)
   if (!p) return
   const o = p.options
   if (o.threshold === undefined) throw new UsageError("--threshold is required")
@@ -133,7 +134,11 @@ export async function tiledCosineCommand(argv: string[], env: CommandEnv): Promi
   }
   const pipeline = pipe(
     readArrow(stdinInput(), "embeddings"),
-    tiledCosine({ threshold: o.threshold as number, threads: o.threads as number | undefined }),
+    tiledCosine({
+      threshold: o.threshold as number,
+      threads: o.threads as number | undefined,
+      shard: parseShard(o.shard as string | undefined),
+    }),
     writeArrow(stdoutOutput(), "scored_pairs"),
   )
   await runStage("tiled-cosine", pipeline, o, env)

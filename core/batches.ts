@@ -53,6 +53,8 @@ export interface StreamInfo {
   readonly threshold?: number
   /** Pairs within one input (i < j), or across two (i in A, j in B). */
   readonly pairing?: "self" | "cross"
+  /** "i/k" when the pairs are part i (0-based) of k of the tile grid (tiledCosine's shard option). */
+  readonly shard?: string
 }
 
 /** A block of consecutive embedding rows, row-major, `count * dim` floats. */

@@ -7,7 +7,8 @@
  *   edges         src: uint32, dst: uint32, weight: float32
  *
  * Metadata keys (strings): brook.stream (one of the names above), brook.dim, brook.rows (rows of the
- * embedding input), brook.file, brook.threshold (pairs have s > threshold), brook.pairing (self | cross).
+ * embedding input), brook.file, brook.threshold (pairs have s > threshold), brook.pairing (self | cross),
+ * brook.shard ("i/k": the pairs of part i of k of the tile grid; the union of the k parts is the whole).
  */
 import type { StreamInfo } from "../batches.ts"
 import { type ArrowField, type ArrowSchema, field, float32, int } from "./schema.ts"
@@ -21,6 +22,7 @@ export const KEY = {
   file: "brook.file",
   threshold: "brook.threshold",
   pairing: "brook.pairing",
+  shard: "brook.shard",
 } as const
 
 const u32 = int(32, false)
@@ -43,6 +45,7 @@ export function schemaFor(kind: StreamKind, info: StreamInfo): ArrowSchema {
   put(KEY.file, info.file)
   put(KEY.threshold, info.threshold)
   put(KEY.pairing, info.pairing)
+  put(KEY.shard, info.shard)
   return { fields: COLUMNS[kind](info), metadata: m }
 }
 
@@ -59,5 +62,6 @@ export function infoFromMetadata(m: ReadonlyMap<string, string>): StreamInfo {
     file: m.get(KEY.file),
     threshold: num(KEY.threshold),
     pairing: pairing === "self" || pairing === "cross" ? pairing : undefined,
+    shard: m.get(KEY.shard),
   }
 }

@@ -107,3 +107,24 @@ test("not an Arrow stream on stdin: exit 1, one line with the byte offset", () =
   expect(r.stderr.trim().split("\n").length).toBe(1)
   expect(r.stderr).toContain("stdin (byte offset 0)")
 })
+
+test("--shard i/k: k processes' outputs (edges and the pipe) together are the unsharded edges", () => {
+  expect(sh(`${brook} edges emb.npy --threshold 0.4 --out whole.tsv --quiet`).status).toBe(0)
+  const sorted = (text: string) => text.trim().split("\n").sort()
+  const whole = sorted(fs.readFileSync(path.join(dir, "whole.tsv"), "utf8"))
+  const parts: string[] = []
+  for (let i = 0; i < 3; i++) {
+    const out = `shard${i}.tsv`
+    const r = i === 2
+      ? sh(`${brook} read-embeddings emb.npy | ${brook} tiled-cosine --threshold 0.4 --shard ${i}/3 | ` +
+        `${brook} threshold-edges | ${brook} write-tsv ${out}`)
+      : sh(`${brook} edges emb.npy --threshold 0.4 --shard ${i}/3 --out ${out} --quiet`)
+    expect(r.status).toBe(0)
+    parts.push(fs.readFileSync(path.join(dir, out), "utf8"))
+  }
+  expect(parts.every((p) => p.length > 0)).toBe(true)
+  expect(sorted(parts.join(""))).toEqual(whole)
+  const bad = sh(`${brook} edges emb.npy --threshold 0.4 --shard 3/3 --out x.tsv`)
+  expect(bad.status).toBe(2)
+  expect(bad.stderr.trim()).toBe("brook edges: --shard: '3/3' is not i/k with 0 <= i < k")
+})
