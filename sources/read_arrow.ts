@@ -5,13 +5,22 @@
  */
 import { Effect } from "effect"
 import * as fs from "node:fs"
+import * as path from "node:path"
 import type { EdgeBatch, ScoredPairs, StreamInfo } from "../core/batches.ts"
 import { MemoryBudget } from "../core/budget.ts"
 import { InvalidInput } from "../core/errors.ts"
+import { writeAll } from "../core/files.ts"
+import { tempDir } from "../core/tempfile.ts"
 import type { Source } from "../core/operator.ts"
 import { Progress } from "../core/progress.ts"
 import { ByteReader } from "../core/arrow/byte_reader.ts"
-import { type ArrowColumn, ArrowStreamReader, describeSchema, type RecordBatch } from "../core/arrow/ipc.ts"
+import {
+  type ArrowColumn,
+  ArrowStreamReader,
+  describeSchema,
+  encodeSchemaMessage,
+  type RecordBatch,
+} from "../core/arrow/ipc.ts"
 import type { ArrowField, ArrowSchema } from "../core/arrow/schema.ts"
 import { infoFromMetadata, KEY, type StreamKind } from "../core/arrow/streams.ts"
 import type { EmbeddingRows } from "./read_embeddings.ts"
@@ -75,6 +84,7 @@ export function readArrow<K extends StreamKind>(input: ArrowInput, kind: K): Sou
   const name = "readArrow"
   let reader: ArrowStreamReader | undefined
   let decode: ((b: RecordBatch, row0: number) => Batches[K]) | undefined
+  let spool: Spooled | undefined
   return {
     kind: "source",
     name,
@@ -84,12 +94,22 @@ export function readArrow<K extends StreamKind>(input: ArrowInput, kind: K): Sou
         try: async () => {
           reader = new ArrowStreamReader(new ByteReader(input.open()), input.name)
           const schema = await reader.readSchema()
-          const info = { ...infoFromMetadata(schema.metadata), file: schema.metadata.get(KEY.file) ?? input.name }
-          const made = DECODERS[kind](schema, input.name, info)
+          let info = { ...infoFromMetadata(schema.metadata), file: schema.metadata.get(KEY.file) ?? input.name }
+          let made = DECODERS[kind](schema, input.name, info)
+          if (kind === "embeddings" && (made.info.rows === undefined || made.info.dim === undefined)) {
+            // a stream from another writer: count its rows on the way into a temp file, then read that
+            spool = await spoolEmbeddings(reader, made as never)
+            reader = spool.reader
+            info = { ...info, rows: spool.rows, dim: spool.dim }
+            made = DECODERS[kind](schema, input.name, info)
+          }
           decode = made.decode as typeof decode
           return { ...info, ...made.info } satisfies StreamInfo
         },
-        catch: (e) => e as InvalidInput,
+        catch: (e) => {
+          spool?.remove()
+          return e as InvalidInput
+        },
       }),
     minimum: () => 2 * MIN_MESSAGE,
     // a message body, and what decoding makes of it (a float64 column becomes float32)
@@ -99,6 +119,7 @@ export function readArrow<K extends StreamKind>(input: ArrowInput, kind: K): Sou
         const budget = yield* MemoryBudget
         const progress = yield* Progress
         yield* budget.reserve(name, plan.bytes)
+        if (spool) yield* Effect.addFinalizer(() => Effect.sync(() => spool!.remove()))
         const r = reader!
         let rows = 0
         return new ReadableStream<Batches[K]>({
@@ -112,6 +133,54 @@ export function readArrow<K extends StreamKind>(input: ArrowInput, kind: K): Sou
           cancel: () => void 0,
         }, { highWaterMark: 0 })
       }),
+  }
+}
+
+interface Spooled {
+  readonly reader: ArrowStreamReader
+  readonly rows: number
+  readonly dim: number
+  readonly remove: () => void
+}
+
+/**
+ * Copies an embedding stream that does not announce its row count (or, for list<float>, its
+ * dimension) into a temp file past its schema, counting rows from the batch headers and taking the
+ * dimension from the first batch; returns a reader of the copy. Holds one chunk (and the first batch).
+ */
+async function spoolEmbeddings(
+  first: ArrowStreamReader,
+  made: { info: StreamInfo; decode: (b: RecordBatch, row0: number) => EmbeddingRows },
+): Promise<Spooled> {
+  const file = path.join(tempDir(), `brook-spool-${process.pid}-${Date.now().toString(36)}.arrows`)
+  const remove = () => fs.rmSync(file, { force: true })
+  process.once("exit", remove) // also when planning fails before the source's scope exists
+  const fd = fs.openSync(file, "w")
+  try {
+    writeAll(fd, encodeSchemaMessage(first.schema))
+    first.bytes.tee((bytes) => writeAll(fd, bytes))
+    let dim = made.info.dim
+    let rows = 0
+    if (dim === undefined) {
+      const b = await first.next(MAX_MESSAGE)
+      if (b) {
+        dim = made.decode(b, 0).dim
+        rows += b.length
+      }
+    }
+    for (let n = await first.skip(); n !== undefined; n = await first.skip()) rows += n
+    fs.closeSync(fd)
+    const again = new ArrowStreamReader(new ByteReader(fileInput(file).open()), first.name)
+    await again.readSchema()
+    return { reader: again, rows, dim: dim ?? 0, remove }
+  } catch (e) {
+    try {
+      fs.closeSync(fd)
+    } catch {
+      // closed already
+    }
+    remove()
+    throw e
   }
 }
 

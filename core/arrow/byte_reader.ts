@@ -5,7 +5,15 @@ export class ByteReader {
   /** Bytes consumed so far. */
   offset = 0
 
+  private copy: ((bytes: Uint8Array) => void) | undefined
+
   constructor(private readonly chunks: AsyncIterator<Uint8Array>) {}
+
+  /** From here on, hands every byte not yet consumed to `copy` as well (once, in order). */
+  tee(copy: (bytes: Uint8Array) => void): void {
+    this.copy = copy
+    if (this.at < this.chunk.length) copy(this.chunk.subarray(this.at))
+  }
 
   /**
    * Fills `into` completely. Returns the bytes read: fewer than asked only when the input ended
@@ -19,6 +27,7 @@ export class ByteReader {
         if (r.done) break
         this.chunk = r.value
         this.at = 0
+        this.copy?.(r.value)
         continue
       }
       const n = Math.min(into.length - done, this.chunk.length - this.at)
@@ -27,6 +36,18 @@ export class ByteReader {
       done += n
     }
     this.offset += done
+    return done
+  }
+
+  /** Reads and drops `n` bytes a chunk at a time; returns the bytes skipped (fewer at the end). */
+  async skip(n: number): Promise<number> {
+    const scratch = new Uint8Array(Math.min(n, 1 << 20))
+    let done = 0
+    while (done < n) {
+      const got = await this.readInto(scratch.subarray(0, Math.min(scratch.length, n - done)))
+      done += got
+      if (got === 0) break
+    }
     return done
   }
 

@@ -97,7 +97,7 @@ export class ArrowStreamReader {
   schema!: ArrowSchema
   private ended = false
 
-  constructor(private readonly bytes: ByteReader, readonly name: string) {}
+  constructor(readonly bytes: ByteReader, readonly name: string) {}
 
   private invalid(offset: number, reason: string): InvalidInput {
     return new InvalidInput({ file: this.name, offset, reason })
@@ -181,6 +181,19 @@ export class ArrowStreamReader {
       if (e instanceof InvalidInput || e instanceof FormatUnsupported) throw e
       throw this.invalid(m.at, `malformed record batch: ${(e as Error).message}`)
     }
+  }
+
+  /**
+   * Skips the next record batch, reading its body a chunk at a time; returns its row count, or
+   * undefined after the end marker.
+   */
+  async skip(): Promise<number | undefined> {
+    const m = await this.message()
+    if (!m) return undefined
+    if (m.msg.u8(1) !== HEADER.RecordBatch) throw this.invalid(m.at, `unexpected message (header type ${m.msg.u8(1)})`)
+    const bodyLength = m.msg.i64(3)
+    if (await this.bytes.skip(bodyLength) < bodyLength) throw this.invalid(m.at, "the stream ends inside a record batch")
+    return m.msg.table(2)!.i64(0)
   }
 
   private decodeBatch(rb: FbTable, body: Uint8Array, at: number): RecordBatch {

@@ -128,3 +128,25 @@ test("--shard i/k: k processes' outputs (edges and the pipe) together are the un
   expect(bad.status).toBe(2)
   expect(bad.stderr.trim()).toBe("brook edges: --shard: '3/3' is not i/k with 0 <= i < k")
 })
+
+test("a stream from apache-arrow (list<float32>, several batches, no brook metadata) gives brook edges' edges", async () => {
+  const { Field, Float32, List, Table, tableToIPC, vectorFromArray } = await import("apache-arrow")
+  const v = randomValues(1500 * 24, 21) // the rows of emb.npy
+  const batches = []
+  for (let r = 0; r < 1500; r += 400) {
+    const rows = []
+    for (let k = r; k < Math.min(1500, r + 400); k++) rows.push(Array.from(v.subarray(k * 24, (k + 1) * 24)))
+    batches.push(...new Table({ vec: vectorFromArray(rows, new List(new Field("item", new Float32(), true))) }).batches)
+  }
+  fs.writeFileSync(path.join(dir, "theirs.arrows"), tableToIPC(new Table(batches), "stream"))
+  const tmp = tempDir("brook-spool-test-")
+  const r = sh(
+    `${brook} tiled-cosine --threshold 0.4 < theirs.arrows | ${brook} threshold-edges | ${brook} write-tsv theirs.tsv`,
+    { BROOK_TMPDIR: tmp },
+  )
+  expect(r.stderr).toBe("")
+  expect(r.status).toBe(0)
+  expect(sh(`${brook} edges emb.npy --threshold 0.4 --out d40.tsv --quiet`).status).toBe(0)
+  expect(fs.readFileSync(path.join(dir, "theirs.tsv"), "utf8")).toBe(fs.readFileSync(path.join(dir, "d40.tsv"), "utf8"))
+  expect(fs.readdirSync(tmp)).toEqual([]) // the spooled copy is gone
+})
