@@ -216,8 +216,10 @@ export class ArrowStreamReader {
       if (off < 0 || len < 0 || off + len > body.length) throw new Error(`buffer ${buf - 1} lies outside the body`)
       const raw = body.subarray(off, off + len)
       if (codec !== 1 || len === 0) return raw
+      // the prefix is the uncompressed length, or -1 for a buffer left uncompressed; apache-arrow JS
+      // 21.2 writes the compressed length there instead, so the frame's own content size is used
       const size = Number(new DataView(raw.buffer, raw.byteOffset).getBigInt64(0, true))
-      return size === -1 ? raw.subarray(8) : zstd(raw.subarray(8), new Uint8Array(size))
+      return size === -1 ? raw.subarray(8) : zstd(raw.subarray(8))
     }
     const column = (field: ArrowField): ArrowColumn => {
       if (field.type.kind === "unsupported") {

@@ -180,3 +180,26 @@ test("bad streams: named errors with the byte offset or row", async () => {
   expect(e6.message).toContain("ragged (row 1): row has 1 values, expected 2")
   expect(new Uint32().bitWidth).toBe(32)
 })
+
+// deno-lint-ignore no-explicit-any
+const bunZstd = (globalThis as any).Bun?.zstdCompressSync as ((b: Uint8Array) => Uint8Array) | undefined
+
+test.skipIf(!bunZstd)("brook reads apache-arrow's ZSTD-compressed bodies (needs Bun's zstd to write them)", async () => {
+  const { compressionRegistry, CompressionType, RecordBatchStreamWriter } = await import("apache-arrow")
+  compressionRegistry.set(CompressionType.ZSTD, { encode: (b: Uint8Array) => bunZstd!(b) })
+  const n = 5000
+  const t = tableFromArrays({
+    src: Uint32Array.from({ length: n }, (_, k) => k),
+    dst: Uint32Array.from({ length: n }, (_, k) => k % 7),
+    weight: Float32Array.from({ length: n }, (_, k) => k / 8),
+  })
+  const w = new RecordBatchStreamWriter({ compressionType: CompressionType.ZSTD })
+  w.writeAll(t)
+  const bytes = w.toUint8Array(true)
+  expect(bytes.length).toBeLessThan(n * 12) // compressed
+  const got = await collectFrom<EdgeBatch>(readArrow(bytesInput("zstd", bytes), "edges"))
+  const dst = got.batches.flatMap((b) => [...b.dst])
+  const weight = got.batches.flatMap((b) => [...b.weight])
+  expect(dst).toEqual(Array.from({ length: n }, (_, k) => k % 7))
+  expect(weight).toEqual(Array.from({ length: n }, (_, k) => Math.fround(k / 8)))
+})
