@@ -76,7 +76,7 @@ interface Batches {
 
 /** Largest record batch body held at once unless the share is smaller: brook's own batches are far below. */
 const MAX_MESSAGE = 256 << 20
-/** Smallest share: room for a batch of 64 rows at d = 4096 or 16 K pairs, whichever is larger. */
+/** Smallest message body planned for: 1 MiB (64 rows at d = 4096, 87 K pairs). */
 const MIN_MESSAGE = 1 << 20
 
 /** A source of `kind` batches from the Arrow IPC stream `input`. */
@@ -85,6 +85,10 @@ export function readArrow<K extends StreamKind>(input: ArrowInput, kind: K): Sou
   let reader: ArrowStreamReader | undefined
   let decode: ((b: RecordBatch, row0: number) => Batches[K]) | undefined
   let spool: Spooled | undefined
+  /** Body bytes of the first record batch: writers send batches of one size, so the plan starts there. */
+  let firstBody = 0
+  // a message body, and what decoding makes of it (a float64 column becomes float32)
+  const need = (body: number) => 2 * Math.max(MIN_MESSAGE, body)
   return {
     kind: "source",
     name,
@@ -104,6 +108,7 @@ export function readArrow<K extends StreamKind>(input: ArrowInput, kind: K): Sou
             made = DECODERS[kind](schema, input.name, info)
           }
           decode = made.decode as typeof decode
+          firstBody = await reader.peekBodyLength()
           return { ...info, ...made.info } satisfies StreamInfo
         },
         catch: (e) => {
@@ -111,9 +116,8 @@ export function readArrow<K extends StreamKind>(input: ArrowInput, kind: K): Sou
           return e as InvalidInput
         },
       }),
-    minimum: () => 2 * MIN_MESSAGE,
-    // a message body, and what decoding makes of it (a float64 column becomes float32)
-    plan: (share) => Effect.succeed({ bytes: 2 * Math.max(MIN_MESSAGE, Math.min(MAX_MESSAGE, Math.floor(share / 2))) }),
+    minimum: () => need(firstBody),
+    plan: (share) => Effect.succeed({ bytes: need(Math.max(firstBody, Math.min(MAX_MESSAGE, Math.floor(share / 2)))) }),
     make: (plan) =>
       Effect.gen(function* () {
         const budget = yield* MemoryBudget

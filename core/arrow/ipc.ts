@@ -103,8 +103,22 @@ export class ArrowStreamReader {
     return new InvalidInput({ file: this.name, offset, reason })
   }
 
+  private peeked: { msg: FbTable; at: number } | undefined | null = null
+
+  /** Body bytes of the next message (0 at the end), read from its metadata only: for planning. */
+  async peekBodyLength(): Promise<number> {
+    if (this.ended) return 0
+    if (this.peeked === null) this.peeked = await this.message()
+    return this.peeked ? this.peeked.msg.i64(3) : 0
+  }
+
   /** Next message's metadata and where it starts, or undefined at the end marker. */
   private async message(): Promise<{ msg: FbTable; at: number } | undefined> {
+    if (this.peeked !== null) {
+      const p = this.peeked
+      this.peeked = null
+      return p
+    }
     const at = this.bytes.offset
     const word = new Uint8Array(4)
     const got = await this.bytes.readInto(word)
