@@ -203,3 +203,25 @@ test.skipIf(!bunZstd)("brook reads apache-arrow's ZSTD-compressed bodies (needs 
   expect(dst).toEqual(Array.from({ length: n }, (_, k) => k % 7))
   expect(weight).toEqual(Array.from({ length: n }, (_, k) => Math.fround(k / 8)))
 })
+
+test("a record batch larger than the stage's budget is refused: at planning (first batch) or on arrival", async () => {
+  const edges = (n: number) =>
+    tableFromArrays({
+      src: new Uint32Array(n),
+      dst: new Uint32Array(n),
+      weight: new Float32Array(n),
+    })
+  const big = tableToIPC(edges(1_000_000), "stream") // a 12 MB body
+  const tight = await failure(
+    run(pipe(readArrow(bytesInput("big", big), "edges"), collect({ batches: [] })), { memory: "16MB" }),
+  )
+  expect(tight._tag).toBe("BudgetExceeded")
+  expect(tight.message).toContain("readArrow needs 22.9 MiB")
+  // small first batch, then one beyond what the plan holds
+  const grown = tableToIPC(new Table([...edges(1000).batches, ...edges(3_000_000).batches]), "stream")
+  const late = await failure(
+    run(pipe(readArrow(bytesInput("grown", grown), "edges"), collect({ batches: [] })), { memory: "40MB" }),
+  )
+  expect(late._tag).toBe("BudgetExceeded")
+  expect(late.message).toContain("the record batch at byte")
+})
