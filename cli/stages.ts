@@ -16,8 +16,9 @@ import { type OptionSpec, parseArgs, parseShard, UsageError } from "./args.ts"
 import type { CommandEnv } from "./main.ts"
 
 const COMMON = `  --memory SIZE        this stage's memory budget, e.g. 256MB (default 1GiB)
-  --verbose            a summary line (time, peak reserved per stage) on stderr
-  --quiet              no progress on stderr`
+  --progress           draw this stage's progress on stderr when it is a terminal (off by default:
+                       the stages of a pipe share one terminal)
+  --verbose            a summary line (time, peak reserved per stage) on stderr`
 
 const CHAIN = `brook read-embeddings emb.npy | brook tiled-cosine --threshold 0.8 | brook threshold-edges | brook write-tsv edges.tsv`
 
@@ -81,7 +82,7 @@ example:
 export const WRITE_TSV_HELP = writeHelp("tsv", "tsv")
 export const WRITE_PARQUET_HELP = writeHelp("parquet", "parquet")
 
-const STAGE_OPTIONS: OptionSpec = { memory: "string", verbose: "flag" }
+const STAGE_OPTIONS: OptionSpec = { memory: "string", verbose: "flag", progress: "flag" }
 
 /** Parses a stage's arguments; --help prints `help` and returns undefined. */
 function parse(argv: string[], help: string, spec: OptionSpec, positionals: number) {
@@ -101,7 +102,11 @@ function parse(argv: string[], help: string, spec: OptionSpec, positionals: numb
 }
 
 async function runStage(name: string, pipeline: Pipeline, o: Record<string, unknown>, env: CommandEnv) {
-  const report = await run(pipeline, { memory: o.memory as string | undefined, signal: env.signal, progress: env.progress })
+  const report = await run(pipeline, {
+    memory: o.memory as string | undefined,
+    signal: env.signal,
+    progress: o.progress ? env.progress : undefined,
+  })
   if (o.verbose) {
     env.log(
       `brook ${name}: ${report.seconds.toFixed(2)} s, budget ${formatBytes(report.budget)}, peak reserved ${
