@@ -32,3 +32,6 @@ export { tiledCosine, type TiledCosineOptions } from "./operators/tiled_cosine/t
 export { thresholdEdges, type ThresholdEdgesOptions } from "./operators/threshold_edges.ts"
 export { writeEdges, writeEdgesParquet, writeEdgesTsv } from "./sinks/write_edges.ts"
 export { collect, type Collected } from "./sinks/collect.ts"
+export { type ArrowInput, fileInput, readArrow, stdinInput, streamInput } from "./sources/read_arrow.ts"
+export { type ArrowOutput, stdoutOutput, writeArrow } from "./sinks/write_arrow.ts"
+export { type StreamKind } from "./core/arrow/streams.ts"

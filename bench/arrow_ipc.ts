@@ -76,9 +76,10 @@ const arrowEncode = () => {
   return w.toUint8Array(true)
 }
 
-const chunked = (bytes: Uint8Array) => async function* () {
-  for (let at = 0; at < bytes.length; at += 1 << 16) yield bytes.subarray(at, at + (1 << 16))
-}
+const chunked = (bytes: Uint8Array) =>
+  async function* () {
+    for (let at = 0; at < bytes.length; at += 1 << 16) yield bytes.subarray(at, at + (1 << 16))
+  }
 
 const stream = concat(brookEncode())
 
@@ -101,5 +102,11 @@ const results = {
 }
 const mb = stream.length / 1e6
 console.log(`${n} edges in batches of ${batch}: ${mb.toFixed(0)} MB of stream`)
-for (const [k, v] of Object.entries(results)) console.log(`${k.padEnd(22)} ${v.ms.toFixed(0).padStart(6)} ms  ${(mb / v.ms * 1000).toFixed(0).padStart(6)} MB/s`)
-console.log(`ratios brook/apache-arrow: encode ${(results["encode, brook"].ms / results["encode, apache-arrow"].ms).toFixed(2)}, decode ${(results["decode, brook"].ms / results["decode, apache-arrow"].ms).toFixed(2)}`)
+for (const [k, v] of Object.entries(results)) {
+  console.log(`${k.padEnd(22)} ${v.ms.toFixed(0).padStart(6)} ms  ${(mb / v.ms * 1000).toFixed(0).padStart(6)} MB/s`)
+}
+console.log(
+  `ratios brook/apache-arrow: encode ${
+    (results["encode, brook"].ms / results["encode, apache-arrow"].ms).toFixed(2)
+  }, decode ${(results["decode, brook"].ms / results["decode, apache-arrow"].ms).toFixed(2)}`,
+)

@@ -20,7 +20,8 @@ const COMMON = `  --memory SIZE        this stage's memory budget, e.g. 256MB (d
                        the stages of a pipe share one terminal)
   --verbose            a summary line (time, peak reserved per stage) on stderr`
 
-const CHAIN = `brook read-embeddings emb.npy | brook tiled-cosine --threshold 0.8 | brook threshold-edges | brook write-tsv edges.tsv`
+const CHAIN =
+  `brook read-embeddings emb.npy | brook tiled-cosine --threshold 0.8 | brook threshold-edges | brook write-tsv edges.tsv`
 
 export const READ_EMBEDDINGS_HELP = `usage: brook read-embeddings EMB [options] > emb.arrows
 
@@ -51,7 +52,8 @@ ${COMMON}
 example:
   ${CHAIN}`
 
-export const THRESHOLD_EDGES_HELP = `usage: brook threshold-edges [--threshold T] [--weight EXPR] [options] < pairs.arrows > edges.arrows
+export const THRESHOLD_EDGES_HELP =
+  `usage: brook threshold-edges [--threshold T] [--weight EXPR] [options] < pairs.arrows > edges.arrows
 
 Scored pairs on stdin to weighted edges on stdout (src: uint32, dst: uint32, weight: float32). Keeps
 s > T, where T defaults to the threshold in the stream's metadata (brook.threshold); weight =
@@ -93,9 +95,9 @@ function parse(argv: string[], help: string, spec: OptionSpec, positionals: numb
   const parsed = parseArgs(argv, { ...STAGE_OPTIONS, ...spec })
   if (parsed.positional.length !== positionals) {
     throw new UsageError(
-      positionals ? `expected ${positionals} file argument, got ${parsed.positional.length}` : `unexpected argument '${
-        parsed.positional[0]
-      }'`,
+      positionals
+        ? `expected ${positionals} file argument, got ${parsed.positional.length}`
+        : `unexpected argument '${parsed.positional[0]}'`,
     )
   }
   return parsed

@@ -101,7 +101,11 @@ const ENCODERS: { [K in StreamKind]: (b: Batches[K]) => { length: number; column
     return {
       length: b.count,
       columns: [
-        { length: b.count, buffers: [undefined], children: [{ length: b.count * b.dim, buffers: [undefined, b.values] }] },
+        {
+          length: b.count,
+          buffers: [undefined],
+          children: [{ length: b.count * b.dim, buffers: [undefined, b.values] }],
+        },
         { length: b.count, buffers: [undefined, rows] },
       ],
     }

@@ -206,7 +206,9 @@ export class ArrowStreamReader {
     if (!m) return undefined
     if (m.msg.u8(1) !== HEADER.RecordBatch) throw this.invalid(m.at, `unexpected message (header type ${m.msg.u8(1)})`)
     const bodyLength = m.msg.i64(3)
-    if (await this.bytes.skip(bodyLength) < bodyLength) throw this.invalid(m.at, "the stream ends inside a record batch")
+    if (await this.bytes.skip(bodyLength) < bodyLength) {
+      throw this.invalid(m.at, "the stream ends inside a record batch")
+    }
     return m.msg.table(2)!.i64(0)
   }
 

@@ -20,7 +20,7 @@ for (const variant of ["relaxed", "simd", "int8"] as KernelVariant[]) {
   // wabt.js's validate() rejects shared memories even with threads on; the runtime validates instead
   if (!WebAssembly.validate(new Uint8Array(buffer))) throw new Error(`cosine_${variant}.wasm does not validate`)
   fs.writeFileSync(`${here}cosine_${variant}.wasm`, buffer)
-  inline.push(`  ${variant}: "${Buffer.from(buffer).toString("base64")}",`)
+  inline.push(`  ${variant}:\n    "${Buffer.from(buffer).toString("base64")}",`)
   console.log(`cosine_${variant}.wasm: ${buffer.length} bytes`)
 }
 fs.writeFileSync(

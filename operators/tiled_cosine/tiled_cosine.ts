@@ -72,7 +72,9 @@ export interface TiledCosineOptions {
  */
 const spawnTileWorker = () =>
   new Worker(
-    import.meta.url.includes("/$bunfs/") ? "./operators/tiled_cosine/worker.ts" : new URL("./worker.ts", import.meta.url),
+    import.meta.url.includes("/$bunfs/")
+      ? "./operators/tiled_cosine/worker.ts"
+      : new URL("./worker.ts", import.meta.url),
     { type: "module" },
   )
 
@@ -105,8 +107,15 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
           return yield* new InvalidOption({ option: "threshold", reason: `${t} is not a cosine in [-1, 1]` })
         }
         const sh = options.shard
-        if (sh && !(Number.isInteger(sh.count) && sh.count >= 1 && Number.isInteger(sh.index) && sh.index >= 0 && sh.index < sh.count)) {
-          return yield* new InvalidOption({ option: "shard", reason: `${sh.index}/${sh.count}: expected i/k with 0 <= i < k` })
+        if (
+          sh &&
+          !(Number.isInteger(sh.count) && sh.count >= 1 && Number.isInteger(sh.index) && sh.index >= 0 &&
+            sh.index < sh.count)
+        ) {
+          return yield* new InvalidOption({
+            option: "shard",
+            reason: `${sh.index}/${sh.count}: expected i/k with 0 <= i < k`,
+          })
         }
         if (up.dim === undefined || up.rows === undefined) {
           return yield* new InvalidOption({

@@ -33,7 +33,8 @@ const io = (pid: number) => {
   const get = (k: string) => Number(new RegExp(`${k}: (\\d+)`).exec(text)![1])
   return { read: get("rchar"), written: get("wchar") }
 }
-const peakRss = (pid: number) => Number(/VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))![1]) * 1024
+const peakRss = (pid: number) =>
+  Number(/VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))![1]) * 1024
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** Waits until the stage's I/O counters stop moving (it is stalled), then returns them. */

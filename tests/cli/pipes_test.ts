@@ -80,7 +80,9 @@ test("a failing first stage fails the pipe: one line naming the file and row, no
   )
   expect(r.status).toBe(1)
   const lines = r.stderr.trim().split("\n")
-  expect(lines[0]).toBe(`brook read-embeddings: InvalidInput: nan.npy (row 200): value NaN at dimension 0 (NaN and Inf have no cosine)`)
+  expect(lines[0]).toBe(
+    `brook read-embeddings: InvalidInput: nan.npy (row 200): value NaN at dimension 0 (NaN and Inf have no cosine)`,
+  )
   // each later stage says in one line that its input ended early
   expect(lines.slice(1).every((l) => l.includes("without its end-of-stream marker"))).toBe(true)
   expect(fs.readdirSync(dir).filter((f) => f.includes("never"))).toEqual([])
@@ -116,8 +118,10 @@ test("--shard i/k: k processes' outputs (edges and the pipe) together are the un
   for (let i = 0; i < 3; i++) {
     const out = `shard${i}.tsv`
     const r = i === 2
-      ? sh(`${brook} read-embeddings emb.npy | ${brook} tiled-cosine --threshold 0.4 --shard ${i}/3 | ` +
-        `${brook} threshold-edges | ${brook} write-tsv ${out}`)
+      ? sh(
+        `${brook} read-embeddings emb.npy | ${brook} tiled-cosine --threshold 0.4 --shard ${i}/3 | ` +
+          `${brook} threshold-edges | ${brook} write-tsv ${out}`,
+      )
       : sh(`${brook} edges emb.npy --threshold 0.4 --shard ${i}/3 --out ${out} --quiet`)
     expect(r.status).toBe(0)
     parts.push(fs.readFileSync(path.join(dir, out), "utf8"))

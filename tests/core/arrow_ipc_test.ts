@@ -159,7 +159,10 @@ test("bad streams: named errors with the byte offset or row", async () => {
   expect(e1.message).toContain("nulls (row 1)")
 
   // a stream cut short (the stage before failed): no end-of-stream marker
-  const good = tableToIPC(tableFromArrays({ src: Uint32Array.from([1]), dst: Uint32Array.from([2]), weight: Float32Array.from([1]) }), "stream")
+  const good = tableToIPC(
+    tableFromArrays({ src: Uint32Array.from([1]), dst: Uint32Array.from([2]), weight: Float32Array.from([1]) }),
+    "stream",
+  )
   const e2 = await failure(collectFrom(readArrow(bytesInput("cut", good.subarray(0, good.length - 8)), "edges")))
   expect(e2._tag).toBe("InvalidInput")
   expect(e2.message).toContain("without its end-of-stream marker")
@@ -167,7 +170,9 @@ test("bad streams: named errors with the byte offset or row", async () => {
   expect(e3.message).toContain("cut2 (byte offset")
 
   // not Arrow at all, and the wrong kind of stream
-  const e4 = await failure(collectFrom(readArrow(bytesInput("text", new TextEncoder().encode("i\tj\n0\t1\n")), "edges")))
+  const e4 = await failure(
+    collectFrom(readArrow(bytesInput("text", new TextEncoder().encode("i\tj\n0\t1\n")), "edges")),
+  )
   expect(e4._tag).toBe("InvalidInput")
   expect(e4.message).toContain("text (byte offset 0)")
   const e5 = await failure(collectFrom(readArrow(bytesInput("kind", good), "embeddings")))
@@ -184,25 +189,28 @@ test("bad streams: named errors with the byte offset or row", async () => {
 // deno-lint-ignore no-explicit-any
 const bunZstd = (globalThis as any).Bun?.zstdCompressSync as ((b: Uint8Array) => Uint8Array) | undefined
 
-test.skipIf(!bunZstd)("brook reads apache-arrow's ZSTD-compressed bodies (needs Bun's zstd to write them)", async () => {
-  const { compressionRegistry, CompressionType, RecordBatchStreamWriter } = await import("apache-arrow")
-  compressionRegistry.set(CompressionType.ZSTD, { encode: (b: Uint8Array) => bunZstd!(b) })
-  const n = 5000
-  const t = tableFromArrays({
-    src: Uint32Array.from({ length: n }, (_, k) => k),
-    dst: Uint32Array.from({ length: n }, (_, k) => k % 7),
-    weight: Float32Array.from({ length: n }, (_, k) => k / 8),
-  })
-  const w = new RecordBatchStreamWriter({ compressionType: CompressionType.ZSTD })
-  w.writeAll(t)
-  const bytes = w.toUint8Array(true)
-  expect(bytes.length).toBeLessThan(n * 12) // compressed
-  const got = await collectFrom<EdgeBatch>(readArrow(bytesInput("zstd", bytes), "edges"))
-  const dst = got.batches.flatMap((b) => [...b.dst])
-  const weight = got.batches.flatMap((b) => [...b.weight])
-  expect(dst).toEqual(Array.from({ length: n }, (_, k) => k % 7))
-  expect(weight).toEqual(Array.from({ length: n }, (_, k) => Math.fround(k / 8)))
-})
+test.skipIf(!bunZstd)(
+  "brook reads apache-arrow's ZSTD-compressed bodies (needs Bun's zstd to write them)",
+  async () => {
+    const { compressionRegistry, CompressionType, RecordBatchStreamWriter } = await import("apache-arrow")
+    compressionRegistry.set(CompressionType.ZSTD, { encode: (b: Uint8Array) => bunZstd!(b) })
+    const n = 5000
+    const t = tableFromArrays({
+      src: Uint32Array.from({ length: n }, (_, k) => k),
+      dst: Uint32Array.from({ length: n }, (_, k) => k % 7),
+      weight: Float32Array.from({ length: n }, (_, k) => k / 8),
+    })
+    const w = new RecordBatchStreamWriter({ compressionType: CompressionType.ZSTD })
+    w.writeAll(t)
+    const bytes = w.toUint8Array(true)
+    expect(bytes.length).toBeLessThan(n * 12) // compressed
+    const got = await collectFrom<EdgeBatch>(readArrow(bytesInput("zstd", bytes), "edges"))
+    const dst = got.batches.flatMap((b) => [...b.dst])
+    const weight = got.batches.flatMap((b) => [...b.weight])
+    expect(dst).toEqual(Array.from({ length: n }, (_, k) => k % 7))
+    expect(weight).toEqual(Array.from({ length: n }, (_, k) => Math.fround(k / 8)))
+  },
+)
 
 test("a record batch larger than the stage's budget is refused: at planning (first batch) or on arrival", async () => {
   const edges = (n: number) =>

@@ -34,11 +34,13 @@ async function pairs(opts: { shard?: { index: number; count: number }; forceSpil
   return { keys, info: report.info as StreamInfo }
 }
 
-for (const [label, opts] of [
-  ["memory plan", {}],
-  ["spill plan", { forceSpill: true }],
-  ["A x B", { against: b }],
-] as const) {
+for (
+  const [label, opts] of [
+    ["memory plan", {}],
+    ["spill plan", { forceSpill: true }],
+    ["A x B", { against: b }],
+  ] as const
+) {
   test(`${label}: the union of k shards is the unsharded output, and the shards are disjoint`, async () => {
     const whole = (await pairs(opts)).keys
     expect(whole.length).toBeGreaterThan(1000)
