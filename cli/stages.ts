@@ -26,11 +26,13 @@ const CHAIN =
 export const READ_EMBEDDINGS_HELP = `usage: brook read-embeddings EMB [options] > emb.arrows
 
 Reads EMB (.npy float32/float64, or .parquet with a LIST<FLOAT|DOUBLE> or FLOAT[d] column) and writes
-an Arrow IPC stream on stdout: embedding: fixed_size_list<float32>[dim], row: uint32, with schema
-metadata brook.stream=embeddings, brook.dim, brook.rows, brook.file.
+an Arrow IPC stream on stdout: embedding: fixed_size_list<float32>[dim], row: uint32 (and id: utf8 or
+int64 when the Parquet file has an id column), with schema metadata brook.stream=embeddings, brook.dim,
+brook.rows, brook.file (brook.id_type). The ids travel down the pipe: write-tsv writes them.
 
 options:
   --column NAME        Parquet vector column (default: the first list column)
+  --id-column NAME     Parquet id column (default: "id" when present)
   --zero-vectors MODE  error (default) or skip (the row column keeps the other rows' numbers)
 ${COMMON}
 
@@ -119,13 +121,13 @@ async function runStage(name: string, pipeline: Pipeline, o: Record<string, unkn
 }
 
 export async function readEmbeddingsCommand(argv: string[], env: CommandEnv): Promise<void> {
-  const p = parse(argv, READ_EMBEDDINGS_HELP, { column: "string", "zero-vectors": "string" }, 1)
+  const p = parse(argv, READ_EMBEDDINGS_HELP, { column: "string", "id-column": "string", "zero-vectors": "string" }, 1)
   if (!p) return
   const zero = (p.options["zero-vectors"] ?? "error") as string
   if (zero !== "error" && zero !== "skip") throw new UsageError("--zero-vectors must be error or skip")
   const source = readEmbeddings(p.positional[0], {
     column: p.options.column as string | undefined,
-    idColumn: null,
+    idColumn: p.options["id-column"] as string | undefined,
     zeroVectors: zero,
   })
   await runStage("read-embeddings", pipe(source, writeArrow(stdoutOutput(), "embeddings")), p.options, env)

@@ -5,7 +5,7 @@
  */
 import { Effect } from "effect"
 import * as fs from "node:fs"
-import type { EdgeBatch, ScoredPairs } from "../core/batches.ts"
+import type { EdgeBatch, IdTable, ScoredPairs } from "../core/batches.ts"
 import { MemoryBudget } from "../core/budget.ts"
 import type { Sink } from "../core/operator.ts"
 import { writeAll } from "../core/files.ts"
@@ -59,6 +59,8 @@ export function writeArrow<K extends StreamKind>(output: ArrowOutput | string, k
         yield* budget.reserve(name, plan.bytes)
         const out = typeof output === "string" ? yield* fileOutput(output) : output
         const encode = ENCODERS[kind] as (b: Batches[K]) => { length: number; columns: ColumnData[] }
+        const ids = info.ids
+        const rowColumns = ROW_COLUMNS[kind] as (b: Batches[K]) => Uint32Array[]
         let started = false
         const start = async () => {
           if (!started) await out.write(encodeSchemaMessage(schemaFor(kind, info)))
@@ -68,6 +70,7 @@ export function writeArrow<K extends StreamKind>(output: ArrowOutput | string, k
           async write(batch) {
             await start()
             const { length, columns } = encode(batch)
+            if (ids) { for (const rows of rowColumns(batch)) columns.push(idColumn(ids, rows)) }
             for (const part of encodeRecordBatch(length, columns)) await out.write(part)
             ;(batch as EmbeddingRows).recycle?.()
           },
@@ -94,6 +97,27 @@ const fileOutput = (target: string) =>
       abort: () => (fs.closeSync(fd), o.discard()),
     }
   })
+
+/** The row number columns that get an id column beside them, in ID_COLUMNS order. */
+const ROW_COLUMNS: { [K in StreamKind]: (b: Batches[K]) => Uint32Array[] } = {
+  embeddings: (b) => [b.rowIds ?? Uint32Array.from({ length: b.count }, (_, k) => b.start + k)],
+  scored_pairs: (p) => [p.i.subarray(0, p.length), p.j.subarray(0, p.length)],
+  edges: (e) => [e.src.subarray(0, e.length), e.dst.subarray(0, e.length)],
+}
+
+/** The ids of `rows`: utf8 (offsets, bytes) or int64. */
+function idColumn(ids: IdTable, rows: Uint32Array): ColumnData {
+  if (ids.kind === "integer") {
+    return { length: rows.length, buffers: [undefined, BigInt64Array.from(rows, (r) => BigInt(ids.get(r)))] }
+  }
+  const enc = new TextEncoder()
+  const parts = Array.from(rows, (r) => enc.encode(ids.get(r)))
+  const offsets = new Int32Array(rows.length + 1)
+  for (let k = 0; k < parts.length; k++) offsets[k + 1] = offsets[k] + parts[k].length
+  const bytes = new Uint8Array(offsets[rows.length])
+  parts.forEach((p, k) => bytes.set(p, offsets[k]))
+  return { length: rows.length, buffers: [undefined, offsets, bytes] }
+}
 
 const ENCODERS: { [K in StreamKind]: (b: Batches[K]) => { length: number; columns: ColumnData[] } } = {
   embeddings: (b) => {

@@ -6,7 +6,7 @@
 import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import type { EdgeBatch, ScoredPairs, StreamInfo } from "../core/batches.ts"
+import type { EdgeBatch, IdTable, ScoredPairs, StreamInfo } from "../core/batches.ts"
 import { MemoryBudget } from "../core/budget.ts"
 import { InvalidInput } from "../core/errors.ts"
 import { writeAll } from "../core/files.ts"
@@ -22,7 +22,7 @@ import {
   type RecordBatch,
 } from "../core/arrow/ipc.ts"
 import type { ArrowField, ArrowSchema } from "../core/arrow/schema.ts"
-import { infoFromMetadata, KEY, type StreamKind } from "../core/arrow/streams.ts"
+import { ID_COLUMNS, infoFromMetadata, KEY, type StreamKind } from "../core/arrow/streams.ts"
 import type { EmbeddingRows } from "./read_embeddings.ts"
 
 /** Where the bytes come from: a name for errors and a way to open them once. */
@@ -107,9 +107,10 @@ export function readArrow<K extends StreamKind>(input: ArrowInput, kind: K): Sou
             info = { ...info, rows: spool.rows, dim: spool.dim }
             made = DECODERS[kind](schema, input.name, info)
           }
-          decode = made.decode as typeof decode
+          const ids = withIds(kind, schema, input.name, made.decode as never)
+          decode = (ids?.decode ?? made.decode) as typeof decode
           firstBody = await reader.peekBodyLength()
-          return { ...info, ...made.info } satisfies StreamInfo
+          return { ...info, ...made.info, ids: ids?.table } satisfies StreamInfo
         },
         catch: (e) => {
           spool?.remove()
@@ -186,6 +187,94 @@ async function spoolEmbeddings(
     remove()
     throw e
   }
+}
+
+/** Ids by row number, filled from a stream's id columns as its batches are decoded. */
+class RowIds implements IdTable {
+  private strings: string[] = []
+  private ints = new Float64Array(0)
+  length = 0
+  constructor(readonly kind: "string" | "integer") {}
+  set(row: number, value: string | number): void {
+    if (this.kind === "string") this.strings[row] = value as string
+    else {
+      if (row >= this.ints.length) {
+        const grown = new Float64Array(Math.max(1024, row + 1, this.ints.length * 2))
+        grown.set(this.ints)
+        this.ints = grown
+      }
+      this.ints[row] = value as number
+    }
+    this.length = Math.max(this.length, row + 1)
+  }
+  get(row: number): string {
+    return this.kind === "string" ? this.strings[row] : String(this.ints[row])
+  }
+}
+
+/** Row number columns of a decoded batch, in ID_COLUMNS order. */
+const ROWS: { [K in StreamKind]: (b: Batches[K]) => ArrayLike<number>[] } = {
+  embeddings: (b) => [b.rowIds ?? Array.from({ length: b.count }, (_, k) => b.start + k)],
+  scored_pairs: (p) => [p.i, p.j],
+  edges: (e) => [e.src, e.dst],
+}
+
+/** When the stream has its id columns: a table of ids and a decoder that fills it. */
+function withIds<K extends StreamKind>(
+  kind: K,
+  schema: ArrowSchema,
+  file: string,
+  decode: (b: RecordBatch, row0: number) => Batches[K],
+): { table: RowIds; decode: (b: RecordBatch, row0: number) => Batches[K] } | undefined {
+  const at = ID_COLUMNS[kind].map((n) => schema.fields.findIndex((f) => f.name === n))
+  if (at.some((k) => k < 0)) return undefined
+  const types = at.map((k) => schema.fields[k].type.kind)
+  const text = types.every((t) => t === "utf8" || t === "largeUtf8")
+  if (!text && !types.every((t) => t === "int")) {
+    throw new InvalidInput({ file, reason: `id columns ${ID_COLUMNS[kind].join(", ")} must be utf8 or integers` })
+  }
+  const table = new RowIds(text ? "string" : "integer")
+  return {
+    table,
+    decode: (b, row0) => {
+      const batch = decode(b, row0)
+      const rows = (ROWS[kind] as (x: Batches[K]) => ArrayLike<number>[])(batch)
+      at.forEach((k, c) => {
+        const col = b.columns[k]
+        const values = text ? strings(col, file, row0) : Array.from(integers(col, file, row0), Number)
+        for (let x = 0; x < values.length; x++) table.set(rows[c][x], values[x])
+      })
+      return batch
+    },
+  }
+}
+
+/** A utf8 column's values. */
+function strings(c: ArrowColumn, file: string, row0: number): string[] {
+  noNulls(c, file, row0)
+  const large = c.field.type.kind === "largeUtf8"
+  const offsets: ArrayLike<number | bigint> = large
+    ? view(BigInt64Array, c.buffers[1], 8, c.length + 1)
+    : view(Int32Array, c.buffers[1], 4, c.length + 1)
+  const dec = new TextDecoder()
+  return Array.from(
+    { length: c.length },
+    (_, r) => dec.decode(c.buffers[2].subarray(Number(offsets[r]), Number(offsets[r + 1]))),
+  )
+}
+
+/** An integer column's values (any width). */
+function integers(c: ArrowColumn, file: string, row0: number): ArrayLike<number | bigint> {
+  noNulls(c, file, row0)
+  const t = c.field.type as { bits: number; signed: boolean }
+  const d = c.buffers[1]
+  return t.bits === 64
+    ? (t.signed ? view(BigInt64Array, d, 8, c.length) : view(BigUint64Array, d, 8, c.length))
+    : t.bits === 32
+    ? (t.signed ? view(Int32Array, d, 4, c.length) : view(Uint32Array, d, 4, c.length))
+    : t.bits === 16
+    ? (t.signed ? view(Int16Array, d, 2, c.length) : view(Uint16Array, d, 2, c.length))
+    : (t.signed ? view(Int8Array, d, 1, c.length) : view(Uint8Array, d, 1, c.length))
 }
 
 type Decoder<T> = (schema: ArrowSchema, file: string, info: StreamInfo) => {
@@ -279,16 +368,9 @@ function view<T>(make: new (b: ArrayBuffer, o: number, n: number) => T, bytes: U
 function u32(c: ArrowColumn, file: string, row0: number): Uint32Array {
   noNulls(c, file, row0)
   const t = c.field.type as { bits: number; signed: boolean }
-  const data = c.buffers[1]
-  if (t.bits === 32 && !t.signed) return view(Uint32Array, data, 4, c.length)
+  if (t.bits === 32 && !t.signed) return view(Uint32Array, c.buffers[1], 4, c.length)
   const out = new Uint32Array(c.length)
-  const src: ArrayLike<number | bigint> = t.bits === 64
-    ? (t.signed ? view(BigInt64Array, data, 8, c.length) : view(BigUint64Array, data, 8, c.length))
-    : t.bits === 32
-    ? view(Int32Array, data, 4, c.length)
-    : t.bits === 16
-    ? (t.signed ? view(Int16Array, data, 2, c.length) : view(Uint16Array, data, 2, c.length))
-    : (t.signed ? view(Int8Array, data, 1, c.length) : view(Uint8Array, data, 1, c.length))
+  const src = integers(c, file, row0)
   for (let r = 0; r < c.length; r++) {
     const v = Number(src[r])
     if (!(v >= 0 && v <= 0xffffffff)) {

@@ -6,12 +6,16 @@
  *   scored_pairs  i: uint32, j: uint32, score: float32          (i < j for a self join)
  *   edges         src: uint32, dst: uint32, weight: float32
  *
+ * When the input has ids (a Parquet id column), each row number column is followed by its id:
+ * embeddings + id, scored_pairs + i_id, j_id, edges + src_id, dst_id; utf8 for string ids, int64 for
+ * integer ids (brook.id_type: string | integer).
+ *
  * Metadata keys (strings): brook.stream (one of the names above), brook.dim, brook.rows (rows of the
  * embedding input), brook.file, brook.threshold (pairs have s > threshold), brook.pairing (self | cross),
  * brook.shard ("i/k": the pairs of part i of k of the tile grid; the union of the k parts is the whole).
  */
 import type { StreamInfo } from "../batches.ts"
-import { type ArrowField, type ArrowSchema, field, float32, int } from "./schema.ts"
+import { type ArrowField, type ArrowSchema, field, float32, int, utf8 } from "./schema.ts"
 
 export type StreamKind = "embeddings" | "scored_pairs" | "edges"
 
@@ -23,11 +27,19 @@ export const KEY = {
   threshold: "brook.threshold",
   pairing: "brook.pairing",
   shard: "brook.shard",
+  idType: "brook.id_type",
 } as const
+
+/** The id column beside each row number column, by stream. */
+export const ID_COLUMNS: Record<StreamKind, readonly string[]> = {
+  embeddings: ["id"],
+  scored_pairs: ["i_id", "j_id"],
+  edges: ["src_id", "dst_id"],
+}
 
 const u32 = int(32, false)
 
-export const COLUMNS: Record<StreamKind, (info: StreamInfo) => ArrowField[]> = {
+const COLUMNS: Record<StreamKind, (info: StreamInfo) => ArrowField[]> = {
   embeddings: (info) => [
     field("embedding", { kind: "fixedSizeList", size: info.dim ?? 0 }, [field("item", float32)]),
     field("row", u32),
@@ -35,6 +47,12 @@ export const COLUMNS: Record<StreamKind, (info: StreamInfo) => ArrowField[]> = {
   scored_pairs: () => [field("i", u32), field("j", u32), field("score", float32)],
   edges: () => [field("src", u32), field("dst", u32), field("weight", float32)],
 }
+
+/** A stream's columns: its own, then the id columns when the input has ids. */
+const columnsFor = (kind: StreamKind, info: StreamInfo): ArrowField[] => [
+  ...COLUMNS[kind](info),
+  ...(info.ids ? ID_COLUMNS[kind].map((n) => field(n, info.ids!.kind === "string" ? utf8 : int(64, true))) : []),
+]
 
 /** The schema of a `kind` stream carrying `info`. */
 export function schemaFor(kind: StreamKind, info: StreamInfo): ArrowSchema {
@@ -46,7 +64,8 @@ export function schemaFor(kind: StreamKind, info: StreamInfo): ArrowSchema {
   put(KEY.threshold, info.threshold)
   put(KEY.pairing, info.pairing)
   put(KEY.shard, info.shard)
-  return { fields: COLUMNS[kind](info), metadata: m }
+  put(KEY.idType, info.ids?.kind)
+  return { fields: columnsFor(kind, info), metadata: m }
 }
 
 /** StreamInfo from a schema's metadata (brook's own streams; foreign ones carry none of it). */

@@ -154,3 +154,31 @@ test("a stream from apache-arrow (list<float32>, several batches, no brook metad
   expect(fs.readFileSync(path.join(dir, "theirs.tsv"), "utf8")).toBe(fs.readFileSync(path.join(dir, "d40.tsv"), "utf8"))
   expect(fs.readdirSync(tmp)).toEqual([]) // the spooled copy is gone
 })
+
+test("Parquet ids travel down the pipe: the TSV of brook edges, and apache-arrow sees them", async () => {
+  const { DuckDBInstance } = await import("@duckdb/node-api")
+  const db = await DuckDBInstance.create(":memory:")
+  const c = await db.connect()
+  for (const [name, id] of [["str", "'doc-' || i"], ["int", "(i * 1000003)::bigint"]]) {
+    await c.run(
+      `copy (select ${id} as id, [sin(i), cos(i * 0.7), sin(i * 1.3), 0.5]::float[] as vec from range(600) t(i))
+        to '${path.join(dir, `ids-${name}.parquet`)}' (format parquet)`,
+    )
+    expect(sh(`${brook} edges ids-${name}.parquet --threshold 0.95 --out ids-${name}-direct.tsv --quiet`).status)
+      .toBe(0)
+    const r = sh(
+      `${brook} read-embeddings ids-${name}.parquet | ${brook} tiled-cosine --threshold 0.95 | ` +
+        `${brook} threshold-edges | tee ids-${name}.arrows | ${brook} write-tsv ids-${name}-pipe.tsv`,
+    )
+    expect(r.status).toBe(0)
+    const want = fs.readFileSync(path.join(dir, `ids-${name}-direct.tsv`), "utf8")
+    expect(want).toContain(name === "str" ? "doc-" : "000")
+    expect(fs.readFileSync(path.join(dir, `ids-${name}-pipe.tsv`), "utf8")).toBe(want)
+    const { tableFromIPC } = await import("apache-arrow")
+    const t = tableFromIPC(fs.readFileSync(path.join(dir, `ids-${name}.arrows`)))
+    expect(t.schema.fields.map((f) => f.name)).toEqual(["src", "dst", "weight", "src_id", "dst_id"])
+    expect(t.schema.metadata.get("brook.id_type")).toBe(name === "str" ? "string" : "integer")
+    const first = want.split("\n")[0].split("\t")
+    expect(String(t.get(0)!.src_id)).toBe(first[0])
+  }
+})

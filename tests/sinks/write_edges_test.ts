@@ -64,7 +64,12 @@ test("ids label the right rows when zero vectors are skipped", async () => {
   )
   const out = path.join(dir, "skip-ids.tsv")
   await run(
-    pipe(readEmbeddings(file, { zeroVectors: "skip" }), tiledCosine({ threshold: 0.5 }), thresholdEdges(), writeEdges(out)),
+    pipe(
+      readEmbeddings(file, { zeroVectors: "skip" }),
+      tiledCosine({ threshold: 0.5 }),
+      thresholdEdges(),
+      writeEdges(out),
+    ),
   )
   expect(lines(out).map((l) => l.split("\t").slice(0, 2).join(" "))).toEqual(["b d"])
 })
