@@ -1,7 +1,8 @@
 /**
  * The Arrow IPC stream format: brook's streams read back exactly, apache-arrow (another Arrow
- * implementation) reads brook's streams, and brook reads apache-arrow's, including its variants
- * (list<float64>, int64 row numbers, ZSTD bodies are not written by it; nulls are refused by row).
+ * implementation, JS) reads brook's streams, and brook reads apache-arrow's: fixed_size_list and
+ * list<float64> vectors, int64 edges, ZSTD bodies; nulls, cut streams, ragged rows and oversized
+ * batches are refused by name.
  */
 import { expect, test } from "bun:test"
 import {
