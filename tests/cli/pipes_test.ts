@@ -182,3 +182,32 @@ test("Parquet ids travel down the pipe: the TSV of brook edges, and apache-arrow
     expect(String(t.get(0)!.src_id)).toBe(first[0])
   }
 })
+
+test("Ctrl-C stops every stage: exit 130, no output file, no temp file", async () => {
+  const { spawn } = await import("node:child_process")
+  const big = path.join(dir, "cancel.npy")
+  writeNpy(big, 100_000, 128, randomValues(100_000 * 128, 5)) // minutes of tiles
+  const tmp = tempDir("brook-cancel-tmp-")
+  const child = spawn(
+    "bash",
+    [
+      "-o",
+      "pipefail",
+      "-c",
+      `${brook} read-embeddings cancel.npy | ${brook} tiled-cosine --threshold 0.99 --memory 64MB | ` +
+      `${brook} threshold-edges | ${brook} write-tsv cancelled.tsv`,
+    ],
+    { cwd: dir, detached: true, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, BROOK_TMPDIR: tmp } },
+  )
+  let stderr = ""
+  child.stderr!.on("data", (d) => (stderr += d))
+  // wait until tiled-cosine spills its rows (64MB cannot hold 100,000 x 128 rows and their int8 copy)
+  for (let k = 0; k < 200 && fs.readdirSync(tmp).length === 0; k++) await new Promise((r) => setTimeout(r, 100))
+  expect(fs.readdirSync(tmp).length).toBeGreaterThan(0)
+  process.kill(-child.pid!, "SIGINT")
+  const code = await new Promise((r) => child.on("exit", (c, s) => r(c ?? s)))
+  expect(code).toBe(130)
+  expect(stderr).toContain("Cancelled")
+  expect(fs.readdirSync(dir).filter((f) => f.includes("cancelled"))).toEqual([])
+  expect(fs.readdirSync(tmp)).toEqual([])
+}, 60_000)
