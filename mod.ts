@@ -52,3 +52,6 @@ export { writeClusters, writeClustersParquet, writeClustersTsv } from "./sinks/w
 export { type Csr, degree, edgeCount, edgeWeight, neighbours, neighbourWeights, strength } from "./graph/csr.ts"
 export { CsrBuilder } from "./graph/csr_builder.ts"
 export { NodeTable } from "./graph/node_table.ts"
+export { type ArrowInput, fileInput, readArrow, stdinInput, streamInput } from "./sources/read_arrow.ts"
+export { type ArrowOutput, stdoutOutput, writeArrow } from "./sinks/write_arrow.ts"
+export { type StreamKind } from "./core/arrow/streams.ts"

@@ -6,7 +6,7 @@ import { thresholdEdges } from "../operators/threshold_edges.ts"
 import { tiledCosine } from "../operators/tiled_cosine/tiled_cosine.ts"
 import { readEmbeddings } from "../sources/read_embeddings.ts"
 import { writeEdges } from "../sinks/write_edges.ts"
-import { parseArgs, UsageError } from "./args.ts"
+import { parseArgs, parseShard, UsageError } from "./args.ts"
 import type { CommandEnv } from "./main.ts"
 
 export const EDGES_HELP = `usage: brook edges EMB --threshold T --out FILE [options]
@@ -26,6 +26,7 @@ options:
   --column NAME        Parquet vector column (default: the first list column)
   --id-column NAME     Parquet id column (default: "id" when present)
   --zero-vectors MODE  error (default) or skip
+  --shard i/k          compute part i (0-based) of k of the tile grid; the k outputs together are the edges
   --quiet              no progress or summary on stderr
 
 example:
@@ -47,6 +48,7 @@ export async function edgesCommand(argv: string[], env: CommandEnv): Promise<voi
     column: "string",
     "id-column": "string",
     "zero-vectors": "string",
+    shard: "string",
   })
   if (positional.length !== 1) {
     throw new UsageError(`expected one embedding file, got ${positional.length}\n\n${EDGES_HELP}`)
@@ -70,6 +72,7 @@ export async function edgesCommand(argv: string[], env: CommandEnv): Promise<voi
       threshold: o.threshold as number,
       threads: o.threads as number | undefined,
       against: o.against ? read(o.against as string) : undefined,
+      shard: parseShard(o.shard as string | undefined),
     }),
     thresholdEdges({ weight: o.weight as string | undefined, eps: o.eps as number | undefined }),
     writeEdges(o.out as string),

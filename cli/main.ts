@@ -7,6 +7,13 @@ import { formatBytes } from "../core/size.ts"
 import { clusterCommand, leidenCommand } from "./cluster.ts"
 import { edgesCommand } from "./edges.ts"
 import { UsageError } from "./args.ts"
+import {
+  readEmbeddingsCommand,
+  thresholdEdgesCommand,
+  tiledCosineCommand,
+  writeParquetCommand,
+  writeTsvCommand,
+} from "./stages.ts"
 
 const HELP = `brook: memory-bounded stream operators for scientific data
 
@@ -17,12 +24,26 @@ commands:
   edges EMB --threshold T --out FILE    exact cosine-similarity graph of embeddings (.npy, .parquet)
   leiden EDGES --out FILE               recursive Leiden clusters of an edge file (TSV or Parquet)
 
+pipe stages (Arrow IPC streams on stdin/stdout, each with its own --memory):
+  read-embeddings EMB                  embeddings file -> embedding stream
+  tiled-cosine --threshold T           embedding stream -> scored pairs (cosine > T)
+  threshold-edges [--threshold T]      scored pairs -> weighted edges
+  write-tsv FILE | write-parquet FILE  edge stream -> file
+
+example:
+  brook read-embeddings emb.npy | brook tiled-cosine --threshold 0.8 | brook threshold-edges | brook write-tsv edges.tsv
+
 run 'brook <command> --help' for a command's options.`
 
 const commands: Record<string, (args: string[], env: CommandEnv) => Promise<void>> = {
   cluster: clusterCommand,
   edges: edgesCommand,
   leiden: leidenCommand,
+  "read-embeddings": readEmbeddingsCommand,
+  "tiled-cosine": tiledCosineCommand,
+  "threshold-edges": thresholdEdgesCommand,
+  "write-tsv": writeTsvCommand,
+  "write-parquet": writeParquetCommand,
 }
 
 export interface CommandEnv {

@@ -55,6 +55,8 @@ export interface StreamInfo {
   readonly pairing?: "self" | "cross"
   /** Edges the stream carries at most, when the source knows it up front (edge files). */
   readonly edges?: number
+  /** "i/k" when the pairs are part i (0-based) of k of the tile grid (tiledCosine's shard option). */
+  readonly shard?: string
 }
 
 /** A block of consecutive embedding rows, row-major, `count * dim` floats. */

@@ -148,10 +148,10 @@ export function readEmbeddings(file: string, options: ReadEmbeddingsOptions = {}
             const { values, count, ids } = readRowGroup(pq, group - 1)
             const batch = check(g.firstRow, count, pq.dim, values)
             const table = idTable
+            // every row's id, skipped rows too: pairs come back with the input's own row numbers
             if (table && ids) {
-              const kept = batch.rowIds ? [...batch.rowIds].map((r) => r - g.firstRow) : undefined
-              if (Array.isArray(ids)) table.pushStrings(kept ? kept.map((k) => ids[k]) : ids)
-              else table.pushIntegers(kept ? kept.map((k) => ids[k]) : ids)
+              if (Array.isArray(ids)) table.pushStrings(ids)
+              else table.pushIntegers(ids)
             }
             controller.enqueue(batch)
             progress.update(name, { done: g.firstRow + count, total: pq.rows, unit: "rows" })
