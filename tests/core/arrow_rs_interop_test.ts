@@ -13,6 +13,7 @@ import type { EmbeddingRows } from "../../sources/read_embeddings.ts"
 import { fileInput, readArrow } from "../../sources/read_arrow.ts"
 import { writeArrow } from "../../sinks/write_arrow.ts"
 import { lines, randomValues, tempDir, writeNpy } from "../helpers.ts"
+import { formatWeight } from "../../sinks/write_edges.ts"
 
 const dir = tempDir()
 const fixtures = path.join(path.dirname(new URL(import.meta.url).pathname), "..", "fixtures", "parquet")
@@ -42,7 +43,7 @@ test("arrow-rs reads brook's embedding and edge streams with their values", asyn
   const got = await throughArrowRs(edges)
   const want = lines(tsv)
   expect(want.length).toBeGreaterThan(100)
-  expect(got.map((r) => `${r.src}\t${r.dst}\t${String(Number((r.weight as number).toPrecision(7)))}`)).toEqual(want)
+  expect(got.map((r) => `${r.src}\t${r.dst}\t${formatWeight(r.weight as number)}`)).toEqual(want)
 })
 
 test("brook reads arrow-rs's streams: list<float> and list<double> vectors, in batches of 10 rows", async () => {
