@@ -8,6 +8,7 @@ import { clusterCommand, leidenCommand } from "./cluster.ts"
 import { edgesCommand } from "./edges.ts"
 import { UsageError } from "./args.ts"
 import {
+  leidenRecursiveCommand,
   readEmbeddingsCommand,
   thresholdEdgesCommand,
   tiledCosineCommand,
@@ -28,10 +29,13 @@ pipe stages (Arrow IPC streams on stdin/stdout, each with its own --memory):
   read-embeddings EMB                  embeddings file -> embedding stream
   tiled-cosine --threshold T           embedding stream -> scored pairs (cosine > T)
   threshold-edges [--threshold T]      scored pairs -> weighted edges
-  write-tsv FILE | write-parquet FILE  edge stream -> file
+  leiden-recursive [--max-size N]      edge stream -> cluster stream
+  write-tsv FILE | write-parquet FILE  edge or cluster stream -> file
 
 example:
   brook read-embeddings emb.npy | brook tiled-cosine --threshold 0.8 | brook threshold-edges | brook write-tsv edges.tsv
+  brook read-embeddings emb.npy | brook tiled-cosine --threshold 0.8 | brook threshold-edges |
+    brook leiden-recursive --max-size 1000 | brook write-parquet clusters.parquet
 
 run 'brook <command> --help' for a command's options.`
 
@@ -42,6 +46,7 @@ const commands: Record<string, (args: string[], env: CommandEnv) => Promise<void
   "read-embeddings": readEmbeddingsCommand,
   "tiled-cosine": tiledCosineCommand,
   "threshold-edges": thresholdEdgesCommand,
+  "leiden-recursive": leidenRecursiveCommand,
   "write-tsv": writeTsvCommand,
   "write-parquet": writeParquetCommand,
 }

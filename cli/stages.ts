@@ -11,7 +11,12 @@ import { readArrow, stdinInput } from "../sources/read_arrow.ts"
 import { readEmbeddings } from "../sources/read_embeddings.ts"
 import { stdoutOutput, writeArrow } from "../sinks/write_arrow.ts"
 import { writeEdgesParquet, writeEdgesTsv } from "../sinks/write_edges.ts"
-import type { Pipeline } from "../core/operator.ts"
+import { writeClustersParquet, writeClustersTsv } from "../sinks/write_clusters.ts"
+import { leidenRecursive } from "../operators/leiden/leiden_recursive.ts"
+import type { ClusterBatch, EdgeBatch } from "../core/batches.ts"
+import { InvalidInput } from "../core/errors.ts"
+import type { Pipeline, Sink } from "../core/operator.ts"
+import { Effect } from "effect"
 import { type OptionSpec, parseArgs, parseShard, UsageError } from "./args.ts"
 import type { CommandEnv } from "./main.ts"
 
@@ -70,11 +75,32 @@ ${COMMON}
 example:
   ${CHAIN}`
 
+export const LEIDEN_RECURSIVE_HELP =
+  `usage: brook leiden-recursive [--max-size N] [options] < edges.arrows > clusters.arrows
+
+Clusters the edge stream on stdin (from brook threshold-edges) with recursive Leiden once it has all
+arrived, and writes a cluster stream on stdout: node: uint32, path: utf8, level: int32, cluster_size:
+uint32 (and id when the embeddings had ids), one row per node of the embedding input (brook.rows).
+
+options:
+  --objective NAME     modularity (default) or cpm
+  --resolution G       resolution gamma (default 1)
+  --max-size N         re-cluster any cluster larger than N on its own subgraph
+  --seed S             random seed (default 0)
+  --iterations K       Leiden iterations (default: until an iteration moves no node)
+${COMMON}
+
+example:
+  brook read-embeddings emb.npy | brook tiled-cosine --threshold 0.8 | brook threshold-edges |
+    brook leiden-recursive --max-size 1000 | brook write-parquet clusters.parquet`
+
 const writeHelp = (format: string, ext: string) =>
-  `usage: brook write-${format} FILE [options] < edges.arrows
+  `usage: brook write-${format} FILE [options] < edges.arrows (or clusters.arrows)
 
 Closes a pipe: writes the edge stream on stdin (src, dst, weight) to FILE as ${
     format === "tsv" ? "TSV (src<TAB>dst<TAB>weight; - for stdout)" : "Parquet (src INT64, dst INT64, weight FLOAT)"
+  }, or a cluster stream from brook leiden-recursive as ${
+    format === "tsv" ? "TSV (id<TAB>path)" : "Parquet (id, path, level, cluster_size)"
   }. The file appears under its name only when the whole stream arrived (temp name, then rename).
 
 options:
@@ -169,15 +195,69 @@ export async function thresholdEdgesCommand(argv: string[], env: CommandEnv): Pr
   await runStage("threshold-edges", pipeline, o, env)
 }
 
+export async function leidenRecursiveCommand(argv: string[], env: CommandEnv): Promise<void> {
+  const p = parse(argv, LEIDEN_RECURSIVE_HELP, {
+    objective: "string",
+    resolution: "number",
+    "max-size": "number",
+    seed: "number",
+    iterations: "number",
+  }, 0)
+  if (!p) return
+  const o = p.options
+  const objective = (o.objective ?? "modularity") as string
+  if (objective !== "modularity" && objective !== "cpm") throw new UsageError("--objective must be modularity or cpm")
+  for (const k of ["max-size", "iterations"]) {
+    const v = o[k] as number | undefined
+    if (v !== undefined && !(Number.isInteger(v) && v >= 1)) throw new UsageError(`--${k} must be a positive integer`)
+  }
+  const pipeline = pipe(
+    readArrow(stdinInput(), "edges"),
+    leidenRecursive({
+      objective,
+      resolution: o.resolution as number | undefined,
+      maxSize: o["max-size"] as number | undefined,
+      seed: o.seed as number | undefined,
+      iterations: o.iterations as number | undefined,
+    }),
+    writeArrow(stdoutOutput(), "clusters"),
+  )
+  await runStage("leiden-recursive", pipeline, o, env)
+}
+
+/** The file sink for whatever stream arrives: edges or clusters, as TSV or Parquet. */
+function fileSink(file: string, format: "tsv" | "parquet"): Sink<EdgeBatch | ClusterBatch> {
+  let inner: Sink<EdgeBatch> | Sink<ClusterBatch> | undefined
+  const get = () => inner!
+  return {
+    kind: "sink",
+    name: `write-${format}`,
+    weight: 0,
+    describe: (up) => {
+      if (up.stream === "edges") inner = format === "tsv" ? writeEdgesTsv(file) : writeEdgesParquet(file)
+      else if (up.stream === "clusters") inner = format === "tsv" ? writeClustersTsv(file) : writeClustersParquet(file)
+      else {
+        return Effect.fail(
+          new InvalidInput({ file: "stdin", reason: `write-${format} takes edges or clusters, not ${up.stream}` }),
+        )
+      }
+      return inner.describe(up)
+    },
+    minimum: (info) => get().minimum(info),
+    plan: (share, info) => get().plan(share, info),
+    make: (plan, info) => (get() as Sink<EdgeBatch | ClusterBatch>).make(plan, info),
+  }
+}
+
 export async function writeTsvCommand(argv: string[], env: CommandEnv): Promise<void> {
   const p = parse(argv, WRITE_TSV_HELP, {}, 1)
   if (!p) return
-  await runStage("write-tsv", pipe(readArrow(stdinInput(), "edges"), writeEdgesTsv(p.positional[0])), p.options, env)
+  await runStage("write-tsv", pipe(readArrow(stdinInput(), "any"), fileSink(p.positional[0], "tsv")), p.options, env)
 }
 
 export async function writeParquetCommand(argv: string[], env: CommandEnv): Promise<void> {
   const p = parse(argv, WRITE_PARQUET_HELP, {}, 1)
   if (!p) return
-  const pipeline = pipe(readArrow(stdinInput(), "edges"), writeEdgesParquet(p.positional[0]))
+  const pipeline = pipe(readArrow(stdinInput(), "any"), fileSink(p.positional[0], "parquet"))
   await runStage("write-parquet", pipeline, p.options, env)
 }

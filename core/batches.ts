@@ -53,6 +53,8 @@ export interface StreamInfo {
   readonly threshold?: number
   /** Pairs within one input (i < j), or across two (i in A, j in B). */
   readonly pairing?: "self" | "cross"
+  /** What an Arrow stream on a pipe carries (brook.stream), when read from one. */
+  readonly stream?: "embeddings" | "scored_pairs" | "edges" | "clusters"
   /** Edges the stream carries at most, when the source knows it up front (edge files). */
   readonly edges?: number
   /** "i/k" when the pairs are part i (0-based) of k of the tile grid (tiledCosine's shard option). */

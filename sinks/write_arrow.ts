@@ -5,7 +5,7 @@
  */
 import { Effect } from "effect"
 import * as fs from "node:fs"
-import type { EdgeBatch, IdTable, ScoredPairs } from "../core/batches.ts"
+import type { ClusterBatch, EdgeBatch, IdTable, ScoredPairs } from "../core/batches.ts"
 import { MemoryBudget } from "../core/budget.ts"
 import type { Sink } from "../core/operator.ts"
 import { writeAll } from "../core/files.ts"
@@ -38,6 +38,7 @@ interface Batches {
   embeddings: EmbeddingRows
   scored_pairs: ScoredPairs
   edges: EdgeBatch
+  clusters: ClusterBatch
 }
 
 /** Bytes the sink holds itself: message headers only; the column buffers are the batch's own. */
@@ -103,6 +104,7 @@ const ROW_COLUMNS: { [K in StreamKind]: (b: Batches[K]) => Uint32Array[] } = {
   embeddings: (b) => [b.rowIds ?? Uint32Array.from({ length: b.count }, (_, k) => b.start + k)],
   scored_pairs: (p) => [p.i.subarray(0, p.length), p.j.subarray(0, p.length)],
   edges: (e) => [e.src.subarray(0, e.length), e.dst.subarray(0, e.length)],
+  clusters: (c) => [c.node.subarray(0, c.length)],
 }
 
 /** The ids of `rows`: utf8 (offsets, bytes) or int64. */
@@ -110,8 +112,14 @@ function idColumn(ids: IdTable, rows: Uint32Array): ColumnData {
   if (ids.kind === "integer") {
     return { length: rows.length, buffers: [undefined, BigInt64Array.from(rows, (r) => BigInt(ids.get(r)))] }
   }
+  return utf8Column(Array.from(rows, (r) => ids.get(r)))
+}
+
+/** A utf8 column: int32 offsets and the bytes. */
+function utf8Column(values: string[]): ColumnData {
   const enc = new TextEncoder()
-  const parts = Array.from(rows, (r) => enc.encode(ids.get(r)))
+  const rows = values
+  const parts = values.map((v) => enc.encode(v))
   const offsets = new Int32Array(rows.length + 1)
   for (let k = 0; k < parts.length; k++) offsets[k + 1] = offsets[k] + parts[k].length
   const bytes = new Uint8Array(offsets[rows.length])
@@ -142,4 +150,16 @@ const ENCODERS: { [K in StreamKind]: (b: Batches[K]) => { length: number; column
     length: e.length,
     columns: [e.src, e.dst, e.weight].map((v) => ({ length: e.length, buffers: [undefined, v.subarray(0, e.length)] })),
   }),
+  clusters: (c) => {
+    const leaf = c.cluster.subarray(0, c.length), t = c.clusters
+    return {
+      length: c.length,
+      columns: [
+        { length: c.length, buffers: [undefined, c.node.subarray(0, c.length)] },
+        utf8Column(Array.from(leaf, (k) => t.paths[k])),
+        { length: c.length, buffers: [undefined, Int32Array.from(leaf, (k) => t.level[k])] },
+        { length: c.length, buffers: [undefined, Uint32Array.from(leaf, (k) => t.size[k])] },
+      ],
+    }
+  },
 }

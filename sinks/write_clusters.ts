@@ -89,26 +89,23 @@ export function writeClustersParquet(target: string): Sink<ClusterBatch> {
         const out = yield* atomicOutput(target)
         const id = label(info)
         const idKind = info.ids?.kind ?? "row"
+        // a row group's rows: batches may each bring their own cluster table (from a pipe), so rows are
+        // resolved to path, level and size as they arrive
         const nodes = new Uint32Array(CLUSTER_ROW_GROUP)
-        const leaf = new Uint32Array(CLUSTER_ROW_GROUP)
+        const level = new Int32Array(CLUSTER_ROW_GROUP)
+        const size = new BigInt64Array(CLUSTER_ROW_GROUP)
+        const paths: string[] = []
         let n = 0
-        let table: ClusterBatch["clusters"] | undefined
         let writer: ParquetWriter | undefined
         const flush = () => {
-          const t = table ?? { paths: [], level: new Int32Array(0), size: new Uint32Array(0) }
           const ids = idKind === "string"
             ? Array.from(nodes.subarray(0, n), id)
             : BigInt64Array.from(nodes.subarray(0, n), (u) => BigInt(idKind === "integer" ? id(u) : u))
           const columnData = [
             { name: "id", data: ids, type: idKind === "string" ? "STRING" : "INT64", nullable: false },
-            { name: "path", data: Array.from(leaf.subarray(0, n), (c) => t.paths[c]), type: "STRING", nullable: false },
-            { name: "level", data: Int32Array.from(leaf.subarray(0, n), (c) => t.level[c]), type: "INT32", nullable: false },
-            {
-              name: "cluster_size",
-              data: BigInt64Array.from(leaf.subarray(0, n), (c) => BigInt(t.size[c])),
-              type: "INT64",
-              nullable: false,
-            },
+            { name: "path", data: paths.slice(0, n), type: "STRING", nullable: false },
+            { name: "level", data: level.slice(0, n), type: "INT32", nullable: false },
+            { name: "cluster_size", data: size.slice(0, n), type: "INT64", nullable: false },
           ] as unknown as Parameters<ParquetWriter["write"]>[0]["columnData"]
           writer ??= new ParquetWriter({
             writer: fileWriter(out.tempPath),
@@ -120,13 +117,13 @@ export function writeClustersParquet(target: string): Sink<ClusterBatch> {
         }
         return new WritableStream<ClusterBatch>({
           write(b) {
-            table = b.clusters
-            for (let x = 0; x < b.length;) {
-              const take = Math.min(CLUSTER_ROW_GROUP - n, b.length - x)
-              nodes.set(b.node.subarray(x, x + take), n)
-              leaf.set(b.cluster.subarray(x, x + take), n)
-              n += take
-              x += take
+            const t = b.clusters
+            for (let x = 0; x < b.length; x++) {
+              const c = b.cluster[x]
+              nodes[n] = b.node[x]
+              paths[n] = t.paths[c]
+              level[n] = t.level[c]
+              size[n++] = BigInt(t.size[c])
               if (n === CLUSTER_ROW_GROUP) flush()
             }
           },

@@ -6,7 +6,7 @@
 import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import type { EdgeBatch, IdTable, ScoredPairs, StreamInfo } from "../core/batches.ts"
+import type { ClusterBatch, EdgeBatch, IdTable, ScoredPairs, StreamInfo } from "../core/batches.ts"
 import { MemoryBudget } from "../core/budget.ts"
 import { InvalidInput } from "../core/errors.ts"
 import { writeAll } from "../core/files.ts"
@@ -72,6 +72,7 @@ interface Batches {
   embeddings: EmbeddingRows
   scored_pairs: ScoredPairs
   edges: EdgeBatch
+  clusters: ClusterBatch
 }
 
 /** Largest record batch body held at once unless the share is smaller: brook's own batches are far below. */
@@ -79,8 +80,14 @@ const MAX_MESSAGE = 256 << 20
 /** Smallest message body planned for: 1 MiB (64 rows at d = 4096, 87 K pairs). */
 const MIN_MESSAGE = 1 << 20
 
-/** A source of `kind` batches from the Arrow IPC stream `input`. */
-export function readArrow<K extends StreamKind>(input: ArrowInput, kind: K): Source<Batches[K]> {
+/**
+ * A source of `kind` batches from the Arrow IPC stream `input`; with "any", of whatever kind the stream's
+ * brook.stream metadata names (StreamInfo.stream tells the stages downstream).
+ */
+export function readArrow<K extends StreamKind>(input: ArrowInput, kind: K): Source<Batches[K]>
+export function readArrow(input: ArrowInput, kind: "any"): Source<Batches[StreamKind]>
+export function readArrow<K extends StreamKind>(input: ArrowInput, wanted: K | "any"): Source<Batches[K]> {
+  let kind = wanted as K
   const name = "readArrow"
   let reader: ArrowStreamReader | undefined
   let decode: ((b: RecordBatch, row0: number) => Batches[K]) | undefined
@@ -99,6 +106,16 @@ export function readArrow<K extends StreamKind>(input: ArrowInput, kind: K): Sou
           reader = new ArrowStreamReader(new ByteReader(input.open()), input.name)
           const schema = await reader.readSchema()
           let info = { ...infoFromMetadata(schema.metadata), file: schema.metadata.get(KEY.file) ?? input.name }
+          if (wanted === "any") {
+            if (!info.stream) {
+              throw new InvalidInput({
+                file: input.name,
+                reason: `not one of brook's streams (no ${KEY.stream} in the schema metadata)`,
+              })
+            }
+            kind = info.stream as K
+          }
+          info = { ...info, stream: kind }
           let made = DECODERS[kind](schema, input.name, info)
           if (kind === "embeddings" && (made.info.rows === undefined || made.info.dim === undefined)) {
             // a stream from another writer: count its rows on the way into a temp file, then read that
@@ -133,7 +150,7 @@ export function readArrow<K extends StreamKind>(input: ArrowInput, kind: K): Sou
             if (!b) return controller.close()
             if (b.length > 0) controller.enqueue(decode!(b, rows))
             rows += b.length
-            progress.update(name, { done: rows, unit: kind === "embeddings" ? "rows" : "pairs" })
+            progress.update(name, { done: rows, unit: kind === "embeddings" ? "rows" : kind === "clusters" ? "nodes" : "pairs" })
           },
           cancel: () => void 0,
         }, { highWaterMark: 0 })
@@ -217,6 +234,7 @@ const ROWS: { [K in StreamKind]: (b: Batches[K]) => ArrayLike<number>[] } = {
   embeddings: (b) => [b.rowIds ?? Array.from({ length: b.count }, (_, k) => b.start + k)],
   scored_pairs: (p) => [p.i, p.j],
   edges: (e) => [e.src, e.dst],
+  clusters: (c) => [c.node],
 }
 
 /** When the stream has its id columns: a table of ids and a decoder that fills it. */
@@ -322,6 +340,43 @@ const DECODERS: { [K in StreamKind]: Decoder<Batches[K]> } = {
       decode: (b, row0) => {
         const weight = f32(b.columns[w], file, row0)
         return { src: u32(b.columns[s], file, row0), dst: u32(b.columns[d], file, row0), weight, length: b.length }
+      },
+    }
+  },
+  clusters: (schema, file) => {
+    const at = ["node", "path", "level", "cluster_size"].map((n) => schema.fields.findIndex((f) => f.name === n))
+    if (at.some((k) => k < 0)) {
+      throw new InvalidInput({
+        file,
+        reason: `a cluster stream needs node, path, level, cluster_size (columns: ${describeSchema(schema)})`,
+      })
+    }
+    return {
+      info: {},
+      // each batch carries its own table of the paths it holds
+      decode: (b, row0) => {
+        const [ni, pi, li, si] = at
+        const paths = strings(b.columns[pi], file, row0)
+        const level = integers(b.columns[li], file, row0), size = integers(b.columns[si], file, row0)
+        const index = new Map<string, number>()
+        const cluster = new Uint32Array(b.length)
+        const table = { paths: [] as string[], level: [] as number[], size: [] as number[] }
+        for (let r = 0; r < b.length; r++) {
+          let k = index.get(paths[r])
+          if (k === undefined) {
+            index.set(paths[r], k = table.paths.length)
+            table.paths.push(paths[r])
+            table.level.push(Number(level[r]))
+            table.size.push(Number(size[r]))
+          }
+          cluster[r] = k
+        }
+        return {
+          node: u32(b.columns[ni], file, row0),
+          cluster,
+          length: b.length,
+          clusters: { paths: table.paths, level: Int32Array.from(table.level), size: Uint32Array.from(table.size) },
+        }
       },
     }
   },

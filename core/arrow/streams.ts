@@ -5,9 +5,10 @@
  *   embeddings    embedding: fixed_size_list<item: float32>[dim], row: uint32
  *   scored_pairs  i: uint32, j: uint32, score: float32          (i < j for a self join)
  *   edges         src: uint32, dst: uint32, weight: float32
+ *   clusters      node: uint32, path: utf8, level: int32, cluster_size: uint32   (leidenRecursive)
  *
  * When the input has ids (a Parquet id column), each row number column is followed by its id:
- * embeddings + id, scored_pairs + i_id, j_id, edges + src_id, dst_id; utf8 for string ids, int64 for
+ * embeddings + id, scored_pairs + i_id, j_id, edges + src_id, dst_id, clusters + id; utf8 for string ids, int64 for
  * integer ids (brook.id_type: string | integer).
  *
  * Metadata keys (strings): brook.stream (one of the names above), brook.dim, brook.rows (rows of the
@@ -17,7 +18,9 @@
 import type { StreamInfo } from "../batches.ts"
 import { type ArrowField, type ArrowSchema, field, float32, int, utf8 } from "./schema.ts"
 
-export type StreamKind = "embeddings" | "scored_pairs" | "edges"
+export type StreamKind = "embeddings" | "scored_pairs" | "edges" | "clusters"
+
+export const STREAM_KINDS: readonly StreamKind[] = ["embeddings", "scored_pairs", "edges", "clusters"]
 
 export const KEY = {
   stream: "brook.stream",
@@ -35,6 +38,7 @@ export const ID_COLUMNS: Record<StreamKind, readonly string[]> = {
   embeddings: ["id"],
   scored_pairs: ["i_id", "j_id"],
   edges: ["src_id", "dst_id"],
+  clusters: ["id"],
 }
 
 const u32 = int(32, false)
@@ -46,6 +50,7 @@ const COLUMNS: Record<StreamKind, (info: StreamInfo) => ArrowField[]> = {
   ],
   scored_pairs: () => [field("i", u32), field("j", u32), field("score", float32)],
   edges: () => [field("src", u32), field("dst", u32), field("weight", float32)],
+  clusters: () => [field("node", u32), field("path", utf8), field("level", int(32, true)), field("cluster_size", u32)],
 }
 
 /** A stream's columns: its own, then the id columns when the input has ids. */
@@ -75,7 +80,9 @@ export function infoFromMetadata(m: ReadonlyMap<string, string>): StreamInfo {
     return v === undefined || v.trim() === "" || !Number.isFinite(Number(v)) ? undefined : Number(v)
   }
   const pairing = m.get(KEY.pairing)
+  const stream = m.get(KEY.stream)
   return {
+    stream: STREAM_KINDS.includes(stream as StreamKind) ? stream as StreamKind : undefined,
     dim: num(KEY.dim),
     rows: num(KEY.rows),
     file: m.get(KEY.file),

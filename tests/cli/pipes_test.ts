@@ -211,3 +211,37 @@ test("Ctrl-C stops every stage: exit 130, no output file, no temp file", async (
   expect(fs.readdirSync(dir).filter((f) => f.includes("cancelled"))).toEqual([])
   expect(fs.readdirSync(tmp)).toEqual([])
 }, 60_000)
+
+test("leiden-recursive closes the chain with the clusters of brook cluster (TSV and Parquet, with ids)", async () => {
+  const chain = (out: string, emb = "emb.npy") =>
+    sh(
+      `${brook} read-embeddings ${emb} | ${brook} tiled-cosine --threshold 0.4 | ${brook} threshold-edges | ` +
+        `${brook} leiden-recursive --max-size 40 --seed 2 --memory 64MB | ${brook} write-${out.split(".")[1]} ${out}`,
+    )
+  expect(sh(`${brook} cluster emb.npy --threshold 0.4 --max-size 40 --seed 2 --out cluster.tsv --quiet`).status).toBe(0)
+  const r = chain("chain-clusters.tsv")
+  expect(r.stderr).toBe("")
+  expect(r.status).toBe(0)
+  const want = fs.readFileSync(path.join(dir, "cluster.tsv"), "utf8")
+  expect(want.split("\n").length).toBe(1501)
+  expect(want).toContain(".")
+  expect(fs.readFileSync(path.join(dir, "chain-clusters.tsv"), "utf8")).toBe(want)
+  // Parquet through the pipe equals Parquet from brook cluster, read back by DuckDB
+  expect(chain("chain-clusters.parquet").status).toBe(0)
+  expect(sh(`${brook} cluster emb.npy --threshold 0.4 --max-size 40 --seed 2 --out cluster.parquet --quiet`).status)
+    .toBe(0)
+  const { DuckDBInstance } = await import("@duckdb/node-api")
+  const c = await (await DuckDBInstance.create(":memory:")).connect()
+  const read = async (f: string) =>
+    JSON.stringify(
+      (await c.runAndReadAll(`select * from read_parquet('${path.join(dir, f)}') order by id`)).getRowObjectsJson(),
+    )
+  expect(await read("chain-clusters.parquet")).toBe(await read("cluster.parquet"))
+  // string ids travel to the cluster file
+  const ids = path.join(root, "tests", "fixtures", "parquet", "list_float_zstd.parquet")
+  expect(sh(`${brook} cluster ${ids} --threshold 0.4 --out ids-cluster.tsv --quiet`).status).toBe(0)
+  expect(chain("ids-chain.tsv", ids).status).toBe(0)
+  const idsWant = fs.readFileSync(path.join(dir, "ids-cluster.tsv"), "utf8")
+  expect(idsWant.split("\n")[0]).not.toMatch(/^\d+\t/)
+  expect(fs.readFileSync(path.join(dir, "ids-chain.tsv"), "utf8")).toBe(idsWant)
+})
