@@ -66,6 +66,7 @@ function buildNodes(): { table: NodeTable; idChars: number } {
     table.setAttributes("value", ids, value.subarray(0, len))
     table.setAttributes("category", ids, category.subarray(0, len))
   }
+  table.trim()
   return { table, idChars }
 }
 let t = now()

@@ -56,6 +56,15 @@ export class NodeTable {
     return b
   }
 
+  /** Gives back the spare capacity of the id arrays and columns (after the last batch, say). */
+  trim(): void {
+    if (this.kind === "string") {
+      this.chars = this.chars.slice(0, this.charEnd)
+      this.starts = this.starts.slice(0, this.count)
+    } else this.keys = this.keys.slice(0, this.count)
+    for (const c of this.columns.values()) c.data = c.data.slice(0, this.count)
+  }
+
   /** The node id of `id`, adding it when new. */
   intern(id: string | number): number {
     const found = this.lookupOrSlot(id)

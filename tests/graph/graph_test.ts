@@ -140,6 +140,12 @@ describe("NodeTable", () => {
       expect(i.id(k)).toBe(k * 1_000_003)
     }
     expect(i.lookup(5)).toBe(-1)
+    s.trim()
+    i.trim()
+    expect(s.intern("node_49999")).toBe(49_999)
+    expect(s.intern("fresh")).toBe(50_000)
+    expect(s.id(50_000)).toBe("fresh")
+    expect(i.intern(-3)).toBe(50_000)
   })
 
   test("columnar attributes: float64, int32, bool, dictionary strings, in batches", () => {
