@@ -5,6 +5,7 @@ import { isBrookError } from "../core/errors.ts"
 import { terminalProgress } from "../core/progress.ts"
 import { formatBytes } from "../core/size.ts"
 import { edgesCommand } from "./edges.ts"
+import { exodusCommand } from "./exodus.ts"
 import { UsageError } from "./args.ts"
 
 const HELP = `brook: memory-bounded stream operators for scientific data
@@ -13,11 +14,13 @@ usage: brook <command> [options]
 
 commands:
   edges EMB --threshold T --out FILE   exact cosine-similarity graph of embeddings (.npy, .parquet)
+  exodus info|stats|copy|to-parquet    Exodus II finite-element files, streamed in chunks
 
 run 'brook <command> --help' for a command's options.`
 
 const commands: Record<string, (args: string[], env: CommandEnv) => Promise<void>> = {
   edges: edgesCommand,
+  exodus: exodusCommand,
 }
 
 export interface CommandEnv {
