@@ -26,21 +26,21 @@ interface Acc {
 
 const empty = (): Acc => ({ min: Infinity, max: -Infinity, sum: 0, count: 0 })
 
-/** Folds one chunk's values into `a` (bigint arrays of int64 files are converted per value). */
+/** Folds one chunk's values into `a`; NaN propagates to min and max, as in numpy. */
 function fold(a: Acc, values: MeshChunk["values"]): void {
   let lo = a.min, hi = a.max, s = 0
   if (values instanceof BigInt64Array || values instanceof BigUint64Array) {
     for (let k = 0; k < values.length; k++) {
       const v = Number(values[k])
-      if (v < lo) lo = v
-      if (v > hi) hi = v
+      lo = Math.min(lo, v)
+      hi = Math.max(hi, v)
       s += v
     }
   } else {
     for (let k = 0; k < values.length; k++) {
       const v = values[k]
-      if (v < lo) lo = v
-      if (v > hi) hi = v
+      lo = Math.min(lo, v)
+      hi = Math.max(hi, v)
       s += v
     }
   }
