@@ -1,0 +1,68 @@
+/** Corrupted headers end in InvalidInput naming the byte offset: never a crash, a hang or a huge allocation. */
+import { expect, test } from "bun:test"
+import * as fs from "node:fs"
+import { InvalidInput } from "../../../mod.ts"
+import { memorySource } from "../../../sources/exodus/byte_source.ts"
+import { openExodus } from "../../../sources/exodus/model.ts"
+import { readHeader } from "../../../sources/exodus/netcdf_classic.ts"
+import { sharedFiles } from "./ncdump.ts"
+
+const cube = sharedFiles.find((f) => f.endsWith("cube.g"))
+const bytes = cube ? new Uint8Array(fs.readFileSync(cube)) : new Uint8Array(0)
+
+function failure(b: Uint8Array): InvalidInput {
+  try {
+    openExodus(memorySource("bad.exo", b))
+  } catch (e) {
+    if (e instanceof InvalidInput) return e
+    throw e
+  }
+  throw new Error("no error")
+}
+
+const edit = (f: (v: DataView) => void) => {
+  const b = bytes.slice()
+  f(new DataView(b.buffer))
+  return b
+}
+
+test.skipIf(!cube)("truncation at every offset of the header and of the data is InvalidInput with an offset", () => {
+  const h = readHeader(memorySource("cube.g", bytes))
+  const cuts = [...Array(h.headerBytes + 1).keys(), ...Array.from({ length: 64 }, (_, k) => h.headerBytes + 1 + k * 97)]
+  for (const cut of cuts.filter((c) => c < bytes.length)) {
+    const e = failure(bytes.subarray(0, cut))
+    expect(e.file).toBe("bad.exo")
+    expect(typeof e.offset).toBe("number")
+    expect(e.offset!).toBeLessThanOrEqual(bytes.length)
+  }
+})
+
+test.skipIf(!cube)("wrong magic, negative counts, absurd lengths and offsets past the end name where", () => {
+  expect(failure(edit((v) => v.setUint8(3, 3))).reason).toMatch("not a NetCDF classic file")
+  expect(failure(edit((v) => v.setUint8(3, 3))).offset).toBe(0)
+  // the dimension count (after magic, numrecs and the list tag) made negative
+  const neg = failure(edit((v) => v.setInt32(12, -5)))
+  expect([neg.offset, neg.reason]).toEqual([12, "negative dimension count -5"])
+  // a count no file of this size can hold
+  const many = failure(edit((v) => v.setInt32(12, 0x7fffffff)))
+  expect([many.offset, many.reason.includes("cannot fit")]).toEqual([8, true])
+  // the first dimension (len_string, name padded to 12 bytes) made 2^31 - 1 long: qa_records runs past the end
+  const absurd = failure(edit((v) => v.setInt32(32, 0x7fffffff)))
+  expect(absurd.reason).toMatch("past the end of the file")
+  // the last variable's begin (the header's last 8 bytes in CDF-2) moved past the end of the file
+  const h = readHeader(memorySource("cube.g", bytes))
+  const past = failure(edit((v) => v.setBigInt64(h.headerBytes - 8, BigInt(bytes.length + 100))))
+  expect([past.offset, past.reason.includes("past the end")]).toEqual([bytes.length + 100, true])
+  // ... or into the header
+  const inside = failure(edit((v) => v.setBigInt64(h.headerBytes - 8, 16n)))
+  expect(inside.reason).toMatch("inside the header")
+  // an unknown type code for the first attribute (after the attribute name "api_version")
+  const at = Buffer.from(bytes).indexOf("api_version") + 12
+  const type = failure(edit((v) => v.setInt32(at, 99)))
+  expect([type.offset, type.reason]).toEqual([at, "global:api_version: unknown nc_type 99"])
+})
+
+test("a file too short for a magic number, and an empty one", () => {
+  expect(failure(new Uint8Array(0)).reason).toMatch("too short")
+  expect(failure(new Uint8Array([0x43, 0x44])).offset).toBe(0)
+})
