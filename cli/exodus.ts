@@ -7,6 +7,7 @@ import { fileSource } from "../sources/exodus/byte_source.ts"
 import { type ExodusModel, openExodus } from "../sources/exodus/model.ts"
 import { parseSteps } from "../sources/exodus/selection.ts"
 import { exodusStats } from "../sinks/exodus_stats.ts"
+import { writeExodus } from "../sinks/exodus_copy.ts"
 import { parseArgs, UsageError } from "./args.ts"
 import type { CommandEnv } from "./main.ts"
 
@@ -86,6 +87,12 @@ export async function exodusCommand(argv: string[], env: CommandEnv): Promise<vo
         formatBytes(report.peakReserved)
       }`,
     )
+    return
+  }
+  if (sub === "copy") {
+    const parts: MeshPart[] = ["static", "variables"]
+    const report = await run(pipe(exodusChunks({ ...selection, parts }), writeExodus(positional[1])), runOptions)
+    env.log(`brook exodus copy: ${report.seconds.toFixed(2)} s, peak reserved ${formatBytes(report.peakReserved)}; wrote ${positional[1]}`)
     return
   }
   throw new UsageError(`${sub} is not available yet`)
