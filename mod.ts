@@ -32,3 +32,16 @@ export { tiledCosine, type TiledCosineOptions } from "./operators/tiled_cosine/t
 export { thresholdEdges, type ThresholdEdgesOptions } from "./operators/threshold_edges.ts"
 export { writeEdges, writeEdgesParquet, writeEdgesTsv } from "./sinks/write_edges.ts"
 export { collect, type Collected } from "./sinks/collect.ts"
+export {
+  DEFAULT_CHUNK_BYTES,
+  exodusChunks,
+  type ExodusChunksOptions,
+  type MeshChunk,
+  type MeshPart,
+} from "./sources/exodus/exodus_chunks.ts"
+export { type ExodusModel, openExodus } from "./sources/exodus/model.ts"
+export { type ByteSource, fileSource, memorySource } from "./sources/exodus/byte_source.ts"
+export { exodusStats, type VariableStats } from "./sinks/exodus_stats.ts"
+export { writeExodus } from "./sinks/exodus_copy.ts"
+export { type NcChunk, type NcSchema, writeCdf2 } from "./sinks/exodus_cdf2.ts"
+export { writeExodusParquet } from "./sinks/exodus_parquet.ts"

@@ -8,7 +8,8 @@ NX=${1:-100}; T=${2:-40}
 PEERS=${PEERS:-$( [ -d ../shared/peers ] && echo ../shared/peers || echo ../../shared/peers )}
 OUT=bench/out; mkdir -p "$OUT"
 [ -f "$PEERS/make_exodus.py" ] || { echo "bench/exodus.sh: needs $PEERS (make_exodus.py, exodus_peer.py)"; exit 1; }
-measure() { { /usr/bin/time -f "%e %M" "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1; }
+TIMES=$OUT/exodus-time.txt
+measure() { /usr/bin/time -o "$TIMES" -f "%e %M" "$@" >/dev/null 2>&1; cat "$TIMES"; }
 for fmt in NETCDF3_64BIT_OFFSET NETCDF3_CLASSIC NETCDF3_64BIT_DATA; do
   f=$OUT/mesh-$NX-$T-$fmt.exo
   [ -f "$f" ] || /usr/bin/python3 "$PEERS/make_exodus.py" "$f" "$NX" "$NX" "$NX" "$T" 4 2 "$fmt" >/dev/null

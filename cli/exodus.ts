@@ -8,6 +8,7 @@ import { type ExodusModel, openExodus } from "../sources/exodus/model.ts"
 import { parseSteps } from "../sources/exodus/selection.ts"
 import { exodusStats } from "../sinks/exodus_stats.ts"
 import { writeExodus } from "../sinks/exodus_copy.ts"
+import { writeExodusParquet } from "../sinks/exodus_parquet.ts"
 import { parseArgs, UsageError } from "./args.ts"
 import type { CommandEnv } from "./main.ts"
 
@@ -21,7 +22,9 @@ Exodus II finite-element files (NetCDF classic: CDF-1, CDF-2 64-bit offset, CDF-
                             bounding box
   copy IN OUT               the selected variables and steps written as a CDF-2 Exodus file
   to-parquet IN OUT         the selected variables as a long Parquet table
-                            (var, kind, block, step, time, entity, value)
+                            (var, kind, block, step, time, entity, value): long, because
+                            values arrive one variable and step at a time and nodal, element and
+                            global variables share one table; PIVOT in DuckDB gives the wide form
 
 options:
   --vars a,b          Exodus variable names (nodal, element, global); default all
@@ -95,7 +98,8 @@ export async function exodusCommand(argv: string[], env: CommandEnv): Promise<vo
     env.log(`brook exodus copy: ${report.seconds.toFixed(2)} s, peak reserved ${formatBytes(report.peakReserved)}; wrote ${positional[1]}`)
     return
   }
-  throw new UsageError(`${sub} is not available yet`)
+  const report = await run(pipe(exodusChunks({ ...selection, parts: ["variables"] }), writeExodusParquet(positional[1])), runOptions)
+  env.log(`brook exodus to-parquet: ${report.seconds.toFixed(2)} s, peak reserved ${formatBytes(report.peakReserved)}; wrote ${positional[1]}`)
 }
 
 function parseChunk(text: string): number {
