@@ -5,6 +5,7 @@
 import { Effect } from "effect"
 import type { Sink } from "../core/operator.ts"
 import type { ExodusStreamInfo, MeshChunk } from "../sources/exodus/exodus_chunks.ts"
+import { kernelOf } from "../sources/exodus/kernel/values.ts"
 
 export interface VariableStats {
   readonly var: string
@@ -26,8 +27,22 @@ interface Acc {
 
 const empty = (): Acc => ({ min: Infinity, max: -Infinity, sum: 0, count: 0 })
 
-/** Folds one chunk's values into `a`; NaN propagates to min and max, as in numpy. */
+/**
+ * Folds one chunk's values into `a`: the SIMD kernel for float64 in its memory, else a scalar loop (the
+ * reference the kernel is tested against). A NaN makes min, max and sum NaN, as in numpy: the kernel skips
+ * NaN in min and max, so a run whose kernel sum is NaN is folded again by the scalar loop.
+ */
 function fold(a: Acc, values: MeshChunk["values"]): void {
+  const kernel = values instanceof Float64Array ? kernelOf(values.buffer) : undefined
+  const r = kernel?.fold64(values.byteOffset, values.length)
+  if (r && !Number.isNaN(r[2])) {
+    const [min, max, sum] = r
+    a.min = Math.min(a.min, min)
+    a.max = Math.max(a.max, max)
+    a.sum += sum
+    a.count += values.length
+    return
+  }
   let lo = a.min, hi = a.max, s = 0
   if (values instanceof BigInt64Array || values instanceof BigUint64Array) {
     for (let k = 0; k < values.length; k++) {

@@ -12,6 +12,7 @@ import { Progress } from "../../core/progress.ts"
 import { type ByteSource, fileSource } from "./byte_source.ts"
 import { type ExodusModel, openExodus } from "./model.ts"
 import type { NcArray } from "./netcdf_types.ts"
+import { kernelMemoryBytes } from "./kernel/values.ts"
 import { BufferPool, performRead, planReads, type Read, type Want } from "./reads.ts"
 import { type ExodusSelection, type ExodusSelectionOptions, select } from "./selection.ts"
 
@@ -106,7 +107,8 @@ export function exodusChunks(options: ExodusChunksOptions): Source<MeshChunk> {
   let model: ExodusModel | undefined
   let sel: ExodusSelection | undefined
   const chunkFor = (share: number) =>
-    options.chunkBytes ?? Math.max(MIN_CHUNK_BYTES, Math.min(DEFAULT_CHUNK_BYTES, Math.floor(share / BUFFERS) - 8))
+    options.chunkBytes ??
+      Math.max(MIN_CHUNK_BYTES, Math.min(DEFAULT_CHUNK_BYTES, Math.floor((share - (64 << 10)) / BUFFERS) - 8))
   return {
     kind: "source",
     name,
@@ -125,10 +127,10 @@ export function exodusChunks(options: ExodusChunksOptions): Source<MeshChunk> {
         },
         catch: (e) => e as InvalidInput,
       }),
-    minimum: () => BUFFERS * ((options.chunkBytes ?? MIN_CHUNK_BYTES) + 8),
+    minimum: () => kernelMemoryBytes(BUFFERS * ((options.chunkBytes ?? MIN_CHUNK_BYTES) + 8)),
     plan: (share) => {
       const chunkBytes = chunkFor(share)
-      const bytes = BUFFERS * (chunkBytes + 8)
+      const bytes = kernelMemoryBytes(BUFFERS * (chunkBytes + 8))
       if (!(chunkBytes >= 8)) return Effect.fail(new BudgetExceeded({ operator: name, needed: 8, available: chunkBytes }))
       return bytes <= share
         ? Effect.succeed<Plan>({ bytes, chunkBytes, notes: `chunks of ${chunkBytes} bytes` })

@@ -7,7 +7,8 @@
 import { InvalidInput } from "../../core/errors.ts"
 import type { ByteSource } from "./byte_source.ts"
 import { type NcHeader, type NcVar, valueOffset } from "./netcdf_classic.ts"
-import { decodeInPlace, type NcArray, TYPE_SIZE } from "./netcdf_types.ts"
+import { arrayOf, decodeInPlace, type NcArray, TYPE_SIZE } from "./netcdf_types.ts"
+import { type ValueKernel, valueKernel } from "./kernel/values.ts"
 
 /** Bytes of unwanted data a read may span to join two wanted ranges instead of issuing a second read. */
 const MAX_GAP = 4096
@@ -66,15 +67,27 @@ export function planReads<M>(h: NcHeader, wants: readonly Want<M>[], chunkBytes:
   return reads
 }
 
-/** Reusable read buffers; a buffer returns to the pool when every chunk made from it is recycled. */
+/**
+ * Read buffers of `capacity` bytes. `slots` of them live in the value kernel's WebAssembly memory (when the
+ * runtime has SIMD) and are always taken back; a consumer that holds chunks longer gets plain buffers.
+ * A buffer returns to the pool when every chunk made from it is recycled.
+ */
 export class BufferPool {
-  private free: ArrayBuffer[] = []
-  constructor(readonly capacity: number, private readonly keep: number) {}
-  take(): ArrayBuffer {
-    return this.free.pop() ?? new ArrayBuffer(this.capacity)
+  private readonly wasm: Uint8Array[] = []
+  private readonly plain: Uint8Array[] = []
+  readonly kernel: ValueKernel | undefined
+  constructor(readonly capacity: number, private readonly slots: number, useKernel = true) {
+    const stride = Math.ceil(capacity / 8) * 8
+    this.kernel = useKernel ? valueKernel(slots * stride) : undefined
+    const k = this.kernel
+    if (k) for (let i = 0; i < slots; i++) this.wasm.push(new Uint8Array(k.memory.buffer, k.base + i * stride, capacity))
   }
-  give(b: ArrayBuffer): void {
-    if (this.free.length < this.keep) this.free.push(b)
+  take(): Uint8Array {
+    return this.wasm.pop() ?? this.plain.pop() ?? new Uint8Array(this.capacity)
+  }
+  give(b: Uint8Array): void {
+    if (this.kernel && b.buffer === this.kernel.memory.buffer) this.wasm.push(b)
+    else if (this.plain.length < this.slots) this.plain.push(b)
   }
 }
 
@@ -91,11 +104,11 @@ export interface Decoded<M> {
  */
 export function performRead<M>(src: ByteSource, read: Read<M>, pool: BufferPool): Decoded<M>[] {
   const lead = read.offset % 8
-  const buffer = pool.take()
-  const bytes = new Uint8Array(buffer, lead, read.bytes)
+  const slot = pool.take()
+  const bytes = slot.subarray(lead, lead + read.bytes)
   const n = src.read(read.offset, bytes)
   if (n < read.bytes) {
-    pool.give(buffer)
+    pool.give(slot)
     throw new InvalidInput({
       file: src.name,
       offset: read.offset + n,
@@ -104,18 +117,21 @@ export function performRead<M>(src: ByteSource, read: Read<M>, pool: BufferPool)
   }
   let live = read.pieces.length
   const recycle = () => {
-    if (--live === 0) pool.give(buffer)
+    if (--live === 0) pool.give(slot)
   }
+  const kernel = pool.kernel && slot.buffer === pool.kernel.memory.buffer ? pool.kernel : undefined
   return read.pieces.map((piece) => {
     const type = piece.want.ncVar.type
     const size = TYPE_SIZE[type]
-    const at = lead + piece.fileOffset - read.offset
-    let raw = new Uint8Array(buffer, at, piece.count * size)
-    if (at % Math.min(size, 8) !== 0) {
-      raw = raw.slice()
+    const at = slot.byteOffset + lead + piece.fileOffset - read.offset
+    const raw = new Uint8Array(slot.buffer, at, piece.count * size)
+    if (at % size !== 0) {
+      const copy = raw.slice()
       recycle()
-      return { piece, values: decodeInPlace(type, raw, piece.count), recycle: () => {} }
+      return { piece, values: decodeInPlace(type, copy, piece.count), recycle: () => {} }
     }
-    return { piece, values: decodeInPlace(type, raw, piece.count), recycle }
+    if (!kernel) return { piece, values: decodeInPlace(type, raw, piece.count), recycle }
+    kernel.swap(type, at, piece.count)
+    return { piece, values: arrayOf(type, slot.buffer, at, piece.count), recycle }
   })
 }
