@@ -6,7 +6,7 @@ import { expect, test } from "bun:test"
 import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { FormatUnsupported, pipe, run } from "../../mod.ts"
+import { Cancelled, FormatUnsupported, pipe, run } from "../../mod.ts"
 import { exodusChunks } from "../../sources/exodus/exodus_chunks.ts"
 import { writeExodus } from "../../sinks/exodus_copy.ts"
 import { writeCdf2 } from "../../sinks/exodus_cdf2.ts"
@@ -107,4 +107,19 @@ test.skipIf(!sharedFiles.some((f) => f.endsWith(".ex2")))("int64 ids cannot go t
   const err = await run(pipe(exodusChunks({ file: cdf5, parts: ["static", "variables"] }), writeExodus(out))).catch((e) => e)
   expect(err).toBeInstanceOf(FormatUnsupported)
   expect(fs.existsSync(out)).toBe(false)
+})
+
+test.skipIf(!eightBlock)("cancelling a copy midway ends in Cancelled and removes the temp file", async () => {
+  const out = path.join(dir, "cancelled.exo")
+  const controller = new AbortController()
+  let steps = 0
+  const progress = { update: () => void (++steps === 3 && controller.abort(new Error("test"))), finish: () => {} }
+  const err = await run(
+    pipe(exodusChunks({ file: eightBlock!, parts: ["static", "variables"], chunkBytes: 64 }), writeExodus(out)),
+    { signal: controller.signal, progress },
+  ).catch((e) => e)
+  expect(err).toBeInstanceOf(Cancelled)
+  expect(steps).toBeGreaterThanOrEqual(3)
+  expect(fs.existsSync(out)).toBe(false)
+  expect(fs.readdirSync(dir).filter((f) => f.includes(".brook-"))).toEqual([])
 })
