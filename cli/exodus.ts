@@ -3,7 +3,7 @@ import { pipe } from "../core/pipe.ts"
 import { run } from "../core/run.ts"
 import { formatBytes } from "../core/size.ts"
 import { exodusChunks, type MeshPart } from "../sources/exodus/exodus_chunks.ts"
-import { fileSource } from "../sources/exodus/byte_source.ts"
+import { openContainer } from "../sources/exodus/container.ts"
 import { type ExodusModel, openExodus } from "../sources/exodus/model.ts"
 import { parseSteps } from "../sources/exodus/selection.ts"
 import { exodusStats } from "../sinks/exodus_stats.ts"
@@ -14,7 +14,8 @@ import type { CommandEnv } from "./main.ts"
 
 export const EXODUS_HELP = `usage: brook exodus <info|stats|copy|to-parquet> FILE [OUT] [options]
 
-Exodus II finite-element files (NetCDF classic: CDF-1, CDF-2 64-bit offset, CDF-5), read in chunks.
+Exodus II finite-element files (NetCDF classic: CDF-1, CDF-2 64-bit offset, CDF-5; NetCDF-4 through h5wasm),
+read in chunks.
 
   info FILE                 header summary as JSON: dimensions, blocks, sets, variables, steps, format
   stats FILE                one JSON line per variable (and block, for element variables): min, max,
@@ -61,11 +62,11 @@ export async function exodusCommand(argv: string[], env: CommandEnv): Promise<vo
     throw new UsageError(`${sub} expects ${want === 1 ? "FILE" : "IN OUT"}, got ${positional.length} arguments`)
   }
   if (sub === "info") {
-    const src = fileSource(positional[0])
+    const c = await openContainer(positional[0])
     try {
-      console.log(JSON.stringify(summary(openExodus(src)), null, 2))
+      console.log(JSON.stringify(summary(openExodus(c)), null, 2))
     } finally {
-      src.close()
+      c.close()
     }
     return
   }

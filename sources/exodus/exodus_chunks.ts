@@ -1,7 +1,7 @@
 /**
  * exodusChunks: the Exodus II source. Streams coordinates, connectivity and variable values (by step,
- * block and value range) from a NetCDF classic file in MeshChunks no larger than `chunkBytes`, read with
- * positioned reads and decoded once, in place, into typed arrays. Memory: three read buffers.
+ * block and value range) in MeshChunks no larger than `chunkBytes`: from classic files with positioned reads
+ * decoded once, in place, into typed arrays (memory: three read buffers); from NetCDF-4 files through h5wasm.
  */
 import { Effect } from "effect"
 import type { StreamInfo } from "../../core/batches.ts"
@@ -9,11 +9,11 @@ import { MemoryBudget } from "../../core/budget.ts"
 import { BudgetExceeded, InvalidInput } from "../../core/errors.ts"
 import type { Plan, Source } from "../../core/operator.ts"
 import { Progress } from "../../core/progress.ts"
-import { type ByteSource, fileSource } from "./byte_source.ts"
+import { type Container, openContainer } from "./container.ts"
 import { type ExodusModel, openExodus } from "./model.ts"
 import type { NcArray } from "./netcdf_types.ts"
 import { kernelMemoryBytes } from "./kernel/values.ts"
-import { BufferPool, performRead, planReads, type Read, type Want } from "./reads.ts"
+import { BufferPool, performRead, planReads, planSlices, type Read, type Want } from "./reads.ts"
 import { type ExodusSelection, type ExodusSelectionOptions, select } from "./selection.ts"
 
 export type MeshChunkKind = "coordinates" | "connectivity" | "static" | "nodal" | "element" | "global"
@@ -114,13 +114,13 @@ export function exodusChunks(options: ExodusChunksOptions): Source<MeshChunk> {
     name,
     weight: 0.02,
     describe: () =>
-      Effect.try({
-        try: () => {
-          const src = fileSource(options.file)
+      Effect.tryPromise({
+        try: async () => {
+          const c = await openContainer(options.file)
           try {
-            model = openExodus(src)
+            model = openExodus(c)
           } finally {
-            src.close()
+            c.close()
           }
           sel = select(model, options)
           return { file: options.file, exodus: model, selection: sel } satisfies ExodusStreamInfo
@@ -141,39 +141,49 @@ export function exodusChunks(options: ExodusChunksOptions): Source<MeshChunk> {
         const budget = yield* MemoryBudget
         const progress = yield* Progress
         yield* budget.reserve(name, plan.bytes)
-        const src = yield* Effect.acquireRelease(
-          Effect.sync(() => fileSource(options.file)),
-          (s) => Effect.sync(() => s.close()),
+        const c = yield* Effect.acquireRelease(
+          Effect.tryPromise({ try: () => openContainer(options.file), catch: (e) => e as InvalidInput }),
+          (c) => Effect.sync(() => c.close()),
         )
-        return meshStream(src, model!, sel!, parts, plan.chunkBytes as number, (done, total) =>
+        return meshStream(c, model!, sel!, parts, plan.chunkBytes as number, (done, total) =>
           progress.update(name, { done, total, unit: "steps" }))
       }),
   }
 }
 
-/** The chunk stream over an opened source (also used directly by tests with in-memory sources). */
+/** The chunk stream over an opened container. */
 export function meshStream(
-  src: ByteSource,
+  c: Container,
   m: ExodusModel,
   sel: ExodusSelection,
   parts: readonly MeshPart[],
   chunkBytes: number,
   onStep: (done: number, total: number) => void = () => {},
 ): ReadableStream<MeshChunk> {
-  const pool = new BufferPool(chunkBytes + 8, BUFFERS)
-  let reads: Read<Meta>[] = planReads(m.header, staticWants(m, sel, parts), chunkBytes)
+  const src = c.classic
+  // NetCDF-4: each read is an h5wasm slice of one run of values (the library reads only the HDF5 chunks it needs)
+  const plan = (wants: Want<Meta>[]): Read<Meta>[] =>
+    src ? planReads(m.header, wants, chunkBytes) : planSlices(wants, chunkBytes)
+  const pool = src ? new BufferPool(chunkBytes + 8, BUFFERS) : undefined
+  let reads = plan(staticWants(m, sel, parts))
   let next = 0
   let step = parts.includes("variables") ? sel.first : Infinity
   return new ReadableStream<MeshChunk>({
     pull(controller) {
       while (next >= reads.length) {
         if (step > sel.last) return controller.close()
-        reads = planReads(m.header, stepWants(sel, step), chunkBytes)
+        reads = plan(stepWants(sel, step))
         next = 0
         onStep(step - sel.first + 1, sel.last - sel.first + 1)
         step++
       }
-      for (const d of performRead(src, reads[next++], pool)) {
+      const read = reads[next++]
+      const decoded = src ? performRead(src, read, pool!) : read.pieces.map((piece) => ({
+        piece,
+        values: c.read(piece.want.ncVar, piece.want.record, piece.want.offset + piece.skip, piece.count),
+        recycle: () => {},
+      }))
+      for (const d of decoded) {
         const w = d.piece.want
         controller.enqueue({
           ...w.meta,

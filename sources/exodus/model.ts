@@ -1,13 +1,13 @@
 /**
- * The Exodus II model over a NetCDF classic header: what the file holds (blocks, sets, variables, steps)
+ * The Exodus II model over a NetCDF header (classic or NetCDF-4): what the file holds (blocks, sets, variables, steps)
  * and where each array lives. Variants (separate or combined coordinates and nodal variables, int64 or
  * int32 ids, float32 or float64 values, len_name or len_string) are detected by the variables present.
  * Only small metadata (ids, names, QA/info records, time values) is read here; bulk arrays are located.
  */
 import { InvalidInput } from "../../core/errors.ts"
-import type { ByteSource } from "./byte_source.ts"
-import { FORMAT_NAMES, type NcHeader, type NcVar, readHeader, valueOffset } from "./netcdf_classic.ts"
-import { decodeInPlace, type NcArray, TYPE_SIZE } from "./netcdf_types.ts"
+import type { Container } from "./container.ts"
+import { FORMAT_NAMES, type NcHeader, type NcVar } from "./netcdf_classic.ts"
+import { type NcArray, TYPE_SIZE } from "./netcdf_types.ts"
 
 /** A run of values inside one record slab (or the whole of a non-record variable). */
 export interface Field {
@@ -73,19 +73,17 @@ export interface ExodusModel {
 const MAX_METADATA_BYTES = 8 << 20
 
 /** Reads a whole small variable (or one record of it), decoded. */
-export function readSmall(src: ByteSource, h: NcHeader, v: NcVar, rec = 0): NcArray {
+export function readSmall(c: Container, v: NcVar, rec = 0): NcArray {
   const bytes = v.count * TYPE_SIZE[v.type]
   if (bytes > MAX_METADATA_BYTES) {
-    throw new InvalidInput({ file: h.file, offset: v.begin, reason: `${v.name} (${bytes} bytes) is too large` })
+    throw new InvalidInput({ file: c.file, offset: v.begin, reason: `${v.name} (${bytes} bytes) is too large` })
   }
-  const buf = new Uint8Array(Math.max(8, bytes + 7) & ~7)
-  src.read(valueOffset(h, v, rec, 0), buf.subarray(0, bytes))
-  return decodeInPlace(v.type, buf.subarray(0, bytes), v.count)
+  return c.read(v, rec, 0, v.count)
 }
 
-/** Opens the header and builds the model. */
-export function openExodus(src: ByteSource): ExodusModel {
-  const h = readHeader(src)
+/** Builds the model from a container's header and its small metadata arrays. */
+export function openExodus(c: Container): ExodusModel {
+  const h = c.header
   const vars = new Map(h.vars.map((v) => [v.name, v]))
   const dim = (name: string) => h.dims.find((d) => d.name === name)?.length ?? 0
   const fail = (reason: string, offset?: number): never => {
@@ -96,7 +94,7 @@ export function openExodus(src: ByteSource): ExodusModel {
     const v = vars.get(name)
     if (!v || v.type !== "char" || v.shape.length < 1) return []
     const width = v.shape[v.shape.length - 1]
-    const bytes = readSmall(src, h, v) as Uint8Array
+    const bytes = readSmall(c, v) as Uint8Array
     const dec = new TextDecoder()
     return Array.from({ length: width ? v.count / width : 0 }, (_, k) => {
       const s = bytes.subarray(k * width, (k + 1) * width)
@@ -106,7 +104,7 @@ export function openExodus(src: ByteSource): ExodusModel {
   }
   const numbers = (name: string): number[] => {
     const v = vars.get(name)
-    return v ? Array.from(readSmall(src, h, v) as ArrayLike<number | bigint>, Number) : []
+    return v ? Array.from(readSmall(c, v) as ArrayLike<number | bigint>, Number) : []
   }
 
   const numDim = dim("num_dim")
@@ -155,7 +153,7 @@ export function openExodus(src: ByteSource): ExodusModel {
 
   const timeVar = vars.get("time_whole")
   const times = new Float64Array(timeVar ? h.numrecs : 0)
-  for (let r = 0; r < times.length; r++) times[r] = Number(readSmall(src, h, timeVar!, r)[0])
+  for (let r = 0; r < times.length; r++) times[r] = Number(readSmall(c, timeVar!, r)[0])
 
   const variables: ExodusVariable[] = []
   const nodalNames = strings("name_nod_var")

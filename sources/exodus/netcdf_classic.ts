@@ -38,7 +38,8 @@ export interface NcVar {
 
 export interface NcHeader {
   readonly file: string
-  readonly version: 1 | 2 | 5
+  /** 1, 2, 5: the classic formats; 4: NetCDF-4 (HDF5), read through h5wasm. */
+  readonly version: 1 | 2 | 4 | 5
   readonly numrecs: number
   /** Bytes between two records of the same variable. */
   readonly recsize: number
@@ -49,7 +50,12 @@ export interface NcHeader {
   readonly byteLength: number
 }
 
-export const FORMAT_NAMES = { 1: "CDF-1 (classic)", 2: "CDF-2 (64-bit offset)", 5: "CDF-5 (64-bit data)" } as const
+export const FORMAT_NAMES = {
+  1: "CDF-1 (classic)",
+  2: "CDF-2 (64-bit offset)",
+  4: "NetCDF-4 (HDF5)",
+  5: "CDF-5 (64-bit data)",
+} as const
 
 const NC_DIMENSION = 10
 const NC_VARIABLE = 11

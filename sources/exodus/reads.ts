@@ -67,6 +67,19 @@ export function planReads<M>(h: NcHeader, wants: readonly Want<M>[], chunkBytes:
   return reads
 }
 
+/** One read per piece of at most chunkBytes, for containers that read by variable (NetCDF-4), not by offset. */
+export function planSlices<M>(wants: readonly Want<M>[], chunkBytes: number): Read<M>[] {
+  return wants.flatMap((w) => {
+    const per = Math.max(1, Math.floor(chunkBytes / TYPE_SIZE[w.ncVar.type]))
+    const out: Read<M>[] = []
+    for (let skip = 0; skip < w.count; skip += per) {
+      const count = Math.min(per, w.count - skip)
+      out.push({ offset: 0, bytes: count * TYPE_SIZE[w.ncVar.type], pieces: [{ want: w, skip, count, fileOffset: 0 }] })
+    }
+    return out
+  })
+}
+
 /**
  * Read buffers of `capacity` bytes. `slots` of them live in the value kernel's WebAssembly memory (when the
  * runtime has SIMD) and are always taken back; a consumer that holds chunks longer gets plain buffers.

@@ -3,6 +3,7 @@ import { expect, test } from "bun:test"
 import * as fs from "node:fs"
 import { InvalidInput } from "../../../mod.ts"
 import { memorySource } from "../../../sources/exodus/byte_source.ts"
+import { classicContainer } from "../../../sources/exodus/container.ts"
 import { openExodus } from "../../../sources/exodus/model.ts"
 import { readHeader } from "../../../sources/exodus/netcdf_classic.ts"
 import { sharedFiles } from "./ncdump.ts"
@@ -12,7 +13,7 @@ const bytes = cube ? new Uint8Array(fs.readFileSync(cube)) : new Uint8Array(0)
 
 function failure(b: Uint8Array): InvalidInput {
   try {
-    openExodus(memorySource("bad.exo", b))
+    openExodus(classicContainer(memorySource("bad.exo", b)))
   } catch (e) {
     if (e instanceof InvalidInput) return e
     throw e

@@ -1,8 +1,12 @@
-/** Every classic file in ../shared/data/exodus reads with ncdump's values, through exodusChunks and the model. */
+/**
+ * Every file in ../shared/data/exodus (classic and NetCDF-4), and nccopy's CDF-1/CDF-5 copies of them, read with
+ * ncdump's values through exodusChunks and the model.
+ */
 import { expect, test } from "bun:test"
 import { collect, type Collected, pipe, run } from "../../../mod.ts"
 import { exodusChunks, type MeshChunk } from "../../../sources/exodus/exodus_chunks.ts"
 import { fileSource } from "../../../sources/exodus/byte_source.ts"
+import { classicContainer, openContainer } from "../../../sources/exodus/container.ts"
 import { openExodus, readSmall } from "../../../sources/exodus/model.ts"
 import type { NcArray } from "../../../sources/exodus/netcdf_types.ts"
 import { spawnSync } from "node:child_process"
@@ -11,6 +15,7 @@ import { tempDir } from "../../helpers.ts"
 import { hasNcdump, ncdump, sharedFiles } from "./ncdump.ts"
 
 const shared = sharedFiles.filter((f) => !/\.ex2$/.test(f))
+const hdf5 = sharedFiles.filter((f) => /\.ex2$/.test(f))
 const hasNccopy = spawnSync("nccopy", [], { encoding: "utf8" }).error === undefined
 const dir = tempDir()
 /** The shared files again as CDF-1 and CDF-5, converted by nccopy (netcdf-bin). */
@@ -25,7 +30,6 @@ const converted = hasNccopy
   )
   : []
 /** The NetCDF-4 (HDF5) shared file as CDF-5, which keeps its int64 ids. */
-const hdf5 = sharedFiles.filter((f) => /\.ex2$/.test(f))
 const fromHdf5 = hasNccopy
   ? hdf5.map((f) => {
     const out = path.join(dir, `${path.basename(f)}.cdf5.nc`)
@@ -35,6 +39,7 @@ const fromHdf5 = hasNccopy
   })
   : []
 const classic = [...shared, ...converted, ...fromHdf5]
+const all = [...classic, ...hdf5]
 
 /** Values as ncdump shows them: numbers, or char rows of `width` with trailing NULs dropped. */
 function shown(values: NcArray, type: string, width: number): Array<number | string> {
@@ -46,11 +51,11 @@ function shown(values: NcArray, type: string, width: number): Array<number | str
 
 const trimNul = (v: number | string | null) => (typeof v === "string" ? v.replace(/\0+$/, "") : v)
 
-for (const file of classic) {
+for (const file of all) {
   test.skipIf(!hasNcdump)(`${file}: every variable equals ncdump's, in 256-byte chunks`, async () => {
     const ref = ncdump(file)
-    const src = fileSource(file)
-    const m = openExodus(src)
+    const c = await openContainer(file)
+    const m = openExodus(c)
     const got: Collected<MeshChunk> = { batches: [] }
     await run(pipe(exodusChunks({ file, chunkBytes: 256, parts: ["static", "variables"] }), collect(got)))
     // non-record variables, reassembled from chunks of at most 256 bytes
@@ -59,7 +64,7 @@ for (const file of classic) {
       expect(chunks.every((c) => c.values.byteLength <= 256)).toBe(true)
       const flat: Array<number | string> = []
       const width = v.shape[v.shape.length - 1] || 1
-      const whole = readSmall(src, m.header, v)
+      const whole = readSmall(c, v)
       expect(chunks.reduce((a, c) => a + c.count, 0)).toBe(v.count)
       for (const c of chunks) whole.set(c.values as never, c.start)
       flat.push(...shown(whole, v.type, width))
@@ -78,42 +83,51 @@ for (const file of classic) {
         }
       } else {
         for (let r = 0; r < m.header.numrecs; r++) {
-          shown(readSmall(src, m.header, v, r), v.type, 1).forEach((x, k) => (flat[r * v.count + k] = x as number))
+          shown(readSmall(c, v, r), v.type, 1).forEach((x, k) => (flat[r * v.count + k] = x as number))
         }
       }
       expect(flat).toEqual(expected as never)
     }
     expect(Array.from(m.times)).toEqual((ref.get("time_whole") ?? []) as never)
-    src.close()
+    c.close()
   })
 }
 
-test.skipIf(!converted.length)("nccopy's CDF-1 and CDF-5 copies are recognised as such", () => {
-  const formats = converted.map((f) => {
-    const src = fileSource(f)
-    const m = openExodus(src)
-    src.close()
-    return m.format
-  })
+test.skipIf(!converted.length)("nccopy's CDF-1 and CDF-5 copies are recognised as such", async () => {
+  const formats: string[] = []
+  for (const f of converted) {
+    const c = await openContainer(f)
+    formats.push(openExodus(c).format)
+    c.close()
+  }
   expect(formats.filter((f) => f.startsWith("CDF-1")).length).toBe(shared.length)
   expect(formats.filter((f) => f.startsWith("CDF-5")).length).toBe(shared.length)
 })
 
-test.skipIf(!hdf5.length)("a NetCDF-4 file is FormatUnsupported naming NetCDF-4/HDF5; its CDF-5 copy has int64 ids", () => {
+test.skipIf(!hdf5.length)("NetCDF-4 reads through h5wasm with int64 ids; the classic byte parser names it", async () => {
+  const c = await openContainer(hdf5[0])
+  const m = openExodus(c)
+  c.close()
+  expect([m.format, m.int64, m.blocks[0].elemType, m.blocks[0].connect?.type]).toEqual([
+    "NetCDF-4 (HDF5)",
+    true,
+    "shell4",
+    "int64",
+  ])
   const src = fileSource(hdf5[0])
-  expect(() => openExodus(src)).toThrow("NetCDF-4/HDF5")
+  expect(() => classicContainer(src)).toThrow("NetCDF-4/HDF5")
   src.close()
   if (!fromHdf5.length) return
-  const copy = fileSource(fromHdf5[0])
-  const m = openExodus(copy)
+  const copy = await openContainer(fromHdf5[0])
+  const cm = openExodus(copy)
   copy.close()
-  expect([m.int64, m.blocks[0].elemType, m.blocks[0].connect?.type]).toEqual([true, "shell4", "int64"])
+  expect([cm.format, cm.int64, cm.blocks[0].connect?.type]).toEqual(["CDF-5 (64-bit data)", true, "int64"])
 })
 
-test.skipIf(!classic.length)("the Exodus model of cube.g: blocks, sets, variables, steps", () => {
-  const src = fileSource(classic.find((f) => f.endsWith("cube.g"))!)
-  const m = openExodus(src)
-  src.close()
+test.skipIf(!classic.length)("the Exodus model of cube.g: blocks, sets, variables, steps", async () => {
+  const c = await openContainer(classic.find((f) => f.endsWith("cube.g"))!)
+  const m = openExodus(c)
+  c.close()
   expect(m.format).toBe("CDF-2 (64-bit offset)")
   expect([m.numDim, m.numNodes, m.numElem, m.times.length]).toEqual([3, 27, 8, 4])
   expect(m.blocks.map((b) => [b.id, b.name, b.elemType, b.numElem, b.nodesPerElem])).toEqual([

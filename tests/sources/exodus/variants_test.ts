@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { collect, type Collected, pipe, run } from "../../../mod.ts"
-import { fileSource } from "../../../sources/exodus/byte_source.ts"
+import { openContainer } from "../../../sources/exodus/container.ts"
 import { exodusChunks, type MeshChunk } from "../../../sources/exodus/exodus_chunks.ts"
 import { openExodus } from "../../../sources/exodus/model.ts"
 import { exodusStats, type VariableStats } from "../../../sinks/exodus_stats.ts"
@@ -72,9 +72,9 @@ function make(kind: string): string {
 for (const kind of ["classic", "64-bit-offset", "64-bit-data"]) {
   test.skipIf(!hasNcgen)(`${kind}: the model and the values of combined arrays, float32, len_string`, async () => {
     const file = make(kind)
-    const src = fileSource(file)
-    const m = openExodus(src)
-    src.close()
+    const c = await openContainer(file)
+    const m = openExodus(c)
+    c.close()
     expect([m.title, m.numDim, m.numNodes, m.floatWordSize, m.int64]).toEqual(["variants", 2, 5, 4, false])
     expect(m.coordinates.map((c) => [c.name, c.field.ncVar.name, c.field.offset])).toEqual([["X", "coord", 0], ["Y", "coord", 5]])
     expect(m.blocks.map((b) => [b.id, b.elemType, b.numElem, b.nodesPerElem, b.numAttr])).toEqual([[10, "TRI3", 2, 3, 1]])
