@@ -41,6 +41,7 @@ export {
 } from "./sources/exodus/exodus_chunks.ts"
 export { type ExodusModel, openExodus } from "./sources/exodus/model.ts"
 export { type ByteSource, fileSource, memorySource } from "./sources/exodus/byte_source.ts"
+export { classicContainer, type Container, openContainer } from "./sources/exodus/container.ts"
 export { exodusStats, type VariableStats } from "./sinks/exodus_stats.ts"
 export { writeExodus } from "./sinks/exodus_copy.ts"
 export { type NcChunk, type NcSchema, writeCdf2 } from "./sinks/exodus_cdf2.ts"

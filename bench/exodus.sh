@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # brook exodus stats against exodus_peer.py (netCDF4-python, one step at a time), back to back on the same
-# file in the page cache: wall-time ratio and peak RSS, on Bun and Deno, for CDF-2, CDF-1 and CDF-5.
+# file in the page cache: wall-time ratio and peak RSS, on Bun and Deno, for CDF-2, CDF-1 and CDF-5, and
+# NetCDF-4 (HDF5, read through h5wasm).
 # usage: bench/exodus.sh [NX=100] [STEPS=40]   (100 -> a 2.0 GB file; generated into bench/out/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,7 +11,7 @@ OUT=bench/out; mkdir -p "$OUT"
 [ -f "$PEERS/make_exodus.py" ] || { echo "bench/exodus.sh: needs $PEERS (make_exodus.py, exodus_peer.py)"; exit 1; }
 TIMES=$OUT/exodus-time.txt
 measure() { /usr/bin/time -o "$TIMES" -f "%e %M" "$@" >/dev/null 2>&1; cat "$TIMES"; }
-for fmt in NETCDF3_64BIT_OFFSET NETCDF3_CLASSIC NETCDF3_64BIT_DATA; do
+for fmt in NETCDF3_64BIT_OFFSET NETCDF3_CLASSIC NETCDF3_64BIT_DATA NETCDF4; do
   f=$OUT/mesh-$NX-$T-$fmt.exo
   [ -f "$f" ] || /usr/bin/python3 "$PEERS/make_exodus.py" "$f" "$NX" "$NX" "$NX" "$T" 4 2 "$fmt" >/dev/null
   cat "$f" >/dev/null # page cache, for both
