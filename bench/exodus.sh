@@ -17,6 +17,9 @@ for fmt in NETCDF3_64BIT_OFFSET NETCDF3_CLASSIC NETCDF3_64BIT_DATA NETCDF4; do
   cat "$f" >/dev/null # page cache, for both
   read -r pw pm <<<"$(measure /usr/bin/python3 "$PEERS/exodus_peer.py" "$f")"
   echo "$fmt $(du -h "$f" | cut -f1): exodus_peer.py wall=${pw}s peak_rss=$((pm / 1024))MB"
+  /usr/bin/python3 "$PEERS/exodus_peer.py" "$f" >"$OUT/peer.txt"
+  node cli/brook.js exodus stats "$f" --quiet >"$OUT/brook.ndjson"
+  echo "  $(node_modules/.bin/bun bench/compare_exodus.ts "$OUT/brook.ndjson" "$OUT/peer.txt")"
   for rt in bun deno; do
     read -r bw bm <<<"$(BROOK_RUNTIME=$rt measure node cli/brook.js exodus stats "$f" --memory 64MB)"
     read -r _ im <<<"$(BROOK_RUNTIME=$rt measure node cli/brook.js exodus info "$f")"
