@@ -114,7 +114,7 @@ export function copyPlan(m: ExodusModel, sel: ExodusSelection): ExodusCopyPlan {
     schema: { dims, attrs, vars },
     prelude,
     place(c) {
-      if (c.kind === "static" || c.kind === "coordinates" || c.kind === "connectivity") {
+      if (c.step === null) {
         return kept.has(c.ncVar) && !REMADE.has(c.ncVar) ? { ncVar: c.ncVar, record: 0, ncStart: c.ncStart } : undefined
       }
       const to = outName.get(key(c.kind, c.name, c.block))

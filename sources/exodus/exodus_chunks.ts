@@ -16,14 +16,23 @@ import { kernelMemoryBytes } from "./kernel/values.ts"
 import { BufferPool, performRead, planReads, planSlices, type Read, type Want } from "./reads.ts"
 import { type ExodusSelection, type ExodusSelectionOptions, select } from "./selection.ts"
 
-export type MeshChunkKind = "coordinates" | "connectivity" | "static" | "nodal" | "element" | "global"
+export type MeshChunkKind =
+  | "coordinates"
+  | "connectivity"
+  | "map"
+  | "attribute"
+  | "set"
+  | "static"
+  | "nodal"
+  | "element"
+  | "global"
 
 /** A run of values of one array of an Exodus file. */
 export interface MeshChunk {
   readonly kind: MeshChunkKind
   /** Exodus name: the variable's or coordinate's name; the NetCDF variable's name for "static". */
   readonly name: string
-  /** Element block id (connectivity and element variables), null otherwise. */
+  /** Element block id (connectivity, attributes, element variables), or node/side set id (sets); null otherwise. */
   readonly block: number | null
   /** 1-based time step (variables), null otherwise. */
   readonly step: number | null
@@ -39,7 +48,12 @@ export interface MeshChunk {
   readonly recycle: () => void
 }
 
-export type MeshPart = "coordinates" | "connectivity" | "static" | "variables"
+/**
+ * coordinates; connectivity; maps (node and element number maps); attributes (block attributes); sets (node and
+ * side set entries and distribution factors, chunk names node_ns{k}, elem_ss{k}, side_ss{k}, dist_fact_*, block =
+ * the set id); static (every non-record NetCDF variable, raw, for copies); variables (values by step).
+ */
+export type MeshPart = "coordinates" | "connectivity" | "maps" | "attributes" | "sets" | "static" | "variables"
 
 export interface ExodusChunksOptions extends ExodusSelectionOptions {
   readonly file: string
@@ -78,6 +92,24 @@ function staticWants(m: ExodusModel, sel: ExodusSelection, parts: readonly MeshP
       if (!b.connect) continue
       const meta = { kind: "connectivity" as const, name: b.connect.name, block: b.id, step }
       out.push({ ncVar: b.connect, record: 0, offset: 0, count: b.connect.count, start: 0, meta })
+    }
+  }
+  if (parts.includes("maps")) {
+    for (const v of [m.nodeNumMap, m.elemNumMap]) {
+      if (v) out.push({ ncVar: v, record: 0, offset: 0, count: v.count, start: 0, meta: { kind: "map", name: v.name, block, step } })
+    }
+  }
+  if (parts.includes("attributes")) {
+    for (const b of sel.blocks) {
+      const v = b.attributes
+      if (v) out.push({ ncVar: v, record: 0, offset: 0, count: v.count, start: 0, meta: { kind: "attribute", name: v.name, block: b.id, step } })
+    }
+  }
+  if (parts.includes("sets")) {
+    for (const s of [...m.nodeSets, ...m.sideSets]) {
+      for (const v of [...s.arrays, ...(s.distFactorsVar ? [s.distFactorsVar] : [])]) {
+        out.push({ ncVar: v, record: 0, offset: 0, count: v.count, start: 0, meta: { kind: "set", name: v.name, block: s.id, step } })
+      }
     }
   }
   if (parts.includes("static")) {

@@ -27,6 +27,9 @@ export interface ExodusBlock {
   readonly nodesPerElem: number
   readonly numAttr: number
   readonly connect?: NcVar
+  /** attrib{k}: numElem x numAttr values, named by attrib_name{k}. */
+  readonly attributes?: NcVar
+  readonly attributeNames: string[]
 }
 
 export interface ExodusSet {
@@ -36,6 +39,9 @@ export interface ExodusSet {
   readonly name: string
   readonly count: number
   readonly distFactors: number
+  /** The set's arrays: node_ns{k}, or elem_ss{k} and side_ss{k}; dist_fact_ns{k} / dist_fact_ss{k}. */
+  readonly arrays: readonly NcVar[]
+  readonly distFactorsVar?: NcVar
 }
 
 export type VariableKind = "nodal" | "element" | "global"
@@ -63,6 +69,9 @@ export interface ExodusModel {
   readonly blocks: readonly ExodusBlock[]
   readonly nodeSets: readonly ExodusSet[]
   readonly sideSets: readonly ExodusSet[]
+  /** node_num_map / elem_num_map (or the older node_map / elem_map), when present. */
+  readonly nodeNumMap?: NcVar
+  readonly elemNumMap?: NcVar
   readonly qa: string[][]
   readonly info: string[]
   readonly times: Float64Array
@@ -132,6 +141,8 @@ export function openExodus(c: Container): ExodusModel {
       nodesPerElem: dim(`num_nod_per_el${k + 1}`),
       numAttr: dim(`num_att_in_blk${k + 1}`),
       connect,
+      attributes: vars.get(`attrib${k + 1}`),
+      attributeNames: strings(`attrib_name${k + 1}`),
     }
   })
   const sets = (kind: "node" | "side", tag: "ns" | "ss", count: string): ExodusSet[] => {
@@ -144,6 +155,10 @@ export function openExodus(c: Container): ExodusModel {
       name: names[k] ?? "",
       count: dim(`${count}${k + 1}`),
       distFactors: dim(`num_df_${tag}${k + 1}`) || (vars.has(`dist_fact_${tag}${k + 1}`) ? dim(`${count}${k + 1}`) : 0),
+      arrays: (kind === "node" ? [`node_ns${k + 1}`] : [`elem_ss${k + 1}`, `side_ss${k + 1}`]).flatMap((n) =>
+        vars.has(n) ? [vars.get(n)!] : []
+      ),
+      distFactorsVar: vars.get(`dist_fact_${tag}${k + 1}`),
     }))
   }
 
@@ -205,6 +220,8 @@ export function openExodus(c: Container): ExodusModel {
     blocks,
     nodeSets: sets("node", "ns", "num_nod_ns"),
     sideSets: sets("side", "ss", "num_side_ss"),
+    nodeNumMap: vars.get("node_num_map") ?? vars.get("node_map"),
+    elemNumMap: vars.get("elem_num_map") ?? vars.get("elem_map"),
     qa,
     info: strings("info_records"),
     times,

@@ -145,3 +145,15 @@ test.skipIf(!classic.length)("the Exodus model of cube.g: blocks, sets, variable
   ])
   expect(m.qa).toEqual([["io_shell", "5.0", "2018/01/16", "09:19:46"]])
 })
+
+test.skipIf(!classic.length || !hasNcdump)("cube.g: number maps and side sets (elements, sides, distribution factors) as ncdump", async () => {
+  const file = classic.find((f) => f.endsWith("cube.g"))!
+  const ref = ncdump(file)
+  const got: Collected<MeshChunk> = { batches: [] }
+  await run(pipe(exodusChunks({ file, parts: ["maps", "sets"], chunkBytes: 24 }), collect(got)))
+  const joined = new Map<string, number[]>()
+  for (const c of got.batches) joined.set(c.name, [...(joined.get(c.name) ?? []), ...Array.from(c.values as ArrayLike<number>)])
+  expect([...joined.keys()].length).toBe(2 + 6 * 3)
+  for (const [name, values] of joined) expect(values).toEqual(ref.get(name) as number[])
+  expect(got.batches.filter((c) => c.name === "side_ss4").every((c) => c.kind === "set" && c.block === 4)).toBe(true)
+})

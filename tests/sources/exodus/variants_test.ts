@@ -112,3 +112,13 @@ test.skipIf(!hasNcgen)("stats: a NaN makes min, max and sum NaN, as in numpy; fl
   expect([by.energy.min, by.energy.max, by.energy.mean]).toEqual([100, 101, 100.5])
   expect([by.nanny.min, by.nanny.max, by.nanny.sum].every(Number.isNaN)).toBe(true)
 })
+
+test.skipIf(!hasNcgen)("maps, block attributes and sets arrive as their own parts", async () => {
+  const got: Collected<MeshChunk> = { batches: [] }
+  await run(pipe(exodusChunks({ file: make("64-bit-offset"), parts: ["maps", "attributes", "sets"] }), collect(got)))
+  expect(got.batches.map((c) => [c.kind, c.name, c.block, Array.from(c.values as ArrayLike<number>)])).toEqual([
+    ["attribute", "attrib1", 10, [0.25, 0.75]],
+    ["set", "node_ns1", 7, [1, 5]],
+    ["set", "dist_fact_ns1", 7, [1, 0.5]],
+  ])
+})
