@@ -24,9 +24,16 @@ for (const l of brook.filter((l) => l.kind === "nodal" || l.kind === "element"))
     ? `vals_nod_var${nodal.indexOf(l.var) + 1}`
     : `vals_elem_var${element.indexOf(l.var) + 1}eb${blocks.indexOf(l.block) + 1}`
   const p = peer.get(name)
-  const ok = p && close(l.min, p.min, 6) && close(l.max, p.max, 6) && close(l.sum, p.sum, 10, l.count, Math.max(Math.abs(l.min), Math.abs(l.max)))
+  const ok = p && close(l.min, p.min, 6) && close(l.max, p.max, 6) &&
+    close(l.sum, p.sum, 10, l.count, Math.max(Math.abs(l.min), Math.abs(l.max)))
   checked++
-  if (!ok) bad++, console.log(`differs: ${l.var} (${name}): brook ${l.min} ${l.max} ${l.sum}, peer ${JSON.stringify(p)}`)
+  if (!ok) {
+    bad++, console.log(`differs: ${l.var} (${name}): brook ${l.min} ${l.max} ${l.sum}, peer ${JSON.stringify(p)}`)
+  }
 }
-console.log(`${checked - bad} of ${checked} variables agree with the peer${checked === peer.size ? "" : ` (peer has ${peer.size})`}`)
+console.log(
+  `${checked - bad} of ${checked} variables agree with the peer${
+    checked === peer.size ? "" : ` (peer has ${peer.size})`
+  }`,
+)
 process.exit(bad || checked !== peer.size ? 1 : 0)

@@ -96,11 +96,22 @@ export async function exodusCommand(argv: string[], env: CommandEnv): Promise<vo
   if (sub === "copy") {
     const parts: MeshPart[] = ["static", "variables"]
     const report = await run(pipe(exodusChunks({ ...selection, parts }), writeExodus(positional[1])), runOptions)
-    env.log(`brook exodus copy: ${report.seconds.toFixed(2)} s, peak reserved ${formatBytes(report.peakReserved)}; wrote ${positional[1]}`)
+    env.log(
+      `brook exodus copy: ${report.seconds.toFixed(2)} s, peak reserved ${formatBytes(report.peakReserved)}; wrote ${
+        positional[1]
+      }`,
+    )
     return
   }
-  const report = await run(pipe(exodusChunks({ ...selection, parts: ["variables"] }), writeExodusParquet(positional[1])), runOptions)
-  env.log(`brook exodus to-parquet: ${report.seconds.toFixed(2)} s, peak reserved ${formatBytes(report.peakReserved)}; wrote ${positional[1]}`)
+  const report = await run(
+    pipe(exodusChunks({ ...selection, parts: ["variables"] }), writeExodusParquet(positional[1])),
+    runOptions,
+  )
+  env.log(
+    `brook exodus to-parquet: ${report.seconds.toFixed(2)} s, peak reserved ${
+      formatBytes(report.peakReserved)
+    }; wrote ${positional[1]}`,
+  )
 }
 
 function parseChunk(text: string): number {

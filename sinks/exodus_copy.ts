@@ -48,6 +48,7 @@ export function copyPlan(m: ExodusModel, sel: ExodusSelection): ExodusCopyPlan {
   })
   const dimId = (name: string) => dims.findIndex((d) => d.name === name)
   const vars: NcVarSpec[] = []
+  const prelude: NcChunk[] = []
   const charRows = (name: string, dim: string, rows: string[]) => {
     const lenDim = dims.find((d) => d.name === "len_name") ? "len_name" : "len_string"
     const width = dims[dimId(lenDim)].length
@@ -56,7 +57,6 @@ export function copyPlan(m: ExodusModel, sel: ExodusSelection): ExodusCopyPlan {
     rows.forEach((r, k) => values.set(new TextEncoder().encode(r).subarray(0, width - 1), k * width))
     prelude.push({ ncVar: name, record: 0, ncStart: 0, values })
   }
-  const prelude: NcChunk[] = []
   for (const v of h.vars) {
     if (v.record || REMADE.has(v.name) || dropped(v.name)) continue
     if (v.dimIds.some((id) => !dimMap.has(id))) continue
@@ -129,13 +129,9 @@ export function copyPlan(m: ExodusModel, sel: ExodusSelection): ExodusCopyPlan {
 /** The Exodus sink: a CDF-2 copy of what exodusChunks (parts "static" and "variables") emits. */
 export function writeExodus(target: string): Sink<MeshChunk> {
   const name = "writeExodus"
-  let inner: Sink<NcChunk> | undefined
-  let plan: ExodusCopyPlan | undefined
-  const innerFor = (info: unknown) => {
-    const { exodus, selection } = info as ExodusStreamInfo
-    plan ??= copyPlan(exodus, selection) // throws FormatUnsupported before any data moves
-    return inner ??= writeCdf2(target, plan.schema, plan.prelude)
-  }
+  // the copy's layout follows from what the source describes; copyPlan throws FormatUnsupported before data moves
+  const planOf = (info: unknown) => copyPlan((info as ExodusStreamInfo).exodus, (info as ExodusStreamInfo).selection)
+  const innerFor = (info: unknown, plan = planOf(info)) => writeCdf2(target, plan.schema, plan.prelude)
   return {
     kind: "sink",
     name,
@@ -145,11 +141,12 @@ export function writeExodus(target: string): Sink<MeshChunk> {
     plan: (share, info) => innerFor(info).plan(share, info),
     make: (p, info) =>
       Effect.gen(function* () {
-        const stream = yield* innerFor(info).make(p, info)
+        const plan = planOf(info)
+        const stream = yield* innerFor(info, plan).make(p, info)
         const w = stream.getWriter()
         return new WritableStream<MeshChunk>({
           async write(c) {
-            const to = plan!.place(c)
+            const to = plan.place(c)
             if (!to) return c.recycle()
             await w.write({ ...to, values: c.values, recycle: c.recycle })
           },

@@ -66,7 +66,9 @@ function fold(a: Acc, values: MeshChunk["values"]): void {
 }
 
 /** The stats sink; `emit` receives each result line (default: stdout). */
-export function exodusStats(emit: (line: VariableStats) => void = (l) => console.log(JSON.stringify(l))): Sink<MeshChunk> {
+export function exodusStats(
+  emit: (line: VariableStats) => void = (l) => console.log(JSON.stringify(l)),
+): Sink<MeshChunk> {
   const accs = new Map<string, Acc>()
   const key = (c: { kind: string; name: string; block: number | null }) => `${c.kind}\0${c.name}\0${c.block}`
   return {

@@ -96,26 +96,58 @@ function staticWants(m: ExodusModel, sel: ExodusSelection, parts: readonly MeshP
   }
   if (parts.includes("maps")) {
     for (const v of [m.nodeNumMap, m.elemNumMap]) {
-      if (v) out.push({ ncVar: v, record: 0, offset: 0, count: v.count, start: 0, meta: { kind: "map", name: v.name, block, step } })
+      if (v) {
+        out.push({
+          ncVar: v,
+          record: 0,
+          offset: 0,
+          count: v.count,
+          start: 0,
+          meta: { kind: "map", name: v.name, block, step },
+        })
+      }
     }
   }
   if (parts.includes("attributes")) {
     for (const b of sel.blocks) {
       const v = b.attributes
-      if (v) out.push({ ncVar: v, record: 0, offset: 0, count: v.count, start: 0, meta: { kind: "attribute", name: v.name, block: b.id, step } })
+      if (v) {
+        out.push({
+          ncVar: v,
+          record: 0,
+          offset: 0,
+          count: v.count,
+          start: 0,
+          meta: { kind: "attribute", name: v.name, block: b.id, step },
+        })
+      }
     }
   }
   if (parts.includes("sets")) {
     for (const s of [...m.nodeSets, ...m.sideSets]) {
       for (const v of [...s.arrays, ...(s.distFactorsVar ? [s.distFactorsVar] : [])]) {
-        out.push({ ncVar: v, record: 0, offset: 0, count: v.count, start: 0, meta: { kind: "set", name: v.name, block: s.id, step } })
+        out.push({
+          ncVar: v,
+          record: 0,
+          offset: 0,
+          count: v.count,
+          start: 0,
+          meta: { kind: "set", name: v.name, block: s.id, step },
+        })
       }
     }
   }
   if (parts.includes("static")) {
     for (const v of m.header.vars) {
       if (v.record || v.count === 0) continue
-      out.push({ ncVar: v, record: 0, offset: 0, count: v.count, start: 0, meta: { kind: "static", name: v.name, block, step } })
+      out.push({
+        ncVar: v,
+        record: 0,
+        offset: 0,
+        count: v.count,
+        start: 0,
+        meta: { kind: "static", name: v.name, block, step },
+      })
     }
   }
   return out
@@ -163,10 +195,14 @@ export function exodusChunks(options: ExodusChunksOptions): Source<MeshChunk> {
     plan: (share) => {
       const chunkBytes = chunkFor(share)
       const bytes = kernelMemoryBytes(BUFFERS * (chunkBytes + 8))
-      if (!(chunkBytes >= 8)) return Effect.fail(new BudgetExceeded({ operator: name, needed: 8, available: chunkBytes }))
+      if (!(chunkBytes >= 8)) {
+        return Effect.fail(new BudgetExceeded({ operator: name, needed: 8, available: chunkBytes }))
+      }
       return bytes <= share
         ? Effect.succeed<Plan>({ bytes, chunkBytes, notes: `chunks of ${chunkBytes} bytes` })
-        : Effect.fail(new BudgetExceeded({ operator: name, needed: bytes, available: share, detail: "three read buffers" }))
+        : Effect.fail(
+          new BudgetExceeded({ operator: name, needed: bytes, available: share, detail: "three read buffers" }),
+        )
     },
     make: (plan) =>
       Effect.gen(function* () {

@@ -121,7 +121,10 @@ export function openExodus(c: Container): ExodusModel {
   const coordNames = strings("coor_names")
   const axis = ["x", "y", "z"].slice(0, numDim || 3)
   const coordinates: ExodusModel["coordinates"] = vars.has("coord")
-    ? axis.map((a, k) => ({ name: coordNames[k] || a, field: { ncVar: vars.get("coord")!, offset: k * numNodes, count: numNodes } }))
+    ? axis.map((a, k) => ({
+      name: coordNames[k] || a,
+      field: { ncVar: vars.get("coord")!, offset: k * numNodes, count: numNodes },
+    }))
     : axis.filter((a) => vars.has(`coord${a}`)).map((a, k) => ({
       name: coordNames[k] || a,
       field: whole(vars.get(`coord${a}`)!),
@@ -192,7 +195,12 @@ export function openExodus(c: Container): ExodusModel {
   const glo = vars.get("vals_glo_var")
   strings("name_glo_var").forEach((name, k) => {
     if (!glo?.record) fail(`global variable ${name} has no vals_glo_var`)
-    variables.push({ kind: "global", name, index: k + 1, parts: [{ block: null, field: { ncVar: glo!, offset: k, count: 1 } }] })
+    variables.push({
+      kind: "global",
+      name,
+      index: k + 1,
+      parts: [{ block: null, field: { ncVar: glo!, offset: k, count: 1 } }],
+    })
   })
   for (const v of variables) {
     for (const p of v.parts) {
@@ -215,7 +223,11 @@ export function openExodus(c: Container): ExodusModel {
     numNodes,
     numElem: dim("num_elem"),
     int64: intVars.some((v) => v?.type === "int64"),
-    floatWordSize: floatVar ? (floatVar.type === "float" ? 4 : 8) : Array.isArray(wordSize) && wordSize[0] === 4 ? 4 : 8,
+    floatWordSize: floatVar
+      ? (floatVar.type === "float" ? 4 : 8)
+      : Array.isArray(wordSize) && wordSize[0] === 4
+      ? 4
+      : 8,
     coordinates,
     blocks,
     nodeSets: sets("node", "ns", "num_nod_ns"),

@@ -166,7 +166,11 @@ class Cursor {
 /** Parses and checks the header of a classic NetCDF file. */
 export function readHeader(src: ByteSource): NcHeader {
   if (src.byteLength < 4) {
-    throw new InvalidInput({ file: src.name, offset: 0, reason: `${src.byteLength} bytes: too short for a NetCDF file` })
+    throw new InvalidInput({
+      file: src.name,
+      offset: 0,
+      reason: `${src.byteLength} bytes: too short for a NetCDF file`,
+    })
   }
   const magic = new Uint8Array(4)
   src.read(0, magic)

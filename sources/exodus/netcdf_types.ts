@@ -108,7 +108,7 @@ export function decodeInPlace(type: NcType, bytes: Uint8Array, count: number): N
 export function encodeInto(values: NcArray, out: Uint8Array): void {
   const dv = new DataView(out.buffer, out.byteOffset, out.byteLength)
   const n = values.length
-  if (values instanceof Float64Array) for (let i = 0; i < n; i++) dv.setFloat64(8 * i, values[i])
+  if (values instanceof Float64Array) { for (let i = 0; i < n; i++) dv.setFloat64(8 * i, values[i]) }
   else if (values instanceof BigInt64Array || values instanceof BigUint64Array) {
     const b = new BigUint64Array(values.buffer, values.byteOffset, n)
     for (let i = 0; i < n; i++) dv.setBigUint64(8 * i, b[i])

@@ -93,7 +93,9 @@ export class BufferPool {
     const stride = Math.ceil(capacity / 8) * 8
     this.kernel = useKernel ? valueKernel(slots * stride) : undefined
     const k = this.kernel
-    if (k) for (let i = 0; i < slots; i++) this.wasm.push(new Uint8Array(k.memory.buffer, k.base + i * stride, capacity))
+    if (k) {
+      for (let i = 0; i < slots; i++) this.wasm.push(new Uint8Array(k.memory.buffer, k.base + i * stride, capacity))
+    }
   }
   take(): Uint8Array {
     return this.wasm.pop() ?? this.plain.pop() ?? new Uint8Array(this.capacity)
@@ -125,7 +127,9 @@ export function performRead<M>(src: ByteSource, read: Read<M>, pool: BufferPool)
     throw new InvalidInput({
       file: src.name,
       offset: read.offset + n,
-      reason: `file ends after ${n} of ${read.bytes} bytes of ${read.pieces[0].want.ncVar.name} (changed while reading?)`,
+      reason: `file ends after ${n} of ${read.bytes} bytes of ${
+        read.pieces[0].want.ncVar.name
+      } (changed while reading?)`,
     })
   }
   let live = read.pieces.length

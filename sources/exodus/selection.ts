@@ -35,7 +35,10 @@ export function select(model: ExodusModel, o: ExodusSelectionOptions = {}): Exod
   const variables = o.variables
     ? o.variables.map((name) =>
       model.variables.find((v) => v.name === name) ??
-        badOption("vars", `no variable ${name}; the file has ${model.variables.map((v) => v.name).join(", ") || "none"}`)
+        badOption(
+          "vars",
+          `no variable ${name}; the file has ${model.variables.map((v) => v.name).join(", ") || "none"}`,
+        )
     )
     : model.variables
   const ids = new Set(blocks.map((b) => b.id))

@@ -31,57 +31,71 @@ const dump = (file: string) => {
   return r.stdout.trim().split("\n")
 }
 
-async function copy(file: string, out: string, o: { variables?: string[]; steps?: { first: number; last: number }; blocks?: number[] }) {
+async function copy(
+  file: string,
+  out: string,
+  o: { variables?: string[]; steps?: { first: number; last: number }; blocks?: number[] },
+) {
   await run(pipe(exodusChunks({ file, ...o, parts: ["static", "variables"], chunkBytes: 512 }), writeExodus(out)))
 }
 
-test.skipIf(!eightBlock || !hasExodus)("libexodus reads a subset copy with the input's values for what was selected", async () => {
-  const out = path.join(dir, "subset.exo")
-  await copy(eightBlock!, out, { variables: ["vel_x", "mises", "disp_Z"], steps: { first: 3, last: 7 }, blocks: [2, 5] })
-  const input = dump(eightBlock!)
-  const expected = input.filter((l) => {
-    const [kind, name, ...rest] = l.split(" ")
-    if (kind === "coordx" || kind === "connect") return true
-    if (kind === "nodal") return ["vel_x", "disp_Z"].includes(name) && +rest[0] >= 3 && +rest[0] <= 7
-    if (kind === "element") return name === "mises" && ["2", "5"].includes(rest[0]) && +rest[1] >= 3 && +rest[1] <= 7
-    return false
-  }).map((l) => {
-    // renumber steps 3..7 as 1..5
-    const p = l.split(" ")
-    if (p[0] === "nodal") p[2] = String(+p[2] - 2)
-    if (p[0] === "element") p[3] = String(+p[3] - 2)
-    return p.join(" ")
-  })
-  const times = input[0].split(" ").slice(3, 8).join(" ")
-  const got = dump(out)
-  expect(got[0]).toBe(`times ${times}`)
-  // the library lists variables in the copy's order (disp_Z before vel_x, as in the input)
-  const sortKey = (l: string) => l.split(" ").slice(0, 4).join(" ")
-  expect(got.slice(1).sort((a, b) => sortKey(a).localeCompare(sortKey(b)))).toEqual(
-    expected.sort((a, b) => sortKey(a).localeCompare(sortKey(b))),
-  )
-  expect(got.filter((l) => l.startsWith("element")).length).toBe(2 * 5)
-})
+test.skipIf(!eightBlock || !hasExodus)(
+  "libexodus reads a subset copy with the input's values for what was selected",
+  async () => {
+    const out = path.join(dir, "subset.exo")
+    await copy(eightBlock!, out, {
+      variables: ["vel_x", "mises", "disp_Z"],
+      steps: { first: 3, last: 7 },
+      blocks: [2, 5],
+    })
+    const input = dump(eightBlock!)
+    const expected = input.filter((l) => {
+      const [kind, name, ...rest] = l.split(" ")
+      if (kind === "coordx" || kind === "connect") return true
+      if (kind === "nodal") return ["vel_x", "disp_Z"].includes(name) && +rest[0] >= 3 && +rest[0] <= 7
+      if (kind === "element") return name === "mises" && ["2", "5"].includes(rest[0]) && +rest[1] >= 3 && +rest[1] <= 7
+      return false
+    }).map((l) => {
+      // renumber steps 3..7 as 1..5
+      const p = l.split(" ")
+      if (p[0] === "nodal") p[2] = String(+p[2] - 2)
+      if (p[0] === "element") p[3] = String(+p[3] - 2)
+      return p.join(" ")
+    })
+    const times = input[0].split(" ").slice(3, 8).join(" ")
+    const got = dump(out)
+    expect(got[0]).toBe(`times ${times}`)
+    // the library lists variables in the copy's order (disp_Z before vel_x, as in the input)
+    const sortKey = (l: string) => l.split(" ").slice(0, 4).join(" ")
+    expect(got.slice(1).sort((a, b) => sortKey(a).localeCompare(sortKey(b)))).toEqual(
+      expected.sort((a, b) => sortKey(a).localeCompare(sortKey(b))),
+    )
+    expect(got.filter((l) => l.startsWith("element")).length).toBe(2 * 5)
+  },
+)
 
-test.skipIf(!cube || !hasNcdump)("a full copy has every array of the input (ncdump), and netCDF4-python reads it", async () => {
-  const out = path.join(dir, "full.exo")
-  await copy(cube!, out, {})
-  const a = ncdump(cube!)
-  const b = ncdump(out)
-  expect([...b.keys()].sort()).toEqual([...a.keys()].sort())
-  for (const [name, values] of a) expect(b.get(name)).toEqual(values)
-  if (!hasPython) return
-  const py = spawnSync("/usr/bin/python3", [
-    "-c",
-    "import sys, json, netCDF4; d = netCDF4.Dataset(sys.argv[1]); d.set_auto_mask(False); " +
-    "print(json.dumps({k: d[k][:].ravel().tolist() for k in d.variables if d[k].dtype != 'S1'}))",
-    out,
-  ], { encoding: "utf8" })
-  expect(py.status).toBe(0)
-  const fromPy = JSON.parse(py.stdout) as Record<string, number[]>
-  expect(Object.keys(fromPy).length).toBeGreaterThan(20)
-  for (const [name, values] of Object.entries(fromPy)) expect(values).toEqual(a.get(name) as number[])
-})
+test.skipIf(!cube || !hasNcdump)(
+  "a full copy has every array of the input (ncdump), and netCDF4-python reads it",
+  async () => {
+    const out = path.join(dir, "full.exo")
+    await copy(cube!, out, {})
+    const a = ncdump(cube!)
+    const b = ncdump(out)
+    expect([...b.keys()].sort()).toEqual([...a.keys()].sort())
+    for (const [name, values] of a) expect(b.get(name)).toEqual(values)
+    if (!hasPython) return
+    const py = spawnSync("/usr/bin/python3", [
+      "-c",
+      "import sys, json, netCDF4; d = netCDF4.Dataset(sys.argv[1]); d.set_auto_mask(False); " +
+      "print(json.dumps({k: d[k][:].ravel().tolist() for k in d.variables if d[k].dtype != 'S1'}))",
+      out,
+    ], { encoding: "utf8" })
+    expect(py.status).toBe(0)
+    const fromPy = JSON.parse(py.stdout) as Record<string, number[]>
+    expect(Object.keys(fromPy).length).toBeGreaterThan(20)
+    for (const [name, values] of Object.entries(fromPy)) expect(values).toEqual(a.get(name) as number[])
+  },
+)
 
 test.skipIf(!cube)("an output missing values is refused at the end and leaves no file", async () => {
   const out = path.join(dir, "short.exo")
@@ -99,15 +113,20 @@ test.skipIf(!cube)("an output missing values is refused at the end and leaves no
   expect(fs.readdirSync(dir).filter((f) => f.includes(".brook-"))).toEqual([])
 })
 
-test.skipIf(!sharedFiles.some((f) => f.endsWith(".ex2")))("int64 ids cannot go to CDF-2: FormatUnsupported before any data", async () => {
-  const h5 = sharedFiles.find((f) => f.endsWith(".ex2"))!
-  const cdf5 = path.join(dir, "int64.nc")
-  if (spawnSync("nccopy", ["-k", "64-bit-data", h5, cdf5]).status !== 0) return
-  const out = path.join(dir, "int64.exo")
-  const err = await run(pipe(exodusChunks({ file: cdf5, parts: ["static", "variables"] }), writeExodus(out))).catch((e) => e)
-  expect(err).toBeInstanceOf(FormatUnsupported)
-  expect(fs.existsSync(out)).toBe(false)
-})
+test.skipIf(!sharedFiles.some((f) => f.endsWith(".ex2")))(
+  "int64 ids cannot go to CDF-2: FormatUnsupported before any data",
+  async () => {
+    const h5 = sharedFiles.find((f) => f.endsWith(".ex2"))!
+    const cdf5 = path.join(dir, "int64.nc")
+    if (spawnSync("nccopy", ["-k", "64-bit-data", h5, cdf5]).status !== 0) return
+    const out = path.join(dir, "int64.exo")
+    const err = await run(pipe(exodusChunks({ file: cdf5, parts: ["static", "variables"] }), writeExodus(out))).catch((
+      e,
+    ) => e)
+    expect(err).toBeInstanceOf(FormatUnsupported)
+    expect(fs.existsSync(out)).toBe(false)
+  },
+)
 
 test.skipIf(!eightBlock)("cancelling a copy midway ends in Cancelled and removes the temp file", async () => {
   const out = path.join(dir, "cancelled.exo")

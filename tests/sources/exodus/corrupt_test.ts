@@ -50,6 +50,9 @@ test.skipIf(!cube)("wrong magic, negative counts, absurd lengths and offsets pas
   // the first dimension (len_string, name padded to 12 bytes) made 2^31 - 1 long: qa_records runs past the end
   const absurd = failure(edit((v) => v.setInt32(32, 0x7fffffff)))
   expect(absurd.reason).toMatch("past the end of the file")
+  // a record count the file cannot hold
+  const recs = failure(edit((v) => v.setInt32(4, 0x7fffffff)))
+  expect(recs.reason).toMatch("past the end of the file")
   // the last variable's begin (the header's last 8 bytes in CDF-2) moved past the end of the file
   const h = readHeader(memorySource("cube.g", bytes))
   const past = failure(edit((v) => v.setBigInt64(h.headerBytes - 8, BigInt(bytes.length + 100))))

@@ -45,8 +45,10 @@ const all = [...classic, ...hdf5]
 function shown(values: NcArray, type: string, width: number): Array<number | string> {
   if (type !== "char") return Array.from(values as ArrayLike<number | bigint>, Number)
   const dec = new TextDecoder()
-  return Array.from({ length: values.length / width }, (_, k) =>
-    dec.decode((values as Uint8Array).subarray(k * width, (k + 1) * width)).replace(/\0+$/, ""))
+  return Array.from(
+    { length: values.length / width },
+    (_, k) => dec.decode((values as Uint8Array).subarray(k * width, (k + 1) * width)).replace(/\0+$/, ""),
+  )
 }
 
 const trimNul = (v: number | string | null) => (typeof v === "string" ? v.replace(/\0+$/, "") : v)
@@ -104,25 +106,28 @@ test.skipIf(!converted.length)("nccopy's CDF-1 and CDF-5 copies are recognised a
   expect(formats.filter((f) => f.startsWith("CDF-5")).length).toBe(shared.length)
 })
 
-test.skipIf(!hdf5.length)("NetCDF-4 reads through h5wasm with int64 ids; the classic byte parser names it", async () => {
-  const c = await openContainer(hdf5[0])
-  const m = openExodus(c)
-  c.close()
-  expect([m.format, m.int64, m.blocks[0].elemType, m.blocks[0].connect?.type]).toEqual([
-    "NetCDF-4 (HDF5)",
-    true,
-    "shell4",
-    "int64",
-  ])
-  const src = fileSource(hdf5[0])
-  expect(() => classicContainer(src)).toThrow("NetCDF-4/HDF5")
-  src.close()
-  if (!fromHdf5.length) return
-  const copy = await openContainer(fromHdf5[0])
-  const cm = openExodus(copy)
-  copy.close()
-  expect([cm.format, cm.int64, cm.blocks[0].connect?.type]).toEqual(["CDF-5 (64-bit data)", true, "int64"])
-})
+test.skipIf(!hdf5.length)(
+  "NetCDF-4 reads through h5wasm with int64 ids; the classic byte parser names it",
+  async () => {
+    const c = await openContainer(hdf5[0])
+    const m = openExodus(c)
+    c.close()
+    expect([m.format, m.int64, m.blocks[0].elemType, m.blocks[0].connect?.type]).toEqual([
+      "NetCDF-4 (HDF5)",
+      true,
+      "shell4",
+      "int64",
+    ])
+    const src = fileSource(hdf5[0])
+    expect(() => classicContainer(src)).toThrow("NetCDF-4/HDF5")
+    src.close()
+    if (!fromHdf5.length) return
+    const copy = await openContainer(fromHdf5[0])
+    const cm = openExodus(copy)
+    copy.close()
+    expect([cm.format, cm.int64, cm.blocks[0].connect?.type]).toEqual(["CDF-5 (64-bit data)", true, "int64"])
+  },
+)
 
 test.skipIf(!classic.length)("the Exodus model of cube.g: blocks, sets, variables, steps", async () => {
   const c = await openContainer(classic.find((f) => f.endsWith("cube.g"))!)
@@ -146,14 +151,22 @@ test.skipIf(!classic.length)("the Exodus model of cube.g: blocks, sets, variable
   expect(m.qa).toEqual([["io_shell", "5.0", "2018/01/16", "09:19:46"]])
 })
 
-test.skipIf(!classic.length || !hasNcdump)("cube.g: number maps and side sets (elements, sides, distribution factors) as ncdump", async () => {
-  const file = classic.find((f) => f.endsWith("cube.g"))!
-  const ref = ncdump(file)
-  const got: Collected<MeshChunk> = { batches: [] }
-  await run(pipe(exodusChunks({ file, parts: ["maps", "sets"], chunkBytes: 24 }), collect(got)))
-  const joined = new Map<string, number[]>()
-  for (const c of got.batches) joined.set(c.name, [...(joined.get(c.name) ?? []), ...Array.from(c.values as ArrayLike<number>)])
-  expect([...joined.keys()].length).toBe(2 + 6 * 3)
-  for (const [name, values] of joined) expect(values).toEqual(ref.get(name) as number[])
-  expect(got.batches.filter((c) => c.name === "side_ss4").every((c) => c.kind === "set" && c.block === 4)).toBe(true)
-})
+test.skipIf(!classic.length || !hasNcdump)(
+  "cube.g: number maps and side sets (elements, sides, distribution factors) as ncdump",
+  async () => {
+    const file = classic.find((f) => f.endsWith("cube.g"))!
+    const ref = ncdump(file)
+    const got: Collected<MeshChunk> = { batches: [] }
+    await run(pipe(exodusChunks({ file, parts: ["maps", "sets"], chunkBytes: 24 }), collect(got)))
+    const joined = new Map<string, number[]>()
+    for (const c of got.batches) {
+      joined.set(c.name, [
+        ...(joined.get(c.name) ?? []),
+        ...Array.from(c.values as ArrayLike<number>),
+      ])
+    }
+    expect([...joined.keys()].length).toBe(2 + 6 * 3)
+    for (const [name, values] of joined) expect(values).toEqual(ref.get(name) as number[])
+    expect(got.batches.filter((c) => c.name === "side_ss4").every((c) => c.kind === "set" && c.block === 4)).toBe(true)
+  },
+)

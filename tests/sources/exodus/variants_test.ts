@@ -76,18 +76,29 @@ for (const kind of ["classic", "64-bit-offset", "64-bit-data"]) {
     const m = openExodus(c)
     c.close()
     expect([m.title, m.numDim, m.numNodes, m.floatWordSize, m.int64]).toEqual(["variants", 2, 5, 4, false])
-    expect(m.coordinates.map((c) => [c.name, c.field.ncVar.name, c.field.offset])).toEqual([["X", "coord", 0], ["Y", "coord", 5]])
-    expect(m.blocks.map((b) => [b.id, b.elemType, b.numElem, b.nodesPerElem, b.numAttr])).toEqual([[10, "TRI3", 2, 3, 1]])
+    expect(m.coordinates.map((c) => [c.name, c.field.ncVar.name, c.field.offset])).toEqual([["X", "coord", 0], [
+      "Y",
+      "coord",
+      5,
+    ]])
+    expect(m.blocks.map((b) => [b.id, b.elemType, b.numElem, b.nodesPerElem, b.numAttr])).toEqual([[
+      10,
+      "TRI3",
+      2,
+      3,
+      1,
+    ]])
     expect(m.nodeSets.map((s) => [s.id, s.count, s.distFactors])).toEqual([[7, 2, 2]])
     expect(m.qa).toEqual([["brook", "1", "today", "now"]])
     expect(Array.from(m.times)).toEqual([0.5, 1.5])
-    expect(m.variables.map((v) => `${v.kind}:${v.name}:${v.parts[0].field.ncVar.name}@${v.parts[0].field.offset}`)).toEqual([
-      "nodal:temp:vals_nod_var@0",
-      "nodal:pres:vals_nod_var@5",
-      "global:energy:vals_glo_var@0",
-      "global:mass:vals_glo_var@1",
-      "global:nanny:vals_glo_var@2",
-    ])
+    expect(m.variables.map((v) => `${v.kind}:${v.name}:${v.parts[0].field.ncVar.name}@${v.parts[0].field.offset}`))
+      .toEqual([
+        "nodal:temp:vals_nod_var@0",
+        "nodal:pres:vals_nod_var@5",
+        "global:energy:vals_glo_var@0",
+        "global:mass:vals_glo_var@1",
+        "global:nanny:vals_glo_var@2",
+      ])
     const got: Collected<MeshChunk> = { batches: [] }
     await run(pipe(exodusChunks({ file, variables: ["pres", "mass"], steps: { first: 2, last: 2 } }), collect(got)))
     const show = got.batches.map((c) => [c.kind, c.name, c.block, c.step, Array.from(c.values as Float32Array)])
@@ -103,15 +114,23 @@ for (const kind of ["classic", "64-bit-offset", "64-bit-data"]) {
   })
 }
 
-test.skipIf(!hasNcgen)("stats: a NaN makes min, max and sum NaN, as in numpy; float32 values fold exactly", async () => {
-  const lines: VariableStats[] = []
-  await run(pipe(exodusChunks({ file: make("64-bit-offset"), parts: ["coordinates", "variables"] }), exodusStats((l) => lines.push(l))))
-  const by = Object.fromEntries(lines.map((l) => [l.var, l]))
-  expect([by.coordinates.min, by.coordinates.max]).toEqual([[0, 10], [4, 14]])
-  expect([by.temp.min, by.temp.max, by.temp.sum, by.temp.count]).toEqual([1, 10, 55, 10])
-  expect([by.energy.min, by.energy.max, by.energy.mean]).toEqual([100, 101, 100.5])
-  expect([by.nanny.min, by.nanny.max, by.nanny.sum].every(Number.isNaN)).toBe(true)
-})
+test.skipIf(!hasNcgen)(
+  "stats: a NaN makes min, max and sum NaN, as in numpy; float32 values fold exactly",
+  async () => {
+    const lines: VariableStats[] = []
+    await run(
+      pipe(
+        exodusChunks({ file: make("64-bit-offset"), parts: ["coordinates", "variables"] }),
+        exodusStats((l) => lines.push(l)),
+      ),
+    )
+    const by = Object.fromEntries(lines.map((l) => [l.var, l]))
+    expect([by.coordinates.min, by.coordinates.max]).toEqual([[0, 10], [4, 14]])
+    expect([by.temp.min, by.temp.max, by.temp.sum, by.temp.count]).toEqual([1, 10, 55, 10])
+    expect([by.energy.min, by.energy.max, by.energy.mean]).toEqual([100, 101, 100.5])
+    expect([by.nanny.min, by.nanny.max, by.nanny.sum].every(Number.isNaN)).toBe(true)
+  },
+)
 
 test.skipIf(!hasNcgen)("maps, block attributes and sets arrive as their own parts", async () => {
   const got: Collected<MeshChunk> = { batches: [] }
