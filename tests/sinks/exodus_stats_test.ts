@@ -1,8 +1,6 @@
-/** exodusStats and writeExodusParquet against ncdump's values; the CLI's exit codes and one-line errors. */
+/** exodusStats and writeExodusParquet against ncdump's values. */
 import { expect, test } from "bun:test"
 import { DuckDBInstance } from "@duckdb/node-api"
-import { spawnSync } from "node:child_process"
-import * as fs from "node:fs"
 import * as path from "node:path"
 import { BudgetExceeded, InvalidOption, pipe, run } from "../../mod.ts"
 import { exodusChunks } from "../../sources/exodus/exodus_chunks.ts"
@@ -13,7 +11,6 @@ import { hasNcdump, ncdump, sharedFiles } from "../sources/exodus/ncdump.ts"
 
 const dir = tempDir()
 const eightBlock = sharedFiles.find((f) => f.endsWith("8-block.g"))
-const root = path.join(path.dirname(new URL(import.meta.url).pathname), "..", "..")
 
 /** ncdump's values of one Exodus variable's array over steps first..last (1-based). */
 function reference(
@@ -122,33 +119,3 @@ test.skipIf(!eightBlock || !hasNcdump)("DuckDB reads the long Parquet table with
   expect(p.map((r) => r.value)).toEqual(reference(eightBlock!, "vals_elem_var3eb7", 4, 5, 8))
   expect(rows.length).toBe(2 * 125 + 2 * 64)
 })
-
-test.skipIf(!eightBlock)(
-  "brook exodus: stats lines on stdout, exit 2 for usage errors, 1 for bad files, one-line errors",
-  () => {
-    const brook = (...args: string[]) =>
-      spawnSync("node", [path.join(root, "cli", "brook.js"), "exodus", ...args], { encoding: "utf8" })
-    const ok = brook("stats", eightBlock!, "--vars", "eqps", "--steps", "3:", "--quiet")
-    expect(ok.status).toBe(0)
-    expect(ok.stdout.trim().split("\n").map((l) => JSON.parse(l).var)).toEqual([
-      "coordinates",
-      ...Array(8).fill("eqps"),
-    ])
-    expect(JSON.parse(ok.stdout.split("\n")[1]).count).toBe(9 * 8)
-    const info = JSON.parse(brook("info", eightBlock!).stdout)
-    expect([info.format, info.steps, info.blocks.length, info.variables.nodal.length]).toEqual([
-      "CDF-2 (64-bit offset)",
-      11,
-      8,
-      12,
-    ])
-    const usage = brook("stats", eightBlock!, "--vars", "nope")
-    expect([usage.status, usage.stderr.trim().split("\n").length]).toEqual([2, 1])
-    const bad = path.join(dir, "bad.exo")
-    fs.writeFileSync(bad, "CDF\u0002 garbage")
-    const broken = brook("info", bad)
-    expect(broken.status).toBe(1)
-    expect(broken.stderr).toMatch("InvalidInput")
-    expect(brook("stats").status).toBe(2)
-  },
-)
