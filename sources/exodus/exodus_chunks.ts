@@ -67,6 +67,8 @@ export interface ExodusChunksOptions extends ExodusSelectionOptions {
 export const DEFAULT_CHUNK_BYTES = 4 << 20
 /** Below this, reads become syscall-bound; also the smallest plan. */
 const MIN_CHUNK_BYTES = 64 << 10
+/** Reads between two yields to the event loop: at most 16 x 4 MiB, some tens of ms at page-cache speed. */
+const YIELD_EVERY = 16
 /** Read buffers alive at once: one being filled, one queued downstream, one being consumed. */
 const BUFFERS = 3
 
@@ -236,8 +238,15 @@ export function meshStream(
   let reads = plan(staticWants(m, sel, parts))
   let next = 0
   let step = parts.includes("variables") ? sel.first : Infinity
+  let sinceYield = 0
   return new ReadableStream<MeshChunk>({
-    pull(controller) {
+    async pull(controller) {
+      // a pipeline of synchronous reads runs on microtasks alone: yield to the event loop now and then, or an
+      // abort (Ctrl-C, SIGTERM, AbortSignal from a timer) could not be seen until the whole file was read
+      if (++sinceYield >= YIELD_EVERY) {
+        sinceYield = 0
+        await new Promise((resolve) => setTimeout(resolve, 0))
+      }
       while (next >= reads.length) {
         if (step > sel.last) return controller.close()
         reads = plan(stepWants(sel, step))

@@ -142,3 +142,16 @@ test.skipIf(!eightBlock)("cancelling a copy midway ends in Cancelled and removes
   expect(fs.existsSync(out)).toBe(false)
   expect(fs.readdirSync(dir).filter((f) => f.includes(".brook-"))).toEqual([])
 })
+
+test.skipIf(!eightBlock)("an abort from a timer (as Ctrl-C arrives) stops a copy: the reader yields to the event loop", async () => {
+  const out = path.join(dir, "timer.exo")
+  const controller = new AbortController()
+  const running = run(
+    pipe(exodusChunks({ file: eightBlock!, parts: ["static", "variables"], chunkBytes: 64 }), writeExodus(out)),
+    { signal: controller.signal },
+  ).catch((e) => e)
+  setTimeout(() => controller.abort(new Error("timer")), 0)
+  expect(await running).toBeInstanceOf(Cancelled)
+  expect(fs.existsSync(out)).toBe(false)
+  expect(fs.readdirSync(dir).filter((f) => f.includes(".brook-"))).toEqual([])
+})
