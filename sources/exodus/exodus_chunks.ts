@@ -6,7 +6,7 @@
 import { Effect } from "effect"
 import type { StreamInfo } from "../../core/batches.ts"
 import { MemoryBudget } from "../../core/budget.ts"
-import { BudgetExceeded, InvalidInput } from "../../core/errors.ts"
+import { type BrookError, BudgetExceeded } from "../../core/errors.ts"
 import type { Plan, Source } from "../../core/operator.ts"
 import { Progress } from "../../core/progress.ts"
 import { type Container, openContainer } from "./container.ts"
@@ -44,7 +44,7 @@ export interface MeshChunk {
   readonly ncVar: string
   readonly record: number
   readonly ncStart: number
-  /** Hand the values' buffer back for the next read once they are consumed (optional). */
+  /** Hands the values' buffer back for the next read once they are consumed; not calling it is safe, only slower. */
   readonly recycle: () => void
 }
 
@@ -59,7 +59,7 @@ export interface ExodusChunksOptions extends ExodusSelectionOptions {
   readonly file: string
   /** Largest chunk in bytes (default: sized from the budget, at most DEFAULT_CHUNK_BYTES). */
   readonly chunkBytes?: number
-  /** What to emit, in this order (default coordinates, connectivity, variables). */
+  /** What to emit (default coordinates, connectivity, variables): non-record arrays first, in file order, then steps. */
   readonly parts?: readonly MeshPart[]
 }
 
@@ -191,7 +191,7 @@ export function exodusChunks(options: ExodusChunksOptions): Source<MeshChunk> {
           sel = select(model, options)
           return { file: options.file, exodus: model, selection: sel } satisfies ExodusStreamInfo
         },
-        catch: (e) => e as InvalidInput,
+        catch: (e) => e as BrookError,
       }),
     minimum: () => kernelMemoryBytes(BUFFERS * ((options.chunkBytes ?? MIN_CHUNK_BYTES) + 8)),
     plan: (share) => {
@@ -212,7 +212,7 @@ export function exodusChunks(options: ExodusChunksOptions): Source<MeshChunk> {
         const progress = yield* Progress
         yield* budget.reserve(name, plan.bytes)
         const c = yield* Effect.acquireRelease(
-          Effect.tryPromise({ try: () => openContainer(options.file), catch: (e) => e as InvalidInput }),
+          Effect.tryPromise({ try: () => openContainer(options.file), catch: (e) => e as BrookError }),
           (c) => Effect.sync(() => c.close()),
         )
         return meshStream(c, model!, sel!, parts, plan.chunkBytes as number, (done, total) =>

@@ -69,7 +69,8 @@ const ARRAYS = {
 /** Opens a NetCDF-4 file; FormatUnsupported when h5wasm cannot start, InvalidInput when HDF5 cannot read it. */
 export async function openNetcdf4(file: string): Promise<Container> {
   try {
-    await h5wasm.ready
+    // HDF5 errors become exceptions (with the library's error stack as text) instead of lines on stderr
+    ;(await h5wasm.ready).activate_throwing_error_handler()
   } catch (e) {
     throw new FormatUnsupported({ file, format: "NetCDF-4/HDF5", reason: `h5wasm did not start: ${e}` })
   }
@@ -77,14 +78,21 @@ export async function openNetcdf4(file: string): Promise<Container> {
   try {
     f = new h5wasm.File(path.resolve(file), "r")
   } catch (e) {
-    throw new InvalidInput({ file, reason: `HDF5 cannot open it: ${(e as Error).message ?? e}` })
+    throw new InvalidInput({ file, reason: `HDF5 cannot open it: ${hdf5Error(e)}` })
   }
   try {
     return container(file, f)
   } catch (e) {
     f.close()
-    throw e
+    throw e instanceof InvalidInput ? e : new InvalidInput({ file, reason: `HDF5: ${hdf5Error(e)}` })
   }
+}
+
+/** The innermost entry of an HDF5 error stack ("truncated file: eof = ..."), or the message. */
+function hdf5Error(e: unknown): string {
+  const text = String((e as Error)?.message ?? e)
+  const frames = [...text.matchAll(/#\d+: .*? in [\w]+\(\): (.*)/g)]
+  return frames.length ? frames[frames.length - 1][1].trim() : text.split("\n")[0]
 }
 
 function container(file: string, f: InstanceType<typeof h5wasm.File>): Container {
@@ -176,7 +184,14 @@ function container(file: string, f: InstanceType<typeof h5wasm.File>): Container
       if (v.record) ranges.push([record, record + 1])
       if (shape.length > lead) ranges.push([first, last])
       for (let k = lead + 1; k < shape.length; k++) ranges.push([])
-      let data = e.d.slice(ranges) as ArrayLike<unknown>
+      let data: ArrayLike<unknown>
+      try {
+        data = e.d.slice(ranges) as ArrayLike<unknown>
+      } catch (err) {
+        return fail(
+          `${v.name}: HDF5 cannot read record ${record}, values ${offset}..${offset + count}: ${hdf5Error(err)}`,
+        )
+      }
       if (v.type === "char") {
         const s = data as ArrayLike<string>
         data = Uint8Array.from({ length: s.length }, (_, k) => (s[k] ? s[k].charCodeAt(0) : 0))

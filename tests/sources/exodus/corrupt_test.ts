@@ -1,9 +1,11 @@
 /** Corrupted headers end in InvalidInput naming the byte offset: never a crash, a hang or a huge allocation. */
 import { expect, test } from "bun:test"
 import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
 import { InvalidInput } from "../../../mod.ts"
 import { memorySource } from "../../../sources/exodus/byte_source.ts"
-import { classicContainer } from "../../../sources/exodus/container.ts"
+import { classicContainer, openContainer } from "../../../sources/exodus/container.ts"
 import { openExodus } from "../../../sources/exodus/model.ts"
 import { readHeader } from "../../../sources/exodus/netcdf_classic.ts"
 import { sharedFiles } from "./ncdump.ts"
@@ -69,4 +71,23 @@ test.skipIf(!cube)("wrong magic, negative counts, absurd lengths and offsets pas
 test("a file too short for a magic number, and an empty one", () => {
   expect(failure(new Uint8Array(0)).reason).toMatch("too short")
   expect(failure(new Uint8Array([0x43, 0x44])).offset).toBe(0)
+})
+
+const hdf5 = sharedFiles.find((f) => f.endsWith(".ex2"))
+
+test.skipIf(!hdf5)("a truncated or corrupted NetCDF-4 file is InvalidInput with HDF5's innermost reason", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "brook-h5-"))
+  const whole = new Uint8Array(fs.readFileSync(hdf5!))
+  const truncated = path.join(dir, "truncated.ex2")
+  fs.writeFileSync(truncated, whole.subarray(0, 20000))
+  const e = await openContainer(truncated).catch((x) => x)
+  expect(e).toBeInstanceOf(InvalidInput)
+  expect(e.reason).toMatch("truncated file: eof = 20000")
+  const garbled = path.join(dir, "garbled.ex2")
+  const b = whole.slice()
+  for (let k = 0; k < 64; k++) b[1200 + k] = (k * 37) & 255
+  fs.writeFileSync(garbled, b)
+  const g = await openContainer(garbled).then((c) => openExodus(c)).catch((x) => x)
+  expect(g).toBeInstanceOf(InvalidInput)
+  expect(g.reason).toMatch("checksum")
 })
