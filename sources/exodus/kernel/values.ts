@@ -1,7 +1,7 @@
 /**
  * Glue for the value kernels (values.wat): a WebAssembly memory that holds exodusChunks' read buffers, so
  * the byte swap runs as SIMD in place, and the min / max / sum fold exodusStats runs on those same bytes.
- * A runtime without SIMD128 gets no kernel and the scalar TypeScript paths take over.
+ * A runtime without SIMD128 (or a build without values.wasm) gets no kernel; the scalar TypeScript paths take over.
  */
 import * as fs from "node:fs"
 import { fileURLToPath } from "node:url"
@@ -33,7 +33,12 @@ const byBuffer = new WeakMap<ArrayBufferLike, ValueKernel>()
 
 function compiled(): WebAssembly.Module | null {
   if (module !== undefined) return module
-  const bytes = new Uint8Array(fs.readFileSync(fileURLToPath(new URL("./values.wasm", import.meta.url))))
+  let bytes: Uint8Array<ArrayBuffer>
+  try {
+    bytes = new Uint8Array(fs.readFileSync(fileURLToPath(new URL("./values.wasm", import.meta.url))))
+  } catch {
+    return module = null // a single-file build without the .wasm beside it: the scalar paths
+  }
   return module = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null
 }
 
