@@ -25,13 +25,33 @@ export {
   InvalidOption,
   isBrookError,
 } from "./core/errors.ts"
-export type { EdgeBatch, EmbeddingBatch, IdTable, ScoredPairs, StreamInfo } from "./core/batches.ts"
+export type {
+  ClusterBatch,
+  ClusterTable,
+  EdgeBatch,
+  EmbeddingBatch,
+  IdTable,
+  ScoredPairs,
+  StreamInfo,
+} from "./core/batches.ts"
 export type { Pipeline, Plan, Sink, Source, Transform } from "./core/operator.ts"
 export { readEmbeddings, type ReadEmbeddingsOptions } from "./sources/read_embeddings.ts"
 export { tiledCosine, type TiledCosineOptions } from "./operators/tiled_cosine/tiled_cosine.ts"
 export { thresholdEdges, type ThresholdEdgesOptions } from "./operators/threshold_edges.ts"
 export { writeEdges, writeEdgesParquet, writeEdgesTsv } from "./sinks/write_edges.ts"
 export { collect, type Collected } from "./sinks/collect.ts"
+export { readEdges } from "./sources/read_edges.ts"
+export {
+  type ClusterSummary,
+  leidenRecursive,
+  type LeidenRecursiveOptions,
+} from "./operators/leiden/leiden_recursive.ts"
+export { leiden, type LeidenOptions, type LeidenResult, quality } from "./operators/leiden/leiden.ts"
+export { clusterRecursive, type Clustering } from "./operators/leiden/recursive.ts"
+export { writeClusters, writeClustersParquet, writeClustersTsv } from "./sinks/write_clusters.ts"
+export { type Csr, degree, edgeCount, edgeWeight, neighbours, neighbourWeights, strength } from "./graph/csr.ts"
+export { CsrBuilder } from "./graph/csr_builder.ts"
+export { NodeTable } from "./graph/node_table.ts"
 export {
   DEFAULT_CHUNK_BYTES,
   exodusChunks,

@@ -4,6 +4,7 @@
 import { isBrookError } from "../core/errors.ts"
 import { terminalProgress } from "../core/progress.ts"
 import { formatBytes } from "../core/size.ts"
+import { clusterCommand, leidenCommand } from "./cluster.ts"
 import { edgesCommand } from "./edges.ts"
 import { exodusCommand } from "./exodus.ts"
 import { UsageError } from "./args.ts"
@@ -13,14 +14,18 @@ const HELP = `brook: memory-bounded stream operators for scientific data
 usage: brook <command> [options]
 
 commands:
-  edges EMB --threshold T --out FILE   exact cosine-similarity graph of embeddings (.npy, .parquet)
-  exodus info|stats|copy|to-parquet    Exodus II finite-element files, streamed in chunks
+  cluster EMB --threshold T --out FILE  embeddings to hierarchical clusters in one pipeline
+  edges EMB --threshold T --out FILE    exact cosine-similarity graph of embeddings (.npy, .parquet)
+  exodus info|stats|copy|to-parquet     Exodus II finite-element files, streamed in chunks
+  leiden EDGES --out FILE               recursive Leiden clusters of an edge file (TSV or Parquet)
 
 run 'brook <command> --help' for a command's options.`
 
 const commands: Record<string, (args: string[], env: CommandEnv) => Promise<void>> = {
+  cluster: clusterCommand,
   edges: edgesCommand,
   exodus: exodusCommand,
+  leiden: leidenCommand,
 }
 
 export interface CommandEnv {

@@ -16,8 +16,14 @@ const TSV_BUFFER = 1 << 20
 /** Edges per Parquet row group: 1 M x 12 B of columns, DuckDB reads groups in parallel. */
 export const PARQUET_ROW_GROUP = 1 << 20
 
-/** A weight as text: 7 significant digits (float32 carries about 7), no trailing zeros. */
-export const formatWeight = (w: number): string => String(Number(w.toPrecision(7)))
+/** A float32 weight as the shortest text that reads back as the same float32 (6 to 9 digits). */
+export function formatWeight(w: number): string {
+  for (let p = 6; p < 9; p++) {
+    const s = String(Number(w.toPrecision(p)))
+    if (Math.fround(Number(s)) === w) return s
+  }
+  return String(Number(w.toPrecision(9)))
+}
 
 export function writeEdges(target: string, options: { format?: "tsv" | "parquet" } = {}): Sink<EdgeBatch> {
   const format = options.format ?? (/\.parq(uet)?$/i.test(target) ? "parquet" : "tsv")
