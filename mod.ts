@@ -47,7 +47,7 @@ export {
   type LeidenRecursiveOptions,
 } from "./operators/leiden/leiden_recursive.ts"
 export { leiden, type LeidenOptions, type LeidenResult, quality } from "./operators/leiden/leiden.ts"
-export { clusterRecursive, type Clustering } from "./operators/leiden/recursive.ts"
+export { type Clustering, clusterRecursive } from "./operators/leiden/recursive.ts"
 export { writeClusters, writeClustersParquet, writeClustersTsv } from "./sinks/write_clusters.ts"
 export { type Csr, degree, edgeCount, edgeWeight, neighbours, neighbourWeights, strength } from "./graph/csr.ts"
 export { CsrBuilder } from "./graph/csr_builder.ts"
@@ -64,5 +64,5 @@ export { type ByteSource, fileSource, memorySource } from "./sources/exodus/byte
 export { classicContainer, type Container, openContainer } from "./sources/exodus/container.ts"
 export { exodusStats, type VariableStats } from "./sinks/exodus_stats.ts"
 export { writeExodus } from "./sinks/exodus_copy.ts"
-export { type NcChunk, type NcSchema, writeCdf2 } from "./sinks/exodus_cdf2.ts"
+export { type NcChunk, type NcSchema, writeNetcdf } from "./sinks/netcdf_classic.ts"
 export { writeExodusParquet } from "./sinks/exodus_parquet.ts"

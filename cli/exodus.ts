@@ -21,7 +21,8 @@ read in chunks.
   stats FILE                one JSON line per variable (and block, for element variables): min, max,
                             sum, mean, count over the selected steps, and one line for the coordinates'
                             bounding box
-  copy IN OUT               the selected variables and steps written as a CDF-2 Exodus file
+  copy IN OUT               the mesh and the selected variables and steps as an Exodus file: CDF-2,
+                            or CDF-5 when the input has int64 ids
   to-parquet IN OUT         the selected variables as a long Parquet table
                             (var, kind, block, step, time, entity, value): long, because
                             values arrive one variable and step at a time and nodal, element and

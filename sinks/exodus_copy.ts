@@ -1,18 +1,17 @@
 /**
- * writeExodus: an Exodus II file (CDF-2) holding the mesh of the input and the variables and steps
+ * writeExodus: an Exodus II file (CDF-2, or CDF-5 for int64 ids) holding the mesh of the input and the variables and steps
  * exodusChunks selected. The mesh and every other non-record array are copied as they are; selected
  * variables are renumbered (vals_nod_var{j}, vals_elem_var{j}eb{k}, vals_glo_var) with new name lists and
  * truth table; time_whole keeps the selected steps. Other record variables (set and assembly variables)
  * are not copied, and neither are their names and truth tables.
  */
 import { Effect } from "effect"
-import { FormatUnsupported } from "../core/errors.ts"
 import type { Sink } from "../core/operator.ts"
 import type { ExodusStreamInfo, MeshChunk } from "../sources/exodus/exodus_chunks.ts"
 import type { ExodusModel } from "../sources/exodus/model.ts"
 import type { NcAttr, NcDim } from "../sources/exodus/netcdf_classic.ts"
 import type { ExodusSelection } from "../sources/exodus/selection.ts"
-import { type NcChunk, type NcSchema, type NcVarSpec, writeCdf2 } from "./exodus_cdf2.ts"
+import { type NcChunk, type NcSchema, type NcVarSpec, writeNetcdf } from "./netcdf_classic.ts"
 
 /** Arrays the copy writes itself, from the selection. */
 const REMADE = new Set(["name_nod_var", "name_elem_var", "name_glo_var", "elem_var_tab", "time_whole"])
@@ -22,6 +21,8 @@ const dropped = (name: string) => /^name_\w+_var$|_var_tab$/.test(name) && !REMA
 export interface ExodusCopyPlan {
   readonly schema: NcSchema
   readonly prelude: NcChunk[]
+  /** CDF-2, or CDF-5 when the input has 64-bit or unsigned integer arrays. */
+  readonly version: 2 | 5
   /** Where a chunk of the input goes in the output, or undefined when it is not copied. */
   readonly place: (c: MeshChunk) => Omit<NcChunk, "values" | "recycle"> | undefined
 }
@@ -100,19 +101,14 @@ export function copyPlan(m: ExodusModel, sel: ExodusSelection): ExodusCopyPlan {
   })
   if (global.length) recordVar("vals_glo_var", "num_glo_var", global[0].parts[0].field.ncVar.type)
   global.forEach((v, j) => outName.set(key("global", v.name, null), `vals_glo_var\0${j}`))
-  const wide = vars.find((v) => v.type === "int64" || v.type === "uint64" || v.type.startsWith("u"))
-  if (wide) {
-    throw new FormatUnsupported({
-      file: h.file,
-      format: `${wide.type} arrays (${wide.name}) in CDF-2`,
-      reason: "CDF-2 holds 32-bit integers only; the copy would have to narrow ids",
-    })
-  }
+  // CDF-2 as the SEACAS library writes by default; CDF-5 when ids are 64-bit (or unsigned), which CDF-2 cannot hold
+  const version = vars.some((v) => v.type === "int64" || v.type === "uint64" || v.type.startsWith("u")) ? 5 : 2
   const kept = new Set(vars.map((v) => v.name))
-  const attrs: NcAttr[] = h.attrs.filter((a) => a.type !== "int64" && a.type !== "uint64")
+  const attrs: NcAttr[] = version === 5 ? h.attrs : h.attrs.filter((a) => a.type !== "int64" && a.type !== "uint64")
   return {
     schema: { dims, attrs, vars },
     prelude,
+    version,
     place(c) {
       if (c.step === null) {
         return kept.has(c.ncVar) && !REMADE.has(c.ncVar) ? { ncVar: c.ncVar, record: 0, ncStart: c.ncStart } : undefined
@@ -126,12 +122,12 @@ export function copyPlan(m: ExodusModel, sel: ExodusSelection): ExodusCopyPlan {
   }
 }
 
-/** The Exodus sink: a CDF-2 copy of what exodusChunks (parts "static" and "variables") emits. */
+/** The Exodus sink: a CDF-2 (CDF-5 for int64 ids) copy of what exodusChunks (parts "static" and "variables") emits. */
 export function writeExodus(target: string): Sink<MeshChunk> {
   const name = "writeExodus"
-  // the copy's layout follows from what the source describes; copyPlan throws FormatUnsupported before data moves
+  // the copy's layout follows from what the source describes
   const planOf = (info: unknown) => copyPlan((info as ExodusStreamInfo).exodus, (info as ExodusStreamInfo).selection)
-  const innerFor = (info: unknown, plan = planOf(info)) => writeCdf2(target, plan.schema, plan.prelude)
+  const innerFor = (info: unknown, plan = planOf(info)) => writeNetcdf(target, plan.schema, plan.prelude, plan.version)
   return {
     kind: "sink",
     name,

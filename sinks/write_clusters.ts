@@ -102,7 +102,12 @@ export function writeClustersParquet(target: string): Sink<ClusterBatch> {
           const columnData = [
             { name: "id", data: ids, type: idKind === "string" ? "STRING" : "INT64", nullable: false },
             { name: "path", data: Array.from(leaf.subarray(0, n), (c) => t.paths[c]), type: "STRING", nullable: false },
-            { name: "level", data: Int32Array.from(leaf.subarray(0, n), (c) => t.level[c]), type: "INT32", nullable: false },
+            {
+              name: "level",
+              data: Int32Array.from(leaf.subarray(0, n), (c) => t.level[c]),
+              type: "INT32",
+              nullable: false,
+            },
             {
               name: "cluster_size",
               data: BigInt64Array.from(leaf.subarray(0, n), (c) => BigInt(t.size[c])),

@@ -1,5 +1,6 @@
 /**
- * writeCdf2: a streaming NetCDF CDF-2 (64-bit offset, the SEACAS library's default for Exodus) writer.
+ * writeNetcdf: a streaming NetCDF classic writer, CDF-2 (64-bit offset, the SEACAS library's default for Exodus)
+ * or CDF-5 (64-bit data, for int64 ids).
  * The layout is fixed by the header, written first with numrecs 0; each chunk of values is encoded
  * big-endian and written at its place as it arrives (so records stream out step by step); at the end
  * every array is checked to be complete, numrecs is patched and the temp file renamed over the target.
@@ -56,13 +57,13 @@ export interface Layout {
 }
 
 /** Places every variable (non-record ones first, in order, then the records) and encodes the header. */
-export function layout(schema: NcSchema): Layout {
+export function layout(schema: NcSchema, version: 2 | 5 = 2): Layout {
   const vars: Placed[] = schema.vars.map((v) => {
     const record = v.dimIds.length > 0 && schema.dims[v.dimIds[0]].length === 0
     const count = v.dimIds.reduce((a, id, d) => a * (d === 0 && record ? 1 : schema.dims[id].length), 1)
     return { ...v, record, count, begin: 0 }
   })
-  const header = encodeHeader(schema, vars)
+  const header = encodeHeader(schema, vars, version)
   let at = header.byteLength
   for (const v of vars.filter((v) => !v.record)) {
     v.begin = at
@@ -75,91 +76,112 @@ export function layout(schema: NcSchema): Layout {
     at += recVars.length === 1 ? v.count * TYPE_SIZE[v.type] : pad4(v.count * TYPE_SIZE[v.type])
   }
   return {
-    header: encodeHeader(schema, vars),
+    header: encodeHeader(schema, vars, version),
     vars: new Map(vars.map((v) => [v.name, v])),
     recsize: at - beginRecords,
     beginRecords,
   }
 }
 
-function encodeHeader(schema: NcSchema, vars: readonly Placed[]): Uint8Array {
+/** Types each format holds: CDF-5 adds the unsigned and 64-bit integers. */
+const CDF2_TYPES = new Set<NcType>(["byte", "char", "short", "int", "float", "double"])
+
+function encodeHeader(schema: NcSchema, vars: readonly Placed[], version: 2 | 5): Uint8Array {
   const parts: number[] = []
   const u32 = (n: number) => parts.push((n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255)
   const u64 = (n: number) => {
     u32(Math.floor(n / 2 ** 32))
     u32(n >>> 0)
   }
+  // counts, lengths and dimension ids (NON_NEG) are 8 bytes in CDF-5, 4 in CDF-2
+  const count = version === 5 ? u64 : u32
   const bytes = (b: Uint8Array) => {
     for (const x of b) parts.push(x)
     while (parts.length % 4) parts.push(0)
   }
   const name = (s: string) => {
     const b = new TextEncoder().encode(s)
-    u32(b.length)
+    count(b.length)
     bytes(b)
   }
+  const absent = () => (u32(0), count(0))
+  const typed = (what: string, type: NcType) => {
+    if (version === 2 && !CDF2_TYPES.has(type)) throw new TypeError(`${what}: ${type} cannot be stored in CDF-2`)
+    u32(NC_TYPE_CODE[type])
+  }
   const attrs = (list: readonly NcAttr[]) => {
-    if (!list.length) return (u32(0), u32(0))
+    if (!list.length) return absent()
     u32(12)
-    u32(list.length)
+    count(list.length)
     for (const a of list) {
       name(a.name)
-      u32(NC_TYPE_CODE[a.type])
+      typed(`attribute ${a.name}`, a.type)
       if (typeof a.value === "string") {
         const b = new TextEncoder().encode(a.value)
-        u32(b.length)
+        count(b.length)
         bytes(b)
         continue
       }
       const out = new Uint8Array(a.value.length * TYPE_SIZE[a.type])
       const dv = new DataView(out.buffer)
       a.value.forEach((x, k) => {
-        const v = x as number
         const at = k * TYPE_SIZE[a.type]
+        const v = Number(x)
         if (a.type === "double") dv.setFloat64(at, v)
         else if (a.type === "float") dv.setFloat32(at, v)
         else if (a.type === "int") dv.setInt32(at, v)
+        else if (a.type === "uint") dv.setUint32(at, v)
         else if (a.type === "short") dv.setInt16(at, v)
+        else if (a.type === "ushort") dv.setUint16(at, v)
         else if (a.type === "byte") dv.setInt8(at, v)
-        else throw new TypeError(`attribute ${a.name}: ${a.type} has no place in CDF-2`)
+        else if (a.type === "ubyte") dv.setUint8(at, v)
+        else if (a.type === "int64") dv.setBigInt64(at, BigInt(x))
+        else if (a.type === "uint64") dv.setBigUint64(at, BigInt(x))
       })
-      u32(a.value.length)
+      count(a.value.length)
       bytes(out)
     }
   }
-  parts.push(0x43, 0x44, 0x46, 2)
-  u32(0)
+  parts.push(0x43, 0x44, 0x46, version)
+  count(0) // numrecs, patched at the end
   if (schema.dims.length) {
     u32(10)
-    u32(schema.dims.length)
+    count(schema.dims.length)
     for (const d of schema.dims) {
       name(d.name)
-      u32(d.length)
+      count(d.length)
     }
-  } else (u32(0), u32(0))
+  } else absent()
   attrs(schema.attrs)
   if (vars.length) {
     u32(11)
-    u32(vars.length)
+    count(vars.length)
     for (const v of vars) {
-      if (!(v.type in { byte: 1, char: 1, short: 1, int: 1, float: 1, double: 1 })) {
-        throw new TypeError(`${v.name}: ${v.type} cannot be stored in CDF-2 (CDF-5 only)`)
-      }
       name(v.name)
-      u32(v.dimIds.length)
-      v.dimIds.forEach((id) => u32(id))
+      count(v.dimIds.length)
+      v.dimIds.forEach((id) => count(id))
       attrs(v.attrs)
-      u32(NC_TYPE_CODE[v.type])
-      u32(Math.min(VSIZE_MAX, pad4(v.count * TYPE_SIZE[v.type])))
+      typed(v.name, v.type)
+      const vsize = pad4(v.count * TYPE_SIZE[v.type])
+      if (version === 5) u64(vsize)
+      else u32(Math.min(VSIZE_MAX, vsize))
       u64(v.begin)
     }
-  } else (u32(0), u32(0))
+  } else absent()
   return new Uint8Array(parts)
 }
 
-/** The CDF-2 sink: `schema` fixed up front, `prelude` chunks (values made by the caller) written first. */
-export function writeCdf2(target: string, schema: NcSchema, prelude: readonly NcChunk[] = []): Sink<NcChunk> {
-  const name = "writeCdf2"
+/**
+ * The NetCDF classic sink: `schema` fixed up front, `prelude` chunks (values made by the caller) written first,
+ * as CDF-2 (default) or CDF-5.
+ */
+export function writeNetcdf(
+  target: string,
+  schema: NcSchema,
+  prelude: readonly NcChunk[] = [],
+  version: 2 | 5 = 2,
+): Sink<NcChunk> {
+  const name = "writeNetcdf"
   return {
     kind: "sink",
     name,
@@ -171,7 +193,7 @@ export function writeCdf2(target: string, schema: NcSchema, prelude: readonly Nc
       Effect.gen(function* () {
         const budget = yield* MemoryBudget
         yield* budget.reserve(name, plan.bytes)
-        const lay = layout(schema)
+        const lay = layout(schema, version)
         const out = yield* atomicOutput(target)
         const fd = fs.openSync(out.tempPath, "w")
         fs.writeSync(fd, lay.header, 0, lay.header.byteLength, 0)
@@ -214,9 +236,10 @@ export function writeCdf2(target: string, schema: NcSchema, prelude: readonly Nc
                 const got = written.get(v.name) ?? 0
                 if (got !== want) fail(`${v.name}: ${got} of ${want} values arrived; the output would be incomplete`)
               }
-              const n = new Uint8Array(4)
-              new DataView(n.buffer).setUint32(0, numrecs)
-              fs.writeSync(fd, n, 0, 4, 4)
+              const n = new Uint8Array(version === 5 ? 8 : 4)
+              if (version === 5) new DataView(n.buffer).setBigUint64(0, BigInt(numrecs))
+              else new DataView(n.buffer).setUint32(0, numrecs)
+              fs.writeSync(fd, n, 0, n.byteLength, 4)
               fs.ftruncateSync(fd, lay.beginRecords + numrecs * lay.recsize)
             } finally {
               fs.closeSync(fd)
