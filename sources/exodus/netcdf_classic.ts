@@ -60,7 +60,7 @@ export const FORMAT_NAMES = {
 const NC_DIMENSION = 10
 const NC_VARIABLE = 11
 const NC_ATTRIBUTE = 12
-/** numrecs of a file still being written in streaming mode: count the records from the file size. */
+/** numrecs (CDF-1/2) of a file still being written in streaming mode. */
 const STREAMING = 0xffffffff
 /** Header bytes read per window: most Exodus headers fit in one. */
 const WINDOW = 64 << 10
@@ -189,7 +189,9 @@ export function readHeader(src: ByteSource): NcHeader {
   c.pos = 4
   const numrecsAt = c.pos
   const rawRecs = version === 5 ? c.int64("numrecs") : c.uint32("numrecs")
-  if (version !== 5 && rawRecs !== STREAMING && rawRecs > 0x7fffffff) c.fail(`numrecs ${rawRecs}`, numrecsAt)
+  // all bits set: written in streaming mode, count the records from the file size (-1 as CDF-5's signed int64)
+  const streaming = version === 5 ? rawRecs === -1 : rawRecs === STREAMING
+  if (!streaming && (rawRecs < 0 || (version !== 5 && rawRecs > 0x7fffffff))) c.fail(`numrecs ${rawRecs}`, numrecsAt)
 
   const dims: NcDim[] = []
   const nDims = c.list(NC_DIMENSION, "dimension", 8)
@@ -238,9 +240,9 @@ export function readHeader(src: ByteSource): NcHeader {
     ? recVars[0].count * TYPE_SIZE[recVars[0].type]
     : recVars.reduce((a, v) => a + pad4(v.count * TYPE_SIZE[v.type]), 0)
   let numrecs = rawRecs
-  if (numrecs === STREAMING && version !== 5) {
+  if (streaming) {
     const first = Math.min(...recVars.map((v) => v.begin))
-    numrecs = recVars.length && recsize ? Math.floor((src.byteLength - first) / recsize) : 0
+    numrecs = recVars.length && recsize ? Math.max(0, Math.floor((src.byteLength - first) / recsize)) : 0
   }
   for (const v of vars) {
     const at = raw.find((r) => r.name === v.name)!.at

@@ -1,5 +1,6 @@
 /** Corrupted headers end in InvalidInput naming the byte offset: never a crash, a hang or a huge allocation. */
 import { expect, test } from "bun:test"
+import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -91,3 +92,23 @@ test.skipIf(!hdf5)("a truncated or corrupted NetCDF-4 file is InvalidInput with 
   expect(g).toBeInstanceOf(InvalidInput)
   expect(g.reason).toMatch("checksum")
 })
+
+test.skipIf(!cube || spawnSync("nccopy", []).error !== undefined)(
+  "numrecs all ones is streaming mode (records counted from the file size) in CDF-2 and CDF-5; negative is InvalidInput",
+  () => {
+    const cdf5 = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "brook-cdf5-")), "cube5.nc")
+    expect(spawnSync("nccopy", ["-k", "64-bit-data", cube!, cdf5]).status).toBe(0)
+    const five = new Uint8Array(fs.readFileSync(cdf5))
+    const with5 = (f: (v: DataView) => void) => {
+      const b = five.slice()
+      f(new DataView(b.buffer))
+      return b
+    }
+    const recs = (b: Uint8Array) => readHeader(memorySource("x.nc", b)).numrecs
+    expect(recs(five)).toBe(4)
+    expect(recs(with5((v) => v.setBigInt64(4, -1n)))).toBe(4)
+    expect(recs(edit((v) => v.setUint32(4, 0xffffffff)))).toBe(4)
+    const neg = failure(with5((v) => v.setBigInt64(4, -5n)))
+    expect([neg.offset, neg.reason]).toEqual([4, "numrecs -5"])
+  },
+)
