@@ -7,7 +7,9 @@ import * as path from "node:path"
 import { InvalidInput } from "../../../mod.ts"
 import { memorySource } from "../../../sources/exodus/byte_source.ts"
 import { classicContainer, openContainer } from "../../../sources/exodus/container.ts"
+import { meshStream } from "../../../sources/exodus/exodus_chunks.ts"
 import { openExodus } from "../../../sources/exodus/model.ts"
+import { select } from "../../../sources/exodus/selection.ts"
 import { readHeader } from "../../../sources/exodus/netcdf_classic.ts"
 import { sharedFiles } from "./ncdump.ts"
 
@@ -112,3 +114,26 @@ test.skipIf(!cube || spawnSync("nccopy", []).error !== undefined)(
     expect([neg.offset, neg.reason]).toEqual([4, "numrecs -5"])
   },
 )
+
+test.skipIf(!cube)("random byte changes in the header: a clean read or InvalidInput, never another error", async () => {
+  const hb = readHeader(memorySource("cube.g", bytes)).headerBytes
+  let seed = 12345
+  const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff
+  const outcomes = { read: 0, invalid: 0 }
+  for (let t = 0; t < 1500; t++) {
+    const b = bytes.slice()
+    for (let k = 1 + Math.floor(rnd() * 4); k > 0; k--) b[Math.floor(rnd() * hb)] = Math.floor(rnd() * 256)
+    try {
+      const c = classicContainer(memorySource("fuzz.exo", b))
+      const m = openExodus(c)
+      const reader = meshStream(c, m, select(m), ["static", "variables"], 4096).getReader()
+      while (!(await reader.read()).done);
+      outcomes.read++
+    } catch (e) {
+      if (!(e instanceof InvalidInput)) throw e
+      outcomes.invalid++
+    }
+  }
+  expect(outcomes.read).toBeGreaterThan(100)
+  expect(outcomes.invalid).toBeGreaterThan(100)
+})
