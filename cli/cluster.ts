@@ -23,11 +23,12 @@ const LEIDEN_OPTIONS = `  --objective NAME     modularity (default) or cpm
   --memory SIZE        memory budget, e.g. 512MB, 2GiB (default 1GiB)
   --quiet              no progress or summary on stderr`
 
-export const LEIDEN_HELP = `usage: brook leiden EDGES --out FILE [options]
+export const LEIDEN_HELP = `usage: brook leiden EDGES... --out FILE [options]
 
 Clusters the graph in EDGES with Leiden (Traag et al. 2019), recursively when --max-size is given.
 EDGES is TSV (\`i j [w]\` per line; integer ids are node numbers, anything else is an id string) or Parquet
-(src, dst, weight) as \`brook edges\` writes it. Output: TSV \`id<TAB>path\` per node (path like 3.1.4:
+(src, dst, weight) as \`brook edges\` writes it. Several files are read as one graph (the parts
+that \`brook edges --shard i/k\` runs write). Output: TSV \`id<TAB>path\` per node (path like 3.1.4:
 cluster numbers per level, 0 the largest) or Parquet (id, path, level, cluster_size).
 
 options:
@@ -86,11 +87,11 @@ function leidenOptions(o: Record<string, unknown>, onResult: (s: ClusterSummary)
 export async function leidenCommand(argv: string[], env: CommandEnv): Promise<void> {
   if (argv.includes("--help") || argv.includes("-h")) return console.log(LEIDEN_HELP)
   const { positional, options: o } = parseArgs(argv, { ...leidenSpec, nodes: "number" })
-  if (positional.length !== 1) throw new UsageError(`expected one edge file, got ${positional.length}\n\n${LEIDEN_HELP}`)
+  if (positional.length === 0) throw new UsageError(`expected an edge file\n\n${LEIDEN_HELP}`)
   let summary: ClusterSummary | undefined
   const report = await run(
     pipe(
-      readEdges(positional[0]),
+      readEdges(positional),
       leidenRecursive({ ...leidenOptions(o, (s) => (summary = s)), nodes: o.nodes as number | undefined }),
       writeClusters(o.out as string),
     ),

@@ -36,9 +36,14 @@ class InternedIds {
   }
 }
 
-export function readEdges(file: string): Source<EdgeBatch> {
+/**
+ * Edges of one file, or of several read one after another (the parts `--shard i/k` runs write): their
+ * ids must be of one kind, and string ids are interned across all of them.
+ */
+export function readEdges(files: string | readonly string[]): Source<EdgeBatch> {
   const name = "readEdges"
-  let rows: number | undefined
+  const list = typeof files === "string" ? [files] : [...files]
+  const rows: number[] = []
   let ids: InternedIds | undefined
   return {
     kind: "source",
@@ -46,26 +51,36 @@ export function readEdges(file: string): Source<EdgeBatch> {
     weight: 0,
     describe: () =>
       Effect.gen(function* () {
-        if (!fs.existsSync(file)) return yield* new InvalidInput({ file, reason: "no such file" })
-        if (isParquet(file)) {
-          const meta = yield* Effect.tryPromise({
-            try: async () => parquetMetadataAsync(await asyncBufferFromFile(file)),
-            catch: (e) => new InvalidInput({ file, reason: `not a readable Parquet file: ${(e as Error).message}` }),
-          })
-          const names = meta.schema.slice(1).map((s) => s.name)
-          for (const c of ["src", "dst"]) {
-            if (!names.includes(c)) {
-              return yield* new InvalidInput({ file, reason: `no "${c}" column (columns: ${names.join(", ")})` })
+        if (list.length === 0) return yield* new InvalidInput({ file: "edges", reason: "no edge file given" })
+        const kinds: boolean[] = []
+        for (const file of list) {
+          if (!fs.existsSync(file)) return yield* new InvalidInput({ file, reason: "no such file" })
+          if (isParquet(file)) {
+            const meta = yield* Effect.tryPromise({
+              try: async () => parquetMetadataAsync(await asyncBufferFromFile(file)),
+              catch: (e) => new InvalidInput({ file, reason: `not a readable Parquet file: ${(e as Error).message}` }),
+            })
+            const names = meta.schema.slice(1).map((s) => s.name)
+            for (const c of ["src", "dst"]) {
+              if (!names.includes(c)) {
+                return yield* new InvalidInput({ file, reason: `no "${c}" column (columns: ${names.join(", ")})` })
+              }
             }
+            rows.push(Number(meta.num_rows))
+            kinds.push(meta.schema.find((s) => s.name === "src")?.type === "BYTE_ARRAY")
+          } else {
+            rows.push(countLines(file))
+            kinds.push(firstLineHasStringIds(file))
           }
-          rows = Number(meta.num_rows)
-          const srcType = meta.schema.find((s) => s.name === "src")?.type
-          if (srcType === "BYTE_ARRAY") ids = new InternedIds(new NodeTable("string"))
-          return { file, edges: rows, ids }
+          if (kinds[kinds.length - 1] !== kinds[0]) {
+            return yield* new InvalidInput({
+              file,
+              reason: `its ids are ${kinds[kinds.length - 1] ? "strings" : "node numbers"}, those of ${list[0]} are not`,
+            })
+          }
         }
-        const lines = countLines(file)
-        if (firstLineHasStringIds(file)) ids = new InternedIds(new NodeTable("string"))
-        return { file, edges: lines, ids }
+        if (kinds[0]) ids = new InternedIds(new NodeTable("string"))
+        return { file: list.length === 1 ? list[0] : `${list[0]} (+${list.length - 1} more)`, edges: sum(rows), ids }
       }),
     minimum: () => BATCH * 12 + READ_BYTES,
     plan: () => Effect.succeed({ bytes: BATCH * 12 + READ_BYTES }),
@@ -73,11 +88,27 @@ export function readEdges(file: string): Source<EdgeBatch> {
       Effect.gen(function* () {
         const budget = yield* MemoryBudget
         yield* budget.reserve(name, plan.bytes)
-        if (isParquet(file)) return parquetEdges(file, rows ?? 0, ids)
-        return tsvEdges(file, ids?.table)
+        let k = 0
+        let current: ReadableStreamDefaultReader<EdgeBatch> | undefined
+        const open = (file: string, r: number) =>
+          (isParquet(file) ? parquetEdges(file, r, ids) : tsvEdges(file, ids?.table)).getReader()
+        return new ReadableStream<EdgeBatch>({
+          async pull(controller) {
+            for (;;) {
+              current ??= open(list[k], rows[k])
+              const { done, value } = await current.read()
+              if (!done) return controller.enqueue(value)
+              current = undefined
+              if (++k === list.length) return controller.close()
+            }
+          },
+          cancel: (reason) => current?.cancel(reason),
+        })
       }),
   }
 }
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0)
 
 /** Newlines in a file (an upper bound on its edges, known before any edge is kept). */
 function countLines(file: string): number {

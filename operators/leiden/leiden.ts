@@ -41,7 +41,8 @@ export interface LevelGraph {
   readonly n: number
   readonly offsets: Uint32Array
   readonly targets: Uint32Array
-  readonly weights: Float32Array | Float64Array
+  /** Float32 at every level: one element type keeps the hot loops monomorphic. */
+  readonly weights: Float32Array
   readonly nodes?: Uint32Array
   readonly local?: Int32Array
 }
@@ -59,12 +60,13 @@ export interface LeidenResult {
 
 /**
  * Typed-array bytes Leiden holds for `n` nodes on top of the graph, at level 0: node weights 8, membership
- * 4 and its copy from the previous iteration 4, level map 4, refined clusters 4, community totals 8,
- * scratch slots 4 + 4 + 8, queue 4 + 1, empty stack and counts 8 (reused as refined totals), refined
- * external weights 8. Aggregate graphs come on top (12 B per CSR entry, 20 B per node at most) and are
- * reserved as they are built; they shrink level by level.
+ * 4, refined clusters 4 (kept as the map from level-0 nodes to aggregate nodes), community totals 8,
+ * community slots 4, queue 4 + 1, empty stack and counts 8 (reused as refined totals), refined external
+ * weights 8. Scratch per neighbouring community is 12 B per unit of the largest degree. Aggregate graphs
+ * come on top (8 B per CSR entry, 20 B per node at most) and are reserved as they are built; they shrink
+ * level by level.
  */
-export const LEIDEN_BYTES_PER_NODE = 73
+export const LEIDEN_BYTES_PER_NODE = 49
 
 export function leiden(g: LevelGraph | Csr, options: LeidenOptions = {}): LeidenResult {
   const objective = options.objective ?? "modularity"
@@ -85,16 +87,13 @@ export function leiden(g: LevelGraph | Csr, options: LeidenOptions = {}): Leiden
   for (let v = 0; v < n; v++) membership[v] = v
   let iterations = 0
   if (n > 0 && (objective === "cpm" || total > 0)) {
-    const work = new Work(n, mem)
+    const work = new Work(n, maxDegree(g), mem)
     for (; maxIterations < 0 || iterations < maxIterations;) {
       iterations++
-      const before = mem.u32(n)
-      before.set(membership)
-      iteration(g, nodeWeight, membership, scale, theta, rng, work, mem)
-      const same = samePartition(before, membership, n, work)
-      mem.free(before)
-      if (same) break
+      // an iteration in which no node moves, at any level, returns the partition it started from
+      if (!iteration(g, nodeWeight, membership, scale, theta, rng, work, mem)) break
     }
+    work.free(mem)
   }
   const { membership: out, communities } = finish(g, membership, mem)
   return {
@@ -111,7 +110,7 @@ class Meter {
   now = 0
   peak = 0
   constructor(private readonly reserve?: (bytes: number) => void) {}
-  private take(bytes: number): void {
+  take(bytes: number): void {
     // the caller's budget is asked only for growth beyond the peak: freed state is reused
     if (this.reserve && this.now + bytes > this.peak) this.reserve(this.now + bytes - this.peak)
     this.now += bytes
@@ -128,6 +127,10 @@ class Meter {
     this.take(4 * n)
     return new Int32Array(n)
   }
+  f32(n: number): Float32Array {
+    this.take(4 * n)
+    return new Float32Array(n)
+  }
   f64(n: number): Float64Array {
     this.take(8 * n)
     return new Float64Array(n)
@@ -141,8 +144,11 @@ class Meter {
 /** Scratch reused by every level (sized for level 0; aggregates are smaller). */
 class Work {
   readonly slot: Int32Array
-  readonly touched: Uint32Array
-  readonly acc: Float64Array
+  /** Scratch per neighbouring community, at least the largest degree of the level being worked on. */
+  touched: Uint32Array
+  acc: Float64Array
+  /** Set when local moving moves a node. */
+  moved = false
   readonly queue: Uint32Array
   readonly flag: Uint8Array
   readonly stack: Uint32Array
@@ -151,10 +157,11 @@ class Work {
   readonly refTotal: Float64Array
   readonly refExt: Float64Array
   readonly total: Float64Array
-  constructor(n: number, mem: Meter) {
+  private gain: Float64Array = new Float64Array(64)
+  constructor(n: number, degree: number, private readonly mem: Meter) {
     this.slot = mem.i32(n).fill(-1)
-    this.touched = mem.u32(n)
-    this.acc = mem.f64(n)
+    this.touched = mem.u32(degree + 1)
+    this.acc = mem.f64(degree + 1)
     this.queue = mem.u32(n)
     this.flag = mem.u8(n)
     this.refTotal = mem.f64(n)
@@ -162,6 +169,28 @@ class Work {
     this.count = new Uint32Array(this.refTotal.buffer, 4 * n, n)
     this.refExt = mem.f64(n)
     this.total = mem.f64(n)
+  }
+  /** Grows the per-community scratch to hold k entries (keeping what it holds). */
+  fit(k: number): void {
+    if (k <= this.touched.length) return
+    const cap = Math.max(k, 2 * this.touched.length)
+    const t = this.mem.u32(cap), a = this.mem.f64(cap)
+    t.set(this.touched)
+    a.set(this.acc)
+    this.mem.free(this.touched, this.acc)
+    this.touched = t
+    this.acc = a
+  }
+  free(mem: Meter): void {
+    mem.free(this.slot, this.touched, this.acc, this.queue, this.flag, this.refTotal, this.refExt, this.total, this.gain)
+  }
+  /** Scratch for k candidate gains (k is at most a node's degree). */
+  gainScratch(k: number): Float64Array {
+    if (k > this.gain.length) {
+      this.mem.free(this.gain)
+      this.gain = this.mem.f64(Math.max(k, 2 * this.gain.length))
+    }
+    return this.gain
   }
 }
 
@@ -189,21 +218,23 @@ function gather(
   filter?: Uint32Array,
   only = 0,
 ): number {
+  const targets = g.targets, weights = g.weights, local = g.local
+  const slot = w.slot, touched = w.touched, acc = w.acc
   const row = g.nodes ? g.nodes[v] : v
+  const end = g.offsets[row + 1]
   let k = 0
-  for (let x = g.offsets[row]; x < g.offsets[row + 1]; x++) {
-    const t = g.targets[x]
-    const u = g.local ? g.local[t] : t
+  for (let x = g.offsets[row]; x < end; x++) {
+    const t = targets[x]
+    const u = local === undefined ? t : local[t]
     if (u < 0 || u === v) continue
-    if (filter && filter[u] !== only) continue
+    if (filter !== undefined && filter[u] !== only) continue
     const c = comm[u]
-    let s = w.slot[c]
+    let s = slot[c]
     if (s < 0) {
-      s = w.slot[c] = k
-      w.touched[k++] = c
-      w.acc[s] = 0
-    }
-    w.acc[s] += g.weights[x]
+      s = slot[c] = k
+      touched[k++] = c
+      acc[s] = weights[x]
+    } else acc[s] += weights[x]
   }
   return k
 }
@@ -212,7 +243,10 @@ function clearSlots(w: Work, k: number): void {
   for (let s = 0; s < k; s++) w.slot[w.touched[s]] = -1
 }
 
-/** One Leiden iteration from `membership` (community per node of g), which it overwrites. */
+/**
+ * One Leiden iteration from `membership` (community per node of g), which it overwrites. Returns whether
+ * any node moved.
+ */
 function iteration(
   g0: LevelGraph,
   weight0: Float64Array,
@@ -222,18 +256,21 @@ function iteration(
   rng: Rng,
   w: Work,
   mem: Meter,
-): void {
+): boolean {
   const n0 = g0.n
-  // level-0 node -> node of the current level
-  const agg = mem.u32(n0)
-  for (let v = 0; v < n0; v++) agg[v] = v
+  // level-0 node -> node of the current level: the first refinement itself, then composed with the next
+  let agg: Uint32Array | undefined
   let g: LevelGraph = g0
   let a = weight0
   let comm = membership
+  let moved = false
   renumber(comm, comm, n0, w.slot)
   for (;;) {
     const n = g.n
+    w.moved = false
+    if (g !== g0) w.fit(maxDegree(g) + 1)
     const k = moveNodes(g, a, comm, scale, rng, w)
+    moved ||= w.moved
     if (k === n) break
     const refined = mem.u32(n)
     let kr = refine(g, a, comm, scale, theta, rng, w, refined)
@@ -244,22 +281,36 @@ function iteration(
     const next = aggregate(g, a, refined, kr, mem, w)
     const nextComm = mem.u32(kr)
     for (let v = 0; v < n; v++) nextComm[refined[v]] = comm[v]
-    for (let v = 0; v < n0; v++) agg[v] = refined[agg[v]]
+    if (agg === undefined) agg = refined
+    else {
+      for (let v = 0; v < n0; v++) agg[v] = refined[agg[v]]
+      mem.free(refined)
+    }
     if (g !== g0) mem.free(g.offsets, g.targets, g.weights, a)
     if (comm !== membership) mem.free(comm)
-    mem.free(refined)
     g = next.graph
     a = next.weight
     comm = mem.u32(kr)
     renumber(nextComm, comm, kr, w.slot)
     mem.free(nextComm)
   }
-  if (comm !== membership) {
+  if (agg !== undefined) {
     for (let v = 0; v < n0; v++) membership[v] = comm[agg[v]]
-    mem.free(comm)
+    mem.free(comm, agg)
   }
   if (g !== g0) mem.free(g.offsets, g.targets, g.weights, a)
-  mem.free(agg)
+  return moved
+}
+
+/** Largest degree of a level (for an induced view, of the parent rows: an upper bound). */
+function maxDegree(g: LevelGraph): number {
+  let d = 0
+  for (let v = 0; v < g.n; v++) {
+    const row = g.nodes ? g.nodes[v] : v
+    const r = g.offsets[row + 1] - g.offsets[row]
+    if (r > d) d = r
+  }
+  return d
 }
 
 /**
@@ -270,6 +321,8 @@ function iteration(
 function moveNodes(g: LevelGraph, a: Float64Array, comm: Uint32Array, scale: number, rng: Rng, w: Work): number {
   const n = g.n
   const total = w.total, count = w.count, queue = w.queue, inQueue = w.flag, empty = w.stack
+  const slot = w.slot, acc = w.acc, touched = w.touched
+  const offsets = g.offsets, targets = g.targets, local = g.local, nodes = g.nodes
   total.fill(0, 0, n)
   count.fill(0, 0, n)
   for (let v = 0; v < n; v++) {
@@ -289,14 +342,15 @@ function moveNodes(g: LevelGraph, a: Float64Array, comm: Uint32Array, scale: num
     inQueue[v] = 0
     const old = comm[v], av = a[v]
     const k = gather(g, v, comm, w)
+    if (k === 0) continue
     total[old] -= av
     count[old]--
-    const so = w.slot[old]
+    const so = slot[old]
     let best = old
-    let bestGain = (so >= 0 ? w.acc[so] : 0) - scale * av * total[old]
+    let bestGain = (so >= 0 ? acc[so] : 0) - scale * av * total[old]
     for (let s = 0; s < k; s++) {
-      const c = w.touched[s]
-      const gain = w.acc[s] - scale * av * total[c]
+      const c = touched[s]
+      const gain = acc[s] - scale * av * total[c]
       if (gain > bestGain) {
         bestGain = gain
         best = c
@@ -309,11 +363,13 @@ function moveNodes(g: LevelGraph, a: Float64Array, comm: Uint32Array, scale: num
     count[best]++
     comm[v] = best
     if (best === old) continue
+    w.moved = true
     if (count[old] === 0) empty[emptyTop++] = old
-    const row = g.nodes ? g.nodes[v] : v
-    for (let x = g.offsets[row]; x < g.offsets[row + 1]; x++) {
-      const t = g.targets[x]
-      const u = g.local ? g.local[t] : t
+    const row = nodes === undefined ? v : nodes[v]
+    const end = offsets[row + 1]
+    for (let x = offsets[row]; x < end; x++) {
+      const t = targets[x]
+      const u = local === undefined ? t : local[t]
       if (u < 0 || inQueue[u] || comm[u] === best) continue
       inQueue[u] = 1
       let tail = head + size
@@ -349,14 +405,17 @@ function refine(
   const ref = out
   const refTotal = w.refTotal
   const refExt = w.refExt
-  const grown = w.flag
-  grown.fill(0, 0, n)
+  // `done` marks nodes refinement leaves alone: alone in their community (from moveNodes' counts, read
+  // before refTotal reuses their buffer), or already part of a grown refined cluster
+  const done = w.flag
+  for (let v = 0; v < n; v++) done[v] = w.count[comm[v]] === 1 ? 1 : 0
   for (let v = 0; v < n; v++) {
     ref[v] = v
     refTotal[v] = a[v]
   }
   // E(v, S - v) for every v
   for (let v = 0; v < n; v++) {
+    if (done[v]) continue
     const row = g.nodes ? g.nodes[v] : v
     let e = 0
     for (let x = g.offsets[row]; x < g.offsets[row + 1]; x++) {
@@ -372,42 +431,39 @@ function refine(
   rng.shuffle(order, n)
   for (let o = 0; o < n; o++) {
     const v = order[o]
-    if (ref[v] !== v || grown[v]) continue
+    if (ref[v] !== v || done[v]) continue
     const S = comm[v], av = a[v], AS = commTotal[S]
     if (refExt[v] < scale * av * (AS - av)) continue
     const k = gather(g, v, ref, w, comm, S)
-    // candidates: well-connected refined clusters with gain >= 0, and v alone (gain 0)
+    // candidates: well-connected refined clusters with gain >= 0 (their gains kept in w.gain), and v alone
+    const gain = w.gainScratch(k)
     let maxGain = 0
     for (let s = 0; s < k; s++) {
       const c = w.touched[s]
-      const gain = w.acc[s] - scale * av * refTotal[c]
-      if (refExt[c] >= scale * refTotal[c] * (AS - refTotal[c]) && gain >= 0) {
-        if (gain > maxGain) maxGain = gain
-      }
+      const rc = refTotal[c]
+      const d = w.acc[s] - scale * av * rc
+      const ok = d >= 0 && refExt[c] >= scale * rc * (AS - rc)
+      gain[s] = ok ? d : -1
+      if (ok && d > maxGain) maxGain = d
     }
-    // weights exp((gain - max) / theta); v alone first, then clusters in touch order
-    let sum = expNonPositive(-maxGain / theta)
-    const stay = sum
+    // probabilities ~ exp((gain - max) / theta): v alone first, then clusters in touch order
+    const stay = expNonPositive(-maxGain / theta)
+    let sum = stay
     for (let s = 0; s < k; s++) {
-      const c = w.touched[s]
-      const gain = w.acc[s] - scale * av * refTotal[c]
-      if (refExt[c] >= scale * refTotal[c] * (AS - refTotal[c]) && gain >= 0) {
-        sum += expNonPositive((gain - maxGain) / theta)
-      }
+      const p = gain[s] >= 0 ? expNonPositive((gain[s] - maxGain) / theta) : 0
+      gain[s] = p
+      sum += p
     }
     let r = rng.next() * sum
     let chosen = v, chosenSlot = -1
     if (r >= stay) {
       r -= stay
       for (let s = 0; s < k; s++) {
-        const c = w.touched[s]
-        const gain = w.acc[s] - scale * av * refTotal[c]
-        if (!(refExt[c] >= scale * refTotal[c] * (AS - refTotal[c]) && gain >= 0)) continue
-        const p = expNonPositive((gain - maxGain) / theta)
-        chosen = c
+        if (gain[s] === 0) continue
+        chosen = w.touched[s]
         chosenSlot = s
-        if (r < p) break
-        r -= p
+        if (r < gain[s]) break
+        r -= gain[s]
       }
     }
     if (chosen !== v) {
@@ -416,7 +472,7 @@ function refine(
       refTotal[chosen] += av
       refTotal[v] = 0
       ref[v] = chosen
-      grown[chosen] = 1
+      done[chosen] = 1
     }
     clearSlots(w, k)
   }
@@ -459,64 +515,66 @@ function aggregate(
   for (let v = 0; v < n; v++) members[fill[refined[v]]++] = v
   const weight = mem.f64(k)
   for (let v = 0; v < n; v++) weight[refined[v]] += a[v]
-  // pass 1 counts each row's distinct neighbours, pass 2 writes them
+  // one pass over the level's edges; the aggregate's arrays grow by doubling (usually they stay tiny)
   const offsets = mem.u32(k + 1)
-  for (let pass = 0; pass < 2; pass++) {
-    const targets = pass === 1 ? mem.u32(offsets[k]) : undefined
-    const weights = pass === 1 ? mem.f64(offsets[k]) : undefined
-    let at = 0
-    for (let c = 0; c < k; c++) {
-      let touched = 0
-      for (let m = start[c]; m < start[c + 1]; m++) {
-        const v = members[m]
-        const row = g.nodes ? g.nodes[v] : v
-        for (let x = g.offsets[row]; x < g.offsets[row + 1]; x++) {
-          const t = g.targets[x]
-          const u = g.local ? g.local[t] : t
-          if (u < 0) continue
-          const d = refined[u]
-          if (d === c) continue
-          let s = w.slot[d]
-          if (s < 0) {
-            s = w.slot[d] = touched
-            w.touched[touched++] = d
-            w.acc[s] = 0
+  let targets = mem.u32(Math.max(1024, k))
+  let weights = mem.f32(targets.length)
+  const gt = g.targets, gw = g.weights, go = g.offsets, local = g.local, nodes = g.nodes
+  const slot = w.slot
+  let touched = w.touched, acc = w.acc
+  let at = 0
+  for (let c = 0; c < k; c++) {
+    let kc = 0
+    for (let m = start[c]; m < start[c + 1]; m++) {
+      const v = members[m]
+      const row = nodes === undefined ? v : nodes[v]
+      const end = go[row + 1]
+      for (let x = go[row]; x < end; x++) {
+        const t = gt[x]
+        const u = local === undefined ? t : local[t]
+        if (u < 0) continue
+        const d = refined[u]
+        if (d === c) continue
+        let s = slot[d]
+        if (s < 0) {
+          if (kc === touched.length) {
+            w.fit(kc + 1)
+            touched = w.touched
+            acc = w.acc
           }
-          w.acc[s] += g.weights[x]
-        }
+          s = slot[d] = kc
+          touched[kc++] = d
+          acc[s] = gw[x]
+        } else acc[s] += gw[x]
       }
-      if (pass === 0) offsets[c + 1] = offsets[c] + touched
-      else {
-        for (let s = 0; s < touched; s++) {
-          targets![at] = w.touched[s]
-          weights![at++] = w.acc[s]
-        }
-      }
-      clearSlots(w, touched)
     }
-    if (pass === 1) {
-      mem.free(start, members)
-      return { graph: { n: k, offsets, targets: targets!, weights: weights! }, weight }
+    if (at + kc > targets.length) {
+      const cap = Math.max(2 * targets.length, at + kc)
+      const t2 = mem.u32(cap), w2 = mem.f32(cap)
+      t2.set(targets.subarray(0, at))
+      w2.set(weights.subarray(0, at))
+      mem.free(targets, weights)
+      targets = t2
+      weights = w2
     }
+    for (let s = 0; s < kc; s++) {
+      targets[at] = touched[s]
+      weights[at++] = acc[s]
+      slot[touched[s]] = -1
+    }
+    offsets[c + 1] = at
   }
-  throw new Error("unreachable")
+  mem.free(start, members)
+  if (at < targets.length) {
+    const t2 = targets.slice(0, at), w2 = weights.slice(0, at)
+    mem.free(targets, weights)
+    mem.take(8 * at)
+    targets = t2
+    weights = w2
+  }
+  return { graph: { n: k, offsets, targets, weights }, weight }
 }
 
-/** True when labels a and b (< n) split the nodes the same way: a one-to-one map between labels. */
-function samePartition(a: Uint32Array, b: Uint32Array, n: number, w: Work): boolean {
-  const forward = w.slot, backward = w.touched
-  backward.fill(0xffffffff, 0, n)
-  let same = true
-  for (let v = 0; v < n && same; v++) {
-    const x = a[v], y = b[v]
-    if (forward[x] < 0 && backward[y] === 0xffffffff) {
-      forward[x] = y
-      backward[y] = x
-    } else if (forward[x] !== y || backward[y] !== x) same = false
-  }
-  forward.fill(-1, 0, n)
-  return same
-}
 
 /**
  * Splits every community into its connected components, then numbers communities by size descending,

@@ -60,7 +60,7 @@ export function leidenRecursive(options: LeidenRecursiveOptions = {}): Transform
   return {
     kind: "transform",
     name,
-    weight: 1,
+    weight: 0.1,
     describe: (up) =>
       Effect.gen(function* () {
         const r = options.resolution ?? 1
@@ -74,7 +74,8 @@ export function leidenRecursive(options: LeidenRecursiveOptions = {}): Transform
         return up
       }),
     minimum: (info) => leidenPlanBytes(nodesOf(info), info.edges ?? CHUNK_EDGES),
-    // what is known up front is reserved up front; edges of a live stream are reserved as they arrive
+    // what is known up front is reserved up front; edges of a live stream are reserved as they arrive, from
+    // what the other stages' plans leave (hence the small weight: the rest of the share stays unreserved)
     plan: (_share, info) => Effect.succeed({ bytes: leidenPlanBytes(nodesOf(info), info.edges ?? CHUNK_EDGES) }),
     make: (plan, info) =>
       Effect.gen(function* () {

@@ -131,6 +131,20 @@ describe("readEdges and leidenRecursive errors", () => {
     expect(lines(out)).toEqual(["alice\t0", "bob\t0", "carol\t0", "dave\t1", "erin\t1"])
   })
 
+  test("several edge files are one graph (shard parts), and their id kinds must agree", async () => {
+    const whole = edgeFile("whole.tsv", "0\t1\n1\t2\n0\t2\n3\t4\n4\t5\n3\t5\n2\t3\n")
+    const a = edgeFile("part-a.tsv", "0\t1\n1\t2\n0\t2\n3\t4\n")
+    const b = edgeFile("part-b.tsv", "4\t5\n3\t5\n2\t3\n")
+    const one = path.join(dir, "whole-out.tsv"), two = path.join(dir, "parts-out.tsv")
+    await run(pipe(readEdges(whole), leidenRecursive(), writeClusters(one)))
+    await run(pipe(readEdges([a, b]), leidenRecursive(), writeClusters(two)))
+    expect(lines(two)).toEqual(lines(one))
+    const named = edgeFile("named.tsv", "x\ty\n")
+    await expect(run(pipe(readEdges([a, named]), leidenRecursive(), writeClusters(two)))).rejects.toThrow(
+      "its ids are strings",
+    )
+  })
+
   test("a malformed line names the file and the line", async () => {
     const f = edgeFile("bad.tsv", "0\t1\n1\t2\t0.5\n3\n")
     await expect(cluster(f)).rejects.toThrow(`${f} (row 3, byte offset 12)`)
