@@ -38,6 +38,7 @@ test.skipIf(!eightBlock)(
     expect(broken.stderr).toMatch("InvalidInput")
     expect(brook("stats").status).toBe(2)
   },
+  60_000,
 )
 
 test.skipIf(!eightBlock)("brook exodus copy and to-parquet write their outputs; a missing input is exit 1", () => {
@@ -56,4 +57,4 @@ test.skipIf(!eightBlock)("brook exodus copy and to-parquet write their outputs; 
   expect(fs.statSync(pq).size).toBeGreaterThan(100)
   const missing = brook("stats", path.join(dir, "nope.exo"))
   expect([missing.status, missing.stderr.trim().split("\n").length]).toEqual([1, 1])
-})
+}, 60_000)

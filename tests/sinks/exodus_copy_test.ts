@@ -18,7 +18,7 @@ const here = path.dirname(new URL(import.meta.url).pathname)
 const exodump = path.join(dir, "exodus_dump")
 const cc = spawnSync("gcc", ["-O1", "-o", exodump, path.join(here, "exodus_dump.c"), "-lexoIIv2c", "-lnetcdf"], {
   encoding: "utf8",
-})
+}, 60_000)
 const hasExodus = cc.status === 0
 if (!hasExodus) console.warn(`skipping libexodus reads: gcc/libexodusii-dev unavailable (${cc.error ?? cc.stderr})`)
 const hasPython = spawnSync("/usr/bin/python3", ["-c", "import netCDF4"]).status === 0
@@ -72,6 +72,7 @@ test.skipIf(!eightBlock || !hasExodus)(
     )
     expect(got.filter((l) => l.startsWith("element")).length).toBe(2 * 5)
   },
+  60_000,
 )
 
 test.skipIf(!cube || !hasNcdump)(
@@ -95,6 +96,7 @@ test.skipIf(!cube || !hasNcdump)(
     expect(Object.keys(fromPy).length).toBeGreaterThan(20)
     for (const [name, values] of Object.entries(fromPy)) expect(values).toEqual(a.get(name) as number[])
   },
+  60_000,
 )
 
 test.skipIf(!cube)("an output missing values is refused at the end and leaves no file", async () => {
@@ -111,7 +113,7 @@ test.skipIf(!cube)("an output missing values is refused at the end and leaves no
   await expect(run(pipe(exodusChunks({ file: cube!, parts: [] }) as never, sink))).rejects.toThrow("3 of 4 values")
   expect(fs.existsSync(out)).toBe(false)
   expect(fs.readdirSync(dir).filter((f) => f.includes(".brook-"))).toEqual([])
-})
+}, 60_000)
 
 test.skipIf(!sharedFiles.some((f) => f.endsWith(".ex2")) || !hasExodus || !hasNcdump)(
   "a NetCDF-4 file with int64 ids copies to CDF-5; libexodus and ncdump read the input's values",
@@ -133,6 +135,7 @@ test.skipIf(!sharedFiles.some((f) => f.endsWith(".ex2")) || !hasExodus || !hasNc
     const expected = input.slice(1).filter((l) => !l.startsWith("element") || ["2", "3", "4"].includes(l.split(" ")[3]))
     expect(got.slice(1)).toEqual(expected.map(renumber))
   },
+  60_000,
 )
 
 test.skipIf(!eightBlock)("cancelling a copy midway ends in Cancelled and removes the temp file", async () => {
@@ -148,7 +151,7 @@ test.skipIf(!eightBlock)("cancelling a copy midway ends in Cancelled and removes
   expect(steps).toBeGreaterThanOrEqual(3)
   expect(fs.existsSync(out)).toBe(false)
   expect(fs.readdirSync(dir).filter((f) => f.includes(".brook-"))).toEqual([])
-})
+}, 60_000)
 
 test.skipIf(!eightBlock)(
   "an abort from a timer (as Ctrl-C arrives) stops a copy: the reader yields to the event loop",
@@ -164,4 +167,5 @@ test.skipIf(!eightBlock)(
     expect(fs.existsSync(out)).toBe(false)
     expect(fs.readdirSync(dir).filter((f) => f.includes(".brook-"))).toEqual([])
   },
+  60_000,
 )

@@ -63,6 +63,7 @@ test.skipIf(!eightBlock || !hasNcdump)(
     expect([lines[2].min, lines[2].max]).toEqual([Math.min(...mises3), Math.max(...mises3)])
     expect(Math.abs(lines[2].mean! - sum(mises3) / 64)).toBeLessThan(1e-9)
   },
+  60_000,
 )
 
 test.skipIf(!eightBlock)(
@@ -82,6 +83,7 @@ test.skipIf(!eightBlock)(
       )
     }
   },
+  60_000,
 )
 
 test.skipIf(!eightBlock || !hasNcdump)("DuckDB reads the long Parquet table with ncdump's values", async () => {
@@ -118,4 +120,4 @@ test.skipIf(!eightBlock || !hasNcdump)("DuckDB reads the long Parquet table with
   const p = rows.filter((r) => r.var === "pressure" && r.block === 7)
   expect(p.map((r) => r.value)).toEqual(reference(eightBlock!, "vals_elem_var3eb7", 4, 5, 8))
   expect(rows.length).toBe(2 * 125 + 2 * 64)
-})
+}, 60_000)

@@ -120,7 +120,7 @@ test.skipIf(!cube)("random byte changes in the header: a clean read or InvalidIn
   let seed = 12345
   const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff
   const outcomes = { read: 0, invalid: 0 }
-  for (let t = 0; t < 1500; t++) {
+  for (let t = 0; t < 800; t++) {
     const b = bytes.slice()
     for (let k = 1 + Math.floor(rnd() * 4); k > 0; k--) b[Math.floor(rnd() * hb)] = Math.floor(rnd() * 256)
     try {
@@ -136,4 +136,4 @@ test.skipIf(!cube)("random byte changes in the header: a clean read or InvalidIn
   }
   expect(outcomes.read).toBeGreaterThan(100)
   expect(outcomes.invalid).toBeGreaterThan(100)
-})
+}, 60_000)

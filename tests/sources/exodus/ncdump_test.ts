@@ -104,7 +104,7 @@ test.skipIf(!converted.length)("nccopy's CDF-1 and CDF-5 copies are recognised a
   }
   expect(formats.filter((f) => f.startsWith("CDF-1")).length).toBe(shared.length)
   expect(formats.filter((f) => f.startsWith("CDF-5")).length).toBe(shared.length)
-})
+}, 60_000)
 
 test.skipIf(!hdf5.length)(
   "NetCDF-4 reads through h5wasm with int64 ids; the classic byte parser names it",
@@ -127,6 +127,7 @@ test.skipIf(!hdf5.length)(
     copy.close()
     expect([cm.format, cm.int64, cm.blocks[0].connect?.type]).toEqual(["CDF-5 (64-bit data)", true, "int64"])
   },
+  60_000,
 )
 
 test.skipIf(!classic.length)("the Exodus model of cube.g: blocks, sets, variables, steps", async () => {
@@ -149,7 +150,7 @@ test.skipIf(!classic.length)("the Exodus model of cube.g: blocks, sets, variable
     "element:ElementBlock_2:vals_elem_var2eb1",
   ])
   expect(m.qa).toEqual([["io_shell", "5.0", "2018/01/16", "09:19:46"]])
-})
+}, 60_000)
 
 test.skipIf(!classic.length || !hasNcdump)(
   "cube.g: number maps and side sets (elements, sides, distribution factors) as ncdump",
@@ -169,4 +170,5 @@ test.skipIf(!classic.length || !hasNcdump)(
     for (const [name, values] of joined) expect(values).toEqual(ref.get(name) as number[])
     expect(got.batches.filter((c) => c.name === "side_ss4").every((c) => c.kind === "set" && c.block === 4)).toBe(true)
   },
+  60_000,
 )

@@ -130,6 +130,7 @@ test.skipIf(!hasNcgen)(
     expect([by.energy.min, by.energy.max, by.energy.mean]).toEqual([100, 101, 100.5])
     expect([by.nanny.min, by.nanny.max, by.nanny.sum].every(Number.isNaN)).toBe(true)
   },
+  60_000,
 )
 
 test.skipIf(!hasNcgen)("maps, block attributes and sets arrive as their own parts", async () => {
@@ -140,4 +141,4 @@ test.skipIf(!hasNcgen)("maps, block attributes and sets arrive as their own part
     ["set", "node_ns1", 7, [1, 5]],
     ["set", "dist_fact_ns1", 7, [1, 0.5]],
   ])
-})
+}, 60_000)
