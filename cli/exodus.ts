@@ -39,7 +39,8 @@ options:
 examples:
   brook exodus info results.exo
   brook exodus stats results.exo --vars temp,disp_x --steps 10:20 --memory 64MB
-  brook exodus copy results.exo subset.exo --vars temp --steps 1:5`
+  brook exodus copy results.exo subset.exo --vars temp --steps 1:5
+  brook exodus to-parquet results.exo temp.parquet --vars temp --blocks 1,2`
 
 const OPTIONS = {
   vars: "string",
