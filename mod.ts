@@ -55,3 +55,17 @@ export { NodeTable } from "./graph/node_table.ts"
 export { type ArrowInput, fileInput, readArrow, stdinInput, streamInput } from "./sources/read_arrow.ts"
 export { type ArrowOutput, stdoutOutput, writeArrow } from "./sinks/write_arrow.ts"
 export { type StreamKind } from "./core/arrow/streams.ts"
+export {
+  DEFAULT_CHUNK_BYTES,
+  exodusChunks,
+  type ExodusChunksOptions,
+  type MeshChunk,
+  type MeshPart,
+} from "./sources/exodus/exodus_chunks.ts"
+export { type ExodusModel, openExodus } from "./sources/exodus/model.ts"
+export { type ByteSource, fileSource, memorySource } from "./sources/exodus/byte_source.ts"
+export { classicContainer, type Container, openContainer } from "./sources/exodus/container.ts"
+export { exodusStats, type VariableStats } from "./sinks/exodus_stats.ts"
+export { writeExodus } from "./sinks/exodus_copy.ts"
+export { type NcChunk, type NcSchema, writeNetcdf } from "./sinks/netcdf_classic.ts"
+export { writeExodusParquet } from "./sinks/exodus_parquet.ts"

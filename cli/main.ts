@@ -6,6 +6,7 @@ import { terminalProgress } from "../core/progress.ts"
 import { formatBytes } from "../core/size.ts"
 import { clusterCommand, leidenCommand } from "./cluster.ts"
 import { edgesCommand } from "./edges.ts"
+import { exodusCommand } from "./exodus.ts"
 import { UsageError } from "./args.ts"
 import {
   leidenRecursiveCommand,
@@ -23,6 +24,7 @@ usage: brook <command> [options]
 commands:
   cluster EMB --threshold T --out FILE  embeddings to hierarchical clusters in one pipeline
   edges EMB --threshold T --out FILE    exact cosine-similarity graph of embeddings (.npy, .parquet)
+  exodus info|stats|copy|to-parquet     Exodus II finite-element files, streamed in chunks
   leiden EDGES --out FILE               recursive Leiden clusters of an edge file (TSV or Parquet)
 
 pipe stages (Arrow IPC streams on stdin/stdout, each with its own --memory):
@@ -42,6 +44,7 @@ run 'brook <command> --help' for a command's options.`
 const commands: Record<string, (args: string[], env: CommandEnv) => Promise<void>> = {
   cluster: clusterCommand,
   edges: edgesCommand,
+  exodus: exodusCommand,
   leiden: leidenCommand,
   "read-embeddings": readEmbeddingsCommand,
   "tiled-cosine": tiledCosineCommand,
