@@ -42,6 +42,11 @@ export interface RunReport {
   readonly timeline: Ledger["timeline"]
   readonly seconds: number
   readonly info: StreamInfo
+  /**
+   * When every stage had been planned, in ms on the clock of `timeline`: sources had opened their headers
+   * and a pipe stage had read its upstream's schema (so this includes waiting for the upstream process).
+   */
+  readonly planned?: number
 }
 
 /** Bytes of the queue between two stages: a small slice of the budget, bounded both ways. */
@@ -93,6 +98,7 @@ export const runEffect = (pipeline: Pipeline, options: { memory?: number | strin
     const budget = makeBudget(total)
     const t0 = performance.now()
     const { infos, plans, queue, finalInfo } = yield* planPipeline(pipeline, total)
+    const planned = budget.ledger.elapsed()
     const progress = yield* Progress
     const marks: QueueMarks[] = []
     yield* Effect.scoped(
@@ -129,6 +135,7 @@ export const runEffect = (pipeline: Pipeline, options: { memory?: number | strin
       timeline: budget.ledger.timeline,
       seconds: (performance.now() - t0) / 1000,
       info: finalInfo,
+      planned,
     }
     return report
   })
@@ -164,15 +171,19 @@ async function pump(
  * when the first chunk passed and when the stream closed (the chunks themselves pass untouched).
  */
 function byteQueue(bytes: number, marks: QueueMarks, clock: () => number): TransformStream {
-  return new TransformStream({
-    transform(chunk, controller) {
-      marks.first ??= clock()
-      controller.enqueue(chunk)
+  return new TransformStream(
+    {
+      transform(chunk, controller) {
+        marks.first ??= clock()
+        controller.enqueue(chunk)
+      },
+      flush() {
+        marks.closed = clock()
+      },
     },
-    flush() {
-      marks.closed = clock()
-    },
-  }, { highWaterMark: bytes, size: batchBytes }, { highWaterMark: 0 })
+    { highWaterMark: bytes, size: batchBytes },
+    { highWaterMark: 0 },
+  )
 }
 
 function toBrookError(e: unknown): BrookError {

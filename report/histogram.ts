@@ -55,8 +55,11 @@ export function histogramChart(sizes: ArrayLike<number>, frame: Frame, top: numb
   )
   const slot = width / Math.max(bins.length, 1)
   const barWidth = Math.min(slot * 0.8, 48)
-  // label every bin when the labels fit under their bars, else every 2nd, 4th, ...
-  const widest = Math.max(...bins.map((b) => textWidth(grouped(b.lo), 10)), 1)
+  // label bins by their range when those fit, else by their smallest size, on every 2nd, 4th, ... when needed
+  const range = (b: SizeBin) => (b.lo === b.hi ? grouped(b.lo) : `${grouped(b.lo)}–${grouped(b.hi)}`)
+  const ranges = bins.every((b) => textWidth(range(b), 10) <= slot - 6)
+  const label = ranges ? range : (b: SizeBin) => grouped(b.lo)
+  const widest = Math.max(...bins.map((b) => textWidth(label(b), 10)), 1)
   const every = 2 ** Math.max(0, Math.ceil(Math.log2(widest / (slot - 4))))
   const bottom = plotTop + PLOT_HEIGHT
   bins.forEach((b, k) => {
@@ -71,13 +74,13 @@ export function histogramChart(sizes: ArrayLike<number>, frame: Frame, top: numb
       out.push(`<text x="${num(cx)}" y="${num(yy - 4)}" text-anchor="middle" font-size="10">${grouped(b.count)}</text>`)
     }
     if (k % every === 0) {
-      out.push(`<text x="${num(cx)}" y="${bottom + 14}" text-anchor="middle" font-size="10">${grouped(b.lo)}</text>`)
+      out.push(`<text x="${num(cx)}" y="${bottom + 14}" text-anchor="middle" font-size="10">${label(b)}</text>`)
     }
   })
   out.push(`<rect x="${left}" y="${plotTop}" width="${width}" height="${PLOT_HEIGHT}" fill="none" stroke="#999"/>`)
-  out.push(
-    `<text x="${left + width / 2}" y="${bottom + 30}" text-anchor="middle" font-size="11">` +
-      `cluster size in nodes (bin [2^k, 2^(k+1)), labelled by its smallest size)</text>`,
-  )
+  const axis = ranges
+    ? "cluster size in nodes (log2 bins)"
+    : "cluster size in nodes (log2 bins [2^k, 2^(k+1)), by smallest size)"
+  out.push(`<text x="${left + width / 2}" y="${bottom + 30}" text-anchor="middle" font-size="11">${esc(axis)}</text>`)
   return { svg: out.join("\n"), height: bottom + 36 - top }
 }

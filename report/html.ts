@@ -10,7 +10,9 @@ const seconds = (ms: number | undefined) => (ms === undefined ? "" : (ms / 1000)
 export function reportHtml(report: RunReport, options: ReportOptions = {}): string {
   const command = options.command ?? "brook run"
   const stageRows = report.stages.map((s) =>
-    `<tr><td>${esc(s.name)}</td><td>${esc(formatBytes(s.plan.bytes))}</td><td>${esc(formatBytes(s.peakReserved))}</td>` +
+    `<tr><td>${esc(s.name)}</td><td>${esc(formatBytes(s.plan.bytes))}</td><td>${
+      esc(formatBytes(s.peakReserved))
+    }</td>` +
     `<td>${seconds(s.started)}</td><td>${seconds(s.firstOutput)}</td><td>${seconds(s.ended)}</td>` +
     `<td>${esc(s.plan.notes ?? "")}</td></tr>`
   )

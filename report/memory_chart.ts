@@ -46,7 +46,9 @@ export function memoryChart(
     broken && bytes === report.budget ? plotTop + 10 : scaleTop + scaleHeight - (bytes / MiB / yTop) * scaleHeight
   const out: string[] = []
   out.push(
-    `<text x="${left}" y="${top + 12}" font-size="13" font-weight="600">Memory reserved per owner (stacked${broken ? "; axis broken below the budget" : ""})</text>`,
+    `<text x="${left}" y="${top + 12}" font-size="13" font-weight="600">Memory reserved per owner (stacked${
+      broken ? "; axis broken below the budget" : ""
+    })</text>`,
   )
   // grid and y axis
   for (const v of yTicks) {
@@ -62,16 +64,20 @@ export function memoryChart(
   }
   const mid = scaleTop + scaleHeight / 2
   out.push(
-    `<text transform="translate(${left - 52} ${mid}) rotate(-90)" text-anchor="middle" font-size="11">reserved (MiB)</text>`,
+    `<text transform="translate(${
+      left - 52
+    } ${mid}) rotate(-90)" text-anchor="middle" font-size="11">reserved (MiB)</text>`,
   )
-  out.push(...timeAxis(tEnd, frame, plotTop, PLOT_HEIGHT))
+  out.push(...timeAxis(report, frame, plotTop, PLOT_HEIGHT))
   // the stacked areas
   const index = new Map(owners.map((o, k) => [o.owner, k]))
   for (const [k, path] of stackedPaths(report, owners.length, index, x, y, tEnd).entries()) {
     const o = owners[k]
     out.push(
       `<path data-owner="${esc(o.owner)}" d="${path}" fill="${o.color}" fill-opacity="${o.queue ? 0.35 : 0.85}" ` +
-        `stroke="${o.color}" stroke-width="0.8"><title>${esc(`${o.owner}: peak ${formatBytes(o.peak)}`)}</title></path>`,
+        `stroke="${o.color}" stroke-width="0.8"><title>${
+          esc(`${o.owner}: peak ${formatBytes(o.peak)}`)
+        }</title></path>`,
     )
   }
   // the budget
@@ -81,7 +87,7 @@ export function memoryChart(
       `stroke="#c0392b" stroke-width="1.5" stroke-dasharray="6 4"/>`,
   )
   out.push(
-    `<text x="${left + width - 4}" y="${num(y(report.budget) - 5)}" text-anchor="end" font-size="11" fill="#c0392b">` +
+    `<text x="${left + width - 12}" y="${num(y(report.budget) - 5)}" text-anchor="end" font-size="11" fill="#c0392b">` +
       `budget ${esc(formatBytes(report.budget))}</text>`,
   )
   out.push(`<rect x="${left}" y="${plotTop}" width="${width}" height="${PLOT_HEIGHT}" fill="none" stroke="#999"/>`)
@@ -92,10 +98,29 @@ export function memoryChart(
   return { svg: out.join("\n"), height: legendTop + legend.height - top }
 }
 
-/** Tick marks, labels and the axis title under a plot of the run's time span. */
-export function timeAxis(tEnd: number, frame: Frame, plotTop: number, plotHeight: number): string[] {
+/** Pixels of the planning phase on the time axis; 0 when it would be too thin to see. */
+export function planningWidth(report: RunReport, frame: Frame): number {
+  const w = ((report.planned ?? 0) / runEndMs(report)) * frame.width
+  return w >= 2 ? w : 0
+}
+
+/**
+ * Tick marks, labels and the axis title under a plot of the run's time span, over a grey band for the
+ * planning phase when it is wide enough to see.
+ */
+export function timeAxis(report: RunReport, frame: Frame, plotTop: number, plotHeight: number): string[] {
   const { left, width } = frame
+  const tEnd = runEndMs(report)
   const out: string[] = []
+  const plan = planningWidth(report, frame)
+  if (plan > 0) {
+    out.push(
+      `<rect class="planning" x="${left}" y="${plotTop}" width="${num(plan)}" height="${plotHeight}" fill="#eee"/>`,
+    )
+    if (plan > textWidth("planning", 10) + 8) {
+      out.push(`<text x="${left + 4}" y="${plotTop + plotHeight - 6}" font-size="10" fill="#777">planning</text>`)
+    }
+  }
   const bottom = plotTop + plotHeight
   for (const v of ticks(tEnd / 1000, 8)) {
     if (v * 1000 > tEnd * 1.0001) break
@@ -128,7 +153,7 @@ function stackedPaths(
     now[k] = e.now
     const xx = x(e.t)
     const last = cols[cols.length - 1]
-    if (xx - last.x < 0.5) for (let j = 0; j < n; j++) last.v[j] = Math.max(last.v[j], now[j])
+    if (xx - last.x < 0.5) { for (let j = 0; j < n; j++) last.v[j] = Math.max(last.v[j], now[j]) }
     else cols.push({ x: xx, v: Float64Array.from(now) })
   }
   const xEnd = num(x(tEnd))

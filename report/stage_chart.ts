@@ -4,7 +4,7 @@
  */
 import type { RunReport } from "../core/run.ts"
 import type { OwnerStyle } from "./owners.ts"
-import { runEndMs, timeAxis } from "./memory_chart.ts"
+import { planningWidth, runEndMs, timeAxis } from "./memory_chart.ts"
 import { esc, type Frame, num, textWidth } from "./svg_util.ts"
 
 const ROW = 24
@@ -24,7 +24,7 @@ export function stageChart(
   const plotHeight = report.stages.length * ROW + 6
   const out: string[] = [
     `<text x="${left}" y="${top + 12}" font-size="13" font-weight="600">Stage timings</text>`,
-    ...timeAxis(tEnd, frame, plotTop, plotHeight),
+    ...timeAxis(report, frame, plotTop, plotHeight),
   ]
   report.stages.forEach((s, k) => {
     const cy = plotTop + 6 + k * ROW + ROW / 2 - 3
@@ -63,14 +63,23 @@ export function stageChart(
     out.push(`</g>`)
   })
   out.push(`<rect x="${left}" y="${plotTop}" width="${width}" height="${plotHeight}" fill="none" stroke="#999"/>`)
-  // the key: what the two shades mean
+  // the key: what the shades mean
   const ky = plotTop + plotHeight + 48
-  out.push(`<rect x="${left}" y="${ky - 9}" width="12" height="12" fill="#666" fill-opacity="0.3" stroke="#666"/>`)
-  out.push(`<text x="${left + 18}" y="${ky + 1}" font-size="11">from first input to first output</text>`)
-  const k2 = left + 18 + textWidth("from first input to first output", 11) + 24
-  out.push(`<rect x="${num(k2)}" y="${ky - 9}" width="12" height="12" fill="#666" fill-opacity="0.85"/>`)
-  out.push(
-    `<text x="${num(k2 + 18)}" y="${ky + 1}" font-size="11">output flowing, until the stage's output closed</text>`,
-  )
+  const key = [
+    { fill: "#666", opacity: 0.3, label: "first input → first output" },
+    { fill: "#666", opacity: 0.85, label: "output flowing until closed" },
+    ...(planningWidth(report, frame) > 0
+      ? [{ fill: "#eee", opacity: 1, label: "planning: opening inputs, awaiting upstream" }]
+      : []),
+  ]
+  let kx = left
+  for (const k of key) {
+    out.push(
+      `<rect x="${num(kx)}" y="${ky - 9}" width="12" height="12" fill="${k.fill}" fill-opacity="${k.opacity}" ` +
+        `stroke="#999" stroke-width="0.5"/>`,
+      `<text x="${num(kx + 18)}" y="${ky + 1}" font-size="11">${esc(k.label)}</text>`,
+    )
+    kx += 18 + textWidth(k.label, 11) + 24
+  }
   return { svg: out.join("\n"), height: ky + 14 - top }
 }
