@@ -1,5 +1,5 @@
 /** The cluster-size panel: how many clusters fall in each log2 size bin [2^k, 2^(k+1)), on a log count axis. */
-import { esc, type Frame, num, textWidth } from "./svg_util.ts"
+import { esc, type Frame, grouped, num, textWidth } from "./svg_util.ts"
 
 export interface SizeBin {
   /** Sizes lo .. hi inclusive: lo = 2^k, hi = 2^(k+1) - 1. */
@@ -25,7 +25,6 @@ export function sizeBins(sizes: ArrayLike<number>): SizeBin[] {
 }
 
 const PLOT_HEIGHT = 180
-const grouped = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",")
 
 export function histogramChart(sizes: ArrayLike<number>, frame: Frame, top: number): { svg: string; height: number } {
   const { left, width } = frame

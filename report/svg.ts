@@ -9,7 +9,7 @@ import { histogramChart } from "./histogram.ts"
 import { memoryChart } from "./memory_chart.ts"
 import { ownerStyles } from "./owners.ts"
 import { stageChart } from "./stage_chart.ts"
-import { esc, FONT, type Frame, textWidth } from "./svg_util.ts"
+import { esc, FONT, type Frame, grouped, textWidth } from "./svg_util.ts"
 
 export interface ReportOptions {
   /** The command line that ran, for the title (default "brook run"). */
@@ -25,7 +25,7 @@ const GAP = 34
 /** The headline numbers of a run, as the title's second line and the HTML page's summary show them. */
 export function reportSummary(report: RunReport, options: ReportOptions = {}): string {
   const pct = report.budget > 0 ? ` (${((100 * report.peakReserved) / report.budget).toFixed(0)}% of it)` : ""
-  const clusters = options.clusterSizes ? ` · ${options.clusterSizes.length} clusters` : ""
+  const clusters = options.clusterSizes ? ` · ${grouped(options.clusterSizes.length)} clusters` : ""
   return `budget ${formatBytes(report.budget)} · peak reserved ${formatBytes(report.peakReserved)}${pct} · wall ${
     report.seconds.toFixed(2)
   } s${clusters}`

@@ -9,6 +9,9 @@ export const num = (x: number, digits = 2): string => String(Number(x.toFixed(di
 
 export const MiB = 1024 * 1024
 
+/** An integer with thousands separators: 12345 -> "12,345". */
+export const grouped = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",")
+
 /**
  * About `count` round tick values covering [0, max]: steps of 1, 2 or 5 times a power of ten.
  * @example ticks(7.3, 5) -> [0, 2, 4, 6, 8]

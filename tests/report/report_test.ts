@@ -152,3 +152,21 @@ test("run() times every stage: started <= first output <= ended, in pipeline ord
   fs.rmSync(path.join(dir, "e.npy"))
   fs.rmSync(path.join(dir, "e.tsv"))
 })
+
+test("an empty run renders: no clusters, stages that passed no data, a timeline of nothing", () => {
+  const report: RunReport = {
+    ...fake(MiB),
+    peakReserved: 0,
+    stages: [{ name: "src", plan: { bytes: 0 }, peakReserved: 0 }, {
+      name: "sink",
+      plan: { bytes: 0 },
+      peakReserved: 0,
+    }],
+    owners: [],
+    timeline: [],
+    seconds: 0,
+  }
+  const root = checkSvg(reportSvg(report, { clusterSizes: [] }), [], MiB)
+  expect(histogramBars(root)).toEqual([])
+  expect([...walk(root)].filter((e) => e.text === "no data passed").length).toBe(2)
+})
