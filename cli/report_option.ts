@@ -5,9 +5,10 @@ import { UsageError } from "./args.ts"
 
 /** The option's --help lines; `clusters` adds the cluster-size histogram. */
 export const reportHelp = (clusters = false) =>
-  `  --report FILE        write a report of the run: memory reserved per stage and queue over time against
-                       the budget, stage timings${clusters ? ", a histogram of cluster sizes" : ""}; FILE.svg, or
-                       FILE.html for the same picture and a table`
+  `  --report FILE        write a report of the run to FILE.svg (or FILE.html: the same picture and a table):
+                       memory reserved per stage and queue over time against the budget, stage timings${
+    clusters ? ",\n                       a histogram of cluster sizes" : ""
+  }`
 
 /** The report file asked for, checked; undefined when none was. */
 export function reportOption(o: Record<string, unknown>): string | undefined {

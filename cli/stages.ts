@@ -91,6 +91,7 @@ options:
   --seed S             random seed (default 0)
   --iterations K       Leiden iterations (default: until an iteration moves no node)
 ${COMMON}
+                       (here with a histogram of cluster sizes)
 
 example:
   brook read-embeddings emb.npy | brook tiled-cosine --threshold 0.8 | brook threshold-edges |
