@@ -45,7 +45,7 @@ test("brook cluster --report r.svg: one series per stage and queue, the budget, 
   // the same as a page
   expect(brook(...args, "--report", html, "--quiet").status).toBe(0)
   checkSvg(embeddedSvg(fs.readFileSync(html, "utf8")), OWNERS, 64_000_000)
-})
+}, 60_000)
 
 test("a pipe stage writes its own report; a report name that is not .svg or .html is a usage error", () => {
   const emb = path.join(dir, "small.npy")
@@ -58,4 +58,4 @@ test("a pipe stage writes its own report; a report name that is not .svg or .htm
   expect(bad.status).toBe(2)
   expect(bad.stderr.trim()).toBe("brook cluster: --report: 'r.png' must end in .svg or .html")
   expect(fs.existsSync(path.join(dir, "x.tsv"))).toBe(false)
-})
+}, 60_000)

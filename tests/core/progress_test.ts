@@ -91,4 +91,4 @@ test("the CLI draws progress only when stderr is a terminal, and not with --quie
   expect(piped.status).toBe(0)
   expect(piped.stderr).not.toContain("\x1b[2K")
   expect(piped.stderr).toContain("brook edges:")
-})
+}, 60_000)
