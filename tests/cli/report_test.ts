@@ -25,7 +25,7 @@ function clustered(file: string) {
 const STAGES = ["readEmbeddings", "tiledCosine", "thresholdEdges", "leidenRecursive", "writeClusters"]
 const OWNERS = [...STAGES, ...STAGES.slice(0, -1).map((s, k) => `queue ${s}→${STAGES[k + 1]}`)]
 
-test("brook cluster --report r.svg: one series per stage and queue, the budget, the sizes of the clusters written", () => {
+test("brook cluster --report: one series per stage and queue, the budget, the output's cluster sizes", () => {
   const emb = path.join(dir, "emb.npy")
   clustered(emb)
   const out = path.join(dir, "clusters.tsv"), svg = path.join(dir, "r.svg"), html = path.join(dir, "r.html")
