@@ -14,6 +14,7 @@ import { readEmbeddings } from "../sources/read_embeddings.ts"
 import { writeClusters } from "../sinks/write_clusters.ts"
 import { parseArgs, UsageError } from "./args.ts"
 import type { CommandEnv } from "./main.ts"
+import { reportHelp, reportOption, saveReport } from "./report_option.ts"
 
 const LEIDEN_OPTIONS = `  --objective NAME     modularity (default) or cpm
   --resolution G       resolution gamma (default 1)
@@ -21,6 +22,7 @@ const LEIDEN_OPTIONS = `  --objective NAME     modularity (default) or cpm
   --seed S             random seed (default 0); the same seed gives the same clusters on Deno and Bun
   --iterations K       Leiden iterations (default: until an iteration changes nothing)
   --memory SIZE        memory budget, e.g. 512MB, 2GiB (default 1GiB)
+${reportHelp(true)}
   --quiet              no progress or summary on stderr`
 
 export const LEIDEN_HELP = `usage: brook leiden EDGES... --out FILE [options]
@@ -64,6 +66,7 @@ const leidenSpec = {
   seed: "number",
   iterations: "number",
   memory: "string",
+  report: "string",
 } as const
 
 function leidenOptions(o: Record<string, unknown>, onResult: (s: ClusterSummary) => void) {
@@ -88,6 +91,7 @@ export async function leidenCommand(argv: string[], env: CommandEnv): Promise<vo
   if (argv.includes("--help") || argv.includes("-h")) return console.log(LEIDEN_HELP)
   const { positional, options: o } = parseArgs(argv, { ...leidenSpec, nodes: "number" })
   if (positional.length === 0) throw new UsageError(`expected an edge file\n\n${LEIDEN_HELP}`)
+  const reportFile = reportOption(o)
   let summary: ClusterSummary | undefined
   const report = await run(
     pipe(
@@ -97,7 +101,8 @@ export async function leidenCommand(argv: string[], env: CommandEnv): Promise<vo
     ),
     { memory: o.memory as string | undefined, signal: env.signal, progress: env.progress },
   )
-  printSummary("leiden", report, summary, o.out as string, env)
+  saveReport(reportFile, "leiden", argv, report, summary?.sizes)
+  printSummary("leiden", report, summary, o.out as string, reportFile, env)
 }
 
 export async function clusterCommand(argv: string[], env: CommandEnv): Promise<void> {
@@ -113,6 +118,7 @@ export async function clusterCommand(argv: string[], env: CommandEnv): Promise<v
     throw new UsageError(`expected one embedding file, got ${positional.length}\n\n${CLUSTER_HELP}`)
   }
   if (o.threshold === undefined) throw new UsageError("--threshold is required")
+  const reportFile = reportOption(o)
   const zero = (o["zero-vectors"] ?? "error") as string
   if (zero !== "error" && zero !== "skip") throw new UsageError("--zero-vectors must be error or skip")
   if (o.threads !== undefined && !(Number.isInteger(o.threads) && (o.threads as number) >= 1)) {
@@ -129,7 +135,8 @@ export async function clusterCommand(argv: string[], env: CommandEnv): Promise<v
     ),
     { memory: o.memory as string | undefined, signal: env.signal, progress: env.progress },
   )
-  printSummary("cluster", report, summary, o.out as string, env)
+  saveReport(reportFile, "cluster", argv, report, summary?.sizes)
+  printSummary("cluster", report, summary, o.out as string, reportFile, env)
 }
 
 /** The summary on stderr: clusters, sizes, quality, time, memory, where the output went. */
@@ -138,6 +145,7 @@ function printSummary(
   report: RunReport,
   s: ClusterSummary | undefined,
   out: string,
+  reportFile: string | undefined,
   env: CommandEnv,
 ): void {
   if (!s) return
@@ -159,5 +167,7 @@ function printSummary(
         formatBytes(report.peakReserved)
       }, peak RSS ${formatBytes(rss)}`,
   )
-  env.log(`  wrote ${out === "-" ? "stdout" : out}`)
+  env.log(
+    `  wrote ${out === "-" ? "stdout" : out}${reportFile ? `; report (memory, timings, sizes) ${reportFile}` : ""}`,
+  )
 }

@@ -76,7 +76,9 @@ async function main(argv: string[]): Promise<number> {
   process.on("SIGINT", onSignal)
   process.on("SIGTERM", onSignal)
   const quiet = rest.includes("--quiet") || rest.includes("-q")
-  const progress = !quiet && process.stderr.isTTY ? terminalProgress((s) => process.stderr.write(s)) : undefined
+  const progress = !quiet && process.stderr.isTTY
+    ? terminalProgress((s) => process.stderr.write(s), { columns: () => process.stderr.columns })
+    : undefined
   try {
     await command(rest.filter((a) => a !== "--quiet" && a !== "-q"), {
       signal: controller.signal,

@@ -19,11 +19,13 @@ import type { Pipeline, Sink } from "../core/operator.ts"
 import { Effect } from "effect"
 import { type OptionSpec, parseArgs, parseShard, UsageError } from "./args.ts"
 import type { CommandEnv } from "./main.ts"
+import { reportHelp, reportOption, saveReport } from "./report_option.ts"
 
 const COMMON = `  --memory SIZE        this stage's memory budget, e.g. 256MB (default 1GiB)
   --progress           draw this stage's progress on stderr when it is a terminal (off by default:
                        the stages of a pipe share one terminal)
-  --verbose            a summary line (time, peak reserved per stage) on stderr`
+  --verbose            a summary line (time, peak reserved per stage) on stderr
+${reportHelp()}`
 
 const CHAIN =
   `brook read-embeddings emb.npy | brook tiled-cosine --threshold 0.8 | brook threshold-edges | brook write-tsv edges.tsv`
@@ -89,6 +91,7 @@ options:
   --seed S             random seed (default 0)
   --iterations K       Leiden iterations (default: until an iteration moves no node)
 ${COMMON}
+                       (here with a histogram of cluster sizes)
 
 example:
   brook read-embeddings emb.npy | brook tiled-cosine --threshold 0.8 | brook threshold-edges |
@@ -112,7 +115,7 @@ example:
 export const WRITE_TSV_HELP = writeHelp("tsv", "tsv")
 export const WRITE_PARQUET_HELP = writeHelp("parquet", "parquet")
 
-const STAGE_OPTIONS: OptionSpec = { memory: "string", verbose: "flag", progress: "flag" }
+const STAGE_OPTIONS: OptionSpec = { memory: "string", verbose: "flag", progress: "flag", report: "string" }
 
 /** Parses a stage's arguments; --help prints `help` and returns undefined. */
 function parse(argv: string[], help: string, spec: OptionSpec, positionals: number) {
@@ -121,6 +124,7 @@ function parse(argv: string[], help: string, spec: OptionSpec, positionals: numb
     return undefined
   }
   const parsed = parseArgs(argv, { ...STAGE_OPTIONS, ...spec })
+  reportOption(parsed.options)
   if (parsed.positional.length !== positionals) {
     throw new UsageError(
       positionals
@@ -128,15 +132,23 @@ function parse(argv: string[], help: string, spec: OptionSpec, positionals: numb
         : `unexpected argument '${parsed.positional[0]}'`,
     )
   }
-  return parsed
+  return { ...parsed, argv }
 }
 
-async function runStage(name: string, pipeline: Pipeline, o: Record<string, unknown>, env: CommandEnv) {
+async function runStage(
+  name: string,
+  pipeline: Pipeline,
+  p: { options: Record<string, unknown>; argv: string[] },
+  env: CommandEnv,
+  clusterSizes?: () => ArrayLike<number> | undefined,
+) {
+  const o = p.options
   const report = await run(pipeline, {
     memory: o.memory as string | undefined,
     signal: env.signal,
     progress: o.progress ? env.progress : undefined,
   })
+  saveReport(o.report as string | undefined, name, p.argv, report, clusterSizes?.())
   if (o.verbose) {
     env.log(
       `brook ${name}: ${report.seconds.toFixed(2)} s, budget ${formatBytes(report.budget)}, peak reserved ${
@@ -156,7 +168,7 @@ export async function readEmbeddingsCommand(argv: string[], env: CommandEnv): Pr
     idColumn: p.options["id-column"] as string | undefined,
     zeroVectors: zero,
   })
-  await runStage("read-embeddings", pipe(source, writeArrow(stdoutOutput(), "embeddings")), p.options, env)
+  await runStage("read-embeddings", pipe(source, writeArrow(stdoutOutput(), "embeddings")), p, env)
 }
 
 export async function tiledCosineCommand(argv: string[], env: CommandEnv): Promise<void> {
@@ -176,7 +188,7 @@ export async function tiledCosineCommand(argv: string[], env: CommandEnv): Promi
     }),
     writeArrow(stdoutOutput(), "scored_pairs"),
   )
-  await runStage("tiled-cosine", pipeline, o, env)
+  await runStage("tiled-cosine", pipeline, p, env)
 }
 
 export async function thresholdEdgesCommand(argv: string[], env: CommandEnv): Promise<void> {
@@ -192,7 +204,7 @@ export async function thresholdEdgesCommand(argv: string[], env: CommandEnv): Pr
     }),
     writeArrow(stdoutOutput(), "edges"),
   )
-  await runStage("threshold-edges", pipeline, o, env)
+  await runStage("threshold-edges", pipeline, p, env)
 }
 
 export async function leidenRecursiveCommand(argv: string[], env: CommandEnv): Promise<void> {
@@ -211,6 +223,7 @@ export async function leidenRecursiveCommand(argv: string[], env: CommandEnv): P
     const v = o[k] as number | undefined
     if (v !== undefined && !(Number.isInteger(v) && v >= 1)) throw new UsageError(`--${k} must be a positive integer`)
   }
+  let sizes: Uint32Array | undefined
   const pipeline = pipe(
     readArrow(stdinInput(), "edges"),
     leidenRecursive({
@@ -219,10 +232,11 @@ export async function leidenRecursiveCommand(argv: string[], env: CommandEnv): P
       maxSize: o["max-size"] as number | undefined,
       seed: o.seed as number | undefined,
       iterations: o.iterations as number | undefined,
+      onResult: (s) => (sizes = s.sizes),
     }),
     writeArrow(stdoutOutput(), "clusters"),
   )
-  await runStage("leiden-recursive", pipeline, o, env)
+  await runStage("leiden-recursive", pipeline, p, env, () => sizes)
 }
 
 /** The file sink for whatever stream arrives: edges or clusters, as TSV or Parquet. */
@@ -252,12 +266,12 @@ function fileSink(file: string, format: "tsv" | "parquet"): Sink<EdgeBatch | Clu
 export async function writeTsvCommand(argv: string[], env: CommandEnv): Promise<void> {
   const p = parse(argv, WRITE_TSV_HELP, {}, 1)
   if (!p) return
-  await runStage("write-tsv", pipe(readArrow(stdinInput(), "any"), fileSink(p.positional[0], "tsv")), p.options, env)
+  await runStage("write-tsv", pipe(readArrow(stdinInput(), "any"), fileSink(p.positional[0], "tsv")), p, env)
 }
 
 export async function writeParquetCommand(argv: string[], env: CommandEnv): Promise<void> {
   const p = parse(argv, WRITE_PARQUET_HELP, {}, 1)
   if (!p) return
   const pipeline = pipe(readArrow(stdinInput(), "any"), fileSink(p.positional[0], "parquet"))
-  await runStage("write-parquet", pipeline, p.options, env)
+  await runStage("write-parquet", pipeline, p, env)
 }

@@ -268,7 +268,7 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
 
         // ---- tiles: enumerate tasks in a fixed order, run them on the pool, emit results in that order
         let tasks: Generator<Planned> | undefined
-        let totalTasks = 0
+        let totalTasks = 0, tilesDone = 0, pairsFound = 0
         let nextId = 0
         let nextEmit = 0
         let inflight = 0
@@ -343,7 +343,15 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
             pool.run(k, task(p)).then((r) => {
               inflight--
               results.set(r.id, r)
-              progress.update(name, { done: r.id + 1, total: totalTasks, unit: "tiles" })
+              // tiles finish out of order: count them, and the pairs they found
+              tilesDone++
+              pairsFound += r.i.length
+              progress.update(name, {
+                done: tilesDone,
+                total: totalTasks,
+                unit: "tiles",
+                items: { count: pairsFound, unit: "pairs" },
+              })
               wake?.()
             }, (e) => {
               failure = e

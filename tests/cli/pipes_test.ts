@@ -244,4 +244,4 @@ test("leiden-recursive closes the chain with the clusters of brook cluster (TSV 
   const idsWant = fs.readFileSync(path.join(dir, "ids-cluster.tsv"), "utf8")
   expect(idsWant.split("\n")[0]).not.toMatch(/^\d+\t/)
   expect(fs.readFileSync(path.join(dir, "ids-chain.tsv"), "utf8")).toBe(idsWant)
-})
+}, 120_000)
