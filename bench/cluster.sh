@@ -19,15 +19,4 @@ for r in $(seq "$RUNS"); do
 done
 cmp "$OUT/clusters-deno.tsv" "$OUT/clusters-bun.tsv" && echo "deno and bun clusters identical" | tee -a "$LOG"
 grep -E "^n=|brook cluster:" "$LOG" | tail -3
-/usr/bin/python3 - "$LOG" <<'PY'
-import re, statistics, sys
-runs = {}
-for line in open(sys.argv[1]):
-    m = re.match(r"(\w+) wall=([\d.]+) rss_kb=(\d+)", line)
-    if m: runs.setdefault(m[1], []).append((float(m[2]), int(m[3])))
-med = {k: (statistics.median(w for w, _ in v), max(r for _, r in v)) for k, v in runs.items()}
-for k, (w, r) in med.items(): print(f"{k:6s} median wall {w:7.2f} s  peak rss {r/1024:7.1f} MB  runs {len(runs[k])}")
-for k in ("deno", "bun"):
-    if k in med and "python" in med:
-        print(f"{k}: {med['python'][0] / med[k][0]:.2f} x faster, peak RSS {med[k][1] / med['python'][1]:.3f} of python's")
-PY
+/usr/bin/python3 bench/medians.py "$LOG" python

@@ -4,15 +4,13 @@
  * and renamed on success.
  */
 import { Effect } from "effect"
-import * as fs from "node:fs"
 import { fileWriter, ParquetWriter, schemaFromColumnData } from "hyparquet-writer"
 import type { ClusterBatch, StreamInfo } from "../core/batches.ts"
 import { MemoryBudget } from "../core/budget.ts"
-import { writeAll } from "../core/files.ts"
 import type { Sink } from "../core/operator.ts"
 import { atomicOutput } from "../core/tempfile.ts"
+import { textLinesSink } from "./text_lines.ts"
 
-const TSV_BUFFER = 1 << 20
 /** Nodes per Parquet row group. */
 export const CLUSTER_ROW_GROUP = 1 << 18
 /** Bytes a row group of (id, path, level, size) holds while it is encoded: generous for string ids. */
@@ -26,51 +24,13 @@ export function writeClusters(target: string, options: { format?: "tsv" | "parqu
 const label = (info: StreamInfo) => (info.ids ? (u: number) => info.ids!.get(u) : (u: number) => String(u))
 
 export function writeClustersTsv(target: string): Sink<ClusterBatch> {
-  const name = "writeClusters"
-  return {
-    kind: "sink",
-    name,
-    weight: 0,
-    describe: (up) => Effect.succeed(up),
-    minimum: () => 2 * TSV_BUFFER,
-    plan: () => Effect.succeed({ bytes: 2 * TSV_BUFFER }),
-    make: (plan, info) =>
-      Effect.gen(function* () {
-        const budget = yield* MemoryBudget
-        yield* budget.reserve(name, plan.bytes)
-        const out = target === "-" ? undefined : yield* atomicOutput(target)
-        const fd = out ? fs.openSync(out.tempPath, "w") : 1
-        const id = label(info)
-        const enc = new TextEncoder()
-        let text = ""
-        const flush = () => {
-          writeAll(fd, enc.encode(text))
-          text = ""
-        }
-        return new WritableStream<ClusterBatch>({
-          write(b) {
-            const paths = b.clusters.paths
-            for (let x = 0; x < b.length; x++) {
-              text += `${id(b.node[x])}\t${paths[b.cluster[x]]}\n`
-              if (text.length >= TSV_BUFFER) flush()
-            }
-          },
-          close() {
-            flush()
-            if (out) {
-              fs.closeSync(fd)
-              out.commit()
-            }
-          },
-          abort() {
-            if (out) {
-              fs.closeSync(fd)
-              out.discard()
-            }
-          },
-        })
-      }),
-  }
+  return textLinesSink<ClusterBatch>("writeClusters", target, (info) => {
+    const id = label(info)
+    return (b, push) => {
+      const paths = b.clusters.paths
+      for (let x = 0; x < b.length; x++) push(`${id(b.node[x])}\t${paths[b.cluster[x]]}\n`)
+    }
+  })
 }
 
 export function writeClustersParquet(target: string): Sink<ClusterBatch> {
