@@ -210,30 +210,44 @@ function strengthOf(g: LevelGraph, v: number): number {
  * Sums v's edge weights per neighbouring community into work.acc (slots listed in work.touched, in
  * order of first touch); returns how many communities were touched. Self-loops are skipped.
  */
-function gather(
-  g: LevelGraph,
-  v: number,
-  comm: Uint32Array,
-  w: Work,
-  filter?: Uint32Array,
-  only = 0,
-): number {
+function gather(g: LevelGraph, v: number, comm: Uint32Array, w: Work): number {
   const targets = g.targets, weights = g.weights, local = g.local
   const slot = w.slot, touched = w.touched, acc = w.acc
-  const row = g.nodes ? g.nodes[v] : v
+  const row = g.nodes === undefined ? v : g.nodes[v]
   const end = g.offsets[row + 1]
   let k = 0
   for (let x = g.offsets[row]; x < end; x++) {
     const t = targets[x]
     const u = local === undefined ? t : local[t]
     if (u < 0 || u === v) continue
-    if (filter !== undefined && filter[u] !== only) continue
     const c = comm[u]
-    let s = slot[c]
+    const s = slot[c]
     if (s < 0) {
-      s = slot[c] = k
-      touched[k++] = c
-      acc[s] = weights[x]
+      slot[c] = k
+      touched[k] = c
+      acc[k++] = weights[x]
+    } else acc[s] += weights[x]
+  }
+  return k
+}
+
+/** `gather` over the neighbours u with within[u] === only (refinement: the node's own community). */
+function gatherWithin(g: LevelGraph, v: number, comm: Uint32Array, w: Work, within: Uint32Array, only: number): number {
+  const targets = g.targets, weights = g.weights, local = g.local
+  const slot = w.slot, touched = w.touched, acc = w.acc
+  const row = g.nodes === undefined ? v : g.nodes[v]
+  const end = g.offsets[row + 1]
+  let k = 0
+  for (let x = g.offsets[row]; x < end; x++) {
+    const t = targets[x]
+    const u = local === undefined ? t : local[t]
+    if (u < 0 || u === v || within[u] !== only) continue
+    const c = comm[u]
+    const s = slot[c]
+    if (s < 0) {
+      slot[c] = k
+      touched[k] = c
+      acc[k++] = weights[x]
     } else acc[s] += weights[x]
   }
   return k
@@ -434,7 +448,7 @@ function refine(
     if (ref[v] !== v || done[v]) continue
     const S = comm[v], av = a[v], AS = commTotal[S]
     if (refExt[v] < scale * av * (AS - av)) continue
-    const k = gather(g, v, ref, w, comm, S)
+    const k = gatherWithin(g, v, ref, w, comm, S)
     // candidates: well-connected refined clusters with gain >= 0 (their gains kept in w.gain), and v alone
     const gain = w.gainScratch(k)
     let maxGain = 0

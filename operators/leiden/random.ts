@@ -4,18 +4,21 @@
  * (V8 and JavaScriptCore may differ in the last bit of exp), so exp is computed here.
  */
 
-/** A small, fast PRNG (SplitMix32 state step, then a murmur-style finaliser). */
+/**
+ * A small, fast PRNG (SplitMix32 state step, then a murmur-style finaliser). The state is kept as an int32
+ * (`| 0`): an unsigned value above 2^31 in an object field would be boxed as a double on every step.
+ */
 export class Rng {
   private state: number
   constructor(seed: number) {
-    this.state = (Math.floor(seed) ^ 0x9e3779b9) >>> 0
+    this.state = (Math.floor(seed) ^ 0x9e3779b9) | 0
   }
 
   /** Uniform u32. */
   nextU32(): number {
-    this.state = (this.state + 0x9e3779b9) >>> 0
-    let z = this.state
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b)
+    const s = (this.state + 0x9e3779b9) | 0
+    this.state = s
+    let z = Math.imul(s ^ (s >>> 16), 0x85ebca6b)
     z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35)
     return (z ^ (z >>> 16)) >>> 0
   }
