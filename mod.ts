@@ -25,13 +25,54 @@ export {
   InvalidOption,
   isBrookError,
 } from "./core/errors.ts"
-export type { EdgeBatch, EmbeddingBatch, IdTable, ScoredPairs, StreamInfo } from "./core/batches.ts"
+export type {
+  ClusterBatch,
+  ClusterTable,
+  EdgeBatch,
+  EmbeddingBatch,
+  IdTable,
+  ScoredPairs,
+  StreamInfo,
+} from "./core/batches.ts"
 export type { Pipeline, Plan, Sink, Source, Transform } from "./core/operator.ts"
 export { readEmbeddings, type ReadEmbeddingsOptions } from "./sources/read_embeddings.ts"
 export { tiledCosine, type TiledCosineOptions } from "./operators/tiled_cosine/tiled_cosine.ts"
 export { thresholdEdges, type ThresholdEdgesOptions } from "./operators/threshold_edges.ts"
 export { writeEdges, writeEdgesParquet, writeEdgesTsv } from "./sinks/write_edges.ts"
 export { collect, type Collected } from "./sinks/collect.ts"
+export { readEdges } from "./sources/read_edges.ts"
+export {
+  type ClusterSummary,
+  leidenRecursive,
+  type LeidenRecursiveOptions,
+} from "./operators/leiden/leiden_recursive.ts"
+export { leiden, type LeidenOptions, type LeidenResult, quality } from "./operators/leiden/leiden.ts"
+export { clusterRecursive, type Clustering } from "./operators/leiden/recursive.ts"
+export { writeClusters, writeClustersParquet, writeClustersTsv } from "./sinks/write_clusters.ts"
+export { type Csr, degree, edgeCount, edgeWeight, neighbours, neighbourWeights, strength } from "./graph/csr.ts"
+export { CsrBuilder } from "./graph/csr_builder.ts"
+export { NodeTable } from "./graph/node_table.ts"
+export { type ArrowInput, fileInput, readArrow, stdinInput, streamInput } from "./sources/read_arrow.ts"
+export { type ArrowOutput, stdoutOutput, writeArrow } from "./sinks/write_arrow.ts"
+export { type StreamKind } from "./core/arrow/streams.ts"
+export {
+  DEFAULT_CHUNK_BYTES,
+  exodusChunks,
+  type ExodusChunksOptions,
+  type MeshChunk,
+  type MeshPart,
+} from "./sources/exodus/exodus_chunks.ts"
+export { type ExodusModel, openExodus } from "./sources/exodus/model.ts"
+export { type ByteSource, fileSource, memorySource } from "./sources/exodus/byte_source.ts"
+export { classicContainer, type Container, openContainer } from "./sources/exodus/container.ts"
+export { exodusStats, type VariableStats } from "./sinks/exodus_stats.ts"
+export { writeExodus } from "./sinks/exodus_copy.ts"
+export { type NcChunk, type NcSchema, writeNetcdf } from "./sinks/netcdf_classic.ts"
+export { writeExodusParquet } from "./sinks/exodus_parquet.ts"
+export { type ReportOptions, reportSvg } from "./report/svg.ts"
+export { reportHtml } from "./report/html.ts"
+export { reportFormat, writeReport } from "./report/write_report.ts"
+export { type SizeBin, sizeBins } from "./report/histogram.ts"
 // genome collections: readFasta -> segment -> segmentPack -> writeArchive; Archive restores
 export type { ContigSide, FastaEvent, PackEvent, Segment, SegmentEvent } from "./core/batches.ts"
 export { readFasta, sampleName } from "./sources/fasta.ts"

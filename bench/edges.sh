@@ -16,14 +16,4 @@ for r in $(seq "$RUNS"); do
 done
 cmp "$OUT/brook-deno.tsv" "$OUT/brook-bun.tsv" && echo "deno and bun edge files identical" | tee -a "$LOG"
 $BUN bench/compare_edges.ts "$OUT/brook-deno.tsv" "$REF" "$T" "$EMB" | tee -a "$LOG"
-/usr/bin/python3 - "$LOG" <<'PY'
-import re, statistics, sys
-runs = {}
-for line in open(sys.argv[1]):
-    m = re.match(r"(\w+) wall=([\d.]+) rss_kb=(\d+)", line)
-    if m: runs.setdefault(m[1], []).append((float(m[2]), int(m[3])))
-med = {k: (statistics.median(w for w, _ in v), max(r for _, r in v)) for k, v in runs.items()}
-for k, (w, r) in med.items(): print(f"{k:6s} median wall {w:7.2f} s  peak rss {r/1024:7.1f} MB  runs {len(runs[k])}")
-for k in ("deno", "bun"):
-    if k in med and "faiss" in med: print(f"{k} / faiss wall ratio: {med[k][0] / med['faiss'][0]:.3f}")
-PY
+/usr/bin/python3 bench/medians.py "$LOG" faiss

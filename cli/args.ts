@@ -35,3 +35,12 @@ export function parseArgs(
   }
   return { positional, options }
 }
+
+/** `--shard i/k`: part i (0-based) of k. */
+export function parseShard(text: string | undefined): { index: number; count: number } | undefined {
+  if (text === undefined) return undefined
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim())
+  const index = m ? Number(m[1]) : NaN, count = m ? Number(m[2]) : NaN
+  if (!m || count < 1 || index >= count) throw new UsageError(`--shard: '${text}' is not i/k with 0 <= i < k`)
+  return { index, count }
+}

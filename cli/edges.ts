@@ -6,8 +6,9 @@ import { thresholdEdges } from "../operators/threshold_edges.ts"
 import { tiledCosine } from "../operators/tiled_cosine/tiled_cosine.ts"
 import { readEmbeddings } from "../sources/read_embeddings.ts"
 import { writeEdges } from "../sinks/write_edges.ts"
-import { parseArgs, UsageError } from "./args.ts"
+import { parseArgs, parseShard, UsageError } from "./args.ts"
 import type { CommandEnv } from "./main.ts"
+import { reportHelp, reportOption, saveReport } from "./report_option.ts"
 
 export const EDGES_HELP = `usage: brook edges EMB --threshold T --out FILE [options]
 
@@ -26,6 +27,8 @@ options:
   --column NAME        Parquet vector column (default: the first list column)
   --id-column NAME     Parquet id column (default: "id" when present)
   --zero-vectors MODE  error (default) or skip
+  --shard i/k          compute part i (0-based) of k of the tile grid; the k outputs together are the edges
+${reportHelp()}
   --quiet              no progress or summary on stderr
 
 example:
@@ -47,12 +50,15 @@ export async function edgesCommand(argv: string[], env: CommandEnv): Promise<voi
     column: "string",
     "id-column": "string",
     "zero-vectors": "string",
+    shard: "string",
+    report: "string",
   })
   if (positional.length !== 1) {
     throw new UsageError(`expected one embedding file, got ${positional.length}\n\n${EDGES_HELP}`)
   }
   if (o.threshold === undefined) throw new UsageError("--threshold is required")
   if (o.out === undefined) throw new UsageError("--out is required (a .tsv or .parquet file, or - for stdout)")
+  const reportFile = reportOption(o)
   const zero = (o["zero-vectors"] ?? "error") as string
   if (zero !== "error" && zero !== "skip") throw new UsageError("--zero-vectors must be error or skip")
   if (o.threads !== undefined && (!Number.isInteger(o.threads) || (o.threads as number) < 1)) {
@@ -70,6 +76,7 @@ export async function edgesCommand(argv: string[], env: CommandEnv): Promise<voi
       threshold: o.threshold as number,
       threads: o.threads as number | undefined,
       against: o.against ? read(o.against as string) : undefined,
+      shard: parseShard(o.shard as string | undefined),
     }),
     thresholdEdges({ weight: o.weight as string | undefined, eps: o.eps as number | undefined }),
     writeEdges(o.out as string),
@@ -79,11 +86,14 @@ export async function edgesCommand(argv: string[], env: CommandEnv): Promise<voi
     signal: env.signal,
     progress: env.progress,
   })
+  saveReport(reportFile, "edges", argv, report)
   const tc = report.stages.find((s) => s.name === "tiledCosine")
   env.log(
     `brook edges: ${report.seconds.toFixed(2)} s, budget ${formatBytes(report.budget)}, peak reserved ${
       formatBytes(report.peakReserved)
-    }${tc?.plan.notes ? `, ${tc.plan.notes}` : ""}; wrote ${o.out === "-" ? "stdout" : o.out}`,
+    }${tc?.plan.notes ? `, ${tc.plan.notes}` : ""}; wrote ${o.out === "-" ? "stdout" : o.out}${
+      reportFile ? `, report ${reportFile}` : ""
+    }`,
   )
   env.log(`  peak reserved: ${report.owners.map((x) => `${x.owner} ${formatBytes(x.peak)}`).join(", ")}`)
 }

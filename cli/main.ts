@@ -4,25 +4,59 @@
 import { isBrookError } from "../core/errors.ts"
 import { terminalProgress } from "../core/progress.ts"
 import { formatBytes } from "../core/size.ts"
+import { clusterCommand, leidenCommand } from "./cluster.ts"
 import { edgesCommand } from "./edges.ts"
+import { exodusCommand } from "./exodus.ts"
 import { appendCommand, listCommand, packCommand, unpackCommand } from "./genomes.ts"
 import { UsageError } from "./args.ts"
+import {
+  leidenRecursiveCommand,
+  readEmbeddingsCommand,
+  thresholdEdgesCommand,
+  tiledCosineCommand,
+  writeParquetCommand,
+  writeTsvCommand,
+} from "./stages.ts"
 
 const HELP = `brook: memory-bounded stream operators for scientific data
 
 usage: brook <command> [options]
 
 commands:
-  edges EMB --threshold T --out FILE   exact cosine-similarity graph of embeddings (.npy, .parquet)
-  pack OUT.brk REF.fa SAMPLE.fa...     compress a genome collection, restorable byte for byte
-  unpack ARCHIVE [--sample S] [-o OUT] restore samples, a contig or a range of one
-  list ARCHIVE                         samples in an archive
-  append ARCHIVE NEW.fa...             add samples without rewriting the archive
+  cluster EMB --threshold T --out FILE  embeddings to hierarchical clusters in one pipeline
+  edges EMB --threshold T --out FILE    exact cosine-similarity graph of embeddings (.npy, .parquet)
+  exodus info|stats|copy|to-parquet     Exodus II finite-element files, streamed in chunks
+  leiden EDGES --out FILE               recursive Leiden clusters of an edge file (TSV or Parquet)
+  pack OUT.brk REF.fa SAMPLE.fa...      compress a genome collection, restorable byte for byte
+  unpack ARCHIVE [--sample S] [-o OUT]  restore samples, a contig or a range of one
+  list ARCHIVE                          samples in an archive
+  append ARCHIVE NEW.fa...              add samples without rewriting the archive
+
+pipe stages (Arrow IPC streams on stdin/stdout, each with its own --memory):
+  read-embeddings EMB                  embeddings file -> embedding stream
+  tiled-cosine --threshold T           embedding stream -> scored pairs (cosine > T)
+  threshold-edges [--threshold T]      scored pairs -> weighted edges
+  leiden-recursive [--max-size N]      edge stream -> cluster stream
+  write-tsv FILE | write-parquet FILE  edge or cluster stream -> file
+
+example:
+  brook read-embeddings emb.npy | brook tiled-cosine --threshold 0.8 | brook threshold-edges | brook write-tsv edges.tsv
+  brook read-embeddings emb.npy | brook tiled-cosine --threshold 0.8 | brook threshold-edges |
+    brook leiden-recursive --max-size 1000 | brook write-parquet clusters.parquet
 
 run 'brook <command> --help' for a command's options.`
 
 const commands: Record<string, (args: string[], env: CommandEnv) => Promise<void>> = {
+  cluster: clusterCommand,
   edges: edgesCommand,
+  exodus: exodusCommand,
+  leiden: leidenCommand,
+  "read-embeddings": readEmbeddingsCommand,
+  "tiled-cosine": tiledCosineCommand,
+  "threshold-edges": thresholdEdgesCommand,
+  "leiden-recursive": leidenRecursiveCommand,
+  "write-tsv": writeTsvCommand,
+  "write-parquet": writeParquetCommand,
   pack: packCommand,
   unpack: unpackCommand,
   list: listCommand,
@@ -51,7 +85,9 @@ async function main(argv: string[]): Promise<number> {
   process.on("SIGINT", onSignal)
   process.on("SIGTERM", onSignal)
   const quiet = rest.includes("--quiet") || rest.includes("-q")
-  const progress = !quiet && process.stderr.isTTY ? terminalProgress((s) => process.stderr.write(s)) : undefined
+  const progress = !quiet && process.stderr.isTTY
+    ? terminalProgress((s) => process.stderr.write(s), { columns: () => process.stderr.columns })
+    : undefined
   try {
     await command(rest.filter((a) => a !== "--quiet" && a !== "-q"), {
       signal: controller.signal,

@@ -53,6 +53,12 @@ export interface StreamInfo {
   readonly threshold?: number
   /** Pairs within one input (i < j), or across two (i in A, j in B). */
   readonly pairing?: "self" | "cross"
+  /** What an Arrow stream on a pipe carries (brook.stream), when read from one. */
+  readonly stream?: "embeddings" | "scored_pairs" | "edges" | "clusters"
+  /** Edges the stream carries at most, when the source knows it up front (edge files). */
+  readonly edges?: number
+  /** "i/k" when the pairs are part i (0-based) of k of the tile grid (tiledCosine's shard option). */
+  readonly shard?: string
 }
 
 /** A block of consecutive embedding rows, row-major, `count * dim` floats. */
@@ -77,6 +83,24 @@ export interface EdgeBatch {
   readonly dst: Uint32Array
   readonly weight: Float32Array
   readonly length: number
+}
+
+/** Leaf clusters of leidenRecursive, one entry per cluster (a dictionary for the node rows). */
+export interface ClusterTable {
+  /** Dotted path, e.g. "3.1.4": the cluster's number at each level, 0 the largest. */
+  readonly paths: readonly string[]
+  /** Depth of the path: 0 for a top-level cluster. */
+  readonly level: Int32Array
+  readonly size: Uint32Array
+}
+
+/** Nodes (ascending) with the leaf cluster each belongs to. */
+export interface ClusterBatch {
+  readonly node: Uint32Array
+  /** Index into `clusters`. */
+  readonly cluster: Uint32Array
+  readonly length: number
+  readonly clusters: ClusterTable
 }
 
 /** Bytes a batch holds, for byte-bounded queues. */

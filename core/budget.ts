@@ -20,6 +20,11 @@ export class Ledger {
   private readonly t0 = performance.now()
   constructor(readonly total: number) {}
 
+  /** Milliseconds since the ledger was made: the clock of `timeline` and of the run's stage timings. */
+  elapsed(): number {
+    return performance.now() - this.t0
+  }
+
   get available(): number {
     return this.total - this.used
   }
@@ -34,7 +39,7 @@ export class Ledger {
     const o = this.owner(owner)
     o.now += bytes
     o.peak = Math.max(o.peak, o.now)
-    this.timeline.push({ t: performance.now() - this.t0, owner, now: o.now })
+    this.timeline.push({ t: this.elapsed(), owner, now: o.now })
     return undefined
   }
 
@@ -43,7 +48,7 @@ export class Ledger {
     const b = Math.min(bytes, o.now)
     o.now -= b
     this.used -= b
-    this.timeline.push({ t: performance.now() - this.t0, owner, now: o.now })
+    this.timeline.push({ t: this.elapsed(), owner, now: o.now })
   }
 
   private owner(name: string): OwnerUsage {

@@ -22,6 +22,15 @@ export interface StageReport {
   readonly name: string
   readonly plan: Plan
   readonly peakReserved: number
+  /**
+   * Timings in milliseconds on the clock of `timeline` (the ledger's). `started`: the source when data
+   * began to move, any other stage when its first input arrived (or its input closed, if empty).
+   * `firstOutput`: when its first output entered the queue downstream (none for the sink). `ended`: when
+   * its output closed (the sink: when it finished writing).
+   */
+  readonly started?: number
+  readonly firstOutput?: number
+  readonly ended?: number
 }
 
 export interface RunReport {
@@ -33,12 +42,20 @@ export interface RunReport {
   readonly timeline: Ledger["timeline"]
   readonly seconds: number
   readonly info: StreamInfo
+  /**
+   * When every stage had been planned, in ms on the clock of `timeline`: sources had opened their headers
+   * and a pipe stage had read its upstream's schema (so this includes waiting for the upstream process).
+   */
+  readonly planned?: number
 }
 
 /** Bytes of the queue between two stages: a small slice of the budget, bounded both ways. */
 export const queueBytes = (budget: number): number => Math.min(16 << 20, Math.max(64 << 10, Math.floor(budget / 64)))
 
 export const DEFAULT_MEMORY = "1GiB"
+
+/** The ledger owner of the queue between two stages. */
+export const queueOwner = (from: string, to: string): string => `queue ${from}→${to}`
 
 /** Plans a pipeline without running it: infos, shares and plans, or BudgetExceeded. */
 export const planPipeline = (pipeline: Pipeline, budget: number) =>
@@ -81,12 +98,14 @@ export const runEffect = (pipeline: Pipeline, options: { memory?: number | strin
     const budget = makeBudget(total)
     const t0 = performance.now()
     const { infos, plans, queue, finalInfo } = yield* planPipeline(pipeline, total)
+    const planned = budget.ledger.elapsed()
     const progress = yield* Progress
+    const marks: QueueMarks[] = []
     yield* Effect.scoped(
       Effect.gen(function* () {
         const stages = pipeline.stages
         for (let k = 0; k < stages.length - 1; k++) {
-          yield* budget.reserve(`queue ${stages[k].name}→${stages[k + 1].name}`, queue)
+          yield* budget.reserve(queueOwner(stages[k].name, stages[k + 1].name), queue)
         }
         // deno-lint-ignore no-explicit-any
         const built: any[] = []
@@ -94,7 +113,7 @@ export const runEffect = (pipeline: Pipeline, options: { memory?: number | strin
           built.push(yield* (stages[k] as AnyStage).make(plans[k], infos[k]))
         }
         yield* Effect.tryPromise({
-          try: (signal) => pump(built, queue, signal),
+          try: (signal) => pump(built, queue, signal, marks, () => budget.ledger.elapsed()),
           catch: (e) => toBrookError(e),
         })
       }).pipe(Effect.provideService(MemoryBudget, budget), Effect.provideService(Progress, progress)),
@@ -108,27 +127,63 @@ export const runEffect = (pipeline: Pipeline, options: { memory?: number | strin
         name: s.name,
         plan: plans[k],
         peakReserved: budget.ledger.owners.get(s.name)?.peak ?? 0,
+        started: k === 0 ? marks[0]?.opened : marks[k - 1]?.first ?? marks[k - 1]?.closed,
+        firstOutput: marks[k]?.first,
+        ended: k === pipeline.stages.length - 1 ? marks[k - 1]?.done : marks[k]?.closed,
       })),
       owners,
       timeline: budget.ledger.timeline,
       seconds: (performance.now() - t0) / 1000,
       info: finalInfo,
+      planned,
     }
     return report
   })
 
-// deno-lint-ignore no-explicit-any
-async function pump(built: any[], queue: number, signal: AbortSignal): Promise<void> {
-  let stream: ReadableStream = built[0]
-  for (let k = 1; k < built.length - 1; k++) {
-    stream = stream.pipeThrough(byteQueue(queue), { signal }).pipeThrough(built[k], { signal })
-  }
-  await stream.pipeThrough(byteQueue(queue), { signal }).pipeTo(built[built.length - 1], { signal })
+/** When data began to move, when the first chunk entered a queue, when it closed, when the sink finished. */
+interface QueueMarks {
+  opened: number
+  first?: number
+  closed?: number
+  done?: number
 }
 
-/** An identity stage whose buffer is bounded in bytes: a slow consumer holds the producer back. */
-function byteQueue(bytes: number): TransformStream {
-  return new TransformStream({}, { highWaterMark: bytes, size: batchBytes }, { highWaterMark: 0 })
+async function pump(
+  // deno-lint-ignore no-explicit-any
+  built: any[],
+  queue: number,
+  signal: AbortSignal,
+  marks: QueueMarks[],
+  clock: () => number,
+): Promise<void> {
+  const queueAfter = (k: number) => byteQueue(queue, marks[k] = { opened: clock() }, clock)
+  let stream: ReadableStream = built[0]
+  for (let k = 1; k < built.length - 1; k++) {
+    stream = stream.pipeThrough(queueAfter(k - 1), { signal }).pipeThrough(built[k], { signal })
+  }
+  const last = queueAfter(built.length - 2)
+  await stream.pipeThrough(last, { signal }).pipeTo(built[built.length - 1], { signal })
+  marks[built.length - 2].done = clock()
+}
+
+/**
+ * An identity stage whose buffer is bounded in bytes: a slow consumer holds the producer back. It notes
+ * when the first chunk passed and when the stream closed (the chunks themselves pass untouched).
+ */
+function byteQueue(bytes: number, marks: QueueMarks, clock: () => number): TransformStream {
+  return new TransformStream(
+    {
+      transform(chunk, controller) {
+        marks.first ??= clock()
+        controller.enqueue(chunk)
+      },
+      flush() {
+        marks.closed = clock()
+      },
+    },
+    { highWaterMark: bytes, size: batchBytes },
+    { highWaterMark: 0 },
+  )
 }
 
 function toBrookError(e: unknown): BrookError {

@@ -12,9 +12,13 @@ export interface WorkerPool<T, R> {
   pending(k: number): number
 }
 
-/** Starts `count` workers from `url` and sends each its init message; waits until all are ready. */
+/**
+ * Starts `count` workers from `spawn` and sends each its init message; waits until all are ready.
+ * `spawn` is the caller's `() => new Worker(new URL("./x.ts", import.meta.url), { type: "module" })`,
+ * written out where the worker file lives: bundlers (bun build --compile) find workers by that shape.
+ */
 export const workerPool = <T extends object, R extends { id: number }>(
-  url: URL,
+  spawn: () => Worker,
   count: number,
   init: (k: number) => unknown,
 ): Effect.Effect<WorkerPool<T, R>, Error, Scope.Scope> =>
@@ -25,7 +29,7 @@ export const workerPool = <T extends object, R extends { id: number }>(
         const waiting: Array<Map<number, { resolve: (r: R) => void; reject: (e: Error) => void }>> = []
         const ready: Promise<void>[] = []
         for (let k = 0; k < count; k++) {
-          const w = new Worker(url, { type: "module" })
+          const w = spawn()
           const map = new Map<number, { resolve: (r: R) => void; reject: (e: Error) => void }>()
           waiting.push(map)
           workers.push(w)

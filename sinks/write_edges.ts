@@ -3,21 +3,24 @@
  * Parquet (src, dst, weight). Files are written under a temp name and renamed on success.
  */
 import { Effect } from "effect"
-import * as fs from "node:fs"
 import { fileWriter, ParquetWriter, schemaFromColumnData } from "hyparquet-writer"
 import type { EdgeBatch, IdTable, StreamInfo } from "../core/batches.ts"
 import { MemoryBudget } from "../core/budget.ts"
 import type { Sink } from "../core/operator.ts"
-import { writeAll } from "../core/files.ts"
 import { atomicOutput } from "../core/tempfile.ts"
+import { textLinesSink } from "./text_lines.ts"
 
-/** Bytes of text buffered before a write. */
-const TSV_BUFFER = 1 << 20
 /** Edges per Parquet row group: 1 M x 12 B of columns, DuckDB reads groups in parallel. */
 export const PARQUET_ROW_GROUP = 1 << 20
 
-/** A weight as text: 7 significant digits (float32 carries about 7), no trailing zeros. */
-export const formatWeight = (w: number): string => String(Number(w.toPrecision(7)))
+/** A float32 weight as the shortest text that reads back as the same float32 (6 to 9 digits). */
+export function formatWeight(w: number): string {
+  for (let p = 6; p < 9; p++) {
+    const s = String(Number(w.toPrecision(p)))
+    if (Math.fround(Number(s)) === w) return s
+  }
+  return String(Number(w.toPrecision(9)))
+}
 
 export function writeEdges(target: string, options: { format?: "tsv" | "parquet" } = {}): Sink<EdgeBatch> {
   const format = options.format ?? (/\.parq(uet)?$/i.test(target) ? "parquet" : "tsv")
@@ -26,50 +29,14 @@ export function writeEdges(target: string, options: { format?: "tsv" | "parquet"
 
 /** TSV edges to `target`, or to stdout when target is "-". */
 export function writeEdgesTsv(target: string): Sink<EdgeBatch> {
-  const name = "writeEdges"
-  return {
-    kind: "sink",
-    name,
-    weight: 0,
-    describe: (up) => Effect.succeed(up),
-    minimum: () => 2 * TSV_BUFFER,
-    plan: () => Effect.succeed({ bytes: 2 * TSV_BUFFER }),
-    make: (plan, info) =>
-      Effect.gen(function* () {
-        const budget = yield* MemoryBudget
-        yield* budget.reserve(name, plan.bytes)
-        const out = target === "-" ? undefined : yield* atomicOutput(target)
-        const fd = out ? fs.openSync(out.tempPath, "w") : 1
-        const label = labeler(info)
-        const enc = new TextEncoder()
-        let text = ""
-        const flush = () => {
-          writeAll(fd, enc.encode(text))
-          text = ""
-        }
-        return new WritableStream<EdgeBatch>({
-          write(e) {
-            for (let x = 0; x < e.length; x++) {
-              text += `${label.a(e.src[x])}\t${label.b(e.dst[x])}\t${formatWeight(e.weight[x])}\n`
-              if (text.length >= TSV_BUFFER) flush()
-            }
-          },
-          close() {
-            flush()
-            if (out) {
-              fs.closeSync(fd)
-              out.commit()
-            }
-          },
-          abort() {
-            if (out) {
-              fs.closeSync(fd)
-              out.discard()
-            }
-          },
-        })
-      }),
-  }
+  return textLinesSink<EdgeBatch>("writeEdges", target, (info) => {
+    const label = labeler(info)
+    return (e, push) => {
+      for (let x = 0; x < e.length; x++) {
+        push(`${label.a(e.src[x])}\t${label.b(e.dst[x])}\t${formatWeight(e.weight[x])}\n`)
+      }
+    }
+  })
 }
 
 /** Parquet edges (src, dst, weight); src/dst are ids (strings or integers) when the input has them. */

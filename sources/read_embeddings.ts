@@ -122,6 +122,7 @@ export function readEmbeddings(file: string, options: ReadEmbeddingsOptions = {}
           const scratch = npy.dtype === "f8" ? new Uint8Array(batchRows * npy.dim * 8) : undefined
           let next = 0
           const free: Float32Array[] = []
+          const rowBytes = npy.dim * (npy.dtype === "f8" ? 8 : 4)
           return new ReadableStream<EmbeddingRows>({
             pull(controller) {
               if (next >= npy.rows) return controller.close()
@@ -132,7 +133,7 @@ export function readEmbeddings(file: string, options: ReadEmbeddingsOptions = {}
               const batch = check(next, count, npy.dim, values)
               controller.enqueue(batch.values === values ? { ...batch, recycle: () => void free.push(buffer) } : batch)
               next += count
-              progress.update(name, { done: next, total: npy.rows, unit: "rows" })
+              progress.update(name, { done: next, total: npy.rows, unit: "rows", bytes: next * rowBytes })
             },
           }, { highWaterMark: 0 })
         }
@@ -140,7 +141,7 @@ export function readEmbeddings(file: string, options: ReadEmbeddingsOptions = {}
           Effect.sync(() => openParquetEmbeddings(file, { column: options.column, idColumn: options.idColumn })),
           (f) => Effect.sync(() => f.close()),
         )
-        let group = 0
+        let group = 0, bytes = 0
         return new ReadableStream<EmbeddingRows>({
           pull(controller) {
             if (group >= pq.rowGroups.length) return controller.close()
@@ -148,13 +149,14 @@ export function readEmbeddings(file: string, options: ReadEmbeddingsOptions = {}
             const { values, count, ids } = readRowGroup(pq, group - 1)
             const batch = check(g.firstRow, count, pq.dim, values)
             const table = idTable
+            // every row's id, skipped rows too: pairs come back with the input's own row numbers
             if (table && ids) {
-              const kept = batch.rowIds ? [...batch.rowIds].map((r) => r - g.firstRow) : undefined
-              if (Array.isArray(ids)) table.pushStrings(kept ? kept.map((k) => ids[k]) : ids)
-              else table.pushIntegers(kept ? kept.map((k) => ids[k]) : ids)
+              if (Array.isArray(ids)) table.pushStrings(ids)
+              else table.pushIntegers(ids)
             }
             controller.enqueue(batch)
-            progress.update(name, { done: g.firstRow + count, total: pq.rows, unit: "rows" })
+            bytes += g.bytes
+            progress.update(name, { done: g.firstRow + count, total: pq.rows, unit: "rows", bytes })
           },
         }, { highWaterMark: 0 })
       }),

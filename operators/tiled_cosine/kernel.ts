@@ -3,18 +3,22 @@
  * normalised rows into 8-row k-major panels, the screen margin, and the scalar TypeScript reference
  * the kernel is checked against.
  */
-import * as fs from "node:fs"
-import { fileURLToPath } from "node:url"
+import { KERNEL_BASE64 } from "../kernels/cosine_bytes.ts"
 
 /** Rows per panel and per register block, fixed by the kernel's 4 x 8 block. */
 export const PANEL_ROWS = 8
 
 export type KernelVariant = "int8" | "relaxed" | "simd"
 
-/** Kernel bytes; `bytesOverride` lets a single-file build supply them embedded. */
+/**
+ * Kernel bytes, from the inline copy of the committed .wasm files (a test checks they agree), so
+ * single-file binaries and library users read no file at run time.
+ */
 export function kernelBytes(variant: KernelVariant): Uint8Array<ArrayBuffer> {
-  const url = new URL(`../kernels/cosine_${variant}.wasm`, import.meta.url)
-  return new Uint8Array(fs.readFileSync(fileURLToPath(url)))
+  const text = atob(KERNEL_BASE64[variant])
+  const bytes = new Uint8Array(text.length)
+  for (let k = 0; k < text.length; k++) bytes[k] = text.charCodeAt(k)
+  return bytes
 }
 
 /** The fastest variant this runtime validates: int8 screen (relaxed dot), f32 FMA, else SIMD128. */

@@ -58,7 +58,25 @@ export interface TiledCosineOptions {
   readonly kernel?: KernelVariant
   /** Spill to a temp file even when the rows fit (tests). */
   readonly forceSpill?: boolean
+  /**
+   * Compute only part `index` (0-based) of `count` of the tile grid: every count-th tile, so k
+   * processes (a Slurm array, a Kubernetes indexed Job) share the work evenly and their outputs'
+   * union is the unsharded output. Each still reads every row.
+   */
+  readonly shard?: { readonly index: number; readonly count: number }
 }
+
+/**
+ * A tile worker. In a `bun build --compile` binary (npm run build:binary) modules live under /$bunfs/,
+ * where Bun finds the worker, built as a second entry point, only by its path from the repository root.
+ */
+const spawnTileWorker = () =>
+  new Worker(
+    import.meta.url.includes("/$bunfs/")
+      ? "./operators/tiled_cosine/worker.ts"
+      : new URL("./worker.ts", import.meta.url),
+    { type: "module" },
+  )
 
 const defaultThreads = () =>
   Math.max(1, (os as { availableParallelism?: () => number }).availableParallelism?.() ?? os.cpus().length)
@@ -88,6 +106,17 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
         if (!Number.isFinite(t) || t < -1 || t > 1) {
           return yield* new InvalidOption({ option: "threshold", reason: `${t} is not a cosine in [-1, 1]` })
         }
+        const sh = options.shard
+        if (
+          sh &&
+          !(Number.isInteger(sh.count) && sh.count >= 1 && Number.isInteger(sh.index) && sh.index >= 0 &&
+            sh.index < sh.count)
+        ) {
+          return yield* new InvalidOption({
+            option: "shard",
+            reason: `${sh.index}/${sh.count}: expected i/k with 0 <= i < k`,
+          })
+        }
         if (up.dim === undefined || up.rows === undefined) {
           return yield* new InvalidOption({
             option: "input",
@@ -108,6 +137,7 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
           threshold: t,
           pairing: cross ? "cross" : "self",
           idsB: cross ? infoB.ids : up.ids,
+          shard: options.shard ? `${options.shard.index}/${options.shard.count}` : undefined,
         } as StreamInfo
       }),
     minimum: (info) => minimumBytes(planInput(info)) + (options.against?.minimum(infoB) ?? 0),
@@ -143,7 +173,7 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
         const thrExact = f32Below(options.threshold)
         // a worker that cannot start is a defect of the installation, not of the input
         const pool = yield* Effect.orDie(workerPool<TileTask, TileResult>(
-          new URL("./worker.ts", import.meta.url),
+          spawnTileWorker,
           threads,
           (k): WorkerInit => ({
             type: "init",
@@ -238,7 +268,7 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
 
         // ---- tiles: enumerate tasks in a fixed order, run them on the pool, emit results in that order
         let tasks: Generator<Planned> | undefined
-        let totalTasks = 0
+        let totalTasks = 0, tilesDone = 0, pairsFound = 0
         let nextId = 0
         let nextEmit = 0
         let inflight = 0
@@ -313,7 +343,15 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
             pool.run(k, task(p)).then((r) => {
               inflight--
               results.set(r.id, r)
-              progress.update(name, { done: r.id + 1, total: totalTasks, unit: "tiles" })
+              // tiles finish out of order: count them, and the pairs they found
+              tilesDone++
+              pairsFound += r.i.length
+              progress.update(name, {
+                done: tilesDone,
+                total: totalTasks,
+                unit: "tiles",
+                items: { count: pairsFound, unit: "pairs" },
+              })
               wake?.()
             }, (e) => {
               failure = e
@@ -333,8 +371,8 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
               await ready
               // the screen's margin: the float kernels' FMA rounding, or the int8 quantisation bound
               thrScreen = Math.fround(thrExact - (int8 ? int8Margin(stats) : screenMargin(variant, dim)))
-              totalTasks = countTasks(grid())
-              tasks = enumerate(grid())
+              totalTasks = countTasks(grid(), options.shard)
+              tasks = enumerate(grid(), options.shard)
             }
             for (;;) {
               if (failure) throw failure
@@ -404,9 +442,10 @@ interface Grid {
   self: boolean
 }
 
-/** Tasks in emission order: A block, B block (>= A block for a self join), A tile, B tile. */
-function* enumerate(g: Grid): Generator<Planned> {
+/** Tasks in emission order: A block, B block (>= A block for a self join), A tile, B tile; one shard's. */
+function* enumerate(g: Grid, shard?: { index: number; count: number }): Generator<Planned> {
   let id = 0
+  let tile = 0
   const nbA = Math.ceil(g.rowsA / g.blockA)
   const nbB = Math.ceil(g.rowsB / g.blockB)
   for (let ab = 0; ab < nbA; ab++) {
@@ -420,6 +459,7 @@ function* enumerate(g: Grid): Generator<Planned> {
         for (let b0 = blockB0; b0 < blockB0 + blockBRows; b0 += TASK_B_ROWS) {
           const bRows = Math.min(TASK_B_ROWS, blockB0 + blockBRows - b0)
           if (g.self && b0 + bRows <= a0 + 1) continue // every j <= every i
+          if (shard && tile++ % shard.count !== shard.index) continue
           yield {
             id: id++,
             ab,
@@ -439,9 +479,9 @@ function* enumerate(g: Grid): Generator<Planned> {
   }
 }
 
-function countTasks(g: Grid): number {
+function countTasks(g: Grid, shard?: { index: number; count: number }): number {
   let n = 0
-  for (const _ of enumerate(g)) n++
+  for (const _ of enumerate(g, shard)) n++
   return n
 }
 

@@ -125,7 +125,7 @@ function runTile(t: TileTask): [TileResult, Transferable[]] {
   } while (i32[state >> 2] < groups)
   if (parts.length === 1) {
     const [i, j, score] = parts[0]
-    return [{ id: t.id, i, j, score }, [i.buffer, j.buffer, score.buffer]]
+    return [{ id: t.id, i, j, score }, [i.buffer, j.buffer, score.buffer] as ArrayBuffer[]]
   }
   const i = new Uint32Array(total), j = new Uint32Array(total), score = new Float32Array(total)
   let at = 0
@@ -133,5 +133,5 @@ function runTile(t: TileTask): [TileResult, Transferable[]] {
     i.set(pi, at), j.set(pj, at), score.set(ps, at)
     at += pi.length
   }
-  return [{ id: t.id, i, j, score }, [i.buffer, j.buffer, score.buffer]]
+  return [{ id: t.id, i, j, score }, [i.buffer, j.buffer, score.buffer] as ArrayBuffer[]]
 }

@@ -33,7 +33,7 @@ test("DuckDB reads row-number edges as BIGINT with the TSV's pairs and weights",
   rows.forEach((r, k) => {
     expect(r.src).toBe(tsv[k][0])
     expect(r.dst).toBe(tsv[k][1])
-    expect(Number(r.weight.toPrecision(7))).toBe(Number(tsv[k][2]))
+    expect(Math.fround(r.weight)).toBe(Math.fround(Number(tsv[k][2])))
   })
 })
 
@@ -52,4 +52,24 @@ test("no output file and no temp file are left when the run fails", async () => 
     .toThrow()
   expect(fs.existsSync(out)).toBe(false)
   expect(fs.readdirSync(dir).filter((f) => f.includes(".brook-"))).toEqual([])
+})
+
+test("ids label the right rows when zero vectors are skipped", async () => {
+  const file = path.join(dir, "skip-ids.parquet")
+  const db = await DuckDBInstance.create(":memory:")
+  const c = await db.connect()
+  await c.run(
+    `copy (select * from (values ('a', [0.0, 0.0]::float[]), ('b', [1.0, 0.0]::float[]), ('c', [0.0, 1.0]::float[]),
+      ('d', [1.0, 0.01]::float[])) t(id, vec)) to '${file}' (format parquet)`,
+  )
+  const out = path.join(dir, "skip-ids.tsv")
+  await run(
+    pipe(
+      readEmbeddings(file, { zeroVectors: "skip" }),
+      tiledCosine({ threshold: 0.5 }),
+      thresholdEdges(),
+      writeEdges(out),
+    ),
+  )
+  expect(lines(out).map((l) => l.split("\t").slice(0, 2).join(" "))).toEqual(["b d"])
 })

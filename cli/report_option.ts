@@ -1,0 +1,31 @@
+/** `--report FILE.svg|.html`: checked before the run, written (atomically) after it. */
+import type { RunReport } from "../core/run.ts"
+import { reportFormat, writeReport } from "../report/write_report.ts"
+import { UsageError } from "./args.ts"
+
+/** The option's --help lines; `clusters` adds the cluster-size histogram. */
+export const reportHelp = (clusters = false) =>
+  `  --report FILE        write a report of the run to FILE.svg (or FILE.html: the same picture and a table):
+                       memory reserved per stage and queue over time against the budget, stage timings${
+    clusters ? ",\n                       a histogram of cluster sizes" : ""
+  }`
+
+/** The report file asked for, checked; undefined when none was. */
+export function reportOption(o: Record<string, unknown>): string | undefined {
+  const file = o.report as string | undefined
+  if (file !== undefined && !reportFormat(file)) throw new UsageError(`--report: '${file}' must end in .svg or .html`)
+  return file
+}
+
+/** Writes the report when one was asked for, titled with the command line as typed. */
+export function saveReport(
+  file: string | undefined,
+  command: string,
+  argv: readonly string[],
+  report: RunReport,
+  clusterSizes?: ArrayLike<number>,
+): void {
+  if (file === undefined) return
+  const quoted = argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`))
+  writeReport(file, report, { command: ["brook", command, ...quoted].join(" "), clusterSizes })
+}

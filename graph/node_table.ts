@@ -1,0 +1,273 @@
+/**
+ * The node table: external ids (strings or integers) interned to dense u32 node ids, and columnar
+ * attributes. No per-node objects: string ids live in one character arena (1 B per character while
+ * every id is Latin-1, 2 B after the first wider one) with u32 offsets; integer ids in a Float64Array;
+ * the lookup is an open-addressing Int32Array hash table at most half full. Per node: 12 B for
+ * string ids plus their characters, 16 B for integer ids, plus attribute payload.
+ */
+
+export type AttributeType = "float64" | "int32" | "bool" | "string"
+
+type Storage = Float64Array | Int32Array | Uint8Array | Uint32Array
+
+/** One attribute column; strings are dictionary-encoded (u32 codes, dictionary of distinct values). */
+export interface AttributeColumn {
+  readonly type: AttributeType
+  data: Storage
+  readonly dictionary?: string[]
+  readonly codes?: Map<string, number>
+}
+
+const EMPTY = 0
+
+export class NodeTable {
+  private count = 0
+  private slots = new Int32Array(16)
+  // string ids
+  private chars: Uint8Array | Uint16Array = new Uint8Array(256)
+  private charEnd = 0
+  private starts: Uint32Array = new Uint32Array(16)
+  // integer ids
+  private keys: Float64Array = new Float64Array(16)
+  private readonly columns = new Map<string, AttributeColumn>()
+
+  /** `expected`: nodes to size the table for up front (it still grows past them). */
+  constructor(readonly kind: "string" | "integer", expected = 0) {
+    if (expected > 8) {
+      this.slots = new Int32Array(1 << Math.ceil(Math.log2(2 * expected + 1)))
+      if (kind === "string") {
+        this.starts = new Uint32Array(expected)
+        this.chars = new Uint8Array(expected * 8)
+      } else this.keys = new Float64Array(expected)
+    }
+  }
+
+  /** Nodes interned so far. */
+  get size(): number {
+    return this.count
+  }
+
+  /** Bytes held by ids, the hash table and attributes (capacity, not just what is used). */
+  get bytes(): number {
+    let b = this.slots.byteLength + (this.kind === "string"
+      ? this.chars.byteLength + this.starts.byteLength
+      : this.keys.byteLength)
+    for (const c of this.columns.values()) b += c.data.byteLength
+    return b
+  }
+
+  /** Gives back the spare capacity of the id arrays and columns (after the last batch, say). */
+  trim(): void {
+    if (this.kind === "string") {
+      this.chars = this.chars.slice(0, this.charEnd)
+      this.starts = this.starts.slice(0, this.count)
+    } else this.keys = this.keys.slice(0, this.count)
+    for (const c of this.columns.values()) c.data = c.data.slice(0, this.count)
+  }
+
+  /** The node id of `id`, adding it when new. */
+  intern(id: string | number): number {
+    const found = this.lookupOrSlot(id)
+    if (found >= 0) return found
+    const slot = -found - 1
+    const u = this.count++
+    if (this.kind === "string") this.storeString(String(id), u)
+    else {
+      if (u >= this.keys.length) this.keys = grow(this.keys, u + 1) as Float64Array
+      this.keys[u] = Number(id)
+    }
+    this.slots[slot] = u + 1
+    if (2 * this.count > this.slots.length) this.rehash()
+    this.growColumns()
+    return u
+  }
+
+  /** Interns a batch; returns the node ids. */
+  internAll(ids: ArrayLike<string | number>): Uint32Array {
+    const out = new Uint32Array(ids.length)
+    for (let k = 0; k < ids.length; k++) out[k] = this.intern(ids[k])
+    return out
+  }
+
+  /** The node id of `id`, or -1. */
+  lookup(id: string | number): number {
+    const r = this.lookupOrSlot(id)
+    return r >= 0 ? r : -1
+  }
+
+  /** The external id of node u. */
+  id(u: number): string | number {
+    if (this.kind === "integer") return this.keys[u]
+    const a = this.starts[u], b = u + 1 < this.count ? this.starts[u + 1] : this.charEnd
+    let s = ""
+    for (let x = a; x < b; x += 4096) {
+      s += String.fromCharCode.apply(null, this.chars.subarray(x, Math.min(b, x + 4096)) as unknown as number[])
+    }
+    return s
+  }
+
+  /** Adds an attribute column (values default to 0, false or ""). */
+  addAttribute(name: string, type: AttributeType): void {
+    if (this.columns.has(name)) throw new RangeError(`attribute ${name} exists`)
+    const cap = Math.max(16, this.starts.length, this.keys.length)
+    const data = type === "float64"
+      ? new Float64Array(cap)
+      : type === "int32"
+      ? new Int32Array(cap)
+      : type === "bool"
+      ? new Uint8Array(cap)
+      : new Uint32Array(cap)
+    this.columns.set(
+      name,
+      type === "string" ? { type, data, dictionary: [""], codes: new Map([["", 0]]) } : { type, data },
+    )
+  }
+
+  attributeNames(): string[] {
+    return [...this.columns.keys()]
+  }
+
+  /** Sets `name` of nodes[k] to values[k] for every k: one batch, one column. */
+  setAttributes(name: string, nodes: ArrayLike<number>, values: ArrayLike<number | boolean | string>): void {
+    const c = this.column(name)
+    for (let k = 0; k < nodes.length; k++) this.store(c, nodes[k], values[k])
+  }
+
+  setAttribute(name: string, u: number, value: number | boolean | string): void {
+    this.store(this.column(name), u, value)
+  }
+
+  getAttribute(name: string, u: number): number | boolean | string {
+    const c = this.column(name)
+    if (u >= this.count) throw new RangeError(`node ${u} of ${this.count}`)
+    if (c.type === "bool") return c.data[u] === 1
+    if (c.type === "string") return c.dictionary![c.data[u]]
+    return c.data[u]
+  }
+
+  /** The column's typed array over the nodes (a view; strings give their dictionary codes). */
+  attributeColumn(name: string): { type: AttributeType; values: Storage; dictionary?: readonly string[] } {
+    const c = this.column(name)
+    return { type: c.type, values: c.data.subarray(0, this.count), dictionary: c.dictionary }
+  }
+
+  private column(name: string): AttributeColumn {
+    const c = this.columns.get(name)
+    if (!c) throw new RangeError(`no attribute ${name}`)
+    return c
+  }
+
+  private store(c: AttributeColumn, u: number, value: number | boolean | string): void {
+    if (u >= this.count) throw new RangeError(`node ${u} of ${this.count}`)
+    if (c.type === "string") {
+      const s = String(value)
+      let code = c.codes!.get(s)
+      if (code === undefined) {
+        code = c.dictionary!.length
+        c.dictionary!.push(s)
+        c.codes!.set(s, code)
+      }
+      c.data[u] = code
+    } else c.data[u] = typeof value === "boolean" ? (value ? 1 : 0) : Number(value)
+  }
+
+  private growColumns(): void {
+    for (const c of this.columns.values()) if (this.count > c.data.length) c.data = grow(c.data, this.count)
+  }
+
+  /** Node id when present; otherwise -(free slot) - 1. */
+  private lookupOrSlot(id: string | number): number {
+    const mask = this.slots.length - 1
+    if (this.kind === "string") {
+      const s = typeof id === "string" ? id : String(id)
+      let h = hashString(s) & mask
+      for (;;) {
+        const e = this.slots[h]
+        if (e === EMPTY) return -h - 1
+        if (this.equalsString(e - 1, s)) return e - 1
+        h = (h + 1) & mask
+      }
+    }
+    const k = Number(id)
+    let h = hashNumber(k) & mask
+    for (;;) {
+      const e = this.slots[h]
+      if (e === EMPTY) return -h - 1
+      if (this.keys[e - 1] === k) return e - 1
+      h = (h + 1) & mask
+    }
+  }
+
+  private equalsString(u: number, s: string): boolean {
+    const a = this.starts[u], b = u + 1 < this.count ? this.starts[u + 1] : this.charEnd
+    if (b - a !== s.length) return false
+    for (let x = 0; x < s.length; x++) if (this.chars[a + x] !== s.charCodeAt(x)) return false
+    return true
+  }
+
+  private storeString(s: string, u: number): void {
+    if (u >= this.starts.length) this.starts = grow(this.starts, u + 1) as Uint32Array
+    this.starts[u] = this.charEnd
+    if (this.charEnd + s.length > this.chars.length) this.chars = grow(this.chars, this.charEnd + s.length) as Uint8Array
+    const chars = this.chars, at = this.charEnd
+    let wide = false
+    for (let x = 0; x < s.length; x++) {
+      const c = s.charCodeAt(x)
+      chars[at + x] = c
+      if (c > 0xff) wide = true
+    }
+    if (wide && chars instanceof Uint8Array) {
+      // the first character past Latin-1: every id so far moves to 2 B per character
+      const wider = new Uint16Array(chars.length)
+      wider.set(chars)
+      for (let x = 0; x < s.length; x++) wider[at + x] = s.charCodeAt(x)
+      this.chars = wider
+    }
+    this.charEnd += s.length
+  }
+
+  private hashStored(u: number): number {
+    const a = this.starts[u], b = u + 1 < this.count ? this.starts[u + 1] : this.charEnd
+    let h = 0x811c9dc5
+    for (let x = a; x < b; x++) h = Math.imul(h ^ this.chars[x], 0x01000193)
+    return fmix(h)
+  }
+
+  private rehash(): void {
+    const slots = new Int32Array(this.slots.length * 2)
+    const mask = slots.length - 1
+    for (let u = 0; u < this.count; u++) {
+      let h = (this.kind === "string" ? this.hashStored(u) : hashNumber(this.keys[u])) & mask
+      while (slots[h] !== EMPTY) h = (h + 1) & mask
+      slots[h] = u + 1
+    }
+    this.slots = slots
+  }
+}
+
+function grow<T extends Storage | Uint16Array>(a: T, need: number): T {
+  const b = new (a.constructor as new (n: number) => T)(Math.max(need, a.length * 2))
+  b.set(a as never)
+  return b
+}
+
+/** FNV-1a over UTF-16 code units, then a finaliser so that linear probing sees spread bits. */
+function hashString(s: string): number {
+  let h = 0x811c9dc5
+  for (let x = 0; x < s.length; x++) h = Math.imul(h ^ s.charCodeAt(x), 0x01000193)
+  return fmix(h)
+}
+
+function hashNumber(k: number): number {
+  const lo = k >>> 0
+  const hi = Math.floor(k / 4294967296) >>> 0
+  return fmix(Math.imul(lo, 0x9e3779b1) ^ hi)
+}
+
+function fmix(h: number): number {
+  h ^= h >>> 16
+  h = Math.imul(h, 0x85ebca6b)
+  h ^= h >>> 13
+  h = Math.imul(h, 0xc2b2ae35)
+  return (h ^ (h >>> 16)) >>> 0
+}

@@ -1,0 +1,672 @@
+/**
+ * Leiden (Traag, Waltman and van Eck 2019, "From Louvain to Leiden: guaranteeing well-connected
+ * communities"), over typed arrays only.
+ *
+ * One iteration: fast local moving with a queue, the randomised refinement (merging singletons into
+ * well-connected refined clusters of their community, with probability ~ exp(gain / theta)), and
+ * aggregation of the refined partition, with the unrefined partition as the aggregate's start; levels
+ * repeat until local moving leaves every node alone. Iterations repeat from the last partition until one
+ * changes nothing (or `iterations` are done). Communities are then split into their connected components
+ * (a no-op for Leiden's guarantee, kept as the contract: every community returned is connected) and
+ * numbered by size descending, then smallest node.
+ *
+ * Both objectives share one move gain, w(v, C) - g * a_v * A_C: for modularity a is the weighted degree
+ * and g = resolution / (2m); for CPM a is the node count and g = resolution.
+ *
+ * Determinism: a seeded Rng, no Map or Set, fixed iteration orders, exp computed in plain arithmetic.
+ */
+import type { Csr } from "../../graph/csr.ts"
+import { expNonPositive, Rng } from "./random.ts"
+
+export type Objective = "modularity" | "cpm"
+
+export interface LeidenOptions {
+  readonly objective?: Objective
+  /** gamma (default 1, for both objectives, as igraph and leidenalg). */
+  readonly resolution?: number
+  /** Refinement randomness theta (default 0.01). */
+  readonly randomness?: number
+  /** Iterations; -1 (default) repeats until an iteration changes nothing. */
+  readonly iterations?: number
+  readonly seed?: number
+  /** Called before each allocation of algorithm state (bytes); throw to refuse it. */
+  readonly reserve?: (bytes: number) => void
+}
+
+/**
+ * The graph Leiden runs on: a CSR, or the subgraph of a CSR induced by `nodes` (row of local v is the
+ * parent's row nodes[v]; a neighbour t maps to local[t], skipped when -1).
+ */
+export interface LevelGraph {
+  readonly n: number
+  readonly offsets: Uint32Array
+  readonly targets: Uint32Array
+  /** Float32 at every level: one element type keeps the hot loops monomorphic. */
+  readonly weights: Float32Array
+  readonly nodes?: Uint32Array
+  readonly local?: Int32Array
+}
+
+export interface LeidenResult {
+  /** Community of each node: 0 is the largest, ties by smallest node. */
+  readonly membership: Uint32Array
+  readonly communities: number
+  /** Quality of the result under the objective (modularity Q, or the CPM sum). */
+  readonly quality: number
+  readonly iterations: number
+  /** Typed-array bytes the run held at its peak (graph excluded). */
+  readonly peakBytes: number
+}
+
+/**
+ * Typed-array bytes Leiden holds for `n` nodes on top of the graph, at level 0: node weights 8, membership
+ * 4, refined clusters 4 (kept as the map from level-0 nodes to aggregate nodes), community totals 8,
+ * community slots 4, queue 4 + 1, empty stack and counts 8 (reused as refined totals), refined external
+ * weights 8. Scratch per neighbouring community is 12 B per unit of the largest degree. Aggregate graphs
+ * come on top (8 B per CSR entry, 20 B per node at most) and are reserved as they are built; they shrink
+ * level by level.
+ */
+export const LEIDEN_BYTES_PER_NODE = 49
+
+export function leiden(g: LevelGraph | Csr, options: LeidenOptions = {}): LeidenResult {
+  const objective = options.objective ?? "modularity"
+  const gamma = options.resolution ?? 1
+  const theta = options.randomness ?? 0.01
+  const maxIterations = options.iterations ?? -1
+  const rng = new Rng(options.seed ?? 0)
+  const n = g.n
+  const mem = new Meter(options.reserve)
+  const nodeWeight = mem.f64(n)
+  let total = 0
+  for (let v = 0; v < n; v++) {
+    nodeWeight[v] = objective === "modularity" ? strengthOf(g, v) : 1
+    total += objective === "modularity" ? nodeWeight[v] : 0
+  }
+  const scale = objective === "modularity" ? (total > 0 ? gamma / total : 0) : gamma
+  let membership = mem.u32(n)
+  for (let v = 0; v < n; v++) membership[v] = v
+  let iterations = 0
+  if (n > 0 && (objective === "cpm" || total > 0)) {
+    const work = new Work(n, maxDegree(g), mem)
+    for (; maxIterations < 0 || iterations < maxIterations;) {
+      iterations++
+      // an iteration in which no node moves, at any level, returns the partition it started from
+      if (!iteration(g, nodeWeight, membership, scale, theta, rng, work, mem)) break
+    }
+    work.free(mem)
+  }
+  const { membership: out, communities } = finish(g, membership, mem)
+  return {
+    membership: out,
+    communities,
+    quality: quality(g, out, communities, objective, gamma),
+    iterations,
+    peakBytes: mem.peak,
+  }
+}
+
+/** Counts typed-array bytes, for the memory figures (and the operator's checks). */
+class Meter {
+  now = 0
+  peak = 0
+  constructor(private readonly reserve?: (bytes: number) => void) {}
+  take(bytes: number): void {
+    // the caller's budget is asked only for growth beyond the peak: freed state is reused
+    if (this.reserve && this.now + bytes > this.peak) this.reserve(this.now + bytes - this.peak)
+    this.now += bytes
+    if (this.now > this.peak) this.peak = this.now
+  }
+  free(...arrays: ArrayBufferView[]): void {
+    for (const a of arrays) this.now -= a.byteLength
+  }
+  u32(n: number): Uint32Array {
+    this.take(4 * n)
+    return new Uint32Array(n)
+  }
+  i32(n: number): Int32Array {
+    this.take(4 * n)
+    return new Int32Array(n)
+  }
+  f32(n: number): Float32Array {
+    this.take(4 * n)
+    return new Float32Array(n)
+  }
+  f64(n: number): Float64Array {
+    this.take(8 * n)
+    return new Float64Array(n)
+  }
+  u8(n: number): Uint8Array {
+    this.take(n)
+    return new Uint8Array(n)
+  }
+}
+
+/** Scratch reused by every level (sized for level 0; aggregates are smaller). */
+class Work {
+  readonly slot: Int32Array
+  /** Scratch per neighbouring community, at least the largest degree of the level being worked on. */
+  touched: Uint32Array
+  acc: Float64Array
+  /** Set when local moving moves a node. */
+  moved = false
+  readonly queue: Uint32Array
+  readonly flag: Uint8Array
+  readonly stack: Uint32Array
+  readonly count: Uint32Array
+  /** The buffer of stack and count, seen as float64: refined cluster totals during refinement. */
+  readonly refTotal: Float64Array
+  readonly refExt: Float64Array
+  readonly total: Float64Array
+  private gain: Float64Array = new Float64Array(64)
+  constructor(n: number, degree: number, private readonly mem: Meter) {
+    this.slot = mem.i32(n).fill(-1)
+    this.touched = mem.u32(degree + 1)
+    this.acc = mem.f64(degree + 1)
+    this.queue = mem.u32(n)
+    this.flag = mem.u8(n)
+    this.refTotal = mem.f64(n)
+    this.stack = new Uint32Array(this.refTotal.buffer, 0, n)
+    this.count = new Uint32Array(this.refTotal.buffer, 4 * n, n)
+    this.refExt = mem.f64(n)
+    this.total = mem.f64(n)
+  }
+  /** Grows the per-community scratch to hold k entries (keeping what it holds). */
+  fit(k: number): void {
+    if (k <= this.touched.length) return
+    const cap = Math.max(k, 2 * this.touched.length)
+    const t = this.mem.u32(cap), a = this.mem.f64(cap)
+    t.set(this.touched)
+    a.set(this.acc)
+    this.mem.free(this.touched, this.acc)
+    this.touched = t
+    this.acc = a
+  }
+  free(mem: Meter): void {
+    mem.free(this.slot, this.touched, this.acc, this.queue, this.flag, this.refTotal, this.refExt, this.total, this.gain)
+  }
+  /** Scratch for k candidate gains (k is at most a node's degree). */
+  gainScratch(k: number): Float64Array {
+    if (k > this.gain.length) {
+      this.mem.free(this.gain)
+      this.gain = this.mem.f64(Math.max(k, 2 * this.gain.length))
+    }
+    return this.gain
+  }
+}
+
+function strengthOf(g: LevelGraph, v: number): number {
+  const row = g.nodes ? g.nodes[v] : v
+  let s = 0
+  for (let x = g.offsets[row]; x < g.offsets[row + 1]; x++) {
+    const t = g.targets[x]
+    const u = g.local ? g.local[t] : t
+    if (u < 0) continue
+    s += u === v ? 2 * g.weights[x] : g.weights[x]
+  }
+  return s
+}
+
+/**
+ * Sums v's edge weights per neighbouring community into work.acc (slots listed in work.touched, in
+ * order of first touch); returns how many communities were touched. Self-loops are skipped.
+ */
+function gather(g: LevelGraph, v: number, comm: Uint32Array, w: Work): number {
+  const targets = g.targets, weights = g.weights, local = g.local
+  const slot = w.slot, touched = w.touched, acc = w.acc
+  const row = g.nodes === undefined ? v : g.nodes[v]
+  const end = g.offsets[row + 1]
+  let k = 0
+  for (let x = g.offsets[row]; x < end; x++) {
+    const t = targets[x]
+    const u = local === undefined ? t : local[t]
+    if (u < 0 || u === v) continue
+    const c = comm[u]
+    const s = slot[c]
+    if (s < 0) {
+      slot[c] = k
+      touched[k] = c
+      acc[k++] = weights[x]
+    } else acc[s] += weights[x]
+  }
+  return k
+}
+
+/** `gather` over the neighbours u with within[u] === only (refinement: the node's own community). */
+function gatherWithin(g: LevelGraph, v: number, comm: Uint32Array, w: Work, within: Uint32Array, only: number): number {
+  const targets = g.targets, weights = g.weights, local = g.local
+  const slot = w.slot, touched = w.touched, acc = w.acc
+  const row = g.nodes === undefined ? v : g.nodes[v]
+  const end = g.offsets[row + 1]
+  let k = 0
+  for (let x = g.offsets[row]; x < end; x++) {
+    const t = targets[x]
+    const u = local === undefined ? t : local[t]
+    if (u < 0 || u === v || within[u] !== only) continue
+    const c = comm[u]
+    const s = slot[c]
+    if (s < 0) {
+      slot[c] = k
+      touched[k] = c
+      acc[k++] = weights[x]
+    } else acc[s] += weights[x]
+  }
+  return k
+}
+
+function clearSlots(w: Work, k: number): void {
+  for (let s = 0; s < k; s++) w.slot[w.touched[s]] = -1
+}
+
+/**
+ * One Leiden iteration from `membership` (community per node of g), which it overwrites. Returns whether
+ * any node moved.
+ */
+function iteration(
+  g0: LevelGraph,
+  weight0: Float64Array,
+  membership: Uint32Array,
+  scale: number,
+  theta: number,
+  rng: Rng,
+  w: Work,
+  mem: Meter,
+): boolean {
+  const n0 = g0.n
+  // level-0 node -> node of the current level: the first refinement itself, then composed with the next
+  let agg: Uint32Array | undefined
+  let g: LevelGraph = g0
+  let a = weight0
+  let comm = membership
+  let moved = false
+  renumber(comm, comm, n0, w.slot)
+  for (;;) {
+    const n = g.n
+    w.moved = false
+    if (g !== g0) w.fit(maxDegree(g) + 1)
+    const k = moveNodes(g, a, comm, scale, rng, w)
+    moved ||= w.moved
+    if (k === n) break
+    const refined = mem.u32(n)
+    let kr = refine(g, a, comm, scale, theta, rng, w, refined)
+    if (kr === n) {
+      // refinement merged nothing: aggregate by the communities themselves (as igraph does)
+      kr = renumber(comm, refined, n, w.slot)
+    }
+    const next = aggregate(g, a, refined, kr, mem, w)
+    const nextComm = mem.u32(kr)
+    for (let v = 0; v < n; v++) nextComm[refined[v]] = comm[v]
+    if (agg === undefined) agg = refined
+    else {
+      for (let v = 0; v < n0; v++) agg[v] = refined[agg[v]]
+      mem.free(refined)
+    }
+    if (g !== g0) mem.free(g.offsets, g.targets, g.weights, a)
+    if (comm !== membership) mem.free(comm)
+    g = next.graph
+    a = next.weight
+    comm = mem.u32(kr)
+    renumber(nextComm, comm, kr, w.slot)
+    mem.free(nextComm)
+  }
+  if (agg !== undefined) {
+    for (let v = 0; v < n0; v++) membership[v] = comm[agg[v]]
+    mem.free(comm, agg)
+  }
+  if (g !== g0) mem.free(g.offsets, g.targets, g.weights, a)
+  return moved
+}
+
+/** Largest degree of a level (for an induced view, of the parent rows: an upper bound). */
+function maxDegree(g: LevelGraph): number {
+  let d = 0
+  for (let v = 0; v < g.n; v++) {
+    const row = g.nodes ? g.nodes[v] : v
+    const r = g.offsets[row + 1] - g.offsets[row]
+    if (r > d) d = r
+  }
+  return d
+}
+
+/**
+ * Fast local moving: nodes visited from a queue (initially every node, shuffled); a node moves to the
+ * neighbouring (or an empty) community with the largest gain when that beats staying; the neighbours it
+ * leaves outside its new community are queued again. Returns the number of non-empty communities.
+ */
+function moveNodes(g: LevelGraph, a: Float64Array, comm: Uint32Array, scale: number, rng: Rng, w: Work): number {
+  const n = g.n
+  const total = w.total, count = w.count, queue = w.queue, inQueue = w.flag, empty = w.stack
+  const slot = w.slot, acc = w.acc, touched = w.touched
+  const offsets = g.offsets, targets = g.targets, local = g.local, nodes = g.nodes
+  total.fill(0, 0, n)
+  count.fill(0, 0, n)
+  for (let v = 0; v < n; v++) {
+    total[comm[v]] += a[v]
+    count[comm[v]]++
+  }
+  let emptyTop = 0
+  for (let c = n - 1; c >= 0; c--) if (count[c] === 0) empty[emptyTop++] = c
+  for (let v = 0; v < n; v++) queue[v] = v
+  rng.shuffle(queue, n)
+  inQueue.fill(1, 0, n)
+  let head = 0, size = n
+  while (size > 0) {
+    const v = queue[head]
+    head = head + 1 === n ? 0 : head + 1
+    size--
+    inQueue[v] = 0
+    const old = comm[v], av = a[v]
+    const k = gather(g, v, comm, w)
+    if (k === 0) continue
+    total[old] -= av
+    count[old]--
+    const so = slot[old]
+    let best = old
+    let bestGain = (so >= 0 ? acc[so] : 0) - scale * av * total[old]
+    for (let s = 0; s < k; s++) {
+      const c = touched[s]
+      const gain = acc[s] - scale * av * total[c]
+      if (gain > bestGain) {
+        bestGain = gain
+        best = c
+      }
+    }
+    if (bestGain < 0 && count[old] > 0 && emptyTop > 0) best = empty[emptyTop - 1]
+    clearSlots(w, k)
+    if (best !== old && count[best] === 0) emptyTop--
+    total[best] += av
+    count[best]++
+    comm[v] = best
+    if (best === old) continue
+    w.moved = true
+    if (count[old] === 0) empty[emptyTop++] = old
+    const row = nodes === undefined ? v : nodes[v]
+    const end = offsets[row + 1]
+    for (let x = offsets[row]; x < end; x++) {
+      const t = targets[x]
+      const u = local === undefined ? t : local[t]
+      if (u < 0 || inQueue[u] || comm[u] === best) continue
+      inQueue[u] = 1
+      let tail = head + size
+      if (tail >= n) tail -= n
+      queue[tail] = u
+      size++
+    }
+  }
+  let k = 0
+  for (let c = 0; c < n; c++) if (count[c] > 0) k++
+  return k
+}
+
+/**
+ * Refinement: within each community S, every node starts alone; in random order, a node still alone and
+ * well connected to S (E(v, S - v) >= g a_v (A_S - a_v)) joins a well-connected refined cluster C of S
+ * with gain >= 0, chosen with probability ~ exp(gain / theta) (staying alone has gain 0). Writes refined
+ * cluster ids 0 .. k-1 into `out` and returns k.
+ */
+function refine(
+  g: LevelGraph,
+  a: Float64Array,
+  comm: Uint32Array,
+  scale: number,
+  theta: number,
+  rng: Rng,
+  w: Work,
+  out: Uint32Array,
+): number {
+  const n = g.n
+  // w.total holds the community totals A_S from moveNodes
+  const commTotal = w.total
+  const ref = out
+  const refTotal = w.refTotal
+  const refExt = w.refExt
+  // `done` marks nodes refinement leaves alone: alone in their community (from moveNodes' counts, read
+  // before refTotal reuses their buffer), or already part of a grown refined cluster
+  const done = w.flag
+  for (let v = 0; v < n; v++) done[v] = w.count[comm[v]] === 1 ? 1 : 0
+  for (let v = 0; v < n; v++) {
+    ref[v] = v
+    refTotal[v] = a[v]
+  }
+  // E(v, S - v) for every v
+  for (let v = 0; v < n; v++) {
+    if (done[v]) continue
+    const row = g.nodes ? g.nodes[v] : v
+    let e = 0
+    for (let x = g.offsets[row]; x < g.offsets[row + 1]; x++) {
+      const t = g.targets[x]
+      const u = g.local ? g.local[t] : t
+      if (u < 0 || u === v || comm[u] !== comm[v]) continue
+      e += g.weights[x]
+    }
+    refExt[v] = e
+  }
+  const order = w.queue
+  for (let v = 0; v < n; v++) order[v] = v
+  rng.shuffle(order, n)
+  for (let o = 0; o < n; o++) {
+    const v = order[o]
+    if (ref[v] !== v || done[v]) continue
+    const S = comm[v], av = a[v], AS = commTotal[S]
+    if (refExt[v] < scale * av * (AS - av)) continue
+    const k = gatherWithin(g, v, ref, w, comm, S)
+    // candidates: well-connected refined clusters with gain >= 0 (their gains kept in w.gain), and v alone
+    const gain = w.gainScratch(k)
+    let maxGain = 0
+    for (let s = 0; s < k; s++) {
+      const c = w.touched[s]
+      const rc = refTotal[c]
+      const d = w.acc[s] - scale * av * rc
+      const ok = d >= 0 && refExt[c] >= scale * rc * (AS - rc)
+      gain[s] = ok ? d : -1
+      if (ok && d > maxGain) maxGain = d
+    }
+    // probabilities ~ exp((gain - max) / theta): v alone first, then clusters in touch order
+    const stay = expNonPositive(-maxGain / theta)
+    let sum = stay
+    for (let s = 0; s < k; s++) {
+      const p = gain[s] >= 0 ? expNonPositive((gain[s] - maxGain) / theta) : 0
+      gain[s] = p
+      sum += p
+    }
+    let r = rng.next() * sum
+    let chosen = v, chosenSlot = -1
+    if (r >= stay) {
+      r -= stay
+      for (let s = 0; s < k; s++) {
+        if (gain[s] === 0) continue
+        chosen = w.touched[s]
+        chosenSlot = s
+        if (r < gain[s]) break
+        r -= gain[s]
+      }
+    }
+    if (chosen !== v) {
+      const wvc = w.acc[chosenSlot]
+      refExt[chosen] = refExt[chosen] + refExt[v] - 2 * wvc
+      refTotal[chosen] += av
+      refTotal[v] = 0
+      ref[v] = chosen
+      done[chosen] = 1
+    }
+    clearSlots(w, k)
+  }
+  // cluster ids are founder nodes; number them 0 .. k-1 in order of first appearance
+  return renumber(ref, ref, n, w.slot)
+}
+
+/** Renumbers labels (< n) to 0 .. k-1 by first appearance, src may equal dst; returns k. */
+function renumber(src: Uint32Array, dst: Uint32Array, n: number, slot: Int32Array): number {
+  let k = 0
+  for (let v = 0; v < n; v++) {
+    const c = src[v]
+    if (slot[c] < 0) slot[c] = k++
+    dst[v] = slot[c]
+  }
+  for (let v = 0; v < n; v++) {
+    // clear by the new labels' origin: every used label c has slot[c] >= 0; reset them all
+    if (slot[v] >= 0) slot[v] = -1
+  }
+  return k
+}
+
+/** The graph of refined clusters: node weights summed, parallel edges merged, internal edges dropped. */
+function aggregate(
+  g: LevelGraph,
+  a: Float64Array,
+  refined: Uint32Array,
+  k: number,
+  mem: Meter,
+  w: Work,
+): { graph: LevelGraph; weight: Float64Array } {
+  const n = g.n
+  // members of each cluster, ascending
+  const start = mem.u32(k + 1)
+  for (let v = 0; v < n; v++) start[refined[v] + 1]++
+  for (let c = 0; c < k; c++) start[c + 1] += start[c]
+  const members = mem.u32(n)
+  const fill = w.queue
+  for (let c = 0; c < k; c++) fill[c] = start[c]
+  for (let v = 0; v < n; v++) members[fill[refined[v]]++] = v
+  const weight = mem.f64(k)
+  for (let v = 0; v < n; v++) weight[refined[v]] += a[v]
+  // one pass over the level's edges; the aggregate's arrays grow by doubling (usually they stay tiny)
+  const offsets = mem.u32(k + 1)
+  let targets = mem.u32(Math.max(1024, k))
+  let weights = mem.f32(targets.length)
+  const gt = g.targets, gw = g.weights, go = g.offsets, local = g.local, nodes = g.nodes
+  const slot = w.slot
+  let touched = w.touched, acc = w.acc
+  let at = 0
+  for (let c = 0; c < k; c++) {
+    let kc = 0
+    for (let m = start[c]; m < start[c + 1]; m++) {
+      const v = members[m]
+      const row = nodes === undefined ? v : nodes[v]
+      const end = go[row + 1]
+      for (let x = go[row]; x < end; x++) {
+        const t = gt[x]
+        const u = local === undefined ? t : local[t]
+        if (u < 0) continue
+        const d = refined[u]
+        if (d === c) continue
+        let s = slot[d]
+        if (s < 0) {
+          if (kc === touched.length) {
+            w.fit(kc + 1)
+            touched = w.touched
+            acc = w.acc
+          }
+          s = slot[d] = kc
+          touched[kc++] = d
+          acc[s] = gw[x]
+        } else acc[s] += gw[x]
+      }
+    }
+    if (at + kc > targets.length) {
+      const cap = Math.max(2 * targets.length, at + kc)
+      const t2 = mem.u32(cap), w2 = mem.f32(cap)
+      t2.set(targets.subarray(0, at))
+      w2.set(weights.subarray(0, at))
+      mem.free(targets, weights)
+      targets = t2
+      weights = w2
+    }
+    for (let s = 0; s < kc; s++) {
+      targets[at] = touched[s]
+      weights[at++] = acc[s]
+      slot[touched[s]] = -1
+    }
+    offsets[c + 1] = at
+  }
+  mem.free(start, members)
+  if (at < targets.length) {
+    const t2 = targets.slice(0, at), w2 = weights.slice(0, at)
+    mem.free(targets, weights)
+    mem.take(8 * at)
+    targets = t2
+    weights = w2
+  }
+  return { graph: { n: k, offsets, targets, weights }, weight }
+}
+
+
+/**
+ * Splits every community into its connected components, then numbers communities by size descending,
+ * ties by smallest node.
+ */
+function finish(g: LevelGraph, m: Uint32Array, mem: Meter): { membership: Uint32Array; communities: number } {
+  const n = g.n
+  const comp = mem.i32(n).fill(-1)
+  const stack = mem.u32(n)
+  let k = 0
+  for (let s = 0; s < n; s++) {
+    if (comp[s] >= 0) continue
+    comp[s] = k
+    let top = 0
+    stack[top++] = s
+    while (top > 0) {
+      const v = stack[--top]
+      const row = g.nodes ? g.nodes[v] : v
+      for (let x = g.offsets[row]; x < g.offsets[row + 1]; x++) {
+        const t = g.targets[x]
+        const u = g.local ? g.local[t] : t
+        if (u < 0 || comp[u] >= 0 || m[u] !== m[v]) continue
+        comp[u] = k
+        stack[top++] = u
+      }
+    }
+    k++
+  }
+  // components are numbered by smallest node already (s ascends); order by size descending, stable
+  const size = mem.u32(k)
+  for (let v = 0; v < n; v++) size[comp[v]]++
+  const order = mem.u32(k)
+  for (let c = 0; c < k; c++) order[c] = c
+  order.sort((p, q) => size[q] - size[p] || p - q)
+  const rank = stack.subarray(0, k)
+  for (let r = 0; r < k; r++) rank[order[r]] = r
+  const out = mem.u32(n)
+  for (let v = 0; v < n; v++) out[v] = rank[comp[v]]
+  mem.free(comp, stack, size, order)
+  return { membership: out, communities: k }
+}
+
+/**
+ * Modularity Q = sum_c [ in_c / 2m - gamma (K_c / 2m)^2 ] (self-loops count twice in in_c and K_c, as
+ * igraph counts them), or the CPM quality sum_c [ e_c - gamma * n_c (n_c - 1) / 2 ].
+ */
+export function quality(
+  g: LevelGraph | Csr,
+  membership: Uint32Array,
+  communities: number,
+  objective: Objective = "modularity",
+  gamma = 1,
+): number {
+  const n = g.n
+  const within = new Float64Array(communities)
+  const tot = new Float64Array(communities)
+  let total = 0
+  for (let v = 0; v < n; v++) {
+    const row = "nodes" in g && g.nodes ? g.nodes[v] : v
+    const local = "local" in g ? g.local : undefined
+    const c = membership[v]
+    for (let x = g.offsets[row]; x < g.offsets[row + 1]; x++) {
+      const t = g.targets[x]
+      const u = local ? local[t] : t
+      if (u < 0) continue
+      const wt = u === v ? 2 * g.weights[x] : g.weights[x]
+      total += wt
+      tot[c] += objective === "modularity" ? wt : 0
+      if (membership[u] === c) within[c] += wt
+    }
+    if (objective === "cpm") tot[c] += 1
+  }
+  let q = 0
+  if (objective === "modularity") {
+    if (total === 0) return 0
+    for (let c = 0; c < communities; c++) q += within[c] / total - gamma * (tot[c] / total) ** 2
+    return q
+  }
+  for (let c = 0; c < communities; c++) q += within[c] / 2 - gamma * (tot[c] * (tot[c] - 1)) / 2
+  return q
+}

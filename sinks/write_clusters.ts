@@ -1,0 +1,101 @@
+/**
+ * Cluster sinks: TSV (`id<TAB>path` per node; id is the input id when there is one, else the node/row
+ * number) to a file or stdout, and Parquet (id, path, level, cluster_size). Written under a temp name
+ * and renamed on success.
+ */
+import { Effect } from "effect"
+import { fileWriter, ParquetWriter, schemaFromColumnData } from "hyparquet-writer"
+import type { ClusterBatch, StreamInfo } from "../core/batches.ts"
+import { MemoryBudget } from "../core/budget.ts"
+import type { Sink } from "../core/operator.ts"
+import { atomicOutput } from "../core/tempfile.ts"
+import { textLinesSink } from "./text_lines.ts"
+
+/** Nodes per Parquet row group. */
+export const CLUSTER_ROW_GROUP = 1 << 18
+/** Bytes a row group of (id, path, level, size) holds while it is encoded: generous for string ids. */
+const GROUP_BYTES = CLUSTER_ROW_GROUP * 96
+
+export function writeClusters(target: string, options: { format?: "tsv" | "parquet" } = {}): Sink<ClusterBatch> {
+  const format = options.format ?? (/\.parq(uet)?$/i.test(target) ? "parquet" : "tsv")
+  return format === "parquet" ? writeClustersParquet(target) : writeClustersTsv(target)
+}
+
+const label = (info: StreamInfo) => (info.ids ? (u: number) => info.ids!.get(u) : (u: number) => String(u))
+
+export function writeClustersTsv(target: string): Sink<ClusterBatch> {
+  return textLinesSink<ClusterBatch>("writeClusters", target, (info) => {
+    const id = label(info)
+    return (b, push) => {
+      const paths = b.clusters.paths
+      for (let x = 0; x < b.length; x++) push(`${id(b.node[x])}\t${paths[b.cluster[x]]}\n`)
+    }
+  })
+}
+
+export function writeClustersParquet(target: string): Sink<ClusterBatch> {
+  const name = "writeClusters"
+  return {
+    kind: "sink",
+    name,
+    weight: 0,
+    describe: (up) => Effect.succeed(up),
+    minimum: () => GROUP_BYTES,
+    plan: () => Effect.succeed({ bytes: GROUP_BYTES }),
+    make: (plan, info) =>
+      Effect.gen(function* () {
+        const budget = yield* MemoryBudget
+        yield* budget.reserve(name, plan.bytes)
+        const out = yield* atomicOutput(target)
+        const id = label(info)
+        const idKind = info.ids?.kind ?? "row"
+        // a row group's rows: batches may each bring their own cluster table (from a pipe), so rows are
+        // resolved to path, level and size as they arrive
+        const nodes = new Uint32Array(CLUSTER_ROW_GROUP)
+        const level = new Int32Array(CLUSTER_ROW_GROUP)
+        const size = new BigInt64Array(CLUSTER_ROW_GROUP)
+        const paths: string[] = []
+        let n = 0
+        let writer: ParquetWriter | undefined
+        const flush = () => {
+          const ids = idKind === "string"
+            ? Array.from(nodes.subarray(0, n), id)
+            : BigInt64Array.from(nodes.subarray(0, n), (u) => BigInt(idKind === "integer" ? id(u) : u))
+          const columnData = [
+            { name: "id", data: ids, type: idKind === "string" ? "STRING" : "INT64", nullable: false },
+            { name: "path", data: paths.slice(0, n), type: "STRING", nullable: false },
+            { name: "level", data: level.slice(0, n), type: "INT32", nullable: false },
+            { name: "cluster_size", data: size.slice(0, n), type: "INT64", nullable: false },
+          ] as unknown as Parameters<ParquetWriter["write"]>[0]["columnData"]
+          writer ??= new ParquetWriter({
+            writer: fileWriter(out.tempPath),
+            schema: schemaFromColumnData({ columnData }),
+            createdBy: "brook",
+          })
+          writer.write({ columnData, rowGroupSize: Math.max(1, n) })
+          n = 0
+        }
+        return new WritableStream<ClusterBatch>({
+          write(b) {
+            const t = b.clusters
+            for (let x = 0; x < b.length; x++) {
+              const c = b.cluster[x]
+              nodes[n] = b.node[x]
+              paths[n] = t.paths[c]
+              level[n] = t.level[c]
+              size[n++] = BigInt(t.size[c])
+              if (n === CLUSTER_ROW_GROUP) flush()
+            }
+          },
+          close() {
+            if (n > 0 || !writer) flush()
+            writer!.finish()
+            out.commit()
+          },
+          abort() {
+            out.discard()
+          },
+        })
+      }),
+  }
+}

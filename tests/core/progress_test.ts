@@ -1,0 +1,94 @@
+/** The terminal progress line, on a fake clock: at most 10 redraws a second, done/total, items, bytes, ETA. */
+import { expect, test } from "bun:test"
+import { spawnSync } from "node:child_process"
+import * as path from "node:path"
+import { duration, terminalProgress } from "../../core/progress.ts"
+import { randomValues, tempDir, writeNpy } from "../helpers.ts"
+
+const fake = (columns?: number) => {
+  let t = 1000
+  const lines: string[] = []
+  const p = terminalProgress((s) => lines.push(s), { now: () => t, columns: () => columns })
+  return { p, lines, at: (ms: number) => (t = ms) }
+}
+
+test("redraws at most every 100 ms: updates in between only change what the next draw shows", () => {
+  const { p, lines, at } = fake()
+  p.update("tiledCosine", { done: 0, total: 100, unit: "tiles" })
+  at(1050)
+  p.update("tiledCosine", { done: 5, total: 100, unit: "tiles" })
+  at(1099)
+  p.update("tiledCosine", { done: 9, total: 100, unit: "tiles" })
+  expect(lines.length).toBe(1)
+  at(1100)
+  p.update("tiledCosine", { done: 10, total: 100, unit: "tiles" })
+  expect(lines).toEqual(["\r\x1b[2KtiledCosine: 0/100 tiles 0.0%", "\r\x1b[2KtiledCosine: 10/100 tiles 10.0% eta 1s"])
+  p.finish()
+  expect(lines[2]).toBe("\r\x1b[2K")
+})
+
+test("ETA from the rate so far; items, bytes and several stages on one line", () => {
+  const { p, lines, at } = fake()
+  p.update("readEmbeddings", { done: 0, total: 4000, unit: "rows", bytes: 0 })
+  at(3000)
+  p.update("tiledCosine", { done: 0, total: 200, unit: "tiles", items: { count: 0, unit: "pairs" } })
+  at(11000)
+  p.update("readEmbeddings", { done: 1000, total: 4000, unit: "rows", bytes: 1536 * 1024 })
+  p.update("tiledCosine", { done: 20, total: 200, unit: "tiles", items: { count: 12345, unit: "pairs" } })
+  at(11200) // drawn now: readEmbeddings 10.2 s for 1000 rows -> 30.6 s left; tiledCosine 8.2 s for 20 tiles -> 73.8 s
+  p.update("tiledCosine", { done: 20, total: 200, unit: "tiles", items: { count: 12345, unit: "pairs" } })
+  expect(lines[lines.length - 1]).toBe(
+    "\r\x1b[2KreadEmbeddings: 1000/4000 rows 25.0% 1.5 MiB eta 31s | tiledCosine: 20/200 tiles 10.0% 12345 pairs eta 1m14s",
+  )
+})
+
+test("a new unit starts a new phase with its own ETA; no ETA without a total or once done", () => {
+  const { p, lines, at } = fake()
+  p.update("leidenRecursive", { done: 0, unit: "edges" })
+  at(61000)
+  p.update("leidenRecursive", { done: 5000, unit: "edges" })
+  expect(lines[1]).toBe("\r\x1b[2KleidenRecursive: 5000 edges")
+  p.update("leidenRecursive", { done: 1, total: 10, unit: "clusters split" }) // throttled, but starts the clock
+  at(63000)
+  p.update("leidenRecursive", { done: 2, total: 10, unit: "clusters split" })
+  expect(lines[2]).toBe("\r\x1b[2KleidenRecursive: 2/10 clusters split 20.0% eta 8s")
+  at(64000)
+  p.update("leidenRecursive", { done: 10, total: 10, unit: "clusters split" })
+  expect(lines[3]).toBe("\r\x1b[2KleidenRecursive: 10/10 clusters split 100.0%")
+})
+
+test("a line wider than the terminal is cut, so it redraws in place", () => {
+  const { p, lines } = fake(20)
+  p.update("readEmbeddings", { done: 10, total: 4000, unit: "rows" })
+  expect(lines[0]).toBe("\r\x1b[2KreadEmbeddings: 10…") // 19 characters in 20 columns
+})
+
+test("durations read as s, m and h", () => {
+  expect([duration(0.4), duration(59.4), duration(61), duration(3599), duration(7260)]).toEqual([
+    "0s",
+    "59s",
+    "1m01s",
+    "59m59s",
+    "2h01m",
+  ])
+})
+
+// `script` gives the command a terminal; it is in util-linux, on every Debian
+const hasScript = spawnSync("script", ["--version"]).status === 0
+test("the CLI draws progress only when stderr is a terminal, and not with --quiet", () => {
+  if (!hasScript) return console.warn("skipped: no `script` command to give brook a terminal")
+  const dir = tempDir()
+  const emb = path.join(dir, "e.npy")
+  writeNpy(emb, 400, 8, randomValues(3200, 2))
+  const brook = path.join(path.dirname(new URL(import.meta.url).pathname), "..", "..", "cli", "brook.js")
+  const args = `node ${brook} edges ${emb} --threshold 0.5 --out ${path.join(dir, "e.tsv")}`
+  const tty = (extra: string) => spawnSync("script", ["-qec", `${args} ${extra}`, "/dev/null"], { encoding: "utf8" })
+  const drawn = tty("")
+  expect(drawn.status).toBe(0)
+  expect(drawn.stdout).toMatch(/\r\x1b\[2KreadEmbeddings: \d+\/400 rows/)
+  expect(tty("--quiet").stdout).not.toContain("\x1b[2K")
+  const piped = spawnSync("sh", ["-c", args], { encoding: "utf8" })
+  expect(piped.status).toBe(0)
+  expect(piped.stderr).not.toContain("\x1b[2K")
+  expect(piped.stderr).toContain("brook edges:")
+}, 60_000)
