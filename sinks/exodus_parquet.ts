@@ -7,13 +7,13 @@
  * element block id, 0 for nodal and global variables.
  */
 import { Effect } from "effect"
-import { fileWriter, ParquetWriter, schemaFromColumnData } from "hyparquet-writer"
 import { MemoryBudget } from "../core/budget.ts"
 import { FormatUnsupported } from "../core/errors.ts"
 import { collectGarbageNow } from "../core/gc.ts"
 import type { Sink } from "../core/operator.ts"
 import { atomicOutput } from "../core/tempfile.ts"
 import type { ExodusStreamInfo, MeshChunk } from "../sources/exodus/exodus_chunks.ts"
+import { parquetFile } from "./parquet_file.ts"
 
 /** Rows per row group: 64 k rows of ~40 bytes; DuckDB reads row groups in parallel. */
 export const EXODUS_ROW_GROUP = 1 << 16
@@ -55,7 +55,7 @@ export function writeExodusParquet(target: string): Sink<MeshChunk> {
           value: new Float64Array(N),
         }
         let n = 0
-        let writer: ParquetWriter | undefined
+        const pq = parquetFile(out.tempPath)
         const flush = () => {
           const columnData = [
             { name: "var", data: cols.var.slice(0, n), type: "STRING", nullable: false },
@@ -65,13 +65,8 @@ export function writeExodusParquet(target: string): Sink<MeshChunk> {
             { name: "time", data: cols.time.subarray(0, n), type: "DOUBLE", nullable: false },
             { name: "entity", data: cols.entity.subarray(0, n), type: "INT32", nullable: false },
             { name: "value", data: cols.value.subarray(0, n), type: "DOUBLE", nullable: false },
-          ] as unknown as Parameters<ParquetWriter["write"]>[0]["columnData"]
-          writer ??= new ParquetWriter({
-            writer: fileWriter(out.tempPath),
-            schema: schemaFromColumnData({ columnData }),
-            createdBy: "brook",
-          })
-          writer.write({ columnData, rowGroupSize: Math.max(1, n) })
+          ]
+          pq.writeGroup(columnData, n)
           n = 0
           // the encoder's per-group garbage (pages, dictionaries) would otherwise pile up by ~100 MB
           collectGarbageNow()
@@ -99,8 +94,8 @@ export function writeExodusParquet(target: string): Sink<MeshChunk> {
             c.recycle()
           },
           close() {
-            if (n > 0 || !writer) flush()
-            writer!.finish()
+            if (n > 0 || !pq.started) flush()
+            pq.finish()
             out.commit()
           },
           abort() {

@@ -4,12 +4,12 @@
  * and renamed on success.
  */
 import { Effect } from "effect"
-import { fileWriter, ParquetWriter, schemaFromColumnData } from "hyparquet-writer"
 import type { ClusterBatch, StreamInfo } from "../core/batches.ts"
 import { MemoryBudget } from "../core/budget.ts"
 import type { Sink } from "../core/operator.ts"
 import { atomicOutput } from "../core/tempfile.ts"
 import { textLinesSink } from "./text_lines.ts"
+import { parquetFile } from "./parquet_file.ts"
 
 /** Nodes per Parquet row group. */
 export const CLUSTER_ROW_GROUP = 1 << 18
@@ -56,7 +56,7 @@ export function writeClustersParquet(target: string): Sink<ClusterBatch> {
         const size = new BigInt64Array(CLUSTER_ROW_GROUP)
         const paths: string[] = []
         let n = 0
-        let writer: ParquetWriter | undefined
+        const pq = parquetFile(out.tempPath)
         const flush = () => {
           const ids = idKind === "string"
             ? Array.from(nodes.subarray(0, n), id)
@@ -66,13 +66,8 @@ export function writeClustersParquet(target: string): Sink<ClusterBatch> {
             { name: "path", data: paths.slice(0, n), type: "STRING", nullable: false },
             { name: "level", data: level.slice(0, n), type: "INT32", nullable: false },
             { name: "cluster_size", data: size.slice(0, n), type: "INT64", nullable: false },
-          ] as unknown as Parameters<ParquetWriter["write"]>[0]["columnData"]
-          writer ??= new ParquetWriter({
-            writer: fileWriter(out.tempPath),
-            schema: schemaFromColumnData({ columnData }),
-            createdBy: "brook",
-          })
-          writer.write({ columnData, rowGroupSize: Math.max(1, n) })
+          ]
+          pq.writeGroup(columnData, n)
           n = 0
         }
         return new WritableStream<ClusterBatch>({
@@ -88,8 +83,8 @@ export function writeClustersParquet(target: string): Sink<ClusterBatch> {
             }
           },
           close() {
-            if (n > 0 || !writer) flush()
-            writer!.finish()
+            if (n > 0 || !pq.started) flush()
+            pq.finish()
             out.commit()
           },
           abort() {

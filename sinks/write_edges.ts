@@ -3,12 +3,12 @@
  * Parquet (src, dst, weight). Files are written under a temp name and renamed on success.
  */
 import { Effect } from "effect"
-import { fileWriter, ParquetWriter, schemaFromColumnData } from "hyparquet-writer"
 import type { EdgeBatch, IdTable, StreamInfo } from "../core/batches.ts"
 import { MemoryBudget } from "../core/budget.ts"
 import type { Sink } from "../core/operator.ts"
 import { atomicOutput } from "../core/tempfile.ts"
 import { textLinesSink } from "./text_lines.ts"
+import { parquetFile } from "./parquet_file.ts"
 
 /** Edges per Parquet row group: 1 M x 12 B of columns, DuckDB reads groups in parallel. */
 export const PARQUET_ROW_GROUP = 1 << 20
@@ -62,8 +62,7 @@ export function writeEdgesParquet(target: string): Sink<EdgeBatch> {
         const dst = new Uint32Array(PARQUET_ROW_GROUP)
         const weight = new Float32Array(PARQUET_ROW_GROUP)
         let n = 0
-        let writer: ParquetWriter | undefined
-        let fileW: ReturnType<typeof fileWriter> | undefined
+        const pq = parquetFile(out.tempPath)
         const columns = (count: number) => {
           const ids = (col: Uint32Array, f: (r: number) => string) =>
             idKind === "string"
@@ -78,16 +77,7 @@ export function writeEdgesParquet(target: string): Sink<EdgeBatch> {
           ] as const
         }
         const flush = () => {
-          const columnData = columns(n) as unknown as Parameters<ParquetWriter["write"]>[0]["columnData"]
-          if (!writer) {
-            fileW = fileWriter(out.tempPath)
-            writer = new ParquetWriter({
-              writer: fileW,
-              schema: schemaFromColumnData({ columnData }),
-              createdBy: "brook",
-            })
-          }
-          writer.write({ columnData, rowGroupSize: Math.max(1, n) })
+          pq.writeGroup(columns(n), n)
           n = 0
         }
         return new WritableStream<EdgeBatch>({
@@ -103,8 +93,8 @@ export function writeEdgesParquet(target: string): Sink<EdgeBatch> {
             }
           },
           close() {
-            if (n > 0 || !writer) flush()
-            writer!.finish()
+            if (n > 0 || !pq.started) flush()
+            pq.finish()
             out.commit()
           },
           abort() {

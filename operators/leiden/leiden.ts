@@ -119,26 +119,15 @@ class Meter {
   free(...arrays: ArrayBufferView[]): void {
     for (const a of arrays) this.now -= a.byteLength
   }
-  u32(n: number): Uint32Array {
-    this.take(4 * n)
-    return new Uint32Array(n)
+  private make<T extends ArrayBufferView>(C: new (n: number) => T, n: number, bytesEach: number): T {
+    this.take(bytesEach * n)
+    return new C(n)
   }
-  i32(n: number): Int32Array {
-    this.take(4 * n)
-    return new Int32Array(n)
-  }
-  f32(n: number): Float32Array {
-    this.take(4 * n)
-    return new Float32Array(n)
-  }
-  f64(n: number): Float64Array {
-    this.take(8 * n)
-    return new Float64Array(n)
-  }
-  u8(n: number): Uint8Array {
-    this.take(n)
-    return new Uint8Array(n)
-  }
+  u32 = (n: number): Uint32Array => this.make(Uint32Array, n, 4)
+  i32 = (n: number): Int32Array => this.make(Int32Array, n, 4)
+  f32 = (n: number): Float32Array => this.make(Float32Array, n, 4)
+  f64 = (n: number): Float64Array => this.make(Float64Array, n, 8)
+  u8 = (n: number): Uint8Array => this.make(Uint8Array, n, 1)
 }
 
 /** Scratch reused by every level (sized for level 0; aggregates are smaller). */

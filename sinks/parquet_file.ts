@@ -1,0 +1,38 @@
+/**
+ * A Parquet file written one row group at a time with hyparquet-writer: the schema comes from the first
+ * group's columns, so the file is created by the first `writeGroup`.
+ */
+import { fileWriter, ParquetWriter, schemaFromColumnData } from "hyparquet-writer"
+
+/** Columns as hyparquet-writer takes them: name, data (typed array or array), Parquet type. */
+export type ParquetColumns = Parameters<ParquetWriter["write"]>[0]["columnData"]
+
+export interface ParquetFile {
+  /** Appends one row group of `rows` rows (a file with no rows gets one empty group). */
+  writeGroup(columns: unknown, rows: number): void
+  /** Whether a group has been written. */
+  readonly started: boolean
+  /** Writes the footer. */
+  finish(): void
+}
+
+export function parquetFile(path: string): ParquetFile {
+  let writer: ParquetWriter | undefined
+  return {
+    writeGroup(columns, rows) {
+      const columnData = columns as ParquetColumns
+      writer ??= new ParquetWriter({
+        writer: fileWriter(path),
+        schema: schemaFromColumnData({ columnData }),
+        createdBy: "brook",
+      })
+      writer.write({ columnData, rowGroupSize: Math.max(1, rows) })
+    },
+    get started() {
+      return writer !== undefined
+    },
+    finish() {
+      writer!.finish()
+    },
+  }
+}
