@@ -30,10 +30,13 @@ export class NodeTable {
   // integer ids
   private keys: Float64Array = new Float64Array(16)
   private readonly columns = new Map<string, AttributeColumn>()
+  /** Rows every attribute column holds. */
+  private columnCapacity = 16
 
   /** `expected`: nodes to size the table for up front (it still grows past them). */
   constructor(readonly kind: "string" | "integer", expected = 0) {
     if (expected > 8) {
+      this.columnCapacity = expected
       this.slots = new Int32Array(1 << Math.ceil(Math.log2(2 * expected + 1)))
       if (kind === "string") {
         this.starts = new Uint32Array(expected)
@@ -63,6 +66,7 @@ export class NodeTable {
       this.starts = this.starts.slice(0, this.count)
     } else this.keys = this.keys.slice(0, this.count)
     for (const c of this.columns.values()) c.data = c.data.slice(0, this.count)
+    this.columnCapacity = this.count
   }
 
   /** The node id of `id`, adding it when new. */
@@ -78,7 +82,7 @@ export class NodeTable {
     }
     this.slots[slot] = u + 1
     if (2 * this.count > this.slots.length) this.rehash()
-    this.growColumns()
+    if (this.count > this.columnCapacity) this.growColumns()
     return u
   }
 
@@ -109,7 +113,7 @@ export class NodeTable {
   /** Adds an attribute column (values default to 0, false or ""). */
   addAttribute(name: string, type: AttributeType): void {
     if (this.columns.has(name)) throw new RangeError(`attribute ${name} exists`)
-    const cap = Math.max(16, this.starts.length, this.keys.length)
+    const cap = this.columnCapacity
     const data = type === "float64"
       ? new Float64Array(cap)
       : type === "int32"
@@ -172,7 +176,10 @@ export class NodeTable {
   }
 
   private growColumns(): void {
-    for (const c of this.columns.values()) if (this.count > c.data.length) c.data = grow(c.data, this.count)
+    this.columnCapacity = Math.max(2 * this.columnCapacity, this.count)
+    for (const c of this.columns.values()) {
+      if (c.data.length < this.columnCapacity) c.data = grow(c.data, this.columnCapacity)
+    }
   }
 
   /** Node id when present; otherwise -(free slot) - 1. */
