@@ -10,9 +10,9 @@ const g = globalThis as { gc?: () => void; Bun?: { gc?: (force: boolean) => void
 const GC_INTERVAL_MS = 1000
 let last = 0
 
-export function collectGarbageNow(): void {
+export function collectGarbageNow(force = false): void {
   const now = performance.now()
-  if (now - last < GC_INTERVAL_MS) return
+  if (!force && now - last < GC_INTERVAL_MS) return
   last = now
   if (g.Bun?.gc) g.Bun.gc(true)
   else g.gc?.()

@@ -9,9 +9,13 @@ import type { Sink } from "../core/operator.ts"
 import { atomicOutput } from "../core/tempfile.ts"
 import { textLinesSink } from "./text_lines.ts"
 import { parquetFile } from "./parquet_file.ts"
+import { collectGarbageNow } from "../core/gc.ts"
 
-/** Edges per Parquet row group: 1 M x 12 B of columns, DuckDB reads groups in parallel. */
-export const PARQUET_ROW_GROUP = 1 << 20
+/**
+ * Edges per Parquet row group: 256 Ki x 12 B of columns. DuckDB reads groups in parallel; the encoder's
+ * per-group garbage (pages, INT64 values) grows with the group, so groups stay small.
+ */
+export const PARQUET_ROW_GROUP = 1 << 18
 
 /** A float32 weight as the shortest text that reads back as the same float32 (6 to 9 digits). */
 export function formatWeight(w: number): string {
@@ -79,6 +83,9 @@ export function writeEdgesParquet(target: string): Sink<EdgeBatch> {
         const flush = () => {
           pq.writeGroup(columns(n), n)
           n = 0
+          // the encoder's garbage per group (~10 x the group's columns on Bun) is memory the budget cannot
+          // see: collect it after every group (a group is 256 Ki edges, so this is rare)
+          collectGarbageNow(true)
         }
         return new WritableStream<EdgeBatch>({
           write(e) {
@@ -105,10 +112,12 @@ export function writeEdgesParquet(target: string): Sink<EdgeBatch> {
   }
 }
 
-/** BigInt64Array of row numbers (DuckDB reads INT64 as BIGINT). */
+/** BigInt64Array of row numbers (DuckDB reads INT64 as BIGINT), filled through 32-bit words: no BigInts. */
 function Int64Array(rows: Uint32Array): BigInt64Array {
   const out = new BigInt64Array(rows.length)
-  for (let x = 0; x < rows.length; x++) out[x] = BigInt(rows[x])
+  const words = new Uint32Array(out.buffer)
+  // little-endian: the low word of value x is words[2x]; the high words stay 0
+  for (let x = 0; x < rows.length; x++) words[2 * x] = rows[x]
   return out
 }
 
