@@ -47,7 +47,7 @@ export {
   type LeidenRecursiveOptions,
 } from "./operators/leiden/leiden_recursive.ts"
 export { leiden, type LeidenOptions, type LeidenResult, quality } from "./operators/leiden/leiden.ts"
-export { clusterRecursive, type Clustering } from "./operators/leiden/recursive.ts"
+export { type Clustering, clusterRecursive } from "./operators/leiden/recursive.ts"
 export { writeClusters, writeClustersParquet, writeClustersTsv } from "./sinks/write_clusters.ts"
 export { type Csr, degree, edgeCount, edgeWeight, neighbours, neighbourWeights, strength } from "./graph/csr.ts"
 export { CsrBuilder } from "./graph/csr_builder.ts"

@@ -31,8 +31,7 @@ export function edgeCount(g: Csr): number {
 export const neighbours = (g: Csr, u: number): Uint32Array => g.targets.subarray(g.offsets[u], g.offsets[u + 1])
 
 /** The weights of u's edges, in the order of `neighbours(g, u)`. */
-export const neighbourWeights = (g: Csr, u: number): Float32Array =>
-  g.weights.subarray(g.offsets[u], g.offsets[u + 1])
+export const neighbourWeights = (g: Csr, u: number): Float32Array => g.weights.subarray(g.offsets[u], g.offsets[u + 1])
 
 /** Weighted degree; a self-loop counts twice, as in modularity. */
 export function strength(g: Csr, u: number): number {

@@ -52,9 +52,8 @@ export class NodeTable {
 
   /** Bytes held by ids, the hash table and attributes (capacity, not just what is used). */
   get bytes(): number {
-    let b = this.slots.byteLength + (this.kind === "string"
-      ? this.chars.byteLength + this.starts.byteLength
-      : this.keys.byteLength)
+    let b = this.slots.byteLength +
+      (this.kind === "string" ? this.chars.byteLength + this.starts.byteLength : this.keys.byteLength)
     for (const c of this.columns.values()) b += c.data.byteLength
     return b
   }
@@ -215,7 +214,9 @@ export class NodeTable {
   private storeString(s: string, u: number): void {
     if (u >= this.starts.length) this.starts = grow(this.starts, u + 1) as Uint32Array
     this.starts[u] = this.charEnd
-    if (this.charEnd + s.length > this.chars.length) this.chars = grow(this.chars, this.charEnd + s.length) as Uint8Array
+    if (this.charEnd + s.length > this.chars.length) {
+      this.chars = grow(this.chars, this.charEnd + s.length) as Uint8Array
+    }
     const chars = this.chars, at = this.charEnd
     let wide = false
     for (let x = 0; x < s.length; x++) {

@@ -13,8 +13,8 @@ import type { Sink } from "../core/operator.ts"
 import { atomicOutput } from "../core/tempfile.ts"
 import { compress } from "../operators/segment_pack/codec.ts"
 import {
-  CATALOG_FRAME,
   type Catalog,
+  CATALOG_FRAME,
   type ContigEntry,
   MAGIC,
   type PackEntry,

@@ -75,7 +75,9 @@ export function readEdges(files: string | readonly string[]): Source<EdgeBatch> 
           if (kinds[kinds.length - 1] !== kinds[0]) {
             return yield* new InvalidInput({
               file,
-              reason: `its ids are ${kinds[kinds.length - 1] ? "strings" : "node numbers"}, those of ${list[0]} are not`,
+              reason: `its ids are ${kinds[kinds.length - 1] ? "strings" : "node numbers"}, those of ${
+                list[0]
+              } are not`,
             })
           }
         }

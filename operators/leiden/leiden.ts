@@ -171,7 +171,17 @@ class Work {
     this.acc = a
   }
   free(mem: Meter): void {
-    mem.free(this.slot, this.touched, this.acc, this.queue, this.flag, this.refTotal, this.refExt, this.total, this.gain)
+    mem.free(
+      this.slot,
+      this.touched,
+      this.acc,
+      this.queue,
+      this.flag,
+      this.refTotal,
+      this.refExt,
+      this.total,
+      this.gain,
+    )
   }
   /** Scratch for k candidate gains (k is at most a node's degree). */
   gainScratch(k: number): Float64Array {
@@ -577,7 +587,6 @@ function aggregate(
   }
   return { graph: { n: k, offsets, targets, weights }, weight }
 }
-
 
 /**
  * Splits every community into its connected components, then numbers communities by size descending,

@@ -1,6 +1,15 @@
 /** The graph store: CSR build (merging, self-loops, sorted rows, memory accounting) and the node table. */
 import { describe, expect, test } from "bun:test"
-import { degree, edgeCount, edgeWeight, induce, neighbours, neighbourWeights, release, strength } from "../../graph/csr.ts"
+import {
+  degree,
+  edgeCount,
+  edgeWeight,
+  induce,
+  neighbours,
+  neighbourWeights,
+  release,
+  strength,
+} from "../../graph/csr.ts"
 import { CHUNK_EDGES, CsrBuilder } from "../../graph/csr_builder.ts"
 import { NodeTable } from "../../graph/node_table.ts"
 

@@ -2,7 +2,7 @@
 import { describe, expect, test } from "bun:test"
 import type { Csr } from "../../graph/csr.ts"
 import { CsrBuilder } from "../../graph/csr_builder.ts"
-import { LEIDEN_BYTES_PER_NODE, leiden, quality } from "../../operators/leiden/leiden.ts"
+import { leiden, LEIDEN_BYTES_PER_NODE, quality } from "../../operators/leiden/leiden.ts"
 import { clusterRecursive } from "../../operators/leiden/recursive.ts"
 import { expNonPositive, Rng } from "../../operators/leiden/random.ts"
 
@@ -20,7 +20,8 @@ const clique = (nodes: number[]) => nodes.flatMap((a, i) => nodes.slice(i + 1).m
 const range = (a: number, b: number) => Array.from({ length: b - a }, (_, k) => a + k)
 
 /** Zachary's karate club (34 members, 78 ties), 0-based. */
-const KARATE = [[0,1],[0,2],[0,3],[0,4],[0,5],[0,6],[0,7],[0,8],[0,10],[0,11],[0,12],[0,13],[0,17],[0,19],[0,21],[0,31],[1,2],[1,3],[1,7],[1,13],[1,17],[1,19],[1,21],[1,30],[2,3],[2,7],[2,8],[2,9],[2,13],[2,27],[2,28],[2,32],[3,7],[3,12],[3,13],[4,6],[4,10],[5,6],[5,10],[5,16],[6,16],[8,30],[8,32],[8,33],[9,33],[13,33],[14,32],[14,33],[15,32],[15,33],[18,32],[18,33],[19,33],[20,32],[20,33],[22,32],[22,33],[23,25],[23,27],[23,29],[23,32],[23,33],[24,25],[24,27],[24,31],[25,31],[26,29],[26,33],[27,33],[28,31],[28,33],[29,32],[29,33],[30,32],[30,33],[31,32],[31,33],[32,33]] // deno-fmt-ignore
+// deno-fmt-ignore
+const KARATE = [[0,1],[0,2],[0,3],[0,4],[0,5],[0,6],[0,7],[0,8],[0,10],[0,11],[0,12],[0,13],[0,17],[0,19],[0,21],[0,31],[1,2],[1,3],[1,7],[1,13],[1,17],[1,19],[1,21],[1,30],[2,3],[2,7],[2,8],[2,9],[2,13],[2,27],[2,28],[2,32],[3,7],[3,12],[3,13],[4,6],[4,10],[5,6],[5,10],[5,16],[6,16],[8,30],[8,32],[8,33],[9,33],[13,33],[14,32],[14,33],[15,32],[15,33],[18,32],[18,33],[19,33],[20,32],[20,33],[22,32],[22,33],[23,25],[23,27],[23,29],[23,32],[23,33],[24,25],[24,27],[24,31],[25,31],[26,29],[26,33],[27,33],[28,31],[28,33],[29,32],[29,33],[30,32],[30,33],[31,32],[31,33],[32,33]]
 
 /** Every community induces a connected subgraph. */
 function connected(g: Csr, m: Uint32Array, k: number): boolean {
@@ -185,7 +186,9 @@ describe("clusterRecursive", () => {
     for (let grp = 0; grp < 2; grp++) {
       for (let c = 0; c < 3; c++) edges.push(...clique(range(18 * grp + 6 * c, 18 * grp + 6 * c + 6)))
       for (let c = 0; c < 3; c++) {
-        for (let d = c + 1; d < 3; d++) edges.push([18 * grp + 6 * c, 18 * grp + 6 * d], [18 * grp + 6 * c + 1, 18 * grp + 6 * d + 1])
+        for (let d = c + 1; d < 3; d++) {
+          edges.push([18 * grp + 6 * c, 18 * grp + 6 * d], [18 * grp + 6 * c + 1, 18 * grp + 6 * d + 1])
+        }
       }
     }
     edges.push([0, 18])
@@ -209,7 +212,9 @@ describe("clusterRecursive", () => {
     for (let v = 0; v < g.n; v++) {
       const top = flat.table.paths[flat.leaf[v]]
       if (flat.table.size[flat.leaf[v]] > 4) {
-        expect(deep.table.paths[deep.leaf[v]].startsWith(`${top}.`) || deep.table.paths[deep.leaf[v]] === top).toBe(true)
+        expect(deep.table.paths[deep.leaf[v]].startsWith(`${top}.`) || deep.table.paths[deep.leaf[v]] === top).toBe(
+          true,
+        )
       } else expect(deep.table.paths[deep.leaf[v]]).toBe(top)
     }
   })
@@ -221,7 +226,11 @@ describe("clusterRecursive", () => {
     const n = 180
     for (let a = 0; a < n; a++) {
       for (let b = a + 1; b < n; b++) {
-        const p = Math.floor(a / 30) === Math.floor(b / 30) ? 0.5 : Math.floor(a / 90) === Math.floor(b / 90) ? 0.08 : 0.002
+        const p = Math.floor(a / 30) === Math.floor(b / 30)
+          ? 0.5
+          : Math.floor(a / 90) === Math.floor(b / 90)
+          ? 0.08
+          : 0.002
         if (rng.next() < p) edges.push([a, b])
       }
     }
