@@ -26,7 +26,7 @@ options:
   --k K                splitter k-mer length, ${17}-${31} (default 31)
   --segment-size N     minimum distance between splitters in the reference (default 60000)
   --threads N          N - 1 workers compress packs while the main thread cuts and encodes
-                       (default: one per core); the archive is the same for every N
+                       (default 1: more did not pay on 2 cores); the archive is the same for every N
   --quiet              no summary on stderr
 
 example:

@@ -39,6 +39,8 @@ export class PackQueue {
   private readonly held: Held[] = []
   private inFlight = 0
   private running = 0
+  /** Packs held and not yet sent. */
+  private unsent = 0
   private nextId = 0
   /** The most bytes that were in flight at once. */
   peak = 0
@@ -52,6 +54,7 @@ export class PackQueue {
   push(e: PackerEvent): void {
     if (!this.pool) return this.emit(settle(e))
     this.held.push({ e })
+    if (e.kind === "pack") this.unsent++
   }
 
   /** Sends what fits and passes on the events that are ready; waits while packs wait to be sent. */
@@ -59,7 +62,7 @@ export class PackQueue {
     for (;;) {
       this.send()
       this.pass()
-      if (!this.held.some((h) => h.e.kind === "pack" && !h.sent)) return
+      if (this.unsent === 0) return
       await this.oldestInFlight()
     }
   }
@@ -75,6 +78,7 @@ export class PackQueue {
 
   private send(): void {
     const pool = this.pool!
+    if (this.unsent === 0) return
     for (const h of this.held) {
       if (h.e.kind !== "pack" || h.sent) continue
       const job = h.e.job
@@ -84,6 +88,7 @@ export class PackQueue {
       for (let j = 1; j < pool.size; j++) if (pool.pending(j) < pool.pending(k)) k = j
       this.inFlight += cost
       this.running++
+      this.unsent--
       this.peak = Math.max(this.peak, this.inFlight)
       // the input is transferred, the worker owns it from here: a reference is copied (the group store keeps it)
       const whole = job.bytes.byteOffset === 0 && job.bytes.byteLength === job.bytes.buffer.byteLength

@@ -6,7 +6,6 @@
  * seed indexes and the open packs (groups.ts states the per-group cost and what happens beyond it).
  */
 import { Effect } from "effect"
-import * as os from "node:os"
 import type { PackEvent, Segment, SegmentEvent, StreamInfo } from "../../core/batches.ts"
 import { MemoryBudget } from "../../core/budget.ts"
 import { collectGarbageNow } from "../../core/gc.ts"
@@ -187,11 +186,12 @@ export const spawnPackWorker = () =>
     { type: "module" },
   )
 
-/** One thread per core. */
-export const DEFAULT_THREADS = Math.max(
-  1,
-  (os as { availableParallelism?: () => number }).availableParallelism?.() ?? os.cpus().length,
-)
+/**
+ * One thread: on the 2-core machine of BENCHMARKS.md ("--threads"), one pack worker beside the main
+ * thread made no measurable difference to bench/genomes.sh's collection (zstd of the sealed packs is
+ * about 0.3 s of 3.4 s), so the default starts none.
+ */
+export const DEFAULT_THREADS = 1
 
 /** The segmentPack stage. */
 export function segmentPack(options: SegmentPackOptions = {}): Transform<SegmentEvent, PackEvent> {
