@@ -3,7 +3,9 @@
  * reference (sent on at once as a reference pack), later ones are deltas against it (delta.ts),
  * PACK_CARDINALITY to a pack, compressed with zstd and sent on as soon as the pack is full. Open
  * packs are sealed early when the budget requires it. The budget covers group references, their
- * seed indexes and the open packs (groups.ts states the per-group cost and what happens beyond it).
+ * seed indexes and the open packs (groups.ts states the per-group cost and what happens beyond it),
+ * and PACKS_IN_FLIGHT bytes of sealed packs being compressed. With threads > 1, pack workers compress
+ * them while this thread goes on; pack_queue.ts keeps the archive's order, so its bytes do not change.
  */
 import { Effect } from "effect"
 import type { PackEvent, Segment, SegmentEvent, StreamInfo } from "../../core/batches.ts"
