@@ -104,9 +104,9 @@ function summarize(env: CommandEnv, verb: string, out: string, s: ArchiveSummary
       formatBytes(p.capacity)
     } used; ${p.spills} references spilled, ${p.rebuilds} indexes rebuilt, ${p.earlySeals} packs sealed early`,
   )
-  env.log(
-    `  ${p.workers} pack workers; at most ${formatBytes(p.inFlightPeak)} of packs in flight to them`,
-  )
+  if (p.workers > 0) {
+    env.log(`  ${p.workers} pack workers; at most ${formatBytes(p.inFlightPeak)} of packs in flight to them`)
+  }
 }
 
 const noStats = (): PackStats => ({
