@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # brook pack vs zstd -19 --long=27 -T2, back to back, on a make_genomes.py collection; then byte-exact
-# restore (cmp), --memory 128MB, Deno, and the bytes read to restore one contig and one 100 kbp range.
+# restore (cmp), the default (--threads 1) against one thread per core, --memory 128MB, Deno, and the bytes read to restore one contig and one 100 kbp range.
 # usage: bench/genomes.sh [SAMPLES=20] [CONTIG_LEN=4000000] [CONTIGS=3] [SEED=1] [ZSTD=1]
 # Needs ../shared/peers/make_genomes.py (BROOK_PEERS to point elsewhere) and Debian's zstd (ZSTD=0 skips
 # the peer: at -19 it takes minutes). AGC 3.2.2 is not installed here: its figures are quoted from
@@ -30,10 +30,18 @@ if [ "$ZSTD" = 1 ]; then
 fi
 BROOK_RUNTIME=bun measure bun node cli/brook.js pack "$OUT/genomes-bun.brk" "${FILES[@]}" --quiet
 echo "bun bytes=$(wc -c < "$OUT/genomes-bun.brk")" >> "$LOG"
+# the default (--threads 1: packs compressed on the main thread) against one thread per core (nproc - 1 pack workers)
+T=$(nproc)
+BROOK_RUNTIME=bun measure bun-tN node cli/brook.js pack "$OUT/genomes-bun-tN.brk" "${FILES[@]}" --threads "$T" --quiet
+echo "bun-tN bytes=$(wc -c < "$OUT/genomes-bun-tN.brk")" >> "$LOG"
+cmp -s "$OUT/genomes-bun.brk" "$OUT/genomes-bun-tN.brk" && echo "threads: the Bun archive with --threads $T is byte-identical to the default's (cmp)" | tee -a "$LOG"
 BROOK_RUNTIME=bun measure bun128 node cli/brook.js pack "$OUT/genomes-bun128.brk" "${FILES[@]}" --memory 128MB --quiet
 echo "bun128 bytes=$(wc -c < "$OUT/genomes-bun128.brk")" >> "$LOG"
 BROOK_RUNTIME=deno measure deno node cli/brook.js pack "$OUT/genomes-deno.brk" "${FILES[@]}" --quiet
 echo "deno bytes=$(wc -c < "$OUT/genomes-deno.brk")" >> "$LOG"
+BROOK_RUNTIME=deno measure deno-tN node cli/brook.js pack "$OUT/genomes-deno-tN.brk" "${FILES[@]}" --threads "$T" --quiet
+echo "deno-tN bytes=$(wc -c < "$OUT/genomes-deno-tN.brk")" >> "$LOG"
+cmp -s "$OUT/genomes-deno.brk" "$OUT/genomes-deno-tN.brk" && echo "threads: the Deno archive with --threads $T is byte-identical to the default's (cmp)" | tee -a "$LOG"
 BROOK_RUNTIME=deno measure deno128 node cli/brook.js pack "$OUT/genomes-deno128.brk" "${FILES[@]}" --memory 128MB --quiet
 echo "deno128 bytes=$(wc -c < "$OUT/genomes-deno128.brk")" >> "$LOG"
 # byte-exact restore of every sample, from the Bun and the Deno archive
@@ -66,4 +74,7 @@ if "bun" in size and which == "20-4000000-3-1":  # the collection AGC was measur
     if "zstd" in runs: print(f"bun wall / zstd wall: {runs['bun'][0] / runs['zstd'][0]:.3f}")
     print(f"bun wall / AGC wall (3.8 s, quoted): {runs['bun'][0] / AGC[0]:.2f}; deno: {runs['deno'][0] / AGC[0]:.2f}")
     print(f"bun peak rss / AGC's (330 MB): {runs['bun'][1] / AGC[1]:.2f}")
+for rt in ("bun", "deno"):
+    if rt in runs and f"{rt}-tN" in runs:
+        print(f"{rt} one thread per core / default (1): wall {runs[rt + '-tN'][0] / runs[rt][0]:.3f}, peak rss {runs[rt + '-tN'][1] / runs[rt][1]:.3f}")
 PY

@@ -7,6 +7,7 @@
  * dependency. The format is plain zstd frames, readable by `zstd -d`.
  */
 import * as zlib from "node:zlib"
+import { packRef } from "./ref_codec.ts"
 
 interface ZstdZlib {
   zstdCompressSync(b: Uint8Array, o: { params: Record<number, number>; pledgedSrcSize?: number }): Uint8Array
@@ -38,4 +39,14 @@ export function compress(b: Uint8Array, level: number): Uint8Array {
 export function decompress(b: Uint8Array): Uint8Array {
   const out = z.zstdDecompressSync(b)
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength)
+}
+
+/** A pack's stored bytes: a reference segment 2-bit packed then compressed, or a delta pack's body compressed. */
+export const packBytes = (job: PackJob): Uint8Array => compress(job.ref ? packRef(job.bytes) : job.bytes, job.level)
+
+/** What a pack is made from, on the main thread or in a pack worker. */
+export interface PackJob {
+  readonly ref: boolean
+  readonly level: number
+  readonly bytes: Uint8Array<ArrayBuffer>
 }

@@ -3,7 +3,9 @@
  * reference (sent on at once as a reference pack), later ones are deltas against it (delta.ts),
  * PACK_CARDINALITY to a pack, compressed with zstd and sent on as soon as the pack is full. Open
  * packs are sealed early when the budget requires it. The budget covers group references, their
- * seed indexes and the open packs (groups.ts states the per-group cost and what happens beyond it).
+ * seed indexes and the open packs (groups.ts states the per-group cost and what happens beyond it),
+ * and PACKS_IN_FLIGHT bytes of sealed packs being compressed. With threads > 1, pack workers compress
+ * them while this thread goes on; pack_queue.ts keeps the archive's order, so its bytes do not change.
  */
 import { Effect } from "effect"
 import type { PackEvent, Segment, SegmentEvent, StreamInfo } from "../../core/batches.ts"
@@ -13,10 +15,12 @@ import { ByteWriter } from "../../core/bytes.ts"
 import { BudgetExceeded } from "../../core/errors.ts"
 import type { Transform } from "../../core/operator.ts"
 import { scopedTempFile } from "../../core/tempfile.ts"
-import { compress, DELTA_LEVEL, REF_LEVEL } from "./codec.ts"
+import { workerPool } from "../../core/workers.ts"
+import { DELTA_LEVEL, REF_LEVEL } from "./codec.ts"
 import { buildIndex, encodeDelta, indexBytes } from "./delta.ts"
 import { GroupStore } from "./groups.ts"
-import { packRef } from "./ref_codec.ts"
+import { type PackerEvent, PackQueue } from "./pack_queue.ts"
+import type { PackResult, PackTask } from "./pack_worker.ts"
 
 /** Deltas per pack: AGC's pack cardinality (50); a restore decompresses at most this many deltas it does not need. */
 export const PACK_CARDINALITY = 50
@@ -28,6 +32,12 @@ export const PACK_CARDINALITY = 50
 export const RELATED_GAIN = 4
 /** The smallest store that packs a collection of 60 kbp segments without thrashing: a few groups' worth. */
 export const MIN_STORE = 8 << 20
+/**
+ * Bytes of packs in flight to the pack workers (inputs and compressed copies): carved from the
+ * stage's share whatever the number of threads, so that the group store, hence the archive, is the
+ * same for every --threads.
+ */
+export const PACKS_IN_FLIGHT = 4 << 20
 
 export interface SegmentPackOptions {
   /** Groups already in an archive being appended to: their keys and delta counts, and a loader for their references. */
@@ -37,6 +47,11 @@ export interface SegmentPackOptions {
   }
   /** Filled when the stage ends: how the group store coped with its cap. */
   readonly stats?: PackStats
+  /**
+   * Threads: 1 compresses packs on the main thread; N > 1 starts N - 1 pack workers that compress
+   * sealed packs while the main thread reads, cuts and delta-encodes. Default: DEFAULT_THREADS.
+   */
+  readonly threads?: number
 }
 
 export interface PackStats {
@@ -47,6 +62,9 @@ export interface PackStats {
   spills: number
   rebuilds: number
   earlySeals: number
+  /** Pack workers, and the most bytes of packs in flight to them at once. */
+  workers: number
+  inFlightPeak: number
 }
 
 interface OpenPack {
@@ -64,7 +82,7 @@ export class Packer {
   /** The most the store and the open packs held. */
   peak = 0
 
-  constructor(readonly store: GroupStore, private readonly out: (e: PackEvent) => void) {}
+  constructor(readonly store: GroupStore, private readonly out: (e: PackerEvent) => void) {}
 
   /** A sample starts: from the second on, a segment with a new key may be encoded against related groups. */
   sampleStart(): void {
@@ -97,7 +115,8 @@ export class Packer {
     this.fit(-1, s.bytes.length)
     const id = store.add(s.a, s.b, s.bytes)
     this.out({ kind: "group", id, a: s.a, b: s.b })
-    this.out({ kind: "pack", group: id, ref: true, first: 0, count: 1, bytes: compress(packRef(s.bytes), REF_LEVEL) })
+    const job = { ref: true, level: REF_LEVEL, bytes: s.bytes as Uint8Array<ArrayBuffer> }
+    this.out({ kind: "pack", group: id, ref: true, first: 0, count: 1, job })
     this.out({ kind: "place", group: id, ordinal: -1, rc: s.rc, skip: s.skip, length: s.bytes.length - s.skip })
   }
 
@@ -137,7 +156,7 @@ export class Packer {
       ref: false,
       first: p.first,
       count: p.count,
-      bytes: compress(body.view(), DELTA_LEVEL),
+      job: { ref: false, level: DELTA_LEVEL, bytes: body.take() as Uint8Array<ArrayBuffer> },
     })
   }
 
@@ -160,29 +179,58 @@ export class Packer {
   }
 }
 
+/** A pack worker; in a `bun build --compile` binary Bun finds it by its path from the repository root. */
+export const spawnPackWorker = () =>
+  new Worker(
+    import.meta.url.includes("/$bunfs/")
+      ? "./operators/segment_pack/pack_worker.ts"
+      : new URL("./pack_worker.ts", import.meta.url),
+    { type: "module" },
+  )
+
+/**
+ * One thread: on the 2-core machine of BENCHMARKS.md ("--threads"), one pack worker beside the main
+ * thread made no measurable difference to bench/genomes.sh's collection (zstd of the sealed packs is
+ * about 0.3 s of 3.4 s), so the default starts none.
+ */
+export const DEFAULT_THREADS = 1
+
 /** The segmentPack stage. */
 export function segmentPack(options: SegmentPackOptions = {}): Transform<SegmentEvent, PackEvent> {
   const name = "segmentPack"
+  const threads = Math.max(1, Math.floor(options.threads ?? DEFAULT_THREADS))
+  const minimum = MIN_STORE + PACKS_IN_FLIGHT
   return {
     kind: "transform",
     name,
     weight: 1,
     describe: (up: StreamInfo) => Effect.succeed(up),
-    minimum: () => MIN_STORE,
+    minimum: () => minimum,
     plan: (share) =>
-      share < MIN_STORE
-        ? Effect.fail(new BudgetExceeded({ operator: name, needed: MIN_STORE, available: share }))
-        : Effect.succeed({ bytes: share, notes: `group store ${Math.round(share / 2 ** 20)} MiB` }),
+      share < minimum
+        ? Effect.fail(new BudgetExceeded({ operator: name, needed: minimum, available: share }))
+        : Effect.succeed({
+          bytes: share,
+          notes: `group store ${Math.round((share - PACKS_IN_FLIGHT) / 2 ** 20)} MiB, ${
+            PACKS_IN_FLIGHT >> 20
+          } MiB of packs in flight, ${threads - 1} pack workers`,
+        }),
     make: (plan) =>
       Effect.gen(function* () {
         const budget = yield* MemoryBudget
         yield* budget.reserve(name, plan.bytes)
         const spill = yield* scopedTempFile("segments")
-        const store = new GroupStore(plan.bytes, () => spill, options.existing?.loadRef)
+        const store = new GroupStore(plan.bytes - PACKS_IN_FLIGHT, () => spill, options.existing?.loadRef)
         yield* Effect.addFinalizer(() => Effect.sync(() => store.close()))
         for (const g of options.existing?.groups ?? []) store.add(g.a, g.b, undefined, g.deltas)
+        const pool = threads > 1
+          ? yield* Effect.orDie(
+            workerPool<PackTask, PackResult>(spawnPackWorker, threads - 1, () => ({ type: "init" })),
+          )
+          : undefined
         let controller: TransformStreamDefaultController<PackEvent>
-        const packer = new Packer(store, (e) => controller.enqueue(e))
+        const queue = new PackQueue(pool, PACKS_IN_FLIGHT, (e) => controller.enqueue(e))
+        const packer = new Packer(store, (e) => queue.push(e))
         return new TransformStream<SegmentEvent, PackEvent>({
           start(c) {
             controller = c
@@ -193,12 +241,14 @@ export function segmentPack(options: SegmentPackOptions = {}): Transform<Segment
             else {
               if (e.kind === "sample") packer.sampleStart()
               if (e.kind === "contigEnd") collectGarbageNow()
-              c.enqueue(e)
+              queue.push(e)
             }
+            return queue.settle()
           },
-          flush(c) {
+          async flush(c) {
             controller = c
             packer.finish()
+            await queue.finish()
             if (options.stats) {
               Object.assign(
                 options.stats,
@@ -208,6 +258,8 @@ export function segmentPack(options: SegmentPackOptions = {}): Transform<Segment
                   spills: store.spills,
                   rebuilds: store.rebuilds,
                   earlySeals: packer.earlySeals,
+                  workers: threads - 1,
+                  inFlightPeak: queue.peak,
                 } satisfies PackStats,
               )
             }

@@ -48,6 +48,21 @@ test("usage errors exit 2", () => {
   expect(brook("unpack").status).toBe(2)
   expect(brook("unpack", archive, "--contig", "x:10-2").status).toBe(2)
   expect(brook("list", archive, "--bogus").status).toBe(2)
+  for (const t of ["0", "1.5"]) {
+    const r = brook("pack", path.join(dir, "t.brk"), files[0], "--threads", t)
+    expect(r.status).toBe(2)
+    expect(r.stderr).toMatch(/--threads must be a positive integer/)
+  }
+})
+
+test("pack and append with --threads 2 write the same bytes as with --threads 1", () => {
+  const small = ["--k", "21", "--segment-size", "400", "--quiet"]
+  const [one, two] = ["one.brk", "two.brk"].map((n) => path.join(dir, n))
+  expect(brook("pack", one, files[0], files[1], ...small, "--threads", "1").status).toBe(0)
+  expect(brook("pack", two, files[0], files[1], ...small, "--threads", "2").status).toBe(0)
+  expect(brook("append", one, files[2], "--quiet", "--threads", "1").status).toBe(0)
+  expect(brook("append", two, files[2], "--quiet", "--threads", "2").status).toBe(0)
+  expect(fs.readFileSync(two).equals(fs.readFileSync(one))).toBe(true)
 })
 
 test("a corrupted archive exits 1 with one line naming the pack", () => {

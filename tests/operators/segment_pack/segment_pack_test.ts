@@ -7,6 +7,7 @@ import { ByteReader } from "../../../core/bytes.ts"
 import { decompress } from "../../../operators/segment_pack/codec.ts"
 import { GroupStore } from "../../../operators/segment_pack/groups.ts"
 import { Packer } from "../../../operators/segment_pack/segment_pack.ts"
+import { settle } from "../../../operators/segment_pack/pack_queue.ts"
 import type { PackEvent, Segment } from "../../../core/batches.ts"
 import { tempDir } from "../../helpers.ts"
 import { fasta, mutate, pack, randomBases, revcomp, rng, roundTrip } from "./genomes.ts"
@@ -196,7 +197,7 @@ test("the group store spills references, drops indexes and seals packs early und
   const runWith = (cap: number) => {
     const events: PackEvent[] = []
     const store = new GroupStore(cap, () => path.join(tempDir(), "spill"))
-    const p = new Packer(store, (e) => events.push(e))
+    const p = new Packer(store, (e) => events.push(settle(e)))
     for (const s of segs) p.add(s)
     p.finish()
     store.close()
