@@ -36,3 +36,11 @@ export function parquetFile(path: string): ParquetFile {
     },
   }
 }
+
+/** INT64 values of u32s (row numbers, sizes) written through 32-bit words, little-endian: no BigInt per value. */
+export function int64Of(values: Uint32Array): BigInt64Array {
+  const out = new BigInt64Array(values.length)
+  const words = new Uint32Array(out.buffer)
+  for (let x = 0; x < values.length; x++) words[2 * x] = values[x]
+  return out
+}

@@ -9,10 +9,11 @@ import { MemoryBudget } from "../core/budget.ts"
 import type { Sink } from "../core/operator.ts"
 import { atomicOutput } from "../core/tempfile.ts"
 import { textLinesSink } from "./text_lines.ts"
-import { parquetFile } from "./parquet_file.ts"
+import { int64Of, parquetFile } from "./parquet_file.ts"
+import { collectGarbageNow } from "../core/gc.ts"
 
 /** Nodes per Parquet row group. */
-export const CLUSTER_ROW_GROUP = 1 << 18
+export const CLUSTER_ROW_GROUP = 1 << 16
 /** Bytes a row group of (id, path, level, size) holds while it is encoded: generous for string ids. */
 const GROUP_BYTES = CLUSTER_ROW_GROUP * 96
 
@@ -54,13 +55,16 @@ export function writeClustersParquet(target: string): Sink<ClusterBatch> {
         const nodes = new Uint32Array(CLUSTER_ROW_GROUP)
         const level = new Int32Array(CLUSTER_ROW_GROUP)
         const size = new BigInt64Array(CLUSTER_ROW_GROUP)
+        const sizeWords = new Uint32Array(size.buffer)
         const paths: string[] = []
         let n = 0
         const pq = parquetFile(out.tempPath)
         const flush = () => {
           const ids = idKind === "string"
             ? Array.from(nodes.subarray(0, n), id)
-            : BigInt64Array.from(nodes.subarray(0, n), (u) => BigInt(idKind === "integer" ? id(u) : u))
+            : idKind === "integer"
+            ? BigInt64Array.from(nodes.subarray(0, n), (u) => BigInt(id(u)))
+            : int64Of(nodes.subarray(0, n))
           const columnData = [
             { name: "id", data: ids, type: idKind === "string" ? "STRING" : "INT64", nullable: false },
             { name: "path", data: paths.slice(0, n), type: "STRING", nullable: false },
@@ -69,6 +73,8 @@ export function writeClustersParquet(target: string): Sink<ClusterBatch> {
           ]
           pq.writeGroup(columnData, n)
           n = 0
+          // the encoder's per-group garbage is memory the budget cannot see
+          collectGarbageNow(true)
         }
         return new WritableStream<ClusterBatch>({
           write(b) {
@@ -78,7 +84,7 @@ export function writeClustersParquet(target: string): Sink<ClusterBatch> {
               nodes[n] = b.node[x]
               paths[n] = t.paths[c]
               level[n] = t.level[c]
-              size[n++] = BigInt(t.size[c])
+              sizeWords[2 * n++] = t.size[c]
               if (n === CLUSTER_ROW_GROUP) flush()
             }
           },

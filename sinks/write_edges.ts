@@ -8,7 +8,7 @@ import { MemoryBudget } from "../core/budget.ts"
 import type { Sink } from "../core/operator.ts"
 import { atomicOutput } from "../core/tempfile.ts"
 import { textLinesSink } from "./text_lines.ts"
-import { parquetFile } from "./parquet_file.ts"
+import { int64Of, parquetFile } from "./parquet_file.ts"
 import { collectGarbageNow } from "../core/gc.ts"
 
 /**
@@ -74,7 +74,7 @@ export function writeEdgesParquet(target: string): Sink<EdgeBatch> {
               ? Array.from(col.subarray(0, count), f)
               : idKind === "integer"
               ? BigInt64Array.from(col.subarray(0, count), (r) => BigInt(f(r)))
-              : Int64Array(col.subarray(0, count))
+              : int64Of(col.subarray(0, count))
           return [
             { name: "src", data: ids(src, label.a), type: idKind === "string" ? "STRING" : "INT64", nullable: false },
             { name: "dst", data: ids(dst, label.b), type: idKind === "string" ? "STRING" : "INT64", nullable: false },
@@ -112,14 +112,6 @@ export function writeEdgesParquet(target: string): Sink<EdgeBatch> {
   }
 }
 
-/** BigInt64Array of row numbers (DuckDB reads INT64 as BIGINT), filled through 32-bit words: no BigInts. */
-function Int64Array(rows: Uint32Array): BigInt64Array {
-  const out = new BigInt64Array(rows.length)
-  const words = new Uint32Array(out.buffer)
-  // little-endian: the low word of value x is words[2x]; the high words stay 0
-  for (let x = 0; x < rows.length; x++) words[2 * x] = rows[x]
-  return out
-}
 
 /** Row number to label: the input's id when it has ids, else the row number. */
 function labeler(info: StreamInfo): { a: (r: number) => string; b: (r: number) => string } {

@@ -14,6 +14,7 @@ import { MemoryBudget } from "../../core/budget.ts"
 import { BudgetExceeded, InvalidInput, InvalidOption } from "../../core/errors.ts"
 import type { Transform } from "../../core/operator.ts"
 import { Progress } from "../../core/progress.ts"
+import { collectGarbageNow } from "../../core/gc.ts"
 import { CHUNK_EDGES, CsrBuilder } from "../../graph/csr_builder.ts"
 import { csrBytes } from "../../graph/csr.ts"
 import { LEIDEN_BYTES_PER_NODE, type Objective } from "./leiden.ts"
@@ -121,6 +122,8 @@ export function leidenRecursive(options: LeidenRecursiveOptions = {}): Transform
           flush(controller) {
             const n = nodesOf(info)
             const g = builder.build(n)
+            // the edge chunks and the half CSR are garbage now: give their memory back before Leiden allocates
+            collectGarbageNow(true)
             const t1 = performance.now()
             reserve(LEIDEN_BYTES_PER_NODE * g.n, "Leiden state")
             release(LEIDEN_BYTES_PER_NODE * g.n)
@@ -136,6 +139,7 @@ export function leidenRecursive(options: LeidenRecursiveOptions = {}): Transform
               onStep: (done, total) => progress.update(name, { done, total, unit: "clusters split" }),
             })
             const t2 = performance.now()
+            collectGarbageNow(true)
             for (let a = 0; a < g.n; a += OUT_BATCH) {
               const count = Math.min(OUT_BATCH, g.n - a)
               const node = new Uint32Array(count)
