@@ -8,7 +8,7 @@
  */
 import { Effect } from "effect"
 import * as fs from "node:fs"
-import { asyncBufferFromFile, parquetMetadataAsync, parquetRead } from "hyparquet"
+import { type AsyncBuffer, asyncBufferFromFile, type FileMetaData, parquetMetadataAsync, parquetRead } from "hyparquet"
 import type { EdgeBatch } from "../core/batches.ts"
 import { MemoryBudget } from "../core/budget.ts"
 import { InvalidInput } from "../core/errors.ts"
@@ -241,6 +241,12 @@ function toNode(tok: string): number {
 
 function parquetEdges(file: string, rows: number, ids: InternedIds | undefined): ReadableStream<EdgeBatch> {
   let at = 0
+  // the file and its footer are opened and parsed once, not for every batch
+  let opened: Promise<{ buffer: AsyncBuffer; metadata: FileMetaData }> | undefined
+  const open = async () => {
+    const buffer = await asyncBufferFromFile(file)
+    return { buffer, metadata: await parquetMetadataAsync(buffer) }
+  }
   return new ReadableStream<EdgeBatch>({
     async pull(controller) {
       if (at >= rows) {
@@ -249,14 +255,15 @@ function parquetEdges(file: string, rows: number, ids: InternedIds | undefined):
       }
       const end = Math.min(rows, at + BATCH)
       const n = end - at
-      const buffer = await asyncBufferFromFile(file)
       const out = new Batch()
       out.weight.fill(1, 0, n)
       const filled = { src: 0, dst: 0, weight: 0 }
       const bad = (row: number, reason: string) => new InvalidInput({ file, row, reason })
       try {
+        const { buffer, metadata } = await (opened ??= open())
         await parquetRead({
           file: buffer,
+          metadata,
           columns: ["src", "dst", "weight"],
           rowStart: at,
           rowEnd: end,
