@@ -11,6 +11,7 @@ import type { Plan, Source } from "../../core/operator.ts"
 import { Progress } from "../../core/progress.ts"
 import { type Container, openContainer } from "./container.ts"
 import { type ExodusModel, openExodus } from "./model.ts"
+import type { NcVar } from "./netcdf_classic.ts"
 import type { NcArray } from "./netcdf_types.ts"
 import { kernelMemoryBytes } from "./kernel/values.ts"
 import { BufferPool, performRead, planReads, planSlices, type Read, type Want } from "./reads.ts"
@@ -82,75 +83,42 @@ export interface ExodusStreamInfo extends StreamInfo {
 /** Non-record wants, in file order of the parts asked for. */
 function staticWants(m: ExodusModel, sel: ExodusSelection, parts: readonly MeshPart[]): Want<Meta>[] {
   const out: Want<Meta>[] = []
-  const block = null
-  const step = null
+  // the whole of a non-record variable, as one want
+  const whole = (v: NcVar, kind: MeshChunkKind, block: number | null) =>
+    out.push({
+      ncVar: v,
+      record: 0,
+      offset: 0,
+      count: v.count,
+      start: 0,
+      meta: { kind, name: v.name, block, step: null },
+    })
   if (parts.includes("coordinates")) {
     for (const c of m.coordinates) {
-      out.push({ ...c.field, record: 0, start: 0, meta: { kind: "coordinates", name: c.name, block, step } })
+      out.push({
+        ...c.field,
+        record: 0,
+        start: 0,
+        meta: { kind: "coordinates", name: c.name, block: null, step: null },
+      })
     }
   }
   if (parts.includes("connectivity")) {
-    for (const b of sel.blocks) {
-      if (!b.connect) continue
-      const meta = { kind: "connectivity" as const, name: b.connect.name, block: b.id, step }
-      out.push({ ncVar: b.connect, record: 0, offset: 0, count: b.connect.count, start: 0, meta })
-    }
+    for (const b of sel.blocks) if (b.connect) whole(b.connect, "connectivity", b.id)
   }
   if (parts.includes("maps")) {
-    for (const v of [m.nodeNumMap, m.elemNumMap]) {
-      if (v) {
-        out.push({
-          ncVar: v,
-          record: 0,
-          offset: 0,
-          count: v.count,
-          start: 0,
-          meta: { kind: "map", name: v.name, block, step },
-        })
-      }
-    }
+    for (const v of [m.nodeNumMap, m.elemNumMap]) if (v) whole(v, "map", null)
   }
   if (parts.includes("attributes")) {
-    for (const b of sel.blocks) {
-      const v = b.attributes
-      if (v) {
-        out.push({
-          ncVar: v,
-          record: 0,
-          offset: 0,
-          count: v.count,
-          start: 0,
-          meta: { kind: "attribute", name: v.name, block: b.id, step },
-        })
-      }
-    }
+    for (const b of sel.blocks) if (b.attributes) whole(b.attributes, "attribute", b.id)
   }
   if (parts.includes("sets")) {
     for (const s of [...m.nodeSets, ...m.sideSets]) {
-      for (const v of [...s.arrays, ...(s.distFactorsVar ? [s.distFactorsVar] : [])]) {
-        out.push({
-          ncVar: v,
-          record: 0,
-          offset: 0,
-          count: v.count,
-          start: 0,
-          meta: { kind: "set", name: v.name, block: s.id, step },
-        })
-      }
+      for (const v of [...s.arrays, ...(s.distFactorsVar ? [s.distFactorsVar] : [])]) whole(v, "set", s.id)
     }
   }
   if (parts.includes("static")) {
-    for (const v of m.header.vars) {
-      if (v.record || v.count === 0) continue
-      out.push({
-        ncVar: v,
-        record: 0,
-        offset: 0,
-        count: v.count,
-        start: 0,
-        meta: { kind: "static", name: v.name, block, step },
-      })
-    }
+    for (const v of m.header.vars) if (!v.record && v.count > 0) whole(v, "static", null)
   }
   return out
 }

@@ -10,7 +10,7 @@ import * as path from "node:path"
 import { FormatUnsupported, InvalidInput } from "../../core/errors.ts"
 import type { Container } from "./container.ts"
 import type { NcAttr, NcDim, NcHeader, NcVar } from "./netcdf_classic.ts"
-import type { NcArray, NcType } from "./netcdf_types.ts"
+import { ARRAY, type NcArray, type NcType } from "./netcdf_types.ts"
 
 /** h5wasm dtype strings (numpy style) to NetCDF types; "S1"/"A1" single characters are NetCDF char. */
 const DTYPES: Record<string, NcType> = {
@@ -51,20 +51,6 @@ function attrValue(name: string, a: { value: unknown }): NcAttr | undefined {
   if (v instanceof BigInt64Array) return { name, type: "int64", value: Array.from(v) }
   return undefined
 }
-
-const ARRAYS = {
-  byte: Int8Array,
-  char: Uint8Array,
-  short: Int16Array,
-  int: Int32Array,
-  float: Float32Array,
-  double: Float64Array,
-  ubyte: Uint8Array,
-  ushort: Uint16Array,
-  uint: Uint32Array,
-  int64: BigInt64Array,
-  uint64: BigUint64Array,
-} as const
 
 /** Opens a NetCDF-4 file; FormatUnsupported when h5wasm cannot start, InvalidInput when HDF5 cannot read it. */
 export async function openNetcdf4(file: string): Promise<Container> {
@@ -197,7 +183,7 @@ function container(file: string, f: InstanceType<typeof h5wasm.File>): Container
         data = Uint8Array.from({ length: s.length }, (_, k) => (s[k] ? s[k].charCodeAt(0) : 0))
       }
       // deno-lint-ignore no-explicit-any
-      const typed = ArrayBuffer.isView(data) ? data as NcArray : (ARRAYS[v.type] as any).from(data) as NcArray
+      const typed = ArrayBuffer.isView(data) ? data as NcArray : (ARRAY[v.type] as any).from(data) as NcArray
       const from = offset - first * inner
       return typed.subarray(from, from + count) as NcArray
     },

@@ -60,7 +60,8 @@ export type NcArray =
   | BigInt64Array
   | BigUint64Array
 
-const ARRAY = {
+/** The typed array class of each NetCDF type. */
+export const ARRAY = {
   byte: Int8Array,
   char: Uint8Array,
   short: Int16Array,
