@@ -9,7 +9,6 @@
 import { Effect } from "effect"
 import { MemoryBudget } from "../core/budget.ts"
 import { FormatUnsupported } from "../core/errors.ts"
-import { collectGarbageNow } from "../core/gc.ts"
 import type { Sink } from "../core/operator.ts"
 import { atomicOutput } from "../core/tempfile.ts"
 import type { ExodusStreamInfo, MeshChunk } from "../sources/exodus/exodus_chunks.ts"
@@ -55,7 +54,7 @@ export function writeExodusParquet(target: string): Sink<MeshChunk> {
           value: new Float64Array(N),
         }
         let n = 0
-        const pq = parquetFile(out.tempPath)
+        const pq = parquetFile(out.tempPath, "throttled")
         const flush = () => {
           const columnData = [
             { name: "var", data: cols.var.slice(0, n), type: "STRING", nullable: false },
@@ -68,8 +67,6 @@ export function writeExodusParquet(target: string): Sink<MeshChunk> {
           ]
           pq.writeGroup(columnData, n)
           n = 0
-          // the encoder's per-group garbage (pages, dictionaries) would otherwise pile up by ~100 MB
-          collectGarbageNow()
         }
         return new WritableStream<MeshChunk>({
           write(c) {

@@ -10,7 +10,6 @@ import type { Sink } from "../core/operator.ts"
 import { atomicOutput } from "../core/tempfile.ts"
 import { textLinesSink } from "./text_lines.ts"
 import { int64Of, parquetFile } from "./parquet_file.ts"
-import { collectGarbageNow } from "../core/gc.ts"
 
 /** Nodes per Parquet row group. */
 export const CLUSTER_ROW_GROUP = 1 << 16
@@ -58,7 +57,7 @@ export function writeClustersParquet(target: string): Sink<ClusterBatch> {
         const sizeWords = new Uint32Array(size.buffer)
         const paths: string[] = []
         let n = 0
-        const pq = parquetFile(out.tempPath)
+        const pq = parquetFile(out.tempPath, "every")
         const flush = () => {
           const ids = idKind === "string"
             ? Array.from(nodes.subarray(0, n), id)
@@ -73,8 +72,6 @@ export function writeClustersParquet(target: string): Sink<ClusterBatch> {
           ]
           pq.writeGroup(columnData, n)
           n = 0
-          // the encoder's per-group garbage is memory the budget cannot see
-          collectGarbageNow(true)
         }
         return new WritableStream<ClusterBatch>({
           write(b) {

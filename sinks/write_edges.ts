@@ -9,7 +9,6 @@ import type { Sink } from "../core/operator.ts"
 import { atomicOutput } from "../core/tempfile.ts"
 import { textLinesSink } from "./text_lines.ts"
 import { int64Of, parquetFile } from "./parquet_file.ts"
-import { collectGarbageNow } from "../core/gc.ts"
 
 /**
  * Edges per Parquet row group: 64 Ki x 12 B of columns. The encoder's garbage per group (pages, INT64
@@ -67,7 +66,7 @@ export function writeEdgesParquet(target: string): Sink<EdgeBatch> {
         const dst = new Uint32Array(PARQUET_ROW_GROUP)
         const weight = new Float32Array(PARQUET_ROW_GROUP)
         let n = 0
-        const pq = parquetFile(out.tempPath)
+        const pq = parquetFile(out.tempPath, "every")
         const columns = (count: number) => {
           const ids = (col: Uint32Array, f: (r: number) => string) =>
             idKind === "string"
@@ -84,8 +83,6 @@ export function writeEdgesParquet(target: string): Sink<EdgeBatch> {
         const flush = () => {
           pq.writeGroup(columns(n), n)
           n = 0
-          // collect the encoder's garbage after every group (one collection per 64 Ki edges)
-          collectGarbageNow(true)
         }
         return new WritableStream<EdgeBatch>({
           write(e) {
@@ -111,7 +108,6 @@ export function writeEdgesParquet(target: string): Sink<EdgeBatch> {
       }),
   }
 }
-
 
 /** Row number to label: the input's id when it has ids, else the row number. */
 function labeler(info: StreamInfo): { a: (r: number) => string; b: (r: number) => string } {
