@@ -26,8 +26,9 @@
     (f32.add (f32.add (local.get $s0) (local.get $s1)) (f32.add (local.get $s2) (local.get $s3))))
   (export "exact" (func $exact))
 
-  ;; Lanes of one 4 x 8 block (spilled at state+16) that pass the screen: check bounds, recompute, emit.
-  (func $emit (param $state i32) (param $pa i32) (param $pb i32) (param $i0 i32) (param $j0 i32)
+  ;; Lanes of one 4 x 8 block (scores at state+16, row-major) that pass the screen: check bounds,
+  ;; recompute, emit. B row c of the block is at float panel $pb + (c / 8) * $panelF, column c % 8.
+  (func $emit (param $state i32) (param $pa i32) (param $pb i32) (param $panelF i32) (param $i0 i32) (param $j0 i32)
               (param $aLeft i32) (param $bLeft i32) (param $diag i32) (param $d i32)
               (param $thrScreen f32) (param $thrExact f32) (param $out i32) (param $cap i32) (param $count i32)
               (result i32)
@@ -44,7 +45,8 @@
             (i32.or (i32.eqz (local.get $diag)) (i32.gt_u (local.get $j) (local.get $i))))
         (then
           (local.set $s (call $exact (i32.add (local.get $pa) (i32.shl (local.get $r) (i32.const 2)))
-                                     (i32.add (local.get $pb) (i32.shl (local.get $c) (i32.const 2)))
+                                     (i32.add (i32.add (local.get $pb) (i32.mul (i32.shr_u (local.get $c) (i32.const 3)) (local.get $panelF)))
+                                              (i32.shl (i32.and (local.get $c) (i32.const 7)) (i32.const 2)))
                                      (local.get $d)))
           (if (f32.gt (local.get $s) (local.get $thrExact))
             (then
@@ -68,7 +70,7 @@
     (param $d i32) (param $thrScreen f32) (param $thrExact f32) (param $diag i32)
     (param $out i32) (param $cap i32) (param $state i32)
     (result i32)
-    (local $g i32) (local $p i32) (local $nG i32) (local $nP i32) (local $panel i32)
+    (local $g i32) (local $p i32) (local $nG i32) (local $nP i32) (local $panel i32) (local $hit i32)
     (local $pa i32) (local $pb i32) (local $paEnd i32) (local $pa0 i32) (local $pb0 i32)
     (local $count i32) (local $x i32) (local $thr v128) (local $va v128) (local $b0 v128) (local $b1 v128)
     (local $acc0 v128) (local $acc1 v128) (local $acc2 v128) (local $acc3 v128)
@@ -126,17 +128,20 @@
               (local.set $pb (i32.add (local.get $pb) (i32.const 32)))
               (local.set $pa (i32.add (local.get $pa) (i32.const 32)))
               (br_if $k (i32.lt_u (local.get $pa) (local.get $paEnd))))
-            (if (v128.any_true (v128.or (v128.or (v128.or (v128.or (v128.or (v128.or (v128.or (f32x4.gt (local.get $acc0) (local.get $thr)) (f32x4.gt (local.get $acc1) (local.get $thr))) (f32x4.gt (local.get $acc2) (local.get $thr))) (f32x4.gt (local.get $acc3) (local.get $thr))) (f32x4.gt (local.get $acc4) (local.get $thr))) (f32x4.gt (local.get $acc5) (local.get $thr))) (f32x4.gt (local.get $acc6) (local.get $thr))) (f32x4.gt (local.get $acc7) (local.get $thr))))
+            (local.set $hit (v128.any_true (v128.or (v128.or (v128.or (v128.or (v128.or (v128.or (v128.or (f32x4.gt (local.get $acc0) (local.get $thr)) (f32x4.gt (local.get $acc1) (local.get $thr))) (f32x4.gt (local.get $acc2) (local.get $thr))) (f32x4.gt (local.get $acc3) (local.get $thr))) (f32x4.gt (local.get $acc4) (local.get $thr))) (f32x4.gt (local.get $acc5) (local.get $thr))) (f32x4.gt (local.get $acc6) (local.get $thr))) (f32x4.gt (local.get $acc7) (local.get $thr)))))
+            (if (local.get $hit)
               (then
-                (v128.store offset=16 (local.get $state) (local.get $acc0))
-                (v128.store offset=32 (local.get $state) (local.get $acc1))
-                (v128.store offset=48 (local.get $state) (local.get $acc2))
-                (v128.store offset=64 (local.get $state) (local.get $acc3))
-                (v128.store offset=80 (local.get $state) (local.get $acc4))
-                (v128.store offset=96 (local.get $state) (local.get $acc5))
-                (v128.store offset=112 (local.get $state) (local.get $acc6))
-                (v128.store offset=128 (local.get $state) (local.get $acc7))
-                (local.set $count (call $emit (local.get $state) (local.get $pa0) (local.get $pb0)
+              (v128.store offset=16 (local.get $state) (local.get $acc0))
+              (v128.store offset=32 (local.get $state) (local.get $acc1))
+              (v128.store offset=48 (local.get $state) (local.get $acc2))
+              (v128.store offset=64 (local.get $state) (local.get $acc3))
+              (v128.store offset=80 (local.get $state) (local.get $acc4))
+              (v128.store offset=96 (local.get $state) (local.get $acc5))
+              (v128.store offset=112 (local.get $state) (local.get $acc6))
+              (v128.store offset=128 (local.get $state) (local.get $acc7))))
+            (if (local.get $hit)
+              (then
+                (local.set $count (call $emit (local.get $state) (local.get $pa0) (local.get $pb0) (local.get $panel)
                   (i32.add (local.get $aRow0) (i32.shl (local.get $g) (i32.const 2)))
                   (i32.add (local.get $bRow0) (i32.shl (local.get $p) (i32.const 3)))
                   (i32.sub (local.get $aRows) (i32.shl (local.get $g) (i32.const 2)))

@@ -1,17 +1,22 @@
 /**
  * Generates the WebAssembly text of the cosine tile kernels, in three variants:
- * - "int8": rows quantised to 7 bits, i32x4.relaxed_dot_i8x16_i7x16_add_s (16 multiply-adds per
- *   instruction); the caller lowers the screen threshold by a proven bound on the quantisation error,
+ * - "int8": rows quantised to int8 with |q| <= 63 and a norm |q| <= 181, multiplied by
+ *   i16x8.relaxed_dot_i8x16_i7x16_s (one pmaddubsw: 16 multiply-adds) into 16-bit accumulators. The
+ *   norm bound makes every partial sum of |q_a,k q_b,k| at most 181^2 < 2^15, so the accumulators never
+ *   need widening: they are exact modulo 2^16 and the final dot is exact. The caller lowers the screen
+ *   threshold by a proven bound on the quantisation error,
  * - "relaxed": f32x4.relaxed_madd (one FMA per lane where the CPU has it),
  * - "simd": f32x4.mul + f32x4.add (plain SIMD128).
  *
- * Layout: rows are packed in panels of 8 rows, k-major: element (row 8p + r, dim k) is the f32 at
- * panel p's base + (k * 8 + r) * 4 (int8: the byte at (k / 4) * 32 + r * 4 + k % 4). A 4 x 8 register
- * block (4 rows of A as splats, 8 rows of B as two vectors, 8 accumulators) runs down k. The caller
- * lowers the screen threshold by a bound on how far a screen score can be from the exact one. Blocks
- * where no lane passes the screen threshold cost one compare; lanes that pass are recomputed exactly
- * (four float32 partial sums, multiply then add, no FMA: deterministic on every runtime) and only
- * pairs whose exact score passes leave the kernel, as three columns (i, j, score).
+ * Float layout: rows are packed in panels of 8 rows, k-major: element (row 8p + r, dim k) is the f32 at
+ * panel p's base + (k * 8 + r) * 4; a 4 x 8 register block (4 rows of A as splats, 8 rows of B as two
+ * vectors, 8 accumulators) runs down k. Int8 layout: panels of 16 rows, dims in pairs: the byte of
+ * (row 16p + r, dim k) is at p * 16 * dpad + (k / 2) * 32 + (r / 8) * 16 + (r % 8) * 2 + k % 2, so one
+ * pair of dims of 16 B rows is two vectors; the worker expands each A tile so that every (row, pair) is a
+ * whole vector of that pair repeated (plus 64, the relaxed dot's 7-bit operand): a 4 x 16 block with no
+ * shuffles in the loop. Blocks where no lane passes the screen threshold cost one test; lanes that pass
+ * are recomputed exactly (four float32 partial sums, multiply then add, no FMA: deterministic on every
+ * runtime) and only pairs whose exact score passes leave the kernel, as three columns (i, j, score).
  */
 export type KernelVariant = "relaxed" | "simd" | "int8"
 
@@ -24,27 +29,34 @@ interface Variant {
   readonly params: string
   readonly locals: string
   readonly prologue: string
-  /** Per A group: $pa0 (first A row of the group in the screened layout) and any per-group pointers. */
+  /** Rows of B per register block (and per panel of the screened layout): 8 or 16. */
+  readonly cols: 8 | 16
+  /** Per A group: $pa0 (first A byte of the group in the screened layout) and any per-group pointers. */
   readonly group: string
-  /** Bytes of one panel in the screened layout. */
+  /** Bytes of one panel in the screened layout, and of one A group's run down k. */
   readonly panel: string
-  /** Per k step (one f32 dim, or 4 int8 dims): loads into $b0 $b1 and the 4 x 2 accumulations. */
+  readonly groupBytes: string
+  /** Per loop step: loads into $b0 $b1 and the 4 x 2 accumulations. */
   readonly step: string
-  /** After k: turn the accumulators into float scores. */
-  readonly scores: string
+  /** Bytes $pa and $pb advance per step. */
+  readonly strideA: number
+  readonly strideB: number
+  /** After k: scores of the block's lanes at state+16 (row-major, `cols` per row) and $hit = any passes. */
+  readonly finish: string
   /** Float panel addresses of the block's first A row and B row, for the exact recompute. */
   readonly floatA: string
   readonly floatB: string
-  /** Bytes $pa and $pb advance per step (default 32: one chunk). */
-  readonly stride?: number
+  /** Bytes of one float panel (8 rows). */
+  readonly floatPanel: string
   /** Further functions of the module. */
   readonly extra?: string
 }
 
 export function cosineWat(variant: KernelVariant): string {
+  const v = variant === "int8" ? int8Variant() : floatVariant(variant)
   return `(module
   (import "env" "memory" (memory 1 65536 shared))
-${SHARED}${screen(variant === "int8" ? int8Variant() : floatVariant(variant))})
+${exact()}${emit(v.cols)}${screen(v)})
 `
 }
 
@@ -53,6 +65,9 @@ function floatVariant(variant: "relaxed" | "simd"): Variant {
     variant === "relaxed"
       ? `(local.set ${a} (f32x4.relaxed_madd (local.get $va) (local.get ${b}) (local.get ${a})))`
       : `(local.set ${a} (f32x4.add (local.get ${a}) (f32x4.mul (local.get $va) (local.get ${b}))))`
+  const over = eight.map((n) => `(f32x4.gt (local.get ${acc(n)}) (local.get $thr))`)
+  const spill = eight.map((n) => `(v128.store offset=${16 + n * 16} (local.get $state) (local.get ${acc(n)}))`)
+    .join("\n              ")
   return {
     name: "screen",
     params: `(param $a i32) (param $aRow0 i32) (param $aRows i32)
@@ -60,105 +75,140 @@ function floatVariant(variant: "relaxed" | "simd"): Variant {
     (param $d i32) (param $thrScreen f32) (param $thrExact f32) (param $diag i32)`,
     locals: "",
     prologue: "(local.set $panel (i32.shl (local.get $d) (i32.const 5)))",
+    cols: 8,
     group:
       `(local.set $pa0 (i32.add (i32.add (local.get $a) (i32.mul (i32.shr_u (local.get $g) (i32.const 1)) (local.get $panel)))
                                  (i32.shl (i32.and (local.get $g) (i32.const 1)) (i32.const 4))))`,
     panel: "$panel",
+    groupBytes: "(local.get $panel)",
     step: `
               (local.set $b0 (v128.load (local.get $pb)))
               (local.set $b1 (v128.load offset=16 (local.get $pb)))` + [0, 1, 2, 3].map((r) => `
               (local.set $va (v128.load32_splat offset=${r * 4} (local.get $pa)))
               ${madd(acc(2 * r), "$b0")}
               ${madd(acc(2 * r + 1), "$b1")}`).join(""),
-    scores: "",
+    strideA: 32,
+    strideB: 32,
+    finish: `
+            (local.set $hit (v128.any_true ${over.slice(1).reduce((e, m) => `(v128.or ${e} ${m})`, over[0])}))
+            (if (local.get $hit)
+              (then
+              ${spill}))`,
     floatA: "(local.get $pa0)",
     floatB: "(local.get $pb0)",
+    floatPanel: "(local.get $panel)",
   }
 }
 
 function int8Variant(): Variant {
-  // the 7-bit operand is A's splat: the worker copies each A tile with +64 added (offset_copy), so
-  // lane j of acc holds q_b . (q_a + 64) = q_a . q_b + 64 * sum(q_b), and B needs no work per step
+  // lane j of acc holds q_b . (q_a + 64) = q_a . q_b + 64 * sum(q_b) (mod 2^16): B needs no work per step
   const dot = (a: string, b: string) =>
-    `(local.set ${a} (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get ${b}) (local.get $va) (local.get ${a})))`
-  // two 4-dim chunks per step (dims padded to 8): fewer loop branches per dot
-  const step = (chunk: number) =>
+    `(local.set ${a} (i16x8.add (local.get ${a}) (i16x8.relaxed_dot_i8x16_i7x16_s (local.get ${b}) (local.get $va))))`
+  // two pairs of dims per step (dims padded to 8)
+  const step = (pair: number) =>
     `
-              (local.set $b0 (v128.load offset=${chunk * 32} (local.get $pb)))
-              (local.set $b1 (v128.load offset=${chunk * 32 + 16} (local.get $pb)))` +
+              (local.set $b0 (v128.load offset=${pair * 32} (local.get $pb)))
+              (local.set $b1 (v128.load offset=${pair * 32 + 16} (local.get $pb)))` +
     [0, 1, 2, 3].map((r) => `
-              (local.set $va (v128.load32_splat offset=${chunk * 32 + r * 4} (local.get $pa)))
+              (local.set $va (v128.load offset=${pair * 64 + r * 16} (local.get $pa)))
               ${dot(acc(2 * r), "$b0")}
               ${dot(acc(2 * r + 1), "$b1")}`).join("")
-  // scores = (acc - 64 * sum(q_b)) * inv_a * inv_b
-  const scale = (r: number) =>
-    [2 * r, 2 * r + 1].map((n) =>
-      `(local.set ${acc(n)} (f32x4.mul (f32x4.mul (f32x4.convert_i32x4_s (i32x4.sub (local.get ${
-        acc(n)
-      }) (local.get $corr${n % 2}))) (local.get $sc)) (local.get $ib${n % 2})))`
-    ).join("\n            ")
+  // the low 16 bits of 64 * sum(q_b) for 8 B rows (i32 sums at $at), as i16 lanes
+  const corr = (at: number) =>
+    `(i8x16.shuffle 0 1 4 5 8 9 12 13 16 17 20 21 24 25 28 29
+              (i32x4.shl (v128.load offset=${at} (local.get $sb)) (i32.const 6))
+              (i32x4.shl (v128.load offset=${at + 16} (local.get $sb)) (i32.const 6)))`
+  // scores = (acc - 64 * sum(q_b)) * inv_a * inv_b, lane (r, c) stored at state + 16 + (16 r + c) * 4
+  const scale = (r: number, h: number) => {
+    const exact = `(i16x8.sub (local.get ${acc(2 * r + h)}) (local.get $corr${h}))`
+    return ["low", "high"].map((half, q) => `
+            (local.set $x4 (f32x4.mul (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_${half}_i16x8_s ${exact}))
+              (local.get $sc)) (local.get $ib${2 * h + q})))
+            (v128.store offset=${16 + (16 * r + 8 * h + 4 * q) * 4} (local.get $state) (local.get $x4))
+            (local.set $over (v128.or (local.get $over) (f32x4.gt (local.get $x4) (local.get $thr))))`).join("")
+  }
   return {
     name: "screen8",
     params: `(param $a8 i32) (param $fa i32) (param $invA i32) (param $aRow0 i32) (param $aRows i32)
     (param $b8 i32) (param $fb i32) (param $invB i32) (param $sumB i32) (param $bRow0 i32) (param $bRows i32)
     (param $d i32) (param $dpad i32) (param $thrScreen f32) (param $thrExact f32) (param $diag i32)`,
-    locals:
-      "(local $panelF i32) (local $ia i32) (local $corr0 v128) (local $corr1 v128) (local $sc v128) (local $ib0 v128) (local $ib1 v128)",
-    prologue: `(local.set $panel (i32.shl (local.get $dpad) (i32.const 3)))
+    locals: `(local $panelF i32) (local $ia i32) (local $sb i32) (local $ibp i32) (local $corr0 v128) (local $corr1 v128)
+    (local $sc v128) (local $ib0 v128) (local $ib1 v128) (local $ib2 v128) (local $ib3 v128) (local $x4 v128) (local $over v128)`,
+    prologue: `(local.set $panel (i32.shl (local.get $dpad) (i32.const 4)))
     (local.set $panelF (i32.shl (local.get $d) (i32.const 5)))`,
-    group:
-      `(local.set $pa0 (i32.add (i32.add (local.get $a8) (i32.mul (i32.shr_u (local.get $g) (i32.const 1)) (local.get $panel)))
-                                 (i32.shl (i32.and (local.get $g) (i32.const 1)) (i32.const 4))))
+    cols: 16,
+    group: `(local.set $pa0 (i32.add (local.get $a8) (i32.mul (local.get $g) (i32.shl (local.get $dpad) (i32.const 5)))))
         (local.set $ia (i32.add (local.get $invA) (i32.shl (local.get $g) (i32.const 4))))`,
     panel: "$panel",
-    stride: 64,
+    groupBytes: "(i32.shl (local.get $dpad) (i32.const 5))",
     step: step(0) + step(1),
-    scores: `
-            (local.set $ib0 (v128.load (i32.add (local.get $invB) (i32.shl (local.get $p) (i32.const 5)))))
-            (local.set $ib1 (v128.load offset=16 (i32.add (local.get $invB) (i32.shl (local.get $p) (i32.const 5)))))
-            (local.set $corr0 (i32x4.shl (v128.load (i32.add (local.get $sumB) (i32.shl (local.get $p) (i32.const 5)))) (i32.const 6)))
-            (local.set $corr1 (i32x4.shl (v128.load offset=16 (i32.add (local.get $sumB) (i32.shl (local.get $p) (i32.const 5)))) (i32.const 6)))` +
+    strideA: 128,
+    strideB: 64,
+    finish: `
+            (local.set $ibp (i32.add (local.get $invB) (i32.shl (local.get $p) (i32.const 6))))
+            (local.set $sb (i32.add (local.get $sumB) (i32.shl (local.get $p) (i32.const 6))))
+            (local.set $ib0 (v128.load (local.get $ibp)))
+            (local.set $ib1 (v128.load offset=16 (local.get $ibp)))
+            (local.set $ib2 (v128.load offset=32 (local.get $ibp)))
+            (local.set $ib3 (v128.load offset=48 (local.get $ibp)))
+            (local.set $corr0 ${corr(0)})
+            (local.set $corr1 ${corr(32)})
+            (local.set $over (v128.const i32x4 0 0 0 0))` +
       [0, 1, 2, 3].map((r) => `
-            (local.set $sc (f32x4.splat (f32.load offset=${r * 4} (local.get $ia))))
-            ${scale(r)}`).join(""),
+            (local.set $sc (f32x4.splat (f32.load offset=${r * 4} (local.get $ia))))${scale(r, 0)}${scale(r, 1)}`)
+        .join("") + `
+            (local.set $hit (v128.any_true (local.get $over)))`,
     floatA: `(i32.add (i32.add (local.get $fa) (i32.mul (i32.shr_u (local.get $g) (i32.const 1)) (local.get $panelF)))
                            (i32.shl (i32.and (local.get $g) (i32.const 1)) (i32.const 4)))`,
-    floatB: "(i32.add (local.get $fb) (i32.mul (local.get $p) (local.get $panelF)))",
+    floatB: "(i32.add (local.get $fb) (i32.mul (i32.shl (local.get $p) (i32.const 1)) (local.get $panelF)))",
+    floatPanel: "(local.get $panelF)",
     extra: `
-  ;; Copies $bytes (a multiple of 16) from $src to $dst adding 64 to every byte: an A tile of int8
-  ;; panels becomes the 7-bit (0..127) operand of the relaxed dot.
-  (func (export "offset_copy") (param $src i32) (param $dst i32) (param $bytes i32)
-    (local $end i32) (local $off v128)
+  ;; Expands the int8 A tile at $src (16-row panels, $rows rows rounded up to groups of 4) for the
+  ;; screen: group g's pair t of row r becomes 16 bytes at $dst + g * 32 * dpad + t * 64 + r * 16, the
+  ;; pair's two bytes repeated eight times, each plus 64 (the relaxed dot's 7-bit operand, 1..127).
+  (func (export "expand_a") (param $src i32) (param $rows i32) (param $dst i32) (param $dpad i32)
+    (local $row i32) (local $t i32) (local $pairs i32) (local $from i32) (local $to i32) (local $off v128)
     (local.set $off (i8x16.splat (i32.const 64)))
-    (local.set $end (i32.add (local.get $src) (local.get $bytes)))
+    (local.set $pairs (i32.shr_u (local.get $dpad) (i32.const 1)))
+    (local.set $rows (i32.and (i32.add (local.get $rows) (i32.const 3)) (i32.const -4)))
     (block $done
-      (br_if $done (i32.eqz (local.get $bytes)))
-      (loop $copy
-        (v128.store (local.get $dst) (i8x16.add (v128.load (local.get $src)) (local.get $off)))
-        (local.set $src (i32.add (local.get $src) (i32.const 16)))
-        (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
-        (br_if $copy (i32.lt_u (local.get $src) (local.get $end))))))
+      (br_if $done (i32.eqz (local.get $rows)))
+      (loop $row
+        (local.set $from (i32.add (local.get $src)
+          (i32.add (i32.mul (i32.shr_u (local.get $row) (i32.const 4)) (i32.shl (local.get $dpad) (i32.const 4)))
+                   (i32.add (i32.shl (i32.and (i32.shr_u (local.get $row) (i32.const 3)) (i32.const 1)) (i32.const 4))
+                            (i32.shl (i32.and (local.get $row) (i32.const 7)) (i32.const 1))))))
+        (local.set $to (i32.add (local.get $dst)
+          (i32.add (i32.mul (i32.shr_u (local.get $row) (i32.const 2)) (i32.shl (local.get $dpad) (i32.const 5)))
+                   (i32.shl (i32.and (local.get $row) (i32.const 3)) (i32.const 4)))))
+        (local.set $t (i32.const 0))
+        (loop $pair
+          (v128.store (local.get $to) (i8x16.add (v128.load16_splat (local.get $from)) (local.get $off)))
+          (local.set $from (i32.add (local.get $from) (i32.const 32)))
+          (local.set $to (i32.add (local.get $to) (i32.const 64)))
+          (local.set $t (i32.add (local.get $t) (i32.const 1)))
+          (br_if $pair (i32.lt_u (local.get $t) (local.get $pairs))))
+        (local.set $row (i32.add (local.get $row) (i32.const 1)))
+        (br_if $row (i32.lt_u (local.get $row) (local.get $rows))))))
 `,
   }
 }
 
-/** The screen function: A groups of 4 rows x B panels of 8, resumable when the output fills. */
+/** The screen function: A groups of 4 rows x B panels of `cols` rows, resumable when the output fills. */
 function screen(v: Variant): string {
+  const lanes = 4 * v.cols
+  const shift = v.cols === 16 ? 4 : 3
   const zero = eight.map((n) => `(local.set ${acc(n)} (v128.const i32x4 0 0 0 0))`).join("\n            ")
-  const over = eight.map((n) => `(f32x4.gt (local.get ${acc(n)}) (local.get $thr))`)
-  const anyOver = over.slice(1).reduce((e, m) => `(v128.or ${e} ${m})`, over[0])
-  const spill = eight.map((n) => `(v128.store offset=${16 + n * 16} (local.get $state) (local.get ${acc(n)}))`)
-    .join("\n                ")
   return `
   ;; Screens rows [aRow0, aRow0+aRows) of A against [bRow0, bRow0+bRows) of B.
-  ;; state[0], state[1]: the A group (4 rows) and B panel to resume at; state+16: 128 bytes of scratch.
+  ;; state[0], state[1]: the A group (4 rows) and B panel to resume at; state+16: ${lanes * 4} bytes of scratch.
   ;; Returns the pairs written at $out (columns i, j, s of capacity $cap); stops early when fewer than
-  ;; 32 slots are left, with state[0] < ceil(aRows / 4) telling the caller to drain and call again.
+  ;; ${lanes} slots are left, with state[0] < ceil(aRows / 4) telling the caller to drain and call again.
   (func (export "${v.name}")
     ${v.params}
     (param $out i32) (param $cap i32) (param $state i32)
     (result i32)
-    (local $g i32) (local $p i32) (local $nG i32) (local $nP i32) (local $panel i32)
+    (local $g i32) (local $p i32) (local $nG i32) (local $nP i32) (local $panel i32) (local $hit i32)
     (local $pa i32) (local $pb i32) (local $paEnd i32) (local $pa0 i32) (local $pb0 i32)
     (local $count i32) (local $x i32) (local $thr v128) (local $va v128) (local $b0 v128) (local $b1 v128)
     (local $acc0 v128) (local $acc1 v128) (local $acc2 v128) (local $acc3 v128)
@@ -166,7 +216,7 @@ function screen(v: Variant): string {
     (local.set $thr (f32x4.splat (local.get $thrScreen)))
     ${v.prologue}
     (local.set $nG (i32.shr_u (i32.add (local.get $aRows) (i32.const 3)) (i32.const 2)))
-    (local.set $nP (i32.shr_u (i32.add (local.get $bRows) (i32.const 7)) (i32.const 3)))
+    (local.set $nP (i32.shr_u (i32.add (local.get $bRows) (i32.const ${v.cols - 1})) (i32.const ${shift})))
     (local.set $g (i32.load (local.get $state)))
     (local.set $p (i32.load offset=4 (local.get $state)))
     (block $finished
@@ -180,8 +230,8 @@ function screen(v: Variant): string {
             (local.set $x (i32.add (i32.sub (i32.add (local.get $aRow0) (i32.shl (local.get $g) (i32.const 2))) (local.get $bRow0)) (i32.const 1)))
             (if (i32.gt_s (local.get $x) (i32.const 0))
               (then
-                (if (i32.gt_s (i32.shr_s (local.get $x) (i32.const 3)) (local.get $p))
-                  (then (local.set $p (i32.shr_s (local.get $x) (i32.const 3)))))))))
+                (if (i32.gt_s (i32.shr_s (local.get $x) (i32.const ${shift})) (local.get $p))
+                  (then (local.set $p (i32.shr_s (local.get $x) (i32.const ${shift})))))))))
         (block $panelsDone
           (br_if $panelsDone (i32.ge_u (local.get $p) (local.get $nP)))
           (loop $panels
@@ -190,24 +240,23 @@ function screen(v: Variant): string {
   }) (i32.mul (local.get $p) (local.get ${v.panel}))))
             (local.set $pa (local.get $pa0))
             (local.set $pb (local.get $pb0))
-            (local.set $paEnd (i32.add (local.get $pa0) (local.get ${v.panel})))
+            (local.set $paEnd (i32.add (local.get $pa0) ${v.groupBytes}))
             ${zero}
             (loop $k${v.step}
-              (local.set $pb (i32.add (local.get $pb) (i32.const ${v.stride ?? 32})))
-              (local.set $pa (i32.add (local.get $pa) (i32.const ${v.stride ?? 32})))
-              (br_if $k (i32.lt_u (local.get $pa) (local.get $paEnd))))${v.scores}
-            (if (v128.any_true ${anyOver})
+              (local.set $pb (i32.add (local.get $pb) (i32.const ${v.strideB})))
+              (local.set $pa (i32.add (local.get $pa) (i32.const ${v.strideA})))
+              (br_if $k (i32.lt_u (local.get $pa) (local.get $paEnd))))${v.finish}
+            (if (local.get $hit)
               (then
-                ${spill}
-                (local.set $count (call $emit (local.get $state) ${v.floatA} ${v.floatB}
+                (local.set $count (call $emit (local.get $state) ${v.floatA} ${v.floatB} ${v.floatPanel}
                   (i32.add (local.get $aRow0) (i32.shl (local.get $g) (i32.const 2)))
-                  (i32.add (local.get $bRow0) (i32.shl (local.get $p) (i32.const 3)))
+                  (i32.add (local.get $bRow0) (i32.shl (local.get $p) (i32.const ${shift})))
                   (i32.sub (local.get $aRows) (i32.shl (local.get $g) (i32.const 2)))
-                  (i32.sub (local.get $bRows) (i32.shl (local.get $p) (i32.const 3)))
+                  (i32.sub (local.get $bRows) (i32.shl (local.get $p) (i32.const ${shift})))
                   (local.get $diag) (local.get $d) (local.get $thrScreen) (local.get $thrExact)
                   (local.get $out) (local.get $cap) (local.get $count)))))
             (local.set $p (i32.add (local.get $p) (i32.const 1)))
-            (if (i32.gt_u (i32.add (local.get $count) (i32.const 32)) (local.get $cap))
+            (if (i32.gt_u (i32.add (local.get $count) (i32.const ${lanes})) (local.get $cap))
               (then
                 (if (i32.ge_u (local.get $p) (local.get $nP))
                   (then (local.set $p (i32.const 0)) (local.set $g (i32.add (local.get $g) (i32.const 1)))))
@@ -224,8 +273,8 @@ function screen(v: Variant): string {
 ${v.extra ?? ""}`
 }
 
-/** Exact recompute and emission, shared by every variant. */
-const SHARED = `  ;; Exact dot product of two packed rows (stride 32 bytes per dim).
+/** The exact recompute, shared by every variant. */
+const exact = () => `  ;; Exact dot product of two packed rows (stride 32 bytes per dim).
   (func $exact (param $pa i32) (param $pb i32) (param $d i32) (result f32)
     (local $s0 f32) (local $s1 f32) (local $s2 f32) (local $s3 f32) (local $end i32) (local $rest i32)
     ;; four partial sums (dims k = 0, 1, 2, 3 mod 4), each in k order, multiply then add: the
@@ -250,16 +299,20 @@ const SHARED = `  ;; Exact dot product of two packed rows (stride 32 bytes per d
       (then (local.set $s2 (f32.add (local.get $s2) (f32.mul (f32.load offset=64 (local.get $pa)) (f32.load offset=64 (local.get $pb)))))))
     (f32.add (f32.add (local.get $s0) (local.get $s1)) (f32.add (local.get $s2) (local.get $s3))))
   (export "exact" (func $exact))
+`
 
-  ;; Lanes of one 4 x 8 block (spilled at state+16) that pass the screen: check bounds, recompute, emit.
-  (func $emit (param $state i32) (param $pa i32) (param $pb i32) (param $i0 i32) (param $j0 i32)
+/** Emission of the lanes of one 4 x `cols` block that pass the screen. */
+const emit = (cols: 8 | 16) => `
+  ;; Lanes of one 4 x ${cols} block (scores at state+16, row-major) that pass the screen: check bounds,
+  ;; recompute, emit. B row c of the block is at float panel $pb + (c / 8) * $panelF, column c % 8.
+  (func $emit (param $state i32) (param $pa i32) (param $pb i32) (param $panelF i32) (param $i0 i32) (param $j0 i32)
               (param $aLeft i32) (param $bLeft i32) (param $diag i32) (param $d i32)
               (param $thrScreen f32) (param $thrExact f32) (param $out i32) (param $cap i32) (param $count i32)
               (result i32)
     (local $e i32) (local $r i32) (local $c i32) (local $s f32) (local $i i32) (local $j i32) (local $at i32)
     (loop $lane
-      (local.set $r (i32.shr_u (local.get $e) (i32.const 3)))
-      (local.set $c (i32.and (local.get $e) (i32.const 7)))
+      (local.set $r (i32.shr_u (local.get $e) (i32.const ${cols === 16 ? 4 : 3})))
+      (local.set $c (i32.and (local.get $e) (i32.const ${cols - 1})))
       (local.set $i (i32.add (local.get $i0) (local.get $r)))
       (local.set $j (i32.add (local.get $j0) (local.get $c)))
       (if (i32.and
@@ -269,7 +322,8 @@ const SHARED = `  ;; Exact dot product of two packed rows (stride 32 bytes per d
             (i32.or (i32.eqz (local.get $diag)) (i32.gt_u (local.get $j) (local.get $i))))
         (then
           (local.set $s (call $exact (i32.add (local.get $pa) (i32.shl (local.get $r) (i32.const 2)))
-                                     (i32.add (local.get $pb) (i32.shl (local.get $c) (i32.const 2)))
+                                     (i32.add (i32.add (local.get $pb) (i32.mul (i32.shr_u (local.get $c) (i32.const 3)) (local.get $panelF)))
+                                              (i32.shl (i32.and (local.get $c) (i32.const 7)) (i32.const 2)))
                                      (local.get $d)))
           (if (f32.gt (local.get $s) (local.get $thrExact))
             (then
@@ -279,7 +333,7 @@ const SHARED = `  ;; Exact dot product of two packed rows (stride 32 bytes per d
               (f32.store (i32.add (local.get $at) (i32.shl (local.get $cap) (i32.const 3))) (local.get $s))
               (local.set $count (i32.add (local.get $count) (i32.const 1)))))))
       (local.set $e (i32.add (local.get $e) (i32.const 1)))
-      (br_if $lane (i32.lt_u (local.get $e) (i32.const 32))))
+      (br_if $lane (i32.lt_u (local.get $e) (i32.const ${4 * cols}))))
     (local.get $count))
 
 `

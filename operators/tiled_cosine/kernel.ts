@@ -5,8 +5,10 @@
  */
 import { KERNEL_BASE64 } from "../kernels/cosine_bytes.ts"
 
-/** Rows per panel and per register block, fixed by the kernel's 4 x 8 block. */
+/** Rows per float panel and per register block of the float kernels (4 x 8). */
 export const PANEL_ROWS = 8
+/** Rows per int8 panel and per register block of the int8 screen (4 x 16). */
+export const PANEL8_ROWS = 16
 
 export type KernelVariant = "int8" | "relaxed" | "simd"
 
@@ -152,8 +154,8 @@ export interface KernelExports {
     state: number,
   ): number
   exact(pa: number, pb: number, d: number): number
-  /** Copies an int8 A tile adding 64 to every byte (the relaxed dot's 7-bit operand). */
-  offset_copy(src: number, dst: number, bytes: number): void
+  /** Expands an int8 A tile into the screen's operand: each (row, pair of dims) a vector, plus 64. */
+  expand_a(src: number, rows: number, dst: number, dpad: number): void
 }
 
 export function instantiateKernel(bytes: Uint8Array<ArrayBuffer>, memory: WebAssembly.Memory): KernelExports {
@@ -161,15 +163,23 @@ export function instantiateKernel(bytes: Uint8Array<ArrayBuffer>, memory: WebAss
   return new WebAssembly.Instance(mod, { env: { memory } }).exports as unknown as KernelExports
 }
 
-/** Int8 screen: dims rounded up to whole pairs of 4-byte chunks (the kernel does two per step). */
+/** Int8 screen: dims rounded up to a multiple of 8 (the kernel does two pairs of dims per step). */
 export const paddedDim = (dim: number): number => Math.ceil(dim / 8) * 8
 
 /** Bytes of `rows` rows as int8 panels. */
 export const packed8Bytes = (rows: number, dim: number): number =>
-  Math.ceil(rows / PANEL_ROWS) * PANEL_ROWS * paddedDim(dim)
+  Math.ceil(rows / PANEL8_ROWS) * PANEL8_ROWS * paddedDim(dim)
 
-/** Largest quantised magnitude: 7 bits, as the relaxed dot's second operand requires (after +64). */
+/** Bytes of an A tile of `rows` rows expanded for the int8 screen (16 B per row and pair of dims). */
+export const expandedABytes = (rows: number, dim: number): number => Math.ceil(rows / 4) * 4 * 8 * paddedDim(dim)
+
+/** Largest quantised magnitude: 7 bits after +64, as the relaxed dot's second operand requires. */
 export const Q_MAX = 63
+/**
+ * Largest squared norm of a quantised row: 181^2 = 32761 < 2^15, so |q_a . q_b| and every partial sum
+ * of |q_a,k q_b,k| fit a 16-bit accumulator (Cauchy-Schwarz).
+ */
+export const Q_NORM2_MAX = 181 * 181
 
 /** Per-store quantisation error extremes, for the screen margin. */
 export interface QuantStats {
@@ -180,7 +190,8 @@ export interface QuantStats {
 
 /**
  * Quantises normalised float rows (already in packed panels, rows [row0, row0+count)) into int8
- * panels with their inverse scales and sums, and widens `stats`.
+ * panels with their inverse scales and sums, and widens `stats`. The scale is the largest that keeps
+ * every |q| <= Q_MAX and the row's squared norm <= Q_NORM2_MAX.
  */
 export function quantiseRows(
   panels: Float32Array,
@@ -197,15 +208,25 @@ export function quantiseRows(
   for (let r = row0; r < row0 + count; r++) {
     const row = r - panelRow0
     const fBase = (row >> 3) * PANEL_ROWS * dim + (row & 7)
-    let max = 0
-    for (let k = 0, at = fBase; k < dim; k++, at += PANEL_ROWS) max = Math.max(max, Math.abs(panels[at]))
-    const scale = max > 0 ? Q_MAX / max : 0
-    const qBase = (row >> 3) * PANEL_ROWS * dpad + (row & 7) * 4
+    let max = 0, norm2 = 0
+    for (let k = 0, at = fBase; k < dim; k++, at += PANEL_ROWS) {
+      max = Math.max(max, Math.abs(panels[at]))
+      norm2 += panels[at] * panels[at]
+    }
+    let scale = max > 0 ? Math.min(Q_MAX / max, (181 / Math.sqrt(norm2)) * (1 - 1e-9)) : 0
+    // rounding can lift the norm a little above scale * |x|: shrink until it fits
+    for (let q2 = Infinity; scale > 0;) {
+      q2 = 0
+      for (let k = 0, at = fBase; k < dim; k++, at += PANEL_ROWS) q2 += Math.round(panels[at] * scale) ** 2
+      if (q2 <= Q_NORM2_MAX) break
+      scale *= 0.995
+    }
+    const qBase = (row >> 4) * PANEL8_ROWS * dpad + ((row >> 3) & 1) * 16 + (row & 7) * 2
     let sum = 0, norm = 0, resid = 0
     for (let k = 0, at = fBase; k < dim; k++, at += PANEL_ROWS) {
       const x = panels[at]
       const q = Math.round(x * scale)
-      q8[qBase + (k >> 2) * 32 + (k & 3)] = q
+      q8[qBase + (k >> 1) * 32 + (k & 1)] = q
       sum += q
       const back = scale > 0 ? q / scale : 0
       norm += back * back

@@ -5,7 +5,7 @@
 import { Effect } from "effect"
 import { BudgetExceeded } from "../../core/errors.ts"
 import type { Plan } from "../../core/operator.ts"
-import { type KernelVariant, packed8Bytes, rowBytes, storeBytes } from "./kernel.ts"
+import { expandedABytes, type KernelVariant, rowBytes, storeBytes } from "./kernel.ts"
 import { STATE_BYTES } from "./worker.ts"
 
 /** Rows of A per task: 64 register groups of 4, a tile that stays in L1/L2 while B streams by. */
@@ -42,17 +42,17 @@ export interface PlanInput {
 
 /**
  * Per-row metadata kept resident for every row: the int8 inverse scales (f32) of `rows` rows padded
- * to 8, then their quantised sums (i32). 8 bytes a row.
+ * to 16 (the screen reads a B panel's 16 at once), then their quantised sums (i32). 8 bytes a row.
  */
-export const metaBytes = (rows: number): number => Math.ceil(rows / 8) * 8 * 8
+export const metaBytes = (rows: number): number => Math.ceil(rows / 16) * 16 * 8
 /** Address of row `row`'s inverse scale in the table at `meta`. */
 export const metaInvAt = (meta: number, row: number): number => meta + row * 4
 /** Address of row `row`'s quantised sum in the table at `meta` sized for `rows` rows. */
 export const metaSumAt = (meta: number, rows: number, row: number): number => meta + metaBytes(rows) / 2 + row * 4
 
-/** A worker's scratch: kernel state, the output columns, and (int8) its offset copy of the A tile. */
+/** A worker's scratch: kernel state, the output columns, and (int8) its expanded copy of the A tile. */
 export const scratchPerWorker = (variant: KernelVariant, dim: number): number =>
-  align64(STATE_BYTES + OUT_CAP * 12 + (variant === "int8" ? packed8Bytes(TASK_A_ROWS, dim) : 0))
+  align64(STATE_BYTES + OUT_CAP * 12 + (variant === "int8" ? expandedABytes(TASK_A_ROWS, dim) : 0))
 const align64 = (n: number) => Math.ceil(n / 64) * 64
 /** Fixed bytes: worker scratch, task results in flight and waiting to be emitted in order. */
 export const fixedBytes = (threads: number, variant: KernelVariant, dim: number): number =>

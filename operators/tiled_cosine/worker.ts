@@ -2,7 +2,7 @@
  * A tile worker: runs the cosine kernel on tiles of the shared packed store and posts back only the
  * pairs that pass, as transferred typed arrays (i, j, score).
  */
-import { instantiateKernel, type KernelExports, type KernelVariant, packed8Bytes, paddedDim } from "./kernel.ts"
+import { instantiateKernel, type KernelExports, type KernelVariant, paddedDim } from "./kernel.ts"
 
 export interface WorkerInit {
   readonly type: "init"
@@ -10,7 +10,7 @@ export interface WorkerInit {
   readonly variant: KernelVariant
   readonly bytes: Uint8Array<ArrayBuffer>
   readonly dim: number
-  /** This worker's scratch: STATE_BYTES of state, three columns of `cap` entries, then (int8) the A tile. */
+  /** This worker's scratch: STATE_BYTES of state, three columns of `cap` entries, then (int8) the expanded A tile. */
   readonly scratch: number
   readonly cap: number
   readonly thrExact: number
@@ -42,8 +42,8 @@ export interface TileResult {
   readonly score: Float32Array
 }
 
-/** Bytes of kernel state before the output columns. */
-export const STATE_BYTES = 144
+/** Bytes of kernel state before the output columns: resume point, then one block's 64 scores. */
+export const STATE_BYTES = 16 + 64 * 4
 
 let kernel: KernelExports
 let init: WorkerInit
@@ -108,7 +108,7 @@ function runTile(t: TileTask): [TileResult, Transferable[]] {
   i32[state >> 2] = 0
   i32[(state >> 2) + 1] = 0
   const groups = Math.ceil(t.aRows / 4)
-  if (init.variant === "int8") kernel.offset_copy(t.a8, out + cap * 12, packed8Bytes(t.aRows, init.dim))
+  if (init.variant === "int8") kernel.expand_a(t.a8, t.aRows, out + cap * 12, paddedDim(init.dim))
   const parts: Array<[Uint32Array, Uint32Array, Float32Array]> = []
   let total = 0
   do {

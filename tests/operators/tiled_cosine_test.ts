@@ -93,6 +93,40 @@ for (const variant of ["int8", "relaxed", "simd"] as const) {
   }
 }
 
+/**
+ * Rows around 30 centres, so that many pairs score near the threshold and the screen, not the
+ * exact recompute, decides most of them; a few rows are spikes (one large value) or very long vectors.
+ */
+function clustered(n: number, dim: number): Float32Array {
+  const centres = randomValues(30 * dim, 7 + dim)
+  const v = randomValues(n * dim, 11 + n)
+  for (let r = 0; r < n; r++) {
+    const c = (r * 7919) % 30
+    const noise = 0.2 + 0.06 * (r % 11) // in-cluster cosines from about 0.5 to 0.96
+    for (let k = 0; k < dim; k++) v[r * dim + k] = centres[c * dim + k] + noise * v[r * dim + k]
+  }
+  for (let r = 5; r < n; r += 97) v[r * dim + (r % dim)] = 40 // spikes: the |q| <= 63 limit binds
+  for (let r = 9; r < n; r += 89) for (let k = 0; k < dim; k++) v[r * dim + k] *= 1e4
+  return v
+}
+
+for (const variant of ["int8", "relaxed", "simd"] as const) {
+  for (const [n, dim, t] of [[1200, 384, 0.8], [400, 1536, 0.7], [333, 100, 0.85]] as const) {
+    test(`${variant}: clustered n=${n} d=${dim} t=${t} (pairs near the threshold) equals the reference`, async () => {
+      const values = clustered(n, dim)
+      const file = path.join(dir, `clustered-${n}-${dim}.npy`)
+      writeNpy(file, n, dim, values)
+      const got = await pairs(file, t, { kernel: variant, threads: 2 })
+      const ref = reference(values, n, dim, t)
+      expect(ref.i.length).toBeGreaterThan(n)
+      expect(ref.s.filter((x) => x < t + 0.02).length).toBeGreaterThan(n / 10)
+      expect(got.i).toEqual(ref.i)
+      expect(got.j).toEqual(ref.j)
+      expect(got.s).toEqual(ref.s)
+    })
+  }
+}
+
 test("duplicates score 1 and orthogonal rows are not paired", async () => {
   const dim = 4
   const v = new Float32Array([1, 0, 0, 0, 0, 1, 0, 0, 2, 0, 0, 0, 0, 0, 3, 3])
