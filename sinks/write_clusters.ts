@@ -25,10 +25,14 @@ const label = (info: StreamInfo) => (info.ids ? (u: number) => info.ids!.get(u) 
 
 export function writeClustersTsv(target: string): Sink<ClusterBatch> {
   return textLinesSink<ClusterBatch>("writeClusters", target, (info) => {
-    const id = label(info)
-    return (b, push) => {
+    const ids = info.ids
+    return (b, out) => {
       const paths = b.clusters.paths
-      for (let x = 0; x < b.length; x++) push(`${id(b.node[x])}\t${paths[b.cluster[x]]}\n`)
+      for (let x = 0; x < b.length; x++) {
+        if (ids) out.text(ids.get(b.node[x]))
+        else out.uint(b.node[x])
+        out.tab().text(paths[b.cluster[x]]).end()
+      }
     }
   })
 }

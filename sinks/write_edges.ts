@@ -7,7 +7,7 @@ import type { EdgeBatch, IdTable, StreamInfo } from "../core/batches.ts"
 import { MemoryBudget } from "../core/budget.ts"
 import type { Sink } from "../core/operator.ts"
 import { atomicOutput } from "../core/tempfile.ts"
-import { textLinesSink } from "./text_lines.ts"
+import { formatF32, textLinesSink } from "./text_lines.ts"
 import { int64Of, parquetFile } from "./parquet_file.ts"
 
 /**
@@ -18,13 +18,7 @@ import { int64Of, parquetFile } from "./parquet_file.ts"
 export const PARQUET_ROW_GROUP = 1 << 16
 
 /** A float32 weight as the shortest text that reads back as the same float32 (6 to 9 digits). */
-export function formatWeight(w: number): string {
-  for (let p = 6; p < 9; p++) {
-    const s = String(Number(w.toPrecision(p)))
-    if (Math.fround(Number(s)) === w) return s
-  }
-  return String(Number(w.toPrecision(9)))
-}
+export const formatWeight = formatF32
 
 export function writeEdges(target: string, options: { format?: "tsv" | "parquet" } = {}): Sink<EdgeBatch> {
   const format = options.format ?? (/\.parq(uet)?$/i.test(target) ? "parquet" : "tsv")
@@ -34,10 +28,15 @@ export function writeEdges(target: string, options: { format?: "tsv" | "parquet"
 /** TSV edges to `target`, or to stdout when target is "-". */
 export function writeEdgesTsv(target: string): Sink<EdgeBatch> {
   return textLinesSink<EdgeBatch>("writeEdges", target, (info) => {
-    const label = labeler(info)
-    return (e, push) => {
+    const a = info.ids, b = info.pairing === "cross" ? info.idsB : info.ids
+    return (e, out) => {
       for (let x = 0; x < e.length; x++) {
-        push(`${label.a(e.src[x])}\t${label.b(e.dst[x])}\t${formatWeight(e.weight[x])}\n`)
+        if (a) out.text(a.get(e.src[x]))
+        else out.uint(e.src[x])
+        out.tab()
+        if (b) out.text(b.get(e.dst[x]))
+        else out.uint(e.dst[x])
+        out.tab().f32(e.weight[x]).end()
       }
     }
   })
