@@ -12,8 +12,10 @@ import { STATE_BYTES } from "./worker.ts"
 export const TASK_A_ROWS = 256
 /** Rows of B per task: 512 rows x 384 dims x 4 B = 768 KiB, about one core's L2. */
 export const TASK_B_ROWS = 512
-/** Pairs the kernel writes before returning to JS to drain (12 B each). */
-export const OUT_CAP = 16384
+/** Pairs a task's result slot holds: every pair of a tile, plus one register block of slack. */
+export const SLOT_PAIRS = TASK_A_ROWS * TASK_B_ROWS + 64
+/** Bytes of a result slot: columns i, j (u32) and score (f32). */
+export const SLOT_BYTES = SLOT_PAIRS * 12
 /** Rows packed before a spill write (64 panels of 8). */
 export const STAGING_ROWS = 512
 /** Tasks queued per worker, so a worker never waits for the main thread. */
@@ -50,13 +52,18 @@ export const metaInvAt = (meta: number, row: number): number => meta + row * 4
 /** Address of row `row`'s quantised sum in the table at `meta` sized for `rows` rows. */
 export const metaSumAt = (meta: number, rows: number, row: number): number => meta + metaBytes(rows) / 2 + row * 4
 
-/** A worker's scratch: kernel state, the output columns, and (int8) its expanded copy of the A tile. */
+/** A worker's scratch: kernel state and (int8) its expanded copy of the A tile. */
 export const scratchPerWorker = (variant: KernelVariant, dim: number): number =>
-  align64(STATE_BYTES + OUT_CAP * 12 + (variant === "int8" ? expandedABytes(TASK_A_ROWS, dim) : 0))
+  align64(STATE_BYTES + (variant === "int8" ? expandedABytes(TASK_A_ROWS, dim) : 0))
 const align64 = (n: number) => Math.ceil(n / 64) * 64
-/** Fixed bytes: worker scratch, task results in flight and waiting to be emitted in order. */
+/** Tasks dispatched and not yet emitted, at most: one result slot each (task id modulo this). */
+export const resultWindow = (threads: number): number => TASKS_PER_WORKER * threads + 1
+/**
+ * Fixed bytes: worker scratch, and the result slots of the tasks in flight or waiting to be emitted
+ * in order (shared memory: a slot's pages are touched only as far as its tile's pairs reach).
+ */
 export const fixedBytes = (threads: number, variant: KernelVariant, dim: number): number =>
-  threads * scratchPerWorker(variant, dim) + (TASKS_PER_WORKER * threads + 1) * TASK_A_ROWS * TASK_B_ROWS * 12
+  threads * scratchPerWorker(variant, dim) + resultWindow(threads) * SLOT_BYTES
 
 export const minimumBytes = (p: PlanInput): number =>
   fixedBytes(p.threads, p.variant, p.dim) + storeBytes(p.variant, STAGING_ROWS, p.dim) + metaBytes(p.rowsA) +
@@ -66,7 +73,7 @@ export const minimumBytes = (p: PlanInput): number =>
 export function planTiles(share: number, p: PlanInput): Effect.Effect<TilePlan, BudgetExceeded> {
   const meta = metaBytes(p.rowsA) + (p.cross ? metaBytes(p.rowsB) : 0)
   const fixed = fixedBytes(p.threads, p.variant, p.dim) + meta
-  const scratchBytes = p.threads * scratchPerWorker(p.variant, p.dim)
+  const scratchBytes = p.threads * scratchPerWorker(p.variant, p.dim) + resultWindow(p.threads) * SLOT_BYTES
   const store = storeBytes(p.variant, p.rowsA, p.dim) + (p.cross ? storeBytes(p.variant, p.rowsB, p.dim) : 0)
   if (!p.forceSpill && fixed + store <= share && store + scratchBytes <= MAX_WASM_BYTES) {
     return Effect.succeed({

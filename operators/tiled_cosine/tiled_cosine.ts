@@ -36,7 +36,9 @@ import {
   metaInvAt,
   metaSumAt,
   minimumBytes,
-  OUT_CAP,
+  resultWindow,
+  SLOT_BYTES,
+  SLOT_PAIRS,
   planTiles,
   scratchPerWorker,
   STAGING_ROWS,
@@ -158,9 +160,11 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
         const int8 = variant === "int8"
         const rowsInA = info.rows!
         const rowsInB = cross ? infoB.rows! : rowsInA
-        // shared memory: worker scratch | metadata of A (and B) | region A | region B
+        // shared memory: worker scratch | result slots | metadata of A (and B) | region A | region B
         const scratchEach = scratchPerWorker(variant, dim)
-        const metaA = align(threads * scratchEach)
+        const window = resultWindow(threads)
+        const slots = align(threads * scratchEach)
+        const metaA = align(slots + window * SLOT_BYTES)
         const metaB = cross ? align(metaA + metaBytes(rowsInA)) : metaA
         const memoryMode = plan.mode === "memory"
         const regionA = new Region(align(metaB + metaBytes(rowsInB)), memoryMode ? rowsInA : plan.blockRowsA, dim, int8)
@@ -182,7 +186,6 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
             bytes,
             dim,
             scratch: k * scratchEach,
-            cap: OUT_CAP,
             thrExact,
           }),
         ))
@@ -276,11 +279,12 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
         let pendingTask: Planned | undefined
         let loaded: { ab: number; bb: number } | undefined
         let thrScreen = 0
-        const results = new Map<number, TileResult>()
+        // task id -> pairs in its slot (slot = id % window: at most `window` tasks are not yet emitted)
+        const results = new Map<number, number>()
         let wake: (() => void) | undefined
         let failure: unknown
         const fds: { a?: SpillFds; b?: SpillFds } = {}
-        const window = TASKS_PER_WORKER * threads + 1
+        const slotAt = (id: number) => slots + (id % window) * SLOT_BYTES
 
         const grid = (): Grid => ({
           rowsA,
@@ -318,6 +322,8 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
             bRow0: p.bRow0,
             bRows: p.bRows,
             diag: !cross && p.bRow0 < p.aRow0 + p.aRows,
+            out: slotAt(p.id),
+            cap: SLOT_PAIRS,
           }
         }
 
@@ -342,10 +348,10 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
             nextId++
             pool.run(k, task(p)).then((r) => {
               inflight--
-              results.set(r.id, r)
+              results.set(r.id, r.count)
               // tiles finish out of order: count them, and the pairs they found
               tilesDone++
-              pairsFound += r.i.length
+              pairsFound += r.count
               progress.update(name, {
                 done: tilesDone,
                 total: totalTasks,
@@ -358,6 +364,30 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
               wake?.()
             })
           }
+        }
+
+        // the results of consecutive finished tasks from nextEmit on, copied out of their slots into one
+        // batch (up to EMIT_PAIRS pairs, or one task's); their slots are free again afterwards
+        const drain = (): ScoredPairs => {
+          let total = 0, end = nextEmit
+          while (results.has(end) && (end === nextEmit || total + results.get(end)! <= EMIT_PAIRS)) {
+            total += results.get(end)!
+            end++
+          }
+          const i = new Uint32Array(total), j = new Uint32Array(total), score = new Float32Array(total)
+          let at = 0
+          for (let id = nextEmit; id < end; id++) {
+            const count = results.get(id)!
+            results.delete(id)
+            if (count === 0) continue
+            const slot = slotAt(id)
+            i.set(new Uint32Array(heap, slot, count), at)
+            j.set(new Uint32Array(heap, slot + 4 * SLOT_PAIRS, count), at)
+            score.set(new Float32Array(heap, slot + 8 * SLOT_PAIRS, count), at)
+            at += count
+          }
+          nextEmit = end
+          return translate(i, j, score, mapA, mapB)
         }
 
         const closeFiles = () => {
@@ -376,11 +406,10 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
             }
             for (;;) {
               if (failure) throw failure
-              const r = results.get(nextEmit)
-              if (r) {
-                results.delete(nextEmit++)
-                if (r.i.length > 0) {
-                  controller.enqueue(translate(r, mapA, mapB))
+              if (results.has(nextEmit)) {
+                const batch = drain()
+                if (batch.length > 0) {
+                  controller.enqueue(batch)
                   return
                 }
                 continue
@@ -485,15 +514,20 @@ function countTasks(g: Grid, shard?: { index: number; count: number }): number {
   return n
 }
 
+/** Pairs per emitted batch when several tasks' results are joined (a single task's may be more). */
+const EMIT_PAIRS = 1 << 16
+
 /** Row numbers back to the input's own (when zero vectors were skipped). */
 function translate(
-  r: TileResult,
+  i: Uint32Array,
+  j: Uint32Array,
+  score: Float32Array,
   mapA?: Uint32Array,
   mapB?: Uint32Array,
 ): ScoredPairs {
-  if (mapA) { for (let x = 0; x < r.i.length; x++) r.i[x] = mapA[r.i[x]] }
-  if (mapB) { for (let x = 0; x < r.j.length; x++) r.j[x] = mapB[r.j[x]] }
-  return { i: r.i, j: r.j, score: r.score, length: r.i.length }
+  if (mapA) { for (let x = 0; x < i.length; x++) i[x] = mapA[i[x]] }
+  if (mapB) { for (let x = 0; x < j.length; x++) j[x] = mapB[j[x]] }
+  return { i, j, score, length: i.length }
 }
 
 interface SpillFiles {
