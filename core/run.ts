@@ -54,6 +54,17 @@ export const queueBytes = (budget: number): number => Math.min(16 << 20, Math.ma
 
 export const DEFAULT_MEMORY = "1GiB"
 
+/**
+ * Bytes of the budget held back for the runtime itself: what the engines keep beyond the idle baseline
+ * while data moves (collector headroom, worker heaps, JIT code, more of their own binary paged in).
+ * Measured at 2-9 MiB on a 100k x 384 edges run at --memory 64MB (BENCHMARKS.md); 1/8 of the budget,
+ * at least 4 MiB and at most 16 MiB. It appears in the ledger as the owner "runtime".
+ */
+export const runtimeBytes = (budget: number): number => Math.min(16 << 20, Math.max(4 << 20, Math.floor(budget / 8)))
+
+/** The ledger owner of runtimeBytes. */
+export const RUNTIME_OWNER = "runtime"
+
 /** The ledger owner of the queue between two stages. */
 export const queueOwner = (from: string, to: string): string => `queue ${from}→${to}`
 
@@ -68,8 +79,11 @@ export const planPipeline = (pipeline: Pipeline, budget: number) =>
     }
     const q = queueBytes(budget)
     const queues = q * (pipeline.stages.length - 1)
-    let left = budget - queues
-    if (left < 0) return yield* new BudgetExceeded({ operator: "queues", needed: queues, available: budget })
+    const runtime = runtimeBytes(budget)
+    let left = budget - runtime - queues
+    if (left < 0) {
+      return yield* new BudgetExceeded({ operator: "queues", needed: queues, available: budget - runtime })
+    }
     const minima = pipeline.stages.map((s, k) => s.minimum(infos[k]))
     for (let k = 0; k < minima.length; k++) {
       if (minima[k] > left) {
@@ -104,6 +118,7 @@ export const runEffect = (pipeline: Pipeline, options: { memory?: number | strin
     yield* Effect.scoped(
       Effect.gen(function* () {
         const stages = pipeline.stages
+        yield* budget.reserve(RUNTIME_OWNER, runtimeBytes(total))
         for (let k = 0; k < stages.length - 1; k++) {
           yield* budget.reserve(queueOwner(stages[k].name, stages[k + 1].name), queue)
         }

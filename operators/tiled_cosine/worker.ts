@@ -3,6 +3,7 @@
  * pass into the task's result slot in the same shared memory (columns i, j, score); it posts back only
  * the task id and the pair count, so no per-task arrays are made on either side.
  */
+import { collectGarbageNow } from "../../core/gc.ts"
 import { instantiateKernel, type KernelExports, type KernelVariant, paddedDim } from "./kernel.ts"
 
 export interface WorkerInit {
@@ -69,6 +70,8 @@ self.onmessage = (e: MessageEvent<WorkerInit | TileTask | { type: "close" }>) =>
   } catch (err) {
     post({ id: m.id, error: String((err as Error)?.stack ?? err) })
   }
+  // each worker has its own heap, which the main thread's collections do not reach
+  collectGarbageNow()
 }
 
 function screen(t: TileTask, state: number): number {

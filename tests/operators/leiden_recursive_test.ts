@@ -166,7 +166,7 @@ describe("readEdges and leidenRecursive errors", () => {
     for (let k = 0; k < 200_000; k++) text += `${rng.below(50_000)}\t${rng.below(50_000)}\n`
     const f = edgeFile("big.tsv", text)
     const out = path.join(dir, "big-out.tsv")
-    const err = await cluster(f, "4MB", out).catch((e) => e)
+    const err = await cluster(f, "8MB", out).catch((e) => e)
     expect(err._tag).toBe("BudgetExceeded")
     expect(err.message).toContain("leidenRecursive needs")
     expect(fs.existsSync(out)).toBe(false)

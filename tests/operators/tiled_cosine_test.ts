@@ -81,7 +81,7 @@ for (const variant of ["int8", "relaxed", "simd"] as const) {
           kernel: variant,
           forceSpill: spill,
           threads: 2,
-          memory: spill ? "16MB" : "256MB",
+          memory: spill ? "20MB" : "256MB",
         })
         const ref = reference(values, n, dim, t)
         expect(got.i.length).toBe(ref.i.length)

@@ -146,9 +146,11 @@ test("run() times every stage: started <= first output <= ended, in pipeline ord
   expect(sink.firstOutput).toBeUndefined()
   expect(sink.ended).toBeGreaterThanOrEqual(th.ended!)
   expect(report.planned).toBeLessThanOrEqual(src.started!)
-  // the report of a real run renders with one series per owner the ledger saw
+  // the report of a real run renders with one series per owner the ledger saw: 4 stages, 3 queues and
+  // the runtime's reserve
   checkSvg(reportSvg(report), report.owners.map((o) => o.owner), report.budget)
-  expect(report.owners.length).toBe(7)
+  expect(report.owners.length).toBe(8)
+  expect(report.owners.map((o) => o.owner)).toContain("runtime")
   fs.rmSync(path.join(dir, "e.npy"))
   fs.rmSync(path.join(dir, "e.tsv"))
 })
