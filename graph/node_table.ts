@@ -2,8 +2,10 @@
  * The node table: external ids (strings or integers) interned to dense u32 node ids, and columnar
  * attributes. No per-node objects: string ids live in one character arena (1 B per character while
  * every id is Latin-1, 2 B after the first wider one) with u32 offsets; integer ids in a Float64Array;
- * the lookup is an open-addressing Int32Array hash table at most half full. Per node: 12 B for
- * string ids plus their characters, 16 B for integer ids, plus attribute payload.
+ * the lookup is an open-addressing Uint32Array hash table at most half full, each entry the node id + 1
+ * in its low bits and the hash's bits above the slot index in the rest (a fingerprint: a probe that
+ * meets another id rarely has to look at its characters). Per node: 12 B for string ids plus their
+ * characters, 16 B for integer ids, plus attribute payload.
  */
 
 export type AttributeType = "float64" | "int32" | "bool" | "string"
@@ -22,7 +24,9 @@ const EMPTY = 0
 
 export class NodeTable {
   private count = 0
-  private slots = new Int32Array(16)
+  private slots = new Uint32Array(16)
+  /** The hash of the id lookupOrSlot last looked for. */
+  private lastHash = 0
   // string ids
   private chars: Uint8Array | Uint16Array = new Uint8Array(256)
   private charEnd = 0
@@ -37,7 +41,7 @@ export class NodeTable {
   constructor(readonly kind: "string" | "integer", expected = 0) {
     if (expected > 8) {
       this.columnCapacity = expected
-      this.slots = new Int32Array(1 << Math.ceil(Math.log2(2 * expected + 1)))
+      this.slots = new Uint32Array(1 << Math.ceil(Math.log2(2 * expected + 1)))
       if (kind === "string") {
         this.starts = new Uint32Array(expected)
         this.chars = new Uint8Array(expected * 8)
@@ -79,7 +83,7 @@ export class NodeTable {
       if (u >= this.keys.length) this.keys = grow(this.keys, u + 1) as Float64Array
       this.keys[u] = Number(id)
     }
-    this.slots[slot] = u + 1
+    this.slots[slot] = entry(this.lastHash, this.slots.length - 1, u)
     if (2 * this.count > this.slots.length) this.rehash()
     if (this.count > this.columnCapacity) this.growColumns()
     return u
@@ -88,8 +92,75 @@ export class NodeTable {
   /** Interns a batch; returns the node ids. */
   internAll(ids: ArrayLike<string | number>): Uint32Array {
     const out = new Uint32Array(ids.length)
-    for (let k = 0; k < ids.length; k++) out[k] = this.intern(ids[k])
+    if (this.kind === "string") this.internStrings(ids, out)
+    else for (let k = 0; k < ids.length; k++) out[k] = this.intern(ids[k])
     return out
+  }
+
+  /**
+   * internAll for string ids in one loop over local copies of the table's arrays: room for the whole
+   * batch is made first (slots, offsets, columns), so the loop only hashes, probes and appends.
+   */
+  private internStrings(ids: ArrayLike<string | number>, out: Uint32Array): void {
+    const need = this.count + ids.length
+    while (2 * need > this.slots.length) this.rehash()
+    if (need > this.columnCapacity) this.growColumns(need)
+    if (need > this.starts.length) this.starts = grow(this.starts, need) as Uint32Array
+    const slots = this.slots, mask = slots.length - 1, starts = this.starts
+    let chars = this.chars, charEnd = this.charEnd, count = this.count
+    for (let k = 0; k < ids.length; k++) {
+      const id = ids[k]
+      const s = typeof id === "string" ? id : String(id)
+      const n = s.length
+      let h = 0x811c9dc5
+      for (let x = 0; x < n; x++) h = Math.imul(h ^ s.charCodeAt(x), 0x01000193)
+      h = fmix(h)
+      const fingerprint = h & ~mask
+      let slot = h & mask
+      let u = -1
+      for (;;) {
+        const stored = slots[slot]
+        if (stored === EMPTY) break
+        if ((stored & ~mask) !== fingerprint) {
+          slot = (slot + 1) & mask
+          continue
+        }
+        const e = stored & mask
+        const a = starts[e - 1], b = e < count ? starts[e] : charEnd
+        if (b - a === n) {
+          let x = 0
+          while (x < n && chars[a + x] === s.charCodeAt(x)) x++
+          if (x === n) {
+            u = e - 1
+            break
+          }
+        }
+        slot = (slot + 1) & mask
+      }
+      if (u < 0) {
+        if (charEnd + n > chars.length) chars = this.chars = grow(chars, charEnd + n) as Uint8Array
+        let wide = 0
+        for (let x = 0; x < n; x++) {
+          const c = s.charCodeAt(x)
+          chars[charEnd + x] = c
+          wide |= c
+        }
+        if (wide > 0xff && chars instanceof Uint8Array) {
+          // the first character past Latin-1: every id moves to 2 B per character
+          const wider = new Uint16Array(chars.length)
+          wider.set(chars)
+          for (let x = 0; x < n; x++) wider[charEnd + x] = s.charCodeAt(x)
+          chars = this.chars = wider
+        }
+        u = count++
+        starts[u] = charEnd
+        charEnd += n
+        slots[slot] = entry(h, mask, u)
+      }
+      out[k] = u
+    }
+    this.charEnd = charEnd
+    this.count = count
   }
 
   /** The node id of `id`, or -1. */
@@ -174,33 +245,33 @@ export class NodeTable {
     } else c.data[u] = typeof value === "boolean" ? (value ? 1 : 0) : Number(value)
   }
 
-  private growColumns(): void {
-    this.columnCapacity = Math.max(2 * this.columnCapacity, this.count)
+  private growColumns(need = this.count): void {
+    this.columnCapacity = Math.max(2 * this.columnCapacity, need)
     for (const c of this.columns.values()) {
       if (c.data.length < this.columnCapacity) c.data = grow(c.data, this.columnCapacity)
     }
   }
 
-  /** Node id when present; otherwise -(free slot) - 1. */
+  /** Node id when present; otherwise -(free slot) - 1. Leaves the id's hash in lastHash. */
   private lookupOrSlot(id: string | number): number {
     const mask = this.slots.length - 1
     if (this.kind === "string") {
       const s = typeof id === "string" ? id : String(id)
-      let h = hashString(s) & mask
-      for (;;) {
-        const e = this.slots[h]
-        if (e === EMPTY) return -h - 1
-        if (this.equalsString(e - 1, s)) return e - 1
-        h = (h + 1) & mask
+      const h = this.lastHash = hashString(s)
+      for (let slot = h & mask;; slot = (slot + 1) & mask) {
+        const stored = this.slots[slot]
+        if (stored === EMPTY) return -slot - 1
+        const e = stored & mask
+        if ((stored & ~mask) === (h & ~mask) && this.equalsString(e - 1, s)) return e - 1
       }
     }
     const k = Number(id)
-    let h = hashNumber(k) & mask
-    for (;;) {
-      const e = this.slots[h]
-      if (e === EMPTY) return -h - 1
+    const h = this.lastHash = hashNumber(k)
+    for (let slot = h & mask;; slot = (slot + 1) & mask) {
+      const stored = this.slots[slot]
+      if (stored === EMPTY) return -slot - 1
+      const e = stored & mask
       if (this.keys[e - 1] === k) return e - 1
-      h = (h + 1) & mask
     }
   }
 
@@ -242,15 +313,17 @@ export class NodeTable {
   }
 
   private rehash(): void {
-    const slots = new Int32Array(this.slots.length * 2)
+    const slots = new Uint32Array(this.slots.length * 2)
     const mask = slots.length - 1
     for (let u = 0; u < this.count; u++) {
-      let h = (this.kind === "string" ? this.hashStored(u) : hashNumber(this.keys[u])) & mask
-      while (slots[h] !== EMPTY) h = (h + 1) & mask
-      slots[h] = u + 1
+      const h = this.kind === "string" ? this.hashStored(u) : hashNumber(this.keys[u])
+      let slot = h & mask
+      while (slots[slot] !== EMPTY) slot = (slot + 1) & mask
+      slots[slot] = entry(h, mask, u)
     }
     this.slots = slots
   }
+
 }
 
 function grow<T extends Storage | Uint16Array>(a: T, need: number): T {
@@ -258,6 +331,9 @@ function grow<T extends Storage | Uint16Array>(a: T, need: number): T {
   b.set(a as never)
   return b
 }
+
+/** A table entry: node u + 1 in the bits of `mask`, the hash's bits above them as a fingerprint. */
+const entry = (h: number, mask: number, u: number): number => ((h & ~mask) | (u + 1)) >>> 0
 
 /** FNV-1a over UTF-16 code units, then a finaliser so that linear probing sees spread bits. */
 function hashString(s: string): number {
