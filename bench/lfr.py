@@ -8,6 +8,10 @@ usage: /usr/bin/python3 bench/lfr.py make OUT_PREFIX N MU SEED
        /usr/bin/python3 bench/lfr.py peer PREFIX [SEEDS=5]
          leidenalg ModularityVertexPartition and igraph community_leiden (modularity), n_iterations -1, one run
          per seed: best modularity, NMI to the truth of the best-Q run, median seconds of the algorithm alone.
+       /usr/bin/python3 bench/lfr.py compare PREFIX SEEDS BROOK_MEMBERSHIPS
+         NMI to the truth of every run: leidenalg, igraph (seeds 0 .. SEEDS-1) and brook (one line per seed in
+         BROOK_MEMBERSHIPS, from bench/leiden_memberships.ts); prints per tool the mean NMI over seeds, the
+         NMI of the best-modularity run, and the mean modularity.
        /usr/bin/python3 bench/lfr.py score PREFIX CLUSTERS.tsv
          NMI to the truth and modularity (igraph's) of brook's clusters (`id<TAB>path`; path is the label).
 Output lines are `name key=value ...` for bench/leiden.sh to parse.
@@ -72,6 +76,24 @@ def peer(prefix, seeds):
               f"median_s={statistics.median(r[1] for r in results):.4f}")
 
 
+def compare(prefix, seeds, brook_file):
+    import leidenalg as la
+    g, truth = load(prefix)
+    runs = {"brook": [list(map(int, line.split())) for line in open(brook_file) if line.strip()][:seeds]}
+
+    def run_igraph(s):
+        random.seed(s)
+        return g.community_leiden(objective_function="modularity", n_iterations=-1).membership
+    runs["leidenalg"] = [la.find_partition(g, la.ModularityVertexPartition, seed=s, n_iterations=-1).membership
+                         for s in range(seeds)]
+    runs["igraph"] = [run_igraph(s) for s in range(seeds)]
+    for name, ms in runs.items():
+        scored = [(g.modularity(m), nmi(truth, m)) for m in ms]
+        best = max(scored)
+        print(f"{name} mean_nmi={statistics.mean(x[1] for x in scored):.4f} best_q_nmi={best[1]:.4f} "
+              f"mean_q={statistics.mean(x[0] for x in scored):.4f} runs={len(scored)}")
+
+
 def score(prefix, clusters):
     g, truth = load(prefix)
     label = {}
@@ -90,4 +112,5 @@ if __name__ == "__main__":
     if cmd == "make" and len(args) == 4: make(args[0], int(args[1]), float(args[2]), int(args[3]))
     elif cmd == "peer" and len(args) in (1, 2): peer(args[0], int(args[1]) if len(args) > 1 else 5)
     elif cmd == "score" and len(args) == 2: score(args[0], args[1])
+    elif cmd == "compare" and len(args) == 3: compare(args[0], int(args[1]), args[2])
     else: sys.exit(__doc__)

@@ -51,6 +51,8 @@ export const STATE_BYTES = 16 + 64 * 4
 let kernel: KernelExports
 let init: WorkerInit
 let i32: Int32Array
+/** The A tile whose expansion the scratch holds. */
+const expanded = { row0: -1, rows: 0 }
 
 // deno-lint-ignore no-explicit-any
 const post = (msg: unknown, transfer?: Transferable[]) => (self as any).postMessage(msg, transfer)
@@ -108,7 +110,13 @@ function runTile(t: TileTask): number {
   const state = init.scratch
   i32[state >> 2] = 0
   i32[(state >> 2) + 1] = 0
-  if (init.variant === "int8") kernel.expand_a(t.a8, t.aRows, init.scratch + STATE_BYTES, paddedDim(init.dim))
+  // consecutive tasks share their A tile (tiles run A-major): expand it only when it changes. Rows are
+  // named by their global number, so a spill block read again to another address still matches.
+  if (init.variant === "int8" && (t.aRow0 !== expanded.row0 || t.aRows !== expanded.rows)) {
+    kernel.expand_a(t.a8, t.aRows, init.scratch + STATE_BYTES, paddedDim(init.dim))
+    expanded.row0 = t.aRow0
+    expanded.rows = t.aRows
+  }
   const count = screen(t, state)
   // the slot has room for every pair of the tile plus one block, so the kernel never stops early
   if (i32[state >> 2] < Math.ceil(t.aRows / 4)) throw new Error(`tile ${t.id}: result slot full at ${count} pairs`)
