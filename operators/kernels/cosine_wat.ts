@@ -1,19 +1,20 @@
 /**
  * Generates the WebAssembly text of the cosine tile kernels, in three variants:
- * - "int8": rows quantised to int8 with |q| <= 63 and a norm |q| <= 181, multiplied by
- *   i16x8.relaxed_dot_i8x16_i7x16_s (one pmaddubsw: 16 multiply-adds) into 16-bit accumulators. The
- *   norm bound makes every partial sum of |q_a,k q_b,k| at most 181^2 < 2^15, so the accumulators never
- *   need widening: they are exact modulo 2^16 and the final dot is exact. The caller lowers the screen
- *   threshold by a proven bound on the quantisation error,
+ * - "int8": rows quantised to int8 (|q| <= 63), multiplied by i16x8.relaxed_dot_i8x16_i7x16_s (one
+ *   pmaddubsw: 16 multiply-adds) into 16-bit accumulators, run in chunks of dims: each row's scale also
+ *   keeps |q| <= 181 over every chunk, so by Cauchy-Schwarz every partial sum of |q_a,k q_b,k| within a
+ *   chunk is below 2^15 and the chunk's 16-bit dot is exact; chunk dots are widened into 32-bit sums.
+ *   The caller lowers the screen threshold by a proven bound on the quantisation error,
  * - "relaxed": f32x4.relaxed_madd (one FMA per lane where the CPU has it),
  * - "simd": f32x4.mul + f32x4.add (plain SIMD128).
  *
  * Float layout: rows are packed in panels of 8 rows, k-major: element (row 8p + r, dim k) is the f32 at
  * panel p's base + (k * 8 + r) * 4; a 4 x 8 register block (4 rows of A as splats, 8 rows of B as two
- * vectors, 8 accumulators) runs down k. Int8 layout: panels of 16 rows, dims in pairs: the byte of
- * (row 16p + r, dim k) is at p * 16 * dpad + (k / 2) * 32 + (r / 8) * 16 + (r % 8) * 2 + k % 2, so one
- * pair of dims of 16 B rows is two vectors; the worker expands each A tile so that every (row, pair) is a
- * whole vector of that pair repeated (plus 64, the relaxed dot's 7-bit operand): a 4 x 16 block with no
+ * vectors, 8 accumulators) runs down k. Int8 layout: panels of 16 rows, dims in pairs, each byte
+ * u = q + 64 (1 .. 127: the relaxed dot's 7-bit operand); the byte of (row 16p + r, dim k) is at
+ * p * 16 * dpad + (k / 2) * 32 + (r / 8) * 16 + (r % 8) * 2 + k % 2, so one pair of dims of 16 B rows is
+ * two vectors. The worker expands each A tile back to signed q, every (row, pair) a whole vector of that
+ * pair repeated, with 64 * sum(q) per chunk as the correction: a 4 x 16 block with no
  * shuffles in the loop. Blocks where no lane passes the screen threshold cost one test; lanes that pass
  * are recomputed exactly (four float32 partial sums, multiply then add, no FMA: deterministic on every
  * runtime) and only pairs whose exact score passes leave the kernel, as three columns (i, j, score).
@@ -38,9 +39,11 @@ interface Variant {
   readonly groupBytes: string
   /** Per loop step: loads into $b0 $b1 and the 4 x 2 accumulations. */
   readonly step: string
-  /** Bytes $pa and $pb advance per step. */
-  readonly strideA: number
-  readonly strideB: number
+  /** The whole run down k, when the default (zero, then one loop of `step`) does not fit. */
+  readonly body?: string
+  /** Bytes $pa and $pb advance per step (default 32). */
+  readonly strideA?: number
+  readonly strideB?: number
   /** After k: scores of the block's lanes at state+16 (row-major, `cols` per row) and $hit = any passes. */
   readonly finish: string
   /** Float panel addresses of the block's first A row and B row, for the exact recompute. */
@@ -87,8 +90,6 @@ function floatVariant(variant: "relaxed" | "simd"): Variant {
               (local.set $va (v128.load32_splat offset=${r * 4} (local.get $pa)))
               ${madd(acc(2 * r), "$b0")}
               ${madd(acc(2 * r + 1), "$b1")}`).join(""),
-    strideA: 32,
-    strideB: 32,
     finish: `
             (local.set $hit (v128.any_true ${over.slice(1).reduce((e, m) => `(v128.or ${e} ${m})`, over[0])}))
             (if (local.get $hit)
@@ -101,75 +102,103 @@ function floatVariant(variant: "relaxed" | "simd"): Variant {
 }
 
 function int8Variant(): Variant {
-  // lane j of acc holds q_b . (q_a + 64) = q_a . q_b + 64 * sum(q_b) (mod 2^16): B needs no work per step
+  // B rows are stored as u = q + 64 (1 .. 127, the 7-bit operand), A is expanded back to signed q: lane j of
+  // acc holds q_a . (q_b + 64) = q_a . q_b + 64 * sum(q_a) over the chunk (mod 2^16), one correction per A row
   const dot = (a: string, b: string) =>
-    `(local.set ${a} (i16x8.add (local.get ${a}) (i16x8.relaxed_dot_i8x16_i7x16_s (local.get ${b}) (local.get $va))))`
+    `(local.set ${a} (i16x8.add (local.get ${a}) (i16x8.relaxed_dot_i8x16_i7x16_s (local.get $va) (local.get ${b}))))`
   // two pairs of dims per step (dims padded to 8)
   const step = (pair: number) =>
     `
-              (local.set $b0 (v128.load offset=${pair * 32} (local.get $pb)))
-              (local.set $b1 (v128.load offset=${pair * 32 + 16} (local.get $pb)))` +
+                (local.set $b0 (v128.load offset=${pair * 32} (local.get $pb)))
+                (local.set $b1 (v128.load offset=${pair * 32 + 16} (local.get $pb)))` +
     [0, 1, 2, 3].map((r) => `
-              (local.set $va (v128.load offset=${pair * 64 + r * 16} (local.get $pa)))
-              ${dot(acc(2 * r), "$b0")}
-              ${dot(acc(2 * r + 1), "$b1")}`).join("")
-  // the low 16 bits of 64 * sum(q_b) for 8 B rows (i32 sums at $at), as i16 lanes
-  const corr = (at: number) =>
-    `(i8x16.shuffle 0 1 4 5 8 9 12 13 16 17 20 21 24 25 28 29
-              (i32x4.shl (v128.load offset=${at} (local.get $sb)) (i32.const 6))
-              (i32x4.shl (v128.load offset=${at + 16} (local.get $sb)) (i32.const 6)))`
-  // scores = (acc - 64 * sum(q_b)) * inv_a * inv_b, lane (r, c) stored at state + 16 + (16 r + c) * 4
-  const scale = (r: number, h: number) => {
-    const exact = `(i16x8.sub (local.get ${acc(2 * r + h)}) (local.get $corr${h}))`
-    return ["low", "high"].map((half, q) => `
-            (local.set $x4 (f32x4.mul (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_${half}_i16x8_s ${exact}))
+                (local.set $va (v128.load offset=${pair * 64 + r * 16} (local.get $pa)))
+                ${dot(acc(2 * r), "$b0")}
+                ${dot(acc(2 * r + 1), "$b1")}`).join("")
+  const zero16 = eight.map((n) => `(local.set ${acc(n)} (v128.const i32x4 0 0 0 0))`).join("\n              ")
+  // i32 sums of lane (r, c) at state + 16 + (16 r + c) * 4, turned into scores in place at the end
+  const at = (r: number, h: number, q: number) => 16 + (16 * r + 8 * h + 4 * q) * 4
+  const clear = [0, 1, 2, 3].flatMap((r) => [0, 1].flatMap((h) => [0, 1].map((q) => at(r, h, q))))
+    .map((o) => `(v128.store offset=${o} (local.get $state) (v128.const i32x4 0 0 0 0))`).join("\n            ")
+  // end of a chunk: the exact chunk dot in 16 bits (acc - 64 * sum(q_a)), widened into the i32 sums
+  const flush = [0, 1, 2, 3].map((r) =>
+    `
+              (local.set $x4 (v128.load offset=${r * 16} (local.get $cp)))` + [0, 1].map((h) => `
+              (local.set $va (i16x8.sub (local.get ${acc(2 * r + h)}) (local.get $x4)))` + ["low", "high"].map((half, q) => `
+              (v128.store offset=${at(r, h, q)} (local.get $state)
+                (i32x4.add (v128.load offset=${at(r, h, q)} (local.get $state)) (i32x4.extend_${half}_i16x8_s (local.get $va))))`)
+      .join("")).join("")
+  ).join("")
+  const body = `
+            ${clear}
+            (local.set $cp (local.get $cg))
+            (loop $chunks
+              (local.set $chunkEnd (i32.add (local.get $pa) (local.get $chunkA)))
+              (if (i32.gt_u (local.get $chunkEnd) (local.get $paEnd)) (then (local.set $chunkEnd (local.get $paEnd))))
+              ${zero16}
+              (loop $k${step(0)}${step(1)}
+                (local.set $pb (i32.add (local.get $pb) (i32.const 64)))
+                (local.set $pa (i32.add (local.get $pa) (i32.const 128)))
+                (br_if $k (i32.lt_u (local.get $pa) (local.get $chunkEnd))))${flush}
+              (local.set $cp (i32.add (local.get $cp) (i32.const 64)))
+              (br_if $chunks (i32.lt_u (local.get $pa) (local.get $paEnd))))`
+  // scores = sums * inv_a * inv_b
+  const scale = (r: number) =>
+    [0, 1].map((h) =>
+      [0, 1].map((q) => `
+            (local.set $x4 (f32x4.mul (f32x4.mul (f32x4.convert_i32x4_s (v128.load offset=${at(r, h, q)} (local.get $state)))
               (local.get $sc)) (local.get $ib${2 * h + q})))
-            (v128.store offset=${16 + (16 * r + 8 * h + 4 * q) * 4} (local.get $state) (local.get $x4))
+            (v128.store offset=${at(r, h, q)} (local.get $state) (local.get $x4))
             (local.set $over (v128.or (local.get $over) (f32x4.gt (local.get $x4) (local.get $thr))))`).join("")
-  }
+    ).join("")
   return {
     name: "screen8",
-    params: `(param $a8 i32) (param $fa i32) (param $invA i32) (param $aRow0 i32) (param $aRows i32)
-    (param $b8 i32) (param $fb i32) (param $invB i32) (param $sumB i32) (param $bRow0 i32) (param $bRows i32)
-    (param $d i32) (param $dpad i32) (param $thrScreen f32) (param $thrExact f32) (param $diag i32)`,
-    locals: `(local $panelF i32) (local $ia i32) (local $sb i32) (local $ibp i32) (local $corr0 v128) (local $corr1 v128)
+    params: `(param $a8 i32) (param $fa i32) (param $invA i32) (param $corr i32) (param $aRow0 i32) (param $aRows i32)
+    (param $b8 i32) (param $fb i32) (param $invB i32) (param $bRow0 i32) (param $bRows i32)
+    (param $d i32) (param $dpad i32) (param $chunkPairs i32) (param $thrScreen f32) (param $thrExact f32) (param $diag i32)`,
+    locals: `(local $panelF i32) (local $ia i32) (local $ibp i32) (local $cg i32) (local $cp i32) (local $chunkA i32)
+    (local $chunkEnd i32) (local $chunkGroup i32)
     (local $sc v128) (local $ib0 v128) (local $ib1 v128) (local $ib2 v128) (local $ib3 v128) (local $x4 v128) (local $over v128)`,
     prologue: `(local.set $panel (i32.shl (local.get $dpad) (i32.const 4)))
-    (local.set $panelF (i32.shl (local.get $d) (i32.const 5)))`,
+    (local.set $panelF (i32.shl (local.get $d) (i32.const 5)))
+    (local.set $chunkA (i32.shl (local.get $chunkPairs) (i32.const 6)))
+    ;; bytes of corrections per A group: 64 per chunk
+    (local.set $chunkGroup (i32.shl (i32.div_u (i32.add (i32.shr_u (local.get $dpad) (i32.const 1)) (i32.sub (local.get $chunkPairs) (i32.const 1)))
+                                               (local.get $chunkPairs)) (i32.const 6)))`,
     cols: 16,
     group: `(local.set $pa0 (i32.add (local.get $a8) (i32.mul (local.get $g) (i32.shl (local.get $dpad) (i32.const 5)))))
-        (local.set $ia (i32.add (local.get $invA) (i32.shl (local.get $g) (i32.const 4))))`,
+        (local.set $ia (i32.add (local.get $invA) (i32.shl (local.get $g) (i32.const 4))))
+        (local.set $cg (i32.add (local.get $corr) (i32.mul (local.get $g) (local.get $chunkGroup))))`,
     panel: "$panel",
     groupBytes: "(i32.shl (local.get $dpad) (i32.const 5))",
-    step: step(0) + step(1),
-    strideA: 128,
-    strideB: 64,
+    step: "",
+    body,
     finish: `
             (local.set $ibp (i32.add (local.get $invB) (i32.shl (local.get $p) (i32.const 6))))
-            (local.set $sb (i32.add (local.get $sumB) (i32.shl (local.get $p) (i32.const 6))))
             (local.set $ib0 (v128.load (local.get $ibp)))
             (local.set $ib1 (v128.load offset=16 (local.get $ibp)))
             (local.set $ib2 (v128.load offset=32 (local.get $ibp)))
             (local.set $ib3 (v128.load offset=48 (local.get $ibp)))
-            (local.set $corr0 ${corr(0)})
-            (local.set $corr1 ${corr(32)})
             (local.set $over (v128.const i32x4 0 0 0 0))` +
       [0, 1, 2, 3].map((r) => `
-            (local.set $sc (f32x4.splat (f32.load offset=${r * 4} (local.get $ia))))${scale(r, 0)}${scale(r, 1)}`)
-        .join("") + `
+            (local.set $sc (f32x4.splat (f32.load offset=${r * 4} (local.get $ia))))${scale(r)}`).join("") + `
             (local.set $hit (v128.any_true (local.get $over)))`,
     floatA: `(i32.add (i32.add (local.get $fa) (i32.mul (i32.shr_u (local.get $g) (i32.const 1)) (local.get $panelF)))
                            (i32.shl (i32.and (local.get $g) (i32.const 1)) (i32.const 4)))`,
     floatB: "(i32.add (local.get $fb) (i32.mul (i32.shl (local.get $p) (i32.const 1)) (local.get $panelF)))",
     floatPanel: "(local.get $panelF)",
     extra: `
-  ;; Expands the int8 A tile at $src (16-row panels, $rows rows rounded up to groups of 4) for the
-  ;; screen: group g's pair t of row r becomes 16 bytes at $dst + g * 32 * dpad + t * 64 + r * 16, the
-  ;; pair's two bytes repeated eight times, each plus 64 (the relaxed dot's 7-bit operand, 1..127).
+  ;; Expands the int8 A tile at $src (16-row panels of u = q + 64, $rows rows rounded up to groups of 4)
+  ;; for the screen: group g's pair t of row r becomes 16 bytes at $dst + g * 32 * dpad + t * 64 + r * 16,
+  ;; the pair's two q repeated eight times; and writes, for every chunk of $chunkPairs pairs, the i16
+  ;; splat of 64 * sum(q) over the chunk at $corr + (g * chunks + c) * 64 + r * 16.
   (func (export "expand_a") (param $src i32) (param $rows i32) (param $dst i32) (param $dpad i32)
+                             (param $corr i32) (param $chunkPairs i32)
     (local $row i32) (local $t i32) (local $pairs i32) (local $from i32) (local $to i32) (local $off v128)
+    (local $chunks i32) (local $sum i32) (local $c i32) (local $left i32)
     (local.set $off (i8x16.splat (i32.const 64)))
     (local.set $pairs (i32.shr_u (local.get $dpad) (i32.const 1)))
+    (local.set $chunks (i32.div_u (i32.add (local.get $pairs) (i32.sub (local.get $chunkPairs) (i32.const 1))) (local.get $chunkPairs)))
     (local.set $rows (i32.and (i32.add (local.get $rows) (i32.const 3)) (i32.const -4)))
     (block $done
       (br_if $done (i32.eqz (local.get $rows)))
@@ -182,11 +211,26 @@ function int8Variant(): Variant {
           (i32.add (i32.mul (i32.shr_u (local.get $row) (i32.const 2)) (i32.shl (local.get $dpad) (i32.const 5)))
                    (i32.shl (i32.and (local.get $row) (i32.const 3)) (i32.const 4)))))
         (local.set $t (i32.const 0))
+        (local.set $c (i32.const 0))
+        (local.set $sum (i32.const 0))
+        (local.set $left (local.get $chunkPairs))
         (loop $pair
-          (v128.store (local.get $to) (i8x16.add (v128.load16_splat (local.get $from)) (local.get $off)))
+          (v128.store (local.get $to) (i8x16.sub (v128.load16_splat (local.get $from)) (local.get $off)))
+          (local.set $sum (i32.add (local.get $sum)
+            (i32.sub (i32.add (i32.load8_u (local.get $from)) (i32.load8_u offset=1 (local.get $from))) (i32.const 128))))
           (local.set $from (i32.add (local.get $from) (i32.const 32)))
           (local.set $to (i32.add (local.get $to) (i32.const 64)))
           (local.set $t (i32.add (local.get $t) (i32.const 1)))
+          (local.set $left (i32.sub (local.get $left) (i32.const 1)))
+          (if (i32.or (i32.eqz (local.get $left)) (i32.eq (local.get $t) (local.get $pairs)))
+            (then
+              (v128.store (i32.add (local.get $corr)
+                (i32.add (i32.shl (i32.add (i32.mul (i32.shr_u (local.get $row) (i32.const 2)) (local.get $chunks)) (local.get $c)) (i32.const 6))
+                         (i32.shl (i32.and (local.get $row) (i32.const 3)) (i32.const 4))))
+                (i16x8.splat (i32.shl (local.get $sum) (i32.const 6))))
+              (local.set $sum (i32.const 0))
+              (local.set $c (i32.add (local.get $c) (i32.const 1)))
+              (local.set $left (local.get $chunkPairs))))
           (br_if $pair (i32.lt_u (local.get $t) (local.get $pairs))))
         (local.set $row (i32.add (local.get $row) (i32.const 1)))
         (br_if $row (i32.lt_u (local.get $row) (local.get $rows))))))
@@ -241,11 +285,11 @@ function screen(v: Variant): string {
             (local.set $pa (local.get $pa0))
             (local.set $pb (local.get $pb0))
             (local.set $paEnd (i32.add (local.get $pa0) ${v.groupBytes}))
-            ${zero}
+            ${v.body ?? `${zero}
             (loop $k${v.step}
-              (local.set $pb (i32.add (local.get $pb) (i32.const ${v.strideB})))
-              (local.set $pa (i32.add (local.get $pa) (i32.const ${v.strideA})))
-              (br_if $k (i32.lt_u (local.get $pa) (local.get $paEnd))))${v.finish}
+              (local.set $pb (i32.add (local.get $pb) (i32.const ${v.strideB ?? 32})))
+              (local.set $pa (i32.add (local.get $pa) (i32.const ${v.strideA ?? 32})))
+              (br_if $k (i32.lt_u (local.get $pa) (local.get $paEnd))))`}${v.finish}
             (if (local.get $hit)
               (then
                 (local.set $count (call $emit (local.get $state) ${v.floatA} ${v.floatB} ${v.floatPanel}

@@ -7,6 +7,8 @@ import { KERNEL_BASE64 } from "../kernels/cosine_bytes.ts"
 
 /** Rows per float panel and per register block of the float kernels (4 x 8). */
 export const PANEL_ROWS = 8
+/** Bytes of a worker's kernel state: resume point, then one block's 64 sums and scores. */
+export const STATE_BYTES = 16 + 64 * 4
 /** Rows per int8 panel and per register block of the int8 screen (4 x 16). */
 export const PANEL8_ROWS = 16
 
@@ -131,21 +133,25 @@ export interface KernelExports {
     cap: number,
     state: number,
   ): number
-  /** The int8 screen: int8 panels, inverse scales and sums, float panels for the exact recompute. */
+  /**
+   * The int8 screen: A expanded (expand_a) with its chunk corrections, int8 panels of B, inverse scales,
+   * float panels for the exact recompute.
+   */
   screen8(
     a8: number,
     fa: number,
     invA: number,
+    corr: number,
     aRow0: number,
     aRows: number,
     b8: number,
     fb: number,
     invB: number,
-    sumB: number,
     bRow0: number,
     bRows: number,
     d: number,
     dpad: number,
+    chunkPairs: number,
     thrScreen: number,
     thrExact: number,
     diag: number,
@@ -154,8 +160,11 @@ export interface KernelExports {
     state: number,
   ): number
   exact(pa: number, pb: number, d: number): number
-  /** Expands an int8 A tile into the screen's operand: each (row, pair of dims) a vector, plus 64. */
-  expand_a(src: number, rows: number, dst: number, dpad: number): void
+  /**
+   * Expands an int8 A tile into the screen's operand (each (row, pair of dims) a vector of signed q)
+   * and writes each row's chunk corrections (64 * sum(q) per chunk of `chunkPairs` pairs) at `corr`.
+   */
+  expand_a(src: number, rows: number, dst: number, dpad: number, corr: number, chunkPairs: number): void
 }
 
 export function instantiateKernel(bytes: Uint8Array<ArrayBuffer>, memory: WebAssembly.Memory): KernelExports {
@@ -170,14 +179,26 @@ export const paddedDim = (dim: number): number => Math.ceil(dim / 8) * 8
 export const packed8Bytes = (rows: number, dim: number): number =>
   Math.ceil(rows / PANEL8_ROWS) * PANEL8_ROWS * paddedDim(dim)
 
+/**
+ * Dims per chunk of the int8 screen: 16-bit sums run over one chunk, then widen into 32-bit sums. 128
+ * lets most rows keep the full |q| <= 63 resolution (a chunk of Gaussian-like values has squared norm
+ * about 128 x 18^2 at that scale) at ~5% of the loop's time for the widening.
+ */
+export const CHUNK_DIMS = 128
+/** Pairs of dims per chunk, as the kernel counts them. */
+export const CHUNK_PAIRS = CHUNK_DIMS / 2
+
 /** Bytes of an A tile of `rows` rows expanded for the int8 screen (16 B per row and pair of dims). */
 export const expandedABytes = (rows: number, dim: number): number => Math.ceil(rows / 4) * 4 * 8 * paddedDim(dim)
+/** Bytes of the chunk corrections of an expanded A tile: one 16 B splat per row and chunk. */
+export const correctionBytes = (rows: number, dim: number): number =>
+  Math.ceil(rows / 4) * 4 * 16 * Math.ceil(paddedDim(dim) / CHUNK_DIMS)
 
-/** Largest quantised magnitude: 7 bits after +64, as the relaxed dot's second operand requires. */
+/** Largest quantised magnitude: q + 64 must stay in 1 .. 127, the relaxed dot's 7-bit operand. */
 export const Q_MAX = 63
 /**
- * Largest squared norm of a quantised row: 181^2 = 32761 < 2^15, so |q_a . q_b| and every partial sum
- * of |q_a,k q_b,k| fit a 16-bit accumulator (Cauchy-Schwarz).
+ * Largest squared norm of a quantised row over one chunk: 181^2 = 32761 < 2^15, so every partial sum of
+ * |q_a,k q_b,k| within a chunk fits a 16-bit accumulator (Cauchy-Schwarz).
  */
 export const Q_NORM2_MAX = 181 * 181
 
@@ -189,9 +210,9 @@ export interface QuantStats {
 }
 
 /**
- * Quantises normalised float rows (already in packed panels, rows [row0, row0+count)) into int8
- * panels with their inverse scales and sums, and widens `stats`. The scale is the largest that keeps
- * every |q| <= Q_MAX and the row's squared norm <= Q_NORM2_MAX.
+ * Quantises normalised float rows (already in packed panels, rows [row0, row0+count)) into int8 panels
+ * (u = q + 64; padding dims 64, i.e. q = 0) with their inverse scales, and widens `stats`. The scale is
+ * the largest that keeps every |q| <= Q_MAX and every chunk's squared norm <= Q_NORM2_MAX.
  */
 export function quantiseRows(
   panels: Float32Array,
@@ -201,39 +222,47 @@ export function quantiseRows(
   panelRow0: number,
   q8: Int8Array,
   inv: Float32Array,
-  sums: Int32Array,
   stats: QuantStats,
 ): void {
   const dpad = paddedDim(dim)
+  const chunks = Math.ceil(dim / CHUNK_DIMS)
+  const chunkNorm2 = new Float64Array(chunks)
   for (let r = row0; r < row0 + count; r++) {
     const row = r - panelRow0
     const fBase = (row >> 3) * PANEL_ROWS * dim + (row & 7)
-    let max = 0, norm2 = 0
+    let max = 0
+    chunkNorm2.fill(0)
     for (let k = 0, at = fBase; k < dim; k++, at += PANEL_ROWS) {
       max = Math.max(max, Math.abs(panels[at]))
-      norm2 += panels[at] * panels[at]
+      chunkNorm2[Math.floor(k / CHUNK_DIMS)] += panels[at] * panels[at]
     }
-    let scale = max > 0 ? Math.min(Q_MAX / max, (181 / Math.sqrt(norm2)) * (1 - 1e-9)) : 0
-    // rounding can lift the norm a little above scale * |x|: shrink until it fits
-    for (let q2 = Infinity; scale > 0;) {
-      q2 = 0
-      for (let k = 0, at = fBase; k < dim; k++, at += PANEL_ROWS) q2 += Math.round(panels[at] * scale) ** 2
-      if (q2 <= Q_NORM2_MAX) break
-      scale *= 0.995
+    let scale = max > 0 ? Q_MAX / max : 0
+    for (let c = 0; c < chunks; c++) {
+      if (chunkNorm2[c] > 0) scale = Math.min(scale, (181 / Math.sqrt(chunkNorm2[c])) * (1 - 1e-9))
+    }
+    // rounding can lift a chunk's norm a little above scale * |x_chunk|: shrink until every chunk fits
+    for (let fits = false; scale > 0 && !fits;) {
+      fits = true
+      for (let k0 = 0; k0 < dim && fits; k0 += CHUNK_DIMS) {
+        let q2 = 0
+        for (let k = k0, at = fBase + k0 * PANEL_ROWS; k < Math.min(dim, k0 + CHUNK_DIMS); k++, at += PANEL_ROWS) {
+          q2 += Math.round(panels[at] * scale) ** 2
+        }
+        fits = q2 <= Q_NORM2_MAX
+      }
+      if (!fits) scale *= 0.995
     }
     const qBase = (row >> 4) * PANEL8_ROWS * dpad + ((row >> 3) & 1) * 16 + (row & 7) * 2
-    let sum = 0, norm = 0, resid = 0
-    for (let k = 0, at = fBase; k < dim; k++, at += PANEL_ROWS) {
-      const x = panels[at]
+    let norm = 0, resid = 0
+    for (let k = 0, at = fBase; k < dpad; k++, at += PANEL_ROWS) {
+      const x = k < dim ? panels[at] : 0
       const q = Math.round(x * scale)
-      q8[qBase + (k >> 1) * 32 + (k & 1)] = q
-      sum += q
+      q8[qBase + (k >> 1) * 32 + (k & 1)] = q + 64
       const back = scale > 0 ? q / scale : 0
       norm += back * back
       resid += (x - back) * (x - back)
     }
     inv[row] = scale > 0 ? 1 / scale : 0
-    sums[row] = sum
     stats.maxNorm = Math.max(stats.maxNorm, Math.sqrt(norm))
     stats.maxResidual = Math.max(stats.maxResidual, Math.sqrt(resid))
   }

@@ -5,8 +5,7 @@
 import { Effect } from "effect"
 import { BudgetExceeded } from "../../core/errors.ts"
 import type { Plan } from "../../core/operator.ts"
-import { expandedABytes, type KernelVariant, rowBytes, storeBytes } from "./kernel.ts"
-import { STATE_BYTES } from "./worker.ts"
+import { correctionBytes, expandedABytes, type KernelVariant, rowBytes, STATE_BYTES, storeBytes } from "./kernel.ts"
 
 /** Rows of A per task: 64 register groups of 4, a tile that stays in L1/L2 while B streams by. */
 export const TASK_A_ROWS = 256
@@ -43,18 +42,19 @@ export interface PlanInput {
 }
 
 /**
- * Per-row metadata kept resident for every row: the int8 inverse scales (f32) of `rows` rows padded
- * to 16 (the screen reads a B panel's 16 at once), then their quantised sums (i32). 8 bytes a row.
+ * Per-row metadata kept resident for every row: the int8 inverse scales (f32) of `rows` rows padded to 16
+ * (the screen reads a B panel's 16 at once). 4 bytes a row.
  */
-export const metaBytes = (rows: number): number => Math.ceil(rows / 16) * 16 * 8
+export const metaBytes = (rows: number): number => Math.ceil(rows / 16) * 16 * 4
 /** Address of row `row`'s inverse scale in the table at `meta`. */
 export const metaInvAt = (meta: number, row: number): number => meta + row * 4
-/** Address of row `row`'s quantised sum in the table at `meta` sized for `rows` rows. */
-export const metaSumAt = (meta: number, rows: number, row: number): number => meta + metaBytes(rows) / 2 + row * 4
 
-/** A worker's scratch: kernel state and (int8) its expanded copy of the A tile. */
+/** A worker's scratch: kernel state and (int8) its expanded copy of the A tile with its corrections. */
 export const scratchPerWorker = (variant: KernelVariant, dim: number): number =>
-  align64(STATE_BYTES + (variant === "int8" ? expandedABytes(TASK_A_ROWS, dim) : 0))
+  align64(
+    STATE_BYTES +
+      (variant === "int8" ? expandedABytes(TASK_A_ROWS, dim) + correctionBytes(TASK_A_ROWS, dim) : 0),
+  )
 const align64 = (n: number) => Math.ceil(n / 64) * 64
 /** Tasks dispatched and not yet emitted, at most: one result slot each (task id modulo this). */
 export const resultWindow = (threads: number): number => TASKS_PER_WORKER * threads + 1

@@ -22,6 +22,7 @@ import {
   int8Margin,
   type KernelVariant,
   packed8Bytes,
+  expandedABytes,
   packedBytes,
   packNormalised,
   paddedDim,
@@ -30,11 +31,11 @@ import {
   quantiseRows,
   type QuantStats,
   screenMargin,
+  STATE_BYTES,
 } from "./kernel.ts"
 import {
   metaBytes,
   metaInvAt,
-  metaSumAt,
   minimumBytes,
   resultWindow,
   SLOT_BYTES,
@@ -186,6 +187,7 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
             bytes,
             dim,
             scratch: k * scratchEach,
+            corr: k * scratchEach + STATE_BYTES + expandedABytes(TASK_A_ROWS, dim),
             thrExact,
           }),
         ))
@@ -318,7 +320,6 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
             b: rb.f32At(p.bRow0 - p.blockB0),
             b8: rb.q8At(p.bRow0 - p.blockB0),
             invB: metaInvAt(metaB, p.bRow0),
-            sumB: metaSumAt(metaB, rowsInB, p.bRow0),
             bRow0: p.bRow0,
             bRows: p.bRows,
             diag: !cross && p.bRow0 < p.aRow0 + p.aRows,
@@ -589,7 +590,7 @@ function release(values: Float32Array): void {
 /**
  * Normalises, packs and (int8 screen) quantises arriving rows, into a memory region or through
  * staging buffers into spill files. Per-row metadata goes to the resident table at `meta`: inverse
- * scales for `announced` rows (padded to 8), then their quantised sums.
+ * scales for `announced` rows (padded to 16).
  */
 class Ingest {
   rows = 0
@@ -601,7 +602,6 @@ class Ingest {
   private staged0 = 0
   private readonly fds: { f32?: number; q8?: number } = {}
   private readonly inv: Float32Array
-  private readonly sums: Int32Array
 
   constructor(
     heap: SharedArrayBuffer,
@@ -614,9 +614,7 @@ class Ingest {
     private readonly stats: QuantStats,
     private readonly source: string | undefined,
   ) {
-    const padded = metaBytes(announced) / 8
-    this.inv = new Float32Array(heap, metaInvAt(meta, 0), padded)
-    this.sums = new Int32Array(heap, metaSumAt(meta, announced, 0), padded)
+    this.inv = new Float32Array(heap, metaInvAt(meta, 0), metaBytes(announced) / 4)
     if (region) {
       this.store = new Float32Array(heap, region.f32, packedBytes(region.rows, dim) / 4)
       if (int8) this.store8 = new Int8Array(heap, region.q8, packed8Bytes(region.rows, dim))
@@ -654,7 +652,7 @@ class Ingest {
     if (this.store) {
       packNormalised(batch.values, batch.count, this.dim, this.store, this.rows)
       if (this.int8) {
-        quantiseRows(this.store, this.dim, this.rows, batch.count, 0, this.store8!, this.inv, this.sums, this.stats)
+        quantiseRows(this.store, this.dim, this.rows, batch.count, 0, this.store8!, this.inv, this.stats)
       }
       this.rows += batch.count
       return
@@ -672,7 +670,6 @@ class Ingest {
           this.staged0,
           this.staging8!,
           this.inv.subarray(this.staged0),
-          this.sums.subarray(this.staged0),
           this.stats,
         )
       }

@@ -4,7 +4,14 @@
  * the task id and the pair count, so no per-task arrays are made on either side.
  */
 import { collectGarbageNow } from "../../core/gc.ts"
-import { instantiateKernel, type KernelExports, type KernelVariant, paddedDim } from "./kernel.ts"
+import {
+  CHUNK_PAIRS,
+  instantiateKernel,
+  type KernelExports,
+  type KernelVariant,
+  paddedDim,
+  STATE_BYTES,
+} from "./kernel.ts"
 
 export interface WorkerInit {
   readonly type: "init"
@@ -12,8 +19,10 @@ export interface WorkerInit {
   readonly variant: KernelVariant
   readonly bytes: Uint8Array<ArrayBuffer>
   readonly dim: number
-  /** This worker's scratch: STATE_BYTES of kernel state, then (int8) the expanded A tile. */
+  /** This worker's scratch: STATE_BYTES of kernel state, then (int8) the expanded A tile and its corrections. */
   readonly scratch: number
+  /** (int8) Where in the scratch the A tile's chunk corrections go, after its expansion. */
+  readonly corr: number
   readonly thrExact: number
 }
 
@@ -30,7 +39,6 @@ export interface TileTask {
   readonly b: number
   readonly b8: number
   readonly invB: number
-  readonly sumB: number
   readonly bRow0: number
   readonly bRows: number
   readonly diag: boolean
@@ -45,8 +53,6 @@ export interface TileResult {
   readonly count: number
 }
 
-/** Bytes of kernel state before the output columns: resume point, then one block's 64 scores. */
-export const STATE_BYTES = 16 + 64 * 4
 
 let kernel: KernelExports
 let init: WorkerInit
@@ -80,20 +86,22 @@ function screen(t: TileTask, state: number): number {
   const { dim, thrExact, scratch } = init
   const diag = t.diag ? 1 : 0
   if (init.variant === "int8") {
+    const a8 = scratch + STATE_BYTES
     return kernel.screen8(
-      scratch + STATE_BYTES,
+      a8,
       t.a,
       t.invA,
+      init.corr,
       t.aRow0,
       t.aRows,
       t.b8,
       t.b,
       t.invB,
-      t.sumB,
       t.bRow0,
       t.bRows,
       dim,
       paddedDim(dim),
+      CHUNK_PAIRS,
       t.thrScreen,
       thrExact,
       diag,
@@ -113,7 +121,8 @@ function runTile(t: TileTask): number {
   // consecutive tasks share their A tile (tiles run A-major): expand it only when it changes. Rows are
   // named by their global number, so a spill block read again to another address still matches.
   if (init.variant === "int8" && (t.aRow0 !== expanded.row0 || t.aRows !== expanded.rows)) {
-    kernel.expand_a(t.a8, t.aRows, init.scratch + STATE_BYTES, paddedDim(init.dim))
+    const a8 = init.scratch + STATE_BYTES
+    kernel.expand_a(t.a8, t.aRows, a8, paddedDim(init.dim), init.corr, CHUNK_PAIRS)
     expanded.row0 = t.aRow0
     expanded.rows = t.aRows
   }
