@@ -5,23 +5,12 @@
  * The first seed includes the JIT's warm-up, as a CLI process does; the median shows the steady state.
  * usage: bun bench/leiden_inprocess.ts EDGES.tsv [SEEDS=5]      (TSV: i j [w])
  */
-import * as fs from "node:fs"
-import { CsrBuilder } from "../graph/csr_builder.ts"
 import { leiden } from "../operators/leiden/leiden.ts"
+import { readEdgeList } from "./edge_list.ts"
 
 const [file, seedArg] = process.argv.slice(2)
 const seeds = Number(seedArg ?? 5)
-const lines = fs.readFileSync(file, "utf8").split("\n").filter((l) => l.trim() !== "" && !l.startsWith("#"))
-const src = new Uint32Array(lines.length), dst = new Uint32Array(lines.length), w = new Float32Array(lines.length)
-lines.forEach((l, k) => {
-  const p = l.trim().split(/\s+/)
-  src[k] = Number(p[0])
-  dst[k] = Number(p[1])
-  w[k] = p.length > 2 ? Number(p[2]) : 1
-})
-const builder = new CsrBuilder()
-builder.add(src, dst, w)
-const g = builder.build()
+const g = readEdgeList(file)
 const runtime = "Deno" in globalThis ? "deno" : "bun"
 for (const iterations of [-1, 1]) {
   const ms: number[] = []

@@ -52,12 +52,7 @@ export class TextOut {
 
   /** A non-negative integer below 2^53, in decimal. */
   uint(n: number): this {
-    let len = 0
-    do {
-      const q = Math.floor(n / 10)
-      this.digits[len++] = ZERO + (n - q * 10)
-      n = q
-    } while (n > 0)
+    let len = this.toDigits(n)
     this.room(len)
     while (len > 0) this.bytes[this.at++] = this.digits[--len]
     return this
@@ -67,14 +62,9 @@ export class TextOut {
   f32(w: number): this {
     const d = shortestF32(w)
     if (!d) return this.text(formatF32(w))
-    let { m, k } = d
+    let k = d.k
     if (w < 0) this.bytes[this.at++] = MINUS
-    let len = 0
-    do {
-      const q = Math.floor(m / 10)
-      this.digits[len++] = ZERO + (m - q * 10)
-      m = q
-    } while (m > 0)
+    let len = this.toDigits(d.m)
     // digits[len-1 .. 0] most significant first; value = digits x 10^-k
     this.room(len + Math.abs(k) + 3)
     if (k <= 0) {
@@ -96,6 +86,17 @@ export class TextOut {
   flush(): void {
     if (this.at > 0) writeAll(this.fd, this.bytes.subarray(0, this.at))
     this.at = 0
+  }
+
+  /** Puts the decimal digits of n (a non-negative integer) into `digits`, least significant first. */
+  private toDigits(n: number): number {
+    let len = 0
+    do {
+      const q = Math.floor(n / 10)
+      this.digits[len++] = ZERO + (n - q * 10)
+      n = q
+    } while (n > 0)
+    return len
   }
 
   private room(n: number): void {
