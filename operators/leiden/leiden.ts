@@ -79,7 +79,7 @@ export function leiden(g: LevelGraph | Csr, options: LeidenOptions = {}): Leiden
   const n = g.n
   const mem = new Meter(options.reserve)
   let total = 0
-  if (objective === "modularity") for (let v = 0; v < n; v++) total += strengthOf(g, v)
+  if (objective === "modularity") { for (let v = 0; v < n; v++) total += strengthOf(g, v) }
   const scale = objective === "modularity" ? (total > 0 ? gamma / total : 0) : gamma
   let membership = mem.u32(n)
   for (let v = 0; v < n; v++) membership[v] = v
