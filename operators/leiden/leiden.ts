@@ -194,14 +194,17 @@ class Work {
   }
 }
 
+/** Sum of v's edge weights, self-loops twice. */
 function strengthOf(g: LevelGraph, v: number): number {
-  const row = g.nodes ? g.nodes[v] : v
+  const targets = g.targets, weights = g.weights, local = g.local
+  const row = g.nodes === undefined ? v : g.nodes[v]
+  const end = g.offsets[row + 1]
   let s = 0
-  for (let x = g.offsets[row]; x < g.offsets[row + 1]; x++) {
-    const t = g.targets[x]
-    const u = g.local ? g.local[t] : t
+  for (let x = g.offsets[row]; x < end; x++) {
+    const t = targets[x]
+    const u = local === undefined ? t : local[t]
     if (u < 0) continue
-    s += u === v ? 2 * g.weights[x] : g.weights[x]
+    s += u === v ? 2 * weights[x] : weights[x]
   }
   return s
 }
@@ -451,19 +454,26 @@ function refine(
   // the DONE bit marks nodes refinement leaves alone: alone in their community (from moveNodes' counts,
   // read before refTotal reuses their buffer), or the founder of a grown refined cluster
   for (let v = 0; v < n; v++) ref[v] = w.count[comm[v]] === 1 ? (v | DONE) >>> 0 : v
-  for (let v = 0; v < n; v++) refTotal[v] = weightOf(g, a, unit, v)
-  // E(v, S - v) for every v
+  // E(v, S - v) and the weight a_v of every v refinement may move (the others are never read)
+  const targets = g.targets, weights = g.weights, local = g.local
   for (let v = 0; v < n; v++) {
     if (ref[v] !== v) continue
-    const row = g.nodes ? g.nodes[v] : v
-    let e = 0
-    for (let x = g.offsets[row]; x < g.offsets[row + 1]; x++) {
-      const t = g.targets[x]
-      const u = g.local ? g.local[t] : t
-      if (u < 0 || u === v || comm[u] !== comm[v]) continue
-      e += g.weights[x]
+    const row = g.nodes === undefined ? v : g.nodes[v]
+    const end = g.offsets[row + 1], S = comm[v]
+    let e = 0, strength = 0
+    for (let x = g.offsets[row]; x < end; x++) {
+      const t = targets[x]
+      const u = local === undefined ? t : local[t]
+      if (u < 0) continue
+      if (u === v) {
+        strength += 2 * weights[x]
+        continue
+      }
+      strength += weights[x]
+      if (comm[u] === S) e += weights[x]
     }
     refExt[v] = e
+    refTotal[v] = a !== undefined ? a[v] : unit ? 1 : strength
   }
   const order = w.queue
   for (let v = 0; v < n; v++) order[v] = v
@@ -557,7 +567,6 @@ function aggregate(
   for (let c = 0; c < k; c++) fill[c] = start[c]
   for (let v = 0; v < n; v++) members[fill[refined[v]]++] = v
   const weight = mem.f64(k)
-  for (let v = 0; v < n; v++) weight[refined[v]] += weightOf(g, a, unit, v)
   // one pass over the level's edges; the aggregate's arrays grow by doubling (usually they stay tiny)
   const offsets = mem.u32(k + 1)
   let targets = mem.u32(Math.max(1024, k))
@@ -572,10 +581,13 @@ function aggregate(
       const v = members[m]
       const row = nodes === undefined ? v : nodes[v]
       const end = go[row + 1]
+      // v's strength, summed as strengthOf sums it (members ascend, so weight[c] adds them in node order)
+      let strength = 0
       for (let x = go[row]; x < end; x++) {
         const t = gt[x]
         const u = local === undefined ? t : local[t]
         if (u < 0) continue
+        strength += u === v ? 2 * gw[x] : gw[x]
         const d = refined[u]
         if (d === c) continue
         let s = slot[d]
@@ -590,6 +602,7 @@ function aggregate(
           acc[s] = gw[x]
         } else acc[s] += gw[x]
       }
+      weight[c] += a !== undefined ? a[v] : unit ? 1 : strength
     }
     if (at + kc > targets.length) {
       const cap = Math.max(2 * targets.length, at + kc)
