@@ -148,7 +148,7 @@ class Work {
   readonly total: Float64Array
   /** Node strength summed by the last `gather` (the level-0 node weight for modularity). */
   strength = 0
-  private gain: Float64Array = new Float64Array(64)
+  private gain: Float64Array
   constructor(n: number, degree: number, private readonly mem: Meter) {
     this.slot = mem.i32(n).fill(-1)
     this.touched = mem.u32(degree + 1)
@@ -160,6 +160,8 @@ class Work {
     this.refExt = mem.f32(n)
     this.flag = new Uint8Array(this.refExt.buffer, 0, n)
     this.total = mem.f64(n)
+    // metered like the rest: free() gives these bytes back
+    this.gain = mem.f64(64)
   }
   /** Grows the per-community scratch to hold k entries (keeping what it holds). */
   fit(k: number): void {
