@@ -59,14 +59,16 @@ export interface LeidenResult {
 }
 
 /**
- * Typed-array bytes Leiden holds for `n` nodes on top of the graph, at level 0: node weights 8, membership
- * 4, refined clusters 4 (kept as the map from level-0 nodes to aggregate nodes), community totals 8,
- * community slots 4, queue 4 + 1, empty stack and counts 8 (reused as refined totals), refined external
- * weights 8. Scratch per neighbouring community is 12 B per unit of the largest degree. Aggregate graphs
- * come on top (8 B per CSR entry, 20 B per node at most) and are reserved as they are built; they shrink
- * level by level.
+ * Typed-array bytes Leiden holds for `n` nodes on top of the graph, at level 0: membership 4, refined
+ * clusters 4 (kept as the map from level-0 nodes to aggregate nodes), community totals 8, community slots
+ * 4, queue 4, empty stack and counts 8 (reused as refined totals, f64), queue flags 1 inside refined
+ * external weights 4 (f32; local moving and refinement never overlap). Level-0 node weights are not stored:
+ * a node's strength is summed from its row when needed (1 for CPM). Refinement's "leave alone" mark is the
+ * top bit of the refined cluster id (ids stay below 2^31, as the Int32 slots already require). Scratch per
+ * neighbouring community is 12 B per unit of the largest degree. Aggregate graphs come on top (8 B per CSR
+ * entry, 20 B per node at most) and are reserved as they are built; they shrink level by level.
  */
-export const LEIDEN_BYTES_PER_NODE = 49
+export const LEIDEN_BYTES_PER_NODE = 36
 
 export function leiden(g: LevelGraph | Csr, options: LeidenOptions = {}): LeidenResult {
   const objective = options.objective ?? "modularity"
@@ -76,12 +78,8 @@ export function leiden(g: LevelGraph | Csr, options: LeidenOptions = {}): Leiden
   const rng = new Rng(options.seed ?? 0)
   const n = g.n
   const mem = new Meter(options.reserve)
-  const nodeWeight = mem.f64(n)
   let total = 0
-  for (let v = 0; v < n; v++) {
-    nodeWeight[v] = objective === "modularity" ? strengthOf(g, v) : 1
-    total += objective === "modularity" ? nodeWeight[v] : 0
-  }
+  if (objective === "modularity") { for (let v = 0; v < n; v++) total += strengthOf(g, v) }
   const scale = objective === "modularity" ? (total > 0 ? gamma / total : 0) : gamma
   let membership = mem.u32(n)
   for (let v = 0; v < n; v++) membership[v] = v
@@ -91,7 +89,7 @@ export function leiden(g: LevelGraph | Csr, options: LeidenOptions = {}): Leiden
     for (; maxIterations < 0 || iterations < maxIterations;) {
       iterations++
       // an iteration in which no node moves, at any level, returns the partition it started from
-      if (!iteration(g, nodeWeight, membership, scale, theta, rng, work, mem)) break
+      if (!iteration(g, objective === "cpm", membership, scale, theta, rng, work, mem)) break
     }
     work.free(mem)
   }
@@ -139,25 +137,31 @@ class Work {
   /** Set when local moving moves a node. */
   moved = false
   readonly queue: Uint32Array
-  readonly flag: Uint8Array
   readonly stack: Uint32Array
   readonly count: Uint32Array
   /** The buffer of stack and count, seen as float64: refined cluster totals during refinement. */
   readonly refTotal: Float64Array
-  readonly refExt: Float64Array
+  /** Refined clusters' external weights; f32 keeps Leiden within 36 B per node (see LEIDEN_BYTES_PER_NODE). */
+  readonly refExt: Float32Array
+  /** Local moving's queue flags, over refExt's buffer. */
+  readonly flag: Uint8Array
   readonly total: Float64Array
-  private gain: Float64Array = new Float64Array(64)
+  /** Node strength summed by the last `gather` (the level-0 node weight for modularity). */
+  strength = 0
+  private gain: Float64Array
   constructor(n: number, degree: number, private readonly mem: Meter) {
     this.slot = mem.i32(n).fill(-1)
     this.touched = mem.u32(degree + 1)
     this.acc = mem.f64(degree + 1)
     this.queue = mem.u32(n)
-    this.flag = mem.u8(n)
     this.refTotal = mem.f64(n)
     this.stack = new Uint32Array(this.refTotal.buffer, 0, n)
     this.count = new Uint32Array(this.refTotal.buffer, 4 * n, n)
-    this.refExt = mem.f64(n)
+    this.refExt = mem.f32(n)
+    this.flag = new Uint8Array(this.refExt.buffer, 0, n)
     this.total = mem.f64(n)
+    // metered like the rest: free() gives these bytes back
+    this.gain = mem.f64(64)
   }
   /** Grows the per-community scratch to hold k entries (keeping what it holds). */
   fit(k: number): void {
@@ -176,7 +180,6 @@ class Work {
       this.touched,
       this.acc,
       this.queue,
-      this.flag,
       this.refTotal,
       this.refExt,
       this.total,
@@ -193,32 +196,53 @@ class Work {
   }
 }
 
+/** Sum of v's edge weights, self-loops twice. */
 function strengthOf(g: LevelGraph, v: number): number {
-  const row = g.nodes ? g.nodes[v] : v
+  const targets = g.targets, weights = g.weights, local = g.local
+  const row = g.nodes === undefined ? v : g.nodes[v]
+  const end = g.offsets[row + 1]
   let s = 0
-  for (let x = g.offsets[row]; x < g.offsets[row + 1]; x++) {
-    const t = g.targets[x]
-    const u = g.local ? g.local[t] : t
+  for (let x = g.offsets[row]; x < end; x++) {
+    const t = targets[x]
+    const u = local === undefined ? t : local[t]
     if (u < 0) continue
-    s += u === v ? 2 * g.weights[x] : g.weights[x]
+    s += u === v ? 2 * weights[x] : weights[x]
   }
   return s
 }
 
 /**
+ * Level 0's node weights are not stored: this empty array stands for them. An array, not undefined: with
+ * `Float64Array | undefined` Bun's JIT kept the hot loops slow for several runs (median of 5 seeds on the
+ * 100k threshold graph ~550 ms instead of ~290).
+ */
+const LEVEL0 = new Float64Array(0)
+
+/** Node weight a_v: stored for aggregates; at level 0 (`a` is LEVEL0) 1 for CPM, else v's strength. */
+function weightOf(g: LevelGraph, a: Float64Array, unit: boolean, v: number): number {
+  return a !== LEVEL0 ? a[v] : unit ? 1 : strengthOf(g, v)
+}
+
+/**
  * Sums v's edge weights per neighbouring community into work.acc (slots listed in work.touched, in
- * order of first touch); returns how many communities were touched. Self-loops are skipped.
+ * order of first touch); returns how many communities were touched. Self-loops are skipped there; v's
+ * strength (self-loops twice, summed in strengthOf's order) goes to work.strength.
  */
 function gather(g: LevelGraph, v: number, comm: Uint32Array, w: Work): number {
   const targets = g.targets, weights = g.weights, local = g.local
   const slot = w.slot, touched = w.touched, acc = w.acc
   const row = g.nodes === undefined ? v : g.nodes[v]
   const end = g.offsets[row + 1]
-  let k = 0
+  let k = 0, strength = 0
   for (let x = g.offsets[row]; x < end; x++) {
     const t = targets[x]
     const u = local === undefined ? t : local[t]
-    if (u < 0 || u === v) continue
+    if (u < 0) continue
+    if (u === v) {
+      strength += 2 * weights[x]
+      continue
+    }
+    strength += weights[x]
     const c = comm[u]
     const s = slot[c]
     if (s < 0) {
@@ -227,10 +251,17 @@ function gather(g: LevelGraph, v: number, comm: Uint32Array, w: Work): number {
       acc[k++] = weights[x]
     } else acc[s] += weights[x]
   }
+  w.strength = strength
   return k
 }
 
-/** `gather` over the neighbours u with within[u] === only (refinement: the node's own community). */
+/** Refinement marks a node it leaves alone by this bit of its refined cluster id. */
+const DONE = 0x80000000
+
+/**
+ * `gather` over the neighbours u with within[u] === only (refinement: the node's own community), by their
+ * refined cluster ids without the DONE bit.
+ */
 function gatherWithin(g: LevelGraph, v: number, comm: Uint32Array, w: Work, within: Uint32Array, only: number): number {
   const targets = g.targets, weights = g.weights, local = g.local
   const slot = w.slot, touched = w.touched, acc = w.acc
@@ -241,7 +272,7 @@ function gatherWithin(g: LevelGraph, v: number, comm: Uint32Array, w: Work, with
     const t = targets[x]
     const u = local === undefined ? t : local[t]
     if (u < 0 || u === v || within[u] !== only) continue
-    const c = comm[u]
+    const c = (comm[u] & ~DONE) >>> 0
     const s = slot[c]
     if (s < 0) {
       slot[c] = k
@@ -262,7 +293,7 @@ function clearSlots(w: Work, k: number): void {
  */
 function iteration(
   g0: LevelGraph,
-  weight0: Float64Array,
+  unit: boolean,
   membership: Uint32Array,
   scale: number,
   theta: number,
@@ -274,7 +305,8 @@ function iteration(
   // level-0 node -> node of the current level: the first refinement itself, then composed with the next
   let agg: Uint32Array | undefined
   let g: LevelGraph = g0
-  let a = weight0
+  // node weights of aggregates; level 0's are computed from the graph (weightOf)
+  let a: Float64Array = LEVEL0
   let comm = membership
   let moved = false
   renumber(comm, comm, n0, w.slot)
@@ -282,16 +314,16 @@ function iteration(
     const n = g.n
     w.moved = false
     if (g !== g0) w.fit(maxDegree(g) + 1)
-    const k = moveNodes(g, a, comm, scale, rng, w)
+    const k = moveNodes(g, a, unit, comm, scale, rng, w)
     moved ||= w.moved
     if (k === n) break
     const refined = mem.u32(n)
-    let kr = refine(g, a, comm, scale, theta, rng, w, refined)
+    let kr = refine(g, a, unit, comm, scale, theta, rng, w, refined)
     if (kr === n) {
       // refinement merged nothing: aggregate by the communities themselves (as igraph does)
       kr = renumber(comm, refined, n, w.slot)
     }
-    const next = aggregate(g, a, refined, kr, mem, w)
+    const next = aggregate(g, a, unit, refined, kr, mem, w)
     const nextComm = mem.u32(kr)
     for (let v = 0; v < n; v++) nextComm[refined[v]] = comm[v]
     if (agg === undefined) agg = refined
@@ -299,7 +331,7 @@ function iteration(
       for (let v = 0; v < n0; v++) agg[v] = refined[agg[v]]
       mem.free(refined)
     }
-    if (g !== g0) mem.free(g.offsets, g.targets, g.weights, a)
+    if (a !== LEVEL0) mem.free(g.offsets, g.targets, g.weights, a)
     if (comm !== membership) mem.free(comm)
     g = next.graph
     a = next.weight
@@ -311,7 +343,7 @@ function iteration(
     for (let v = 0; v < n0; v++) membership[v] = comm[agg[v]]
     mem.free(comm, agg)
   }
-  if (g !== g0) mem.free(g.offsets, g.targets, g.weights, a)
+  if (a !== LEVEL0) mem.free(g.offsets, g.targets, g.weights, a)
   return moved
 }
 
@@ -331,7 +363,15 @@ function maxDegree(g: LevelGraph): number {
  * neighbouring (or an empty) community with the largest gain when that beats staying; the neighbours it
  * leaves outside its new community are queued again. Returns the number of non-empty communities.
  */
-function moveNodes(g: LevelGraph, a: Float64Array, comm: Uint32Array, scale: number, rng: Rng, w: Work): number {
+function moveNodes(
+  g: LevelGraph,
+  a: Float64Array,
+  unit: boolean,
+  comm: Uint32Array,
+  scale: number,
+  rng: Rng,
+  w: Work,
+): number {
   const n = g.n
   const total = w.total, count = w.count, queue = w.queue, inQueue = w.flag, empty = w.stack
   const slot = w.slot, acc = w.acc, touched = w.touched
@@ -339,7 +379,7 @@ function moveNodes(g: LevelGraph, a: Float64Array, comm: Uint32Array, scale: num
   total.fill(0, 0, n)
   count.fill(0, 0, n)
   for (let v = 0; v < n; v++) {
-    total[comm[v]] += a[v]
+    total[comm[v]] += weightOf(g, a, unit, v)
     count[comm[v]]++
   }
   let emptyTop = 0
@@ -353,9 +393,10 @@ function moveNodes(g: LevelGraph, a: Float64Array, comm: Uint32Array, scale: num
     head = head + 1 === n ? 0 : head + 1
     size--
     inQueue[v] = 0
-    const old = comm[v], av = a[v]
+    const old = comm[v]
     const k = gather(g, v, comm, w)
     if (k === 0) continue
+    const av = a !== LEVEL0 ? a[v] : unit ? 1 : w.strength
     total[old] -= av
     count[old]--
     const so = slot[old]
@@ -405,6 +446,7 @@ function moveNodes(g: LevelGraph, a: Float64Array, comm: Uint32Array, scale: num
 function refine(
   g: LevelGraph,
   a: Float64Array,
+  unit: boolean,
   comm: Uint32Array,
   scale: number,
   theta: number,
@@ -418,34 +460,39 @@ function refine(
   const ref = out
   const refTotal = w.refTotal
   const refExt = w.refExt
-  // `done` marks nodes refinement leaves alone: alone in their community (from moveNodes' counts, read
-  // before refTotal reuses their buffer), or already part of a grown refined cluster
-  const done = w.flag
-  for (let v = 0; v < n; v++) done[v] = w.count[comm[v]] === 1 ? 1 : 0
+  // the DONE bit marks nodes refinement leaves alone: alone in their community (from moveNodes' counts,
+  // read before refTotal reuses their buffer), or the founder of a grown refined cluster
+  for (let v = 0; v < n; v++) ref[v] = w.count[comm[v]] === 1 ? (v | DONE) >>> 0 : v
+  // E(v, S - v) and the weight a_v of every v refinement may move (the others are never read)
+  const targets = g.targets, weights = g.weights, local = g.local
   for (let v = 0; v < n; v++) {
-    ref[v] = v
-    refTotal[v] = a[v]
-  }
-  // E(v, S - v) for every v
-  for (let v = 0; v < n; v++) {
-    if (done[v]) continue
-    const row = g.nodes ? g.nodes[v] : v
-    let e = 0
-    for (let x = g.offsets[row]; x < g.offsets[row + 1]; x++) {
-      const t = g.targets[x]
-      const u = g.local ? g.local[t] : t
-      if (u < 0 || u === v || comm[u] !== comm[v]) continue
-      e += g.weights[x]
+    if (ref[v] !== v) continue
+    const row = g.nodes === undefined ? v : g.nodes[v]
+    const end = g.offsets[row + 1], S = comm[v]
+    let e = 0, strength = 0
+    for (let x = g.offsets[row]; x < end; x++) {
+      const t = targets[x]
+      const u = local === undefined ? t : local[t]
+      if (u < 0) continue
+      if (u === v) {
+        strength += 2 * weights[x]
+        continue
+      }
+      strength += weights[x]
+      if (comm[u] === S) e += weights[x]
     }
     refExt[v] = e
+    refTotal[v] = a !== LEVEL0 ? a[v] : unit ? 1 : strength
   }
   const order = w.queue
   for (let v = 0; v < n; v++) order[v] = v
   rng.shuffle(order, n)
   for (let o = 0; o < n; o++) {
     const v = order[o]
-    if (ref[v] !== v || done[v]) continue
-    const S = comm[v], av = a[v], AS = commTotal[S]
+    // joined a cluster, or DONE
+    if (ref[v] !== v) continue
+    // v is still a singleton: refTotal[v] is its weight
+    const S = comm[v], av = refTotal[v], AS = commTotal[S]
     if (refExt[v] < scale * av * (AS - av)) continue
     const k = gatherWithin(g, v, ref, w, comm, S)
     // candidates: well-connected refined clusters with gain >= 0 (their gains kept in w.gain), and v alone
@@ -485,10 +532,11 @@ function refine(
       refTotal[chosen] += av
       refTotal[v] = 0
       ref[v] = chosen
-      done[chosen] = 1
+      ref[chosen] = (chosen | DONE) >>> 0
     }
     clearSlots(w, k)
   }
+  for (let v = 0; v < n; v++) ref[v] = (ref[v] & ~DONE) >>> 0
   // cluster ids are founder nodes; number them 0 .. k-1 in order of first appearance
   return renumber(ref, ref, n, w.slot)
 }
@@ -512,6 +560,7 @@ function renumber(src: Uint32Array, dst: Uint32Array, n: number, slot: Int32Arra
 function aggregate(
   g: LevelGraph,
   a: Float64Array,
+  unit: boolean,
   refined: Uint32Array,
   k: number,
   mem: Meter,
@@ -527,7 +576,6 @@ function aggregate(
   for (let c = 0; c < k; c++) fill[c] = start[c]
   for (let v = 0; v < n; v++) members[fill[refined[v]]++] = v
   const weight = mem.f64(k)
-  for (let v = 0; v < n; v++) weight[refined[v]] += a[v]
   // one pass over the level's edges; the aggregate's arrays grow by doubling (usually they stay tiny)
   const offsets = mem.u32(k + 1)
   let targets = mem.u32(Math.max(1024, k))
@@ -542,10 +590,13 @@ function aggregate(
       const v = members[m]
       const row = nodes === undefined ? v : nodes[v]
       const end = go[row + 1]
+      // v's strength, summed as strengthOf sums it (members ascend, so weight[c] adds them in node order)
+      let strength = 0
       for (let x = go[row]; x < end; x++) {
         const t = gt[x]
         const u = local === undefined ? t : local[t]
         if (u < 0) continue
+        strength += u === v ? 2 * gw[x] : gw[x]
         const d = refined[u]
         if (d === c) continue
         let s = slot[d]
@@ -560,6 +611,7 @@ function aggregate(
           acc[s] = gw[x]
         } else acc[s] += gw[x]
       }
+      weight[c] += a !== LEVEL0 ? a[v] : unit ? 1 : strength
     }
     if (at + kc > targets.length) {
       const cap = Math.max(2 * targets.length, at + kc)

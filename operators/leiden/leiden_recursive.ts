@@ -3,7 +3,8 @@
  * recursive Leiden once the stream ends, and emits ClusterBatch rows for every node in node order.
  *
  * Memory: the CSR build peaks at 24 B per edge plus 8 B per node, then the CSR holds 16 B per edge plus
- * 4 B per node and Leiden adds LEIDEN_BYTES_PER_NODE per node (plus aggregate graphs, reserved when built).
+ * 4 B per node and Leiden adds LEIDEN_BYTES_PER_NODE (36) per node (plus aggregate graphs, reserved when
+ * built): the plan, max(24m + 8n, 16m + 40n), stays within 24 B per edge plus 40 B per node on every graph.
  * When the edge count is known up front (edge files) the whole plan is checked before any data moves;
  * from a live edge stream (`brook cluster`) the node part is checked up front and edges are reserved as
  * they arrive, failing with BudgetExceeded (what was needed, what was left) the moment they do not fit.
