@@ -157,6 +157,33 @@ describe("NodeTable", () => {
     expect(i.intern(-3)).toBe(50_000)
   })
 
+  test("batches agree with a Map: duplicates within and across batches, growth, a wide id mid-batch", () => {
+    const t = new NodeTable("string")
+    const want = new Map<string, number>()
+    let x = 12345
+    const next = () => (x ^= x << 13, x ^= x >>> 17, x ^= x << 5, (x >>> 0) % 1_000_000)
+    // ~400k distinct ids: 12-bit fingerprints, so probes meet equal fingerprints of other ids often
+    for (let batch = 0; batch < 45; batch++) {
+      const ids: Array<string | number> = []
+      for (let k = 0; k < 10_000; k++) {
+        const r = next()
+        ids.push(r % 7 === 0 ? r : `id-${r}`) // numbers in a string table are interned as their text
+      }
+      if (batch === 5) ids.splice(4_000, 0, "ßeta-Ω", "ßeta-Ω")
+      const got = t.internAll(ids)
+      ids.forEach((id, k) => {
+        const key = String(id)
+        if (!want.has(key)) want.set(key, want.size)
+        if (got[k] !== want.get(key)) expect(`${key} -> ${got[k]}`).toBe(`${key} -> ${want.get(key)}`)
+      })
+    }
+    expect(t.size).toBe(want.size)
+    for (const [key, u] of want) {
+      if (t.lookup(key) !== u || t.id(u) !== key) expect(`${key}: ${t.lookup(key)} ${t.id(u)}`).toBe(`${key}: ${u}`)
+    }
+    expect(t.lookup("id-1000001")).toBe(-1)
+  })
+
   test("columnar attributes: float64, int32, bool, dictionary strings, in batches", () => {
     const t = new NodeTable("string")
     t.internAll(["x", "y", "z"])
