@@ -9,7 +9,7 @@ import { batchBytes, type StreamInfo } from "./batches.ts"
 import { type BrookError, BudgetExceeded, Cancelled, isBrookError } from "./errors.ts"
 import type { AnyStage, Pipeline, Plan } from "./operator.ts"
 import { Progress, silentProgress } from "./progress.ts"
-import { parseSize } from "./size.ts"
+import { formatBytes, parseSize } from "./size.ts"
 
 export interface RunOptions {
   /** The memory budget: bytes or a size such as "512MB". Default 1GiB. */
@@ -82,7 +82,12 @@ export const planPipeline = (pipeline: Pipeline, budget: number) =>
     const runtime = runtimeBytes(budget)
     let left = budget - runtime - queues
     if (left < 0) {
-      return yield* new BudgetExceeded({ operator: "queues", needed: queues, available: budget - runtime })
+      return yield* new BudgetExceeded({
+        operator: "runtime reserve + queues",
+        needed: runtime + queues,
+        available: budget,
+        detail: `the run holds back ${formatBytes(runtime)} for the runtime: budget/8, at least 4 MiB; try a larger --memory`,
+      })
     }
     const minima = pipeline.stages.map((s, k) => s.minimum(infos[k]))
     for (let k = 0; k < minima.length; k++) {
