@@ -225,46 +225,49 @@ export function quantiseRows(
   stats: QuantStats,
 ): void {
   const dpad = paddedDim(dim)
-  const chunks = Math.ceil(dim / CHUNK_DIMS)
-  const chunkNorm2 = new Float64Array(chunks)
   for (let r = row0; r < row0 + count; r++) {
     const row = r - panelRow0
     const fBase = (row >> 3) * PANEL_ROWS * dim + (row & 7)
-    let max = 0
-    chunkNorm2.fill(0)
-    for (let k = 0, at = fBase; k < dim; k++, at += PANEL_ROWS) {
-      max = Math.max(max, Math.abs(panels[at]))
-      chunkNorm2[Math.floor(k / CHUNK_DIMS)] += panels[at] * panels[at]
+    const qBase = (row >> 4) * PANEL8_ROWS * dpad + ((row >> 3) & 1) * 16 + (row & 7) * 2
+    // the largest |x| and the largest chunk norm bound the scale
+    let max = 0, chunkMax2 = 0
+    for (let k0 = 0; k0 < dim; k0 += CHUNK_DIMS) {
+      let c2 = 0
+      for (let k = k0, at = fBase + k0 * PANEL_ROWS, end = Math.min(dim, k0 + CHUNK_DIMS); k < end; k++, at += PANEL_ROWS) {
+        const x = panels[at]
+        c2 += x * x
+        const ax = x < 0 ? -x : x
+        if (ax > max) max = ax
+      }
+      if (c2 > chunkMax2) chunkMax2 = c2
     }
-    let scale = max > 0 ? Q_MAX / max : 0
-    for (let c = 0; c < chunks; c++) {
-      if (chunkNorm2[c] > 0) scale = Math.min(scale, (181 / Math.sqrt(chunkNorm2[c])) * (1 - 1e-9))
-    }
-    // rounding can lift a chunk's norm a little above scale * |x_chunk|: shrink until every chunk fits
-    for (let fits = false; scale > 0 && !fits;) {
+    let scale = max > 0 ? Math.min(Q_MAX / max, (181 / Math.sqrt(chunkMax2)) * (1 - 1e-9)) : 0
+    // quantise; rounding can lift a chunk's norm a little above scale * |x_chunk|: then shrink and redo
+    let norm = 0, resid = 0
+    for (let fits = false; !fits;) {
       fits = true
+      norm = 0
+      resid = 0
+      const back = scale > 0 ? 1 / scale : 0
       for (let k0 = 0; k0 < dim && fits; k0 += CHUNK_DIMS) {
         let q2 = 0
-        for (let k = k0, at = fBase + k0 * PANEL_ROWS; k < Math.min(dim, k0 + CHUNK_DIMS); k++, at += PANEL_ROWS) {
-          q2 += Math.round(panels[at] * scale) ** 2
+        for (let k = k0, at = fBase + k0 * PANEL_ROWS, end = Math.min(dim, k0 + CHUNK_DIMS); k < end; k++, at += PANEL_ROWS) {
+          const x = panels[at]
+          const q = Math.round(x * scale)
+          q8[qBase + (k >> 1) * 32 + (k & 1)] = q + 64
+          q2 += q * q
+          const y = q * back
+          norm += y * y
+          resid += (x - y) * (x - y)
         }
         fits = q2 <= Q_NORM2_MAX
       }
       if (!fits) scale *= 0.995
     }
-    const qBase = (row >> 4) * PANEL8_ROWS * dpad + ((row >> 3) & 1) * 16 + (row & 7) * 2
-    let norm = 0, resid = 0
-    for (let k = 0, at = fBase; k < dpad; k++, at += PANEL_ROWS) {
-      const x = k < dim ? panels[at] : 0
-      const q = Math.round(x * scale)
-      q8[qBase + (k >> 1) * 32 + (k & 1)] = q + 64
-      const back = scale > 0 ? q / scale : 0
-      norm += back * back
-      resid += (x - back) * (x - back)
-    }
+    for (let k = dim; k < dpad; k++) q8[qBase + (k >> 1) * 32 + (k & 1)] = 64
     inv[row] = scale > 0 ? 1 / scale : 0
-    stats.maxNorm = Math.max(stats.maxNorm, Math.sqrt(norm))
-    stats.maxResidual = Math.max(stats.maxResidual, Math.sqrt(resid))
+    if (norm > stats.maxNorm * stats.maxNorm) stats.maxNorm = Math.sqrt(norm)
+    if (resid > stats.maxResidual * stats.maxResidual) stats.maxResidual = Math.sqrt(resid)
   }
 }
 
