@@ -202,16 +202,37 @@ export const Q_MAX = 63
  */
 export const Q_NORM2_MAX = 181 * 181
 
-/** Per-store quantisation error extremes, for the screen margin. */
-export interface QuantStats {
-  /** max over rows of |q/s| (the dequantised norm) and of |x - q/s| (the residual norm). */
-  maxNorm: number
-  maxResidual: number
+/** Rows per group of the quantisation statistics: one A tile, half a B tile (tiles start on groups). */
+export const STATS_ROWS = 256
+
+/**
+ * Quantisation error extremes per group of STATS_ROWS rows, for the screen margin of each tile pair: one
+ * unusual row (a spike, say, quantised coarsely) then widens the margin of its own tiles only.
+ */
+export class QuantStats {
+  /** Per group: max over its rows of |q/s| (the dequantised norm) and of |x - q/s| (the residual norm). */
+  readonly norm: Float64Array
+  readonly residual: Float64Array
+  constructor(rows: number) {
+    this.norm = new Float64Array(Math.max(1, Math.ceil(rows / STATS_ROWS)))
+    this.residual = new Float64Array(this.norm.length)
+  }
+  /** Largest norm and residual over rows [row0, row0 + rows). */
+  over(row0: number, rows: number): { norm: number; residual: number } {
+    let norm = 0, residual = 0
+    const end = Math.min(this.norm.length, Math.ceil((row0 + rows) / STATS_ROWS))
+    for (let g = Math.floor(row0 / STATS_ROWS); g < end; g++) {
+      norm = Math.max(norm, this.norm[g])
+      residual = Math.max(residual, this.residual[g])
+    }
+    return { norm, residual }
+  }
 }
 
 /**
  * Quantises normalised float rows (already in packed panels, rows [row0, row0+count)) into int8 panels
- * (u = q + 64; padding dims 64, i.e. q = 0) with their inverse scales, and widens `stats`. The scale is
+ * (u = q + 64; padding dims 64, i.e. q = 0) with their inverse scales, and widens the `stats` of their
+ * groups (by global row number: row0 + ...). The scale is
  * the largest that keeps every |q| <= Q_MAX and every chunk's squared norm <= Q_NORM2_MAX.
  */
 export function quantiseRows(
@@ -266,18 +287,18 @@ export function quantiseRows(
     }
     for (let k = dim; k < dpad; k++) q8[qBase + (k >> 1) * 32 + (k & 1)] = 64
     inv[row] = scale > 0 ? 1 / scale : 0
-    if (norm > stats.maxNorm * stats.maxNorm) stats.maxNorm = Math.sqrt(norm)
-    if (resid > stats.maxResidual * stats.maxResidual) stats.maxResidual = Math.sqrt(resid)
+    const g = Math.floor(r / STATS_ROWS)
+    if (norm > stats.norm[g] * stats.norm[g]) stats.norm[g] = Math.sqrt(norm)
+    if (resid > stats.residual[g] * stats.residual[g]) stats.residual[g] = Math.sqrt(resid)
   }
 }
 
 /**
- * A proven bound on |x.y - (q_x/s_x).(q_y/s_y)| for any two quantised rows:
+ * A proven bound on |x.y - (q_x/s_x).(q_y/s_y)| for a row x of group(s) `a` and a row y of `b`:
  * x.y - x'.y' = x'.e_y + e_x.y' + e_x.e_y, so by Cauchy-Schwarz it is at most
  * |x'||e_y| + |e_x||y'| + |e_x||e_y|. Plus slack for the float32 scaling of the estimate
  * (a few ulps of values <= 1) and for float32 normalisation (|x| = 1 within 1e-6).
  */
-export function int8Margin(stats: QuantStats): number {
-  const { maxNorm: n, maxResidual: r } = stats
-  return 2 * n * r + r * r + 1e-5
+export function int8Margin(a: { norm: number; residual: number }, b: { norm: number; residual: number }): number {
+  return a.norm * b.residual + a.residual * b.norm + a.residual * b.residual + 1e-5
 }

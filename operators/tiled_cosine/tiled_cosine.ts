@@ -29,7 +29,7 @@ import {
   PANEL_ROWS,
   pickVariant,
   quantiseRows,
-  type QuantStats,
+  QuantStats,
   screenMargin,
   STATE_BYTES,
 } from "./kernel.ts"
@@ -197,7 +197,8 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
         const filesB = cross
           ? { f32: yield* spill("rows-b"), q8: int8 ? yield* spill("rows-b-int8") : undefined }
           : filesA
-        const stats: QuantStats = { maxNorm: 0, maxResidual: 0 }
+        const statsA = new QuantStats(rowsInA)
+        const statsB = cross ? new QuantStats(rowsInB) : statsA
         const ingestA = new Ingest(
           heap,
           dim,
@@ -206,7 +207,7 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
           rowsInA,
           memoryMode ? regionA : undefined,
           filesA,
-          stats,
+          statsA,
           info.file,
         )
 
@@ -234,7 +235,7 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
               rowsInB,
               memoryMode ? regionB : undefined,
               filesB,
-              stats,
+              statsB,
               infoB.file,
             )
             const reader = streamB.getReader()
@@ -311,7 +312,10 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
           return {
             type: "tile",
             id: p.id,
-            thrScreen,
+            // int8: the quantisation bound of these two tiles' rows, so an unusual row widens only its own
+            thrScreen: int8
+              ? Math.fround(thrExact - int8Margin(statsA.over(p.aRow0, p.aRows), statsB.over(p.bRow0, p.bRows)))
+              : thrScreen,
             a: regionA.f32At(p.aRow0 - p.blockA0),
             a8: regionA.q8At(p.aRow0 - p.blockA0),
             invA: metaInvAt(metaA, p.aRow0),
@@ -400,8 +404,8 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
           async pull(controller) {
             if (!tasks) {
               await ready
-              // the screen's margin: the float kernels' FMA rounding, or the int8 quantisation bound
-              thrScreen = Math.fround(thrExact - (int8 ? int8Margin(stats) : screenMargin(variant, dim)))
+              // the float kernels' FMA rounding bound (the int8 screen's margin is per tile pair: see task)
+              thrScreen = Math.fround(thrExact - screenMargin(variant, dim))
               totalTasks = countTasks(grid(), options.shard)
               tasks = enumerate(grid(), options.shard)
             }
