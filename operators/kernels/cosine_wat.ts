@@ -4,7 +4,9 @@
  *   pmaddubsw: 16 multiply-adds) into 16-bit accumulators, run in chunks of dims: each row's scale also
  *   keeps |q| <= 181 over every chunk, so by Cauchy-Schwarz every partial sum of |q_a,k q_b,k| within a
  *   chunk is below 2^15 and the chunk's 16-bit dot is exact; chunk dots are widened into 32-bit sums.
- *   The caller lowers the screen threshold by a proven bound on the quantisation error,
+ *   A block is screened against the exact threshold less the two tiles' largest bound on the quantisation
+ *   error; in a block that passes, each score gets its own pair's bound added (from per-row norms and
+ *   residuals) and is compared with the exact threshold,
  * - "relaxed": f32x4.relaxed_madd (one FMA per lane where the CPU has it),
  * - "simd": f32x4.mul + f32x4.add (plain SIMD128).
  *
@@ -46,6 +48,8 @@ interface Variant {
   readonly strideB?: number
   /** After k: scores of the block's lanes at state+16 (row-major, `cols` per row) and $hit = any passes. */
   readonly finish: string
+  /** The threshold emit tests the stored scores against (default $thrScreen). */
+  readonly emitThreshold?: string
   /** Float panel addresses of the block's first A row and B row, for the exact recompute. */
   readonly floatA: string
   readonly floatB: string
@@ -142,7 +146,8 @@ function int8Variant(): Variant {
                 (br_if $k (i32.lt_u (local.get $pa) (local.get $chunkEnd))))${flush}
               (local.set $cp (i32.add (local.get $cp) (i32.const 64)))
               (br_if $chunks (i32.lt_u (local.get $pa) (local.get $paEnd))))`
-  // scores = sums * inv_a * inv_b
+  // scores = sums * inv_a * inv_b, tested against $thrScreen: the exact threshold less the largest bound on
+  // the quantisation error over the two tiles (from the caller)
   const scale = (r: number) =>
     [0, 1].map((h) =>
       [0, 1].map((q) => `
@@ -151,16 +156,33 @@ function int8Variant(): Variant {
             (v128.store offset=${at(r, h, q)} (local.get $state) (local.get $x4))
             (local.set $over (v128.or (local.get $over) (f32x4.gt (local.get $x4) (local.get $thr))))`).join("")
     ).join("")
+  // only for a block that passes: each score plus its own pair's bound, npr_a * r_b + r_a * npr_b + 1e-5
+  // (npr = |x'| + |e|, r = |e| per row), tested against the exact threshold; emit tests the same
+  const tighten = (r: number) =>
+    `
+                (local.set $ra (f32x4.splat (f32.load offset=${r * 4} (i32.add (local.get $ia) (local.get $tA)))))
+                (local.set $na (f32x4.splat (f32.load offset=${r * 4} (i32.add (local.get $ia) (i32.shl (local.get $tA) (i32.const 1))))))` +
+    [0, 1].map((h) =>
+      [0, 1].map((q) => `
+                (local.set $x4 (f32x4.add (v128.load offset=${at(r, h, q)} (local.get $state)) (f32x4.add (local.get $slack)
+                  (f32x4.add (f32x4.mul (local.get $na) (v128.load offset=${(2 * h + q) * 16} (i32.add (local.get $ibp) (local.get $tB))))
+                             (f32x4.mul (local.get $ra) (v128.load offset=${(2 * h + q) * 16} (i32.add (local.get $ibp) (i32.shl (local.get $tB) (i32.const 1)))))))))
+                (v128.store offset=${at(r, h, q)} (local.get $state) (local.get $x4))
+                (local.set $over (v128.or (local.get $over) (f32x4.gt (local.get $x4) (local.get $thrX))))`).join("")
+    ).join("")
   return {
     name: "screen8",
-    params: `(param $a8 i32) (param $fa i32) (param $invA i32) (param $corr i32) (param $aRow0 i32) (param $aRows i32)
-    (param $b8 i32) (param $fb i32) (param $invB i32) (param $bRow0 i32) (param $bRows i32)
+    params: `(param $a8 i32) (param $fa i32) (param $invA i32) (param $tA i32) (param $corr i32) (param $aRow0 i32) (param $aRows i32)
+    (param $b8 i32) (param $fb i32) (param $invB i32) (param $tB i32) (param $bRow0 i32) (param $bRows i32)
     (param $d i32) (param $dpad i32) (param $chunkPairs i32) (param $thrScreen f32) (param $thrExact f32) (param $diag i32)`,
     locals: `(local $panelF i32) (local $ia i32) (local $ibp i32) (local $cg i32) (local $cp i32) (local $chunkA i32)
     (local $chunkEnd i32) (local $chunkGroup i32)
-    (local $sc v128) (local $ib0 v128) (local $ib1 v128) (local $ib2 v128) (local $ib3 v128) (local $x4 v128) (local $over v128)`,
+    (local $sc v128) (local $ib0 v128) (local $ib1 v128) (local $ib2 v128) (local $ib3 v128) (local $x4 v128) (local $over v128)
+    (local $na v128) (local $ra v128) (local $slack v128) (local $thrX v128)`,
     prologue: `(local.set $panel (i32.shl (local.get $dpad) (i32.const 4)))
     (local.set $panelF (i32.shl (local.get $d) (i32.const 5)))
+    (local.set $slack (f32x4.splat (f32.const 1e-5)))
+    (local.set $thrX (f32x4.splat (local.get $thrExact)))
     (local.set $chunkA (i32.shl (local.get $chunkPairs) (i32.const 6)))
     ;; bytes of corrections per A group: 64 per chunk
     (local.set $chunkGroup (i32.shl (i32.div_u (i32.add (i32.shr_u (local.get $dpad) (i32.const 1)) (i32.sub (local.get $chunkPairs) (i32.const 1)))
@@ -182,7 +204,11 @@ function int8Variant(): Variant {
             (local.set $over (v128.const i32x4 0 0 0 0))` +
       [0, 1, 2, 3].map((r) => `
             (local.set $sc (f32x4.splat (f32.load offset=${r * 4} (local.get $ia))))${scale(r)}`).join("") + `
+            (if (v128.any_true (local.get $over))
+              (then
+                (local.set $over (v128.const i32x4 0 0 0 0))${[0, 1, 2, 3].map(tighten).join("")}))
             (local.set $hit (v128.any_true (local.get $over)))`,
+    emitThreshold: "(local.get $thrExact)",
     floatA: `(i32.add (i32.add (local.get $fa) (i32.mul (i32.shr_u (local.get $g) (i32.const 1)) (local.get $panelF)))
                            (i32.shl (i32.and (local.get $g) (i32.const 1)) (i32.const 4)))`,
     floatB: "(i32.add (local.get $fb) (i32.mul (i32.shl (local.get $p) (i32.const 1)) (local.get $panelF)))",
@@ -297,7 +323,7 @@ function screen(v: Variant): string {
                   (i32.add (local.get $bRow0) (i32.shl (local.get $p) (i32.const ${shift})))
                   (i32.sub (local.get $aRows) (i32.shl (local.get $g) (i32.const 2)))
                   (i32.sub (local.get $bRows) (i32.shl (local.get $p) (i32.const ${shift})))
-                  (local.get $diag) (local.get $d) (local.get $thrScreen) (local.get $thrExact)
+                  (local.get $diag) (local.get $d) ${v.emitThreshold ?? "(local.get $thrScreen)"} (local.get $thrExact)
                   (local.get $out) (local.get $cap) (local.get $count)))))
             (local.set $p (i32.add (local.get $p) (i32.const 1)))
             (if (i32.gt_u (i32.add (local.get $count) (i32.const ${lanes})) (local.get $cap))

@@ -141,12 +141,14 @@ export interface KernelExports {
     a8: number,
     fa: number,
     invA: number,
+    tableA: number,
     corr: number,
     aRow0: number,
     aRows: number,
     b8: number,
     fb: number,
     invB: number,
+    tableB: number,
     bRow0: number,
     bRows: number,
     d: number,
@@ -202,37 +204,13 @@ export const Q_MAX = 63
  */
 export const Q_NORM2_MAX = 181 * 181
 
-/** Rows per group of the quantisation statistics: one A tile, half a B tile (tiles start on groups). */
-export const STATS_ROWS = 256
-
-/**
- * Quantisation error extremes per group of STATS_ROWS rows, for the screen margin of each tile pair: one
- * unusual row (a spike, say, quantised coarsely) then widens the margin of its own tiles only.
- */
-export class QuantStats {
-  /** Per group: max over its rows of |q/s| (the dequantised norm) and of |x - q/s| (the residual norm). */
-  readonly norm: Float64Array
-  readonly residual: Float64Array
-  constructor(rows: number) {
-    this.norm = new Float64Array(Math.max(1, Math.ceil(rows / STATS_ROWS)))
-    this.residual = new Float64Array(this.norm.length)
-  }
-  /** Largest norm and residual over rows [row0, row0 + rows). */
-  over(row0: number, rows: number): { norm: number; residual: number } {
-    let norm = 0, residual = 0
-    const end = Math.min(this.norm.length, Math.ceil((row0 + rows) / STATS_ROWS))
-    for (let g = Math.floor(row0 / STATS_ROWS); g < end; g++) {
-      norm = Math.max(norm, this.norm[g])
-      residual = Math.max(residual, this.residual[g])
-    }
-    return { norm, residual }
-  }
-}
-
 /**
  * Quantises normalised float rows (already in packed panels, rows [row0, row0+count)) into int8 panels
- * (u = q + 64; padding dims 64, i.e. q = 0) with their inverse scales, and widens the `stats` of their
- * groups (by global row number: row0 + ...). The scale is
+ * (u = q + 64; padding dims 64, i.e. q = 0) with their inverse scales `inv` and, for the screen's bound,
+ * each row's residual norm |x - q/s| in `res` and |q/s| + |x - q/s| in `npr` (indexed like `inv`). The
+ * bound for rows a and b, npr_a r_b + r_a npr_b >= |x'||e_y| + |e_x||y'| + |e_x||e_y| (Cauchy-Schwarz on
+ * x.y - x'.y' = x'.e_y + e_x.y' + e_x.e_y), is added to each screen score in the kernel with 1e-5 of slack
+ * for float32 rounding (of these values, the scaled estimate, and |x| = 1 within 1e-6). The scale is
  * the largest that keeps every |q| <= Q_MAX and every chunk's squared norm <= Q_NORM2_MAX.
  */
 export function quantiseRows(
@@ -243,7 +221,8 @@ export function quantiseRows(
   panelRow0: number,
   q8: Int8Array,
   inv: Float32Array,
-  stats: QuantStats,
+  res: Float32Array,
+  npr: Float32Array,
 ): void {
   const dpad = paddedDim(dim)
   for (let r = row0; r < row0 + count; r++) {
@@ -287,18 +266,15 @@ export function quantiseRows(
     }
     for (let k = dim; k < dpad; k++) q8[qBase + (k >> 1) * 32 + (k & 1)] = 64
     inv[row] = scale > 0 ? 1 / scale : 0
-    const g = Math.floor(r / STATS_ROWS)
-    if (norm > stats.norm[g] * stats.norm[g]) stats.norm[g] = Math.sqrt(norm)
-    if (resid > stats.residual[g] * stats.residual[g]) stats.residual[g] = Math.sqrt(resid)
+    // rounded up to float32, so the stored bound never falls below the float64 one
+    res[row] = f32Above(Math.sqrt(resid))
+    npr[row] = f32Above(Math.sqrt(norm) + Math.sqrt(resid))
   }
 }
 
-/**
- * A proven bound on |x.y - (q_x/s_x).(q_y/s_y)| for a row x of group(s) `a` and a row y of `b`:
- * x.y - x'.y' = x'.e_y + e_x.y' + e_x.e_y, so by Cauchy-Schwarz it is at most
- * |x'||e_y| + |e_x||y'| + |e_x||e_y|. Plus slack for the float32 scaling of the estimate
- * (a few ulps of values <= 1) and for float32 normalisation (|x| = 1 within 1e-6).
- */
-export function int8Margin(a: { norm: number; residual: number }, b: { norm: number; residual: number }): number {
-  return a.norm * b.residual + a.residual * b.norm + a.residual * b.residual + 1e-5
+/** The smallest float32 not below x (x >= 0). */
+function f32Above(x: number): number {
+  const f = Math.fround(x)
+  if (f >= x) return f
+  return f + 2 ** (Math.floor(Math.log2(f || 2 ** -126)) - 23)
 }

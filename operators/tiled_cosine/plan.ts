@@ -42,11 +42,14 @@ export interface PlanInput {
 }
 
 /**
- * Per-row metadata kept resident for every row: the int8 inverse scales (f32) of `rows` rows padded to 16
- * (the screen reads a B panel's 16 at once). 4 bytes a row.
+ * Per-row metadata kept resident for every row, three float32 tables of `rows` rows padded to 16 (the
+ * screen reads a B panel's 16 at once): the int8 inverse scales, the residual norms, and norm + residual
+ * (quantiseRows). 12 bytes a row.
  */
-export const metaBytes = (rows: number): number => Math.ceil(rows / 16) * 16 * 4
-/** Address of row `row`'s inverse scale in the table at `meta`. */
+export const metaBytes = (rows: number): number => metaTable(rows) * 3
+/** Bytes of one of the three tables: the distance from a row's inverse scale to its residual, and on. */
+export const metaTable = (rows: number): number => Math.ceil(rows / 16) * 16 * 4
+/** Address of row `row`'s inverse scale in the tables at `meta`. */
 export const metaInvAt = (meta: number, row: number): number => meta + row * 4
 
 /** A worker's scratch: kernel state and (int8) its expanded copy of the A tile with its corrections. */

@@ -19,7 +19,6 @@ import { workerPool } from "../../core/workers.ts"
 import type { EmbeddingRows } from "../../sources/read_embeddings.ts"
 import {
   f32Below,
-  int8Margin,
   type KernelVariant,
   packed8Bytes,
   expandedABytes,
@@ -29,13 +28,13 @@ import {
   PANEL_ROWS,
   pickVariant,
   quantiseRows,
-  QuantStats,
   screenMargin,
   STATE_BYTES,
 } from "./kernel.ts"
 import {
   metaBytes,
   metaInvAt,
+  metaTable,
   minimumBytes,
   resultWindow,
   SLOT_BYTES,
@@ -197,8 +196,6 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
         const filesB = cross
           ? { f32: yield* spill("rows-b"), q8: int8 ? yield* spill("rows-b-int8") : undefined }
           : filesA
-        const statsA = new QuantStats(rowsInA)
-        const statsB = cross ? new QuantStats(rowsInB) : statsA
         const ingestA = new Ingest(
           heap,
           dim,
@@ -207,7 +204,6 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
           rowsInA,
           memoryMode ? regionA : undefined,
           filesA,
-          statsA,
           info.file,
         )
 
@@ -223,11 +219,12 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
           ingestFailed = reject
         })
         ready.catch(() => {}) // observed by pull; an upstream failure must not also be unhandled here
+        let ingestB: Ingest | undefined
         const finishIngest = async () => {
           rowsA = ingestA.finish()
           mapA = ingestA.rowMap
           if (streamB) {
-            const ingestB = new Ingest(
+            ingestB = new Ingest(
               heap,
               dim,
               int8,
@@ -235,11 +232,10 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
               rowsInB,
               memoryMode ? regionB : undefined,
               filesB,
-              statsB,
               infoB.file,
             )
             const reader = streamB.getReader()
-            for (let r = await reader.read(); !r.done; r = await reader.read()) ingestB.add(r.value)
+            for (let r = await reader.read(); !r.done; r = await reader.read()) ingestB!.add(r.value)
             rowsB = ingestB.finish()
             mapB = ingestB.rowMap
           } else {
@@ -282,6 +278,8 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
         let pendingTask: Planned | undefined
         let loaded: { ab: number; bb: number } | undefined
         let thrScreen = 0
+        let boundsA: TileBounds | undefined
+        let boundsB: TileBounds | undefined
         // task id -> pairs in its slot (slot = id % window: at most `window` tasks are not yet emitted)
         const results = new Map<number, number>()
         let wake: (() => void) | undefined
@@ -312,18 +310,18 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
           return {
             type: "tile",
             id: p.id,
-            // int8: the quantisation bound of these two tiles' rows, so an unusual row widens only its own
-            thrScreen: int8
-              ? Math.fround(thrExact - int8Margin(statsA.over(p.aRow0, p.aRows), statsB.over(p.bRow0, p.bRows)))
-              : thrScreen,
+            // int8: blocks are screened with the two tiles' largest quantisation bound, then pair by pair
+            thrScreen: int8 ? f32Below(thrExact - boundsA!.margin(p.aRow0, p.aRows, boundsB!, p.bRow0, p.bRows)) : thrScreen,
             a: regionA.f32At(p.aRow0 - p.blockA0),
             a8: regionA.q8At(p.aRow0 - p.blockA0),
             invA: metaInvAt(metaA, p.aRow0),
+            tableA: metaTable(rowsInA),
             aRow0: p.aRow0,
             aRows: p.aRows,
             b: rb.f32At(p.bRow0 - p.blockB0),
             b8: rb.q8At(p.bRow0 - p.blockB0),
             invB: metaInvAt(metaB, p.bRow0),
+            tableB: metaTable(rowsInB),
             bRow0: p.bRow0,
             bRows: p.bRows,
             diag: !cross && p.bRow0 < p.aRow0 + p.aRows,
@@ -406,6 +404,10 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
               await ready
               // the float kernels' FMA rounding bound (the int8 screen's margin is per tile pair: see task)
               thrScreen = Math.fround(thrExact - screenMargin(variant, dim))
+              if (int8) {
+                boundsA = new TileBounds(ingestA.res, ingestA.npr, rowsA)
+                boundsB = ingestB ? new TileBounds(ingestB.res, ingestB.npr, rowsB) : boundsA
+              }
               totalTasks = countTasks(grid(), options.shard)
               tasks = enumerate(grid(), options.shard)
             }
@@ -519,6 +521,39 @@ function countTasks(g: Grid, shard?: { index: number; count: number }): number {
   return n
 }
 
+/** Per group of TILE_GROUP rows, the largest residual and norm + residual of its rows' quantisation. */
+class TileBounds {
+  private readonly res: Float64Array
+  private readonly npr: Float64Array
+  constructor(res: Float32Array, npr: Float32Array, rows: number) {
+    this.res = new Float64Array(Math.ceil(rows / TILE_GROUP))
+    this.npr = new Float64Array(this.res.length)
+    for (let r = 0; r < rows; r++) {
+      const g = Math.floor(r / TILE_GROUP)
+      if (res[r] > this.res[g]) this.res[g] = res[r]
+      if (npr[r] > this.npr[g]) this.npr[g] = npr[r]
+    }
+  }
+  /**
+   * The largest bound npr_a r_b + r_a npr_b (+ 1e-5, + 1e-6 for the kernel's float32 arithmetic) over
+   * rows a of [a0, a0 + aRows) here and b of [b0, b0 + bRows) in `b`.
+   */
+  margin(a0: number, aRows: number, b: TileBounds, b0: number, bRows: number): number {
+    const [ra, na] = this.max(a0, aRows), [rb, nb] = b.max(b0, bRows)
+    return na * rb + ra * nb + 1e-5 + 1e-6
+  }
+  private max(row0: number, rows: number): [number, number] {
+    let r = 0, n = 0
+    for (let g = Math.floor(row0 / TILE_GROUP); g < Math.ceil((row0 + rows) / TILE_GROUP); g++) {
+      r = Math.max(r, this.res[g])
+      n = Math.max(n, this.npr[g])
+    }
+    return [r, n]
+  }
+}
+/** Rows per TileBounds group: an A tile, half a B tile. */
+const TILE_GROUP = TASK_A_ROWS
+
 /** Pairs per emitted batch when several tasks' results are joined (a single task's may be more). */
 const EMIT_PAIRS = 1 << 16
 
@@ -593,8 +628,8 @@ function release(values: Float32Array): void {
 
 /**
  * Normalises, packs and (int8 screen) quantises arriving rows, into a memory region or through
- * staging buffers into spill files. Per-row metadata goes to the resident table at `meta`: inverse
- * scales for `announced` rows (padded to 16).
+ * staging buffers into spill files. Per-row metadata goes to the resident tables at `meta` (plan.ts
+ * metaBytes): inverse scales, residuals and norm + residual of `announced` rows (padded to 16).
  */
 class Ingest {
   rows = 0
@@ -606,6 +641,9 @@ class Ingest {
   private staged0 = 0
   private readonly fds: { f32?: number; q8?: number } = {}
   private readonly inv: Float32Array
+  /** Per row: residual norm, and norm + residual, of its quantisation (the screen's bound). */
+  readonly res: Float32Array
+  readonly npr: Float32Array
 
   constructor(
     heap: SharedArrayBuffer,
@@ -615,10 +653,12 @@ class Ingest {
     private readonly announced: number,
     region: Region | undefined,
     files: SpillFiles,
-    private readonly stats: QuantStats,
     private readonly source: string | undefined,
   ) {
-    this.inv = new Float32Array(heap, metaInvAt(meta, 0), metaBytes(announced) / 4)
+    const table = metaTable(announced)
+    this.inv = new Float32Array(heap, meta, table / 4)
+    this.res = new Float32Array(heap, meta + table, table / 4)
+    this.npr = new Float32Array(heap, meta + 2 * table, table / 4)
     if (region) {
       this.store = new Float32Array(heap, region.f32, packedBytes(region.rows, dim) / 4)
       if (int8) this.store8 = new Int8Array(heap, region.q8, packed8Bytes(region.rows, dim))
@@ -656,7 +696,7 @@ class Ingest {
     if (this.store) {
       packNormalised(batch.values, batch.count, this.dim, this.store, this.rows)
       if (this.int8) {
-        quantiseRows(this.store, this.dim, this.rows, batch.count, 0, this.store8!, this.inv, this.stats)
+        quantiseRows(this.store, this.dim, this.rows, batch.count, 0, this.store8!, this.inv, this.res, this.npr)
       }
       this.rows += batch.count
       return
@@ -674,7 +714,8 @@ class Ingest {
           this.staged0,
           this.staging8!,
           this.inv.subarray(this.staged0),
-          this.stats,
+          this.res.subarray(this.staged0),
+          this.npr.subarray(this.staged0),
         )
       }
       this.rows += take

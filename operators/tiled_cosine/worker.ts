@@ -34,11 +34,14 @@ export interface TileTask {
   readonly a: number
   readonly a8: number
   readonly invA: number
+  /** Bytes from a row's inverse scale to its residual, and from that to its norm + residual. */
+  readonly tableA: number
   readonly aRow0: number
   readonly aRows: number
   readonly b: number
   readonly b8: number
   readonly invB: number
+  readonly tableB: number
   readonly bRow0: number
   readonly bRows: number
   readonly diag: boolean
@@ -91,12 +94,14 @@ function screen(t: TileTask, state: number): number {
       a8,
       t.a,
       t.invA,
+      t.tableA,
       init.corr,
       t.aRow0,
       t.aRows,
       t.b8,
       t.b,
       t.invB,
+      t.tableB,
       t.bRow0,
       t.bRows,
       dim,
