@@ -86,7 +86,9 @@ export const planPipeline = (pipeline: Pipeline, budget: number) =>
         operator: "runtime reserve + queues",
         needed: runtime + queues,
         available: budget,
-        detail: `the run holds back ${formatBytes(runtime)} for the runtime: budget/8, at least 4 MiB; try a larger --memory`,
+        detail: `the run holds back ${
+          formatBytes(runtime)
+        } for the runtime: budget/8, at least 4 MiB; try a larger --memory`,
       })
     }
     const minima = pipeline.stages.map((s, k) => s.minimum(infos[k]))

@@ -323,7 +323,6 @@ export class NodeTable {
     }
     this.slots = slots
   }
-
 }
 
 function grow<T extends Storage | Uint16Array>(a: T, need: number): T {

@@ -145,14 +145,18 @@ export class Archive {
     while (pos + FRAME_BYTES <= this.length) {
       const { id, length } = readFrame(this.readAt(pos, FRAME_BYTES))
       const catalog = id === CATALOG_FRAME
-      if (!catalog && id !== last + 1) this.fail(pos, `${reason}; no frame at byte ${pos} after pack ${last} (corrupted)`)
+      if (!catalog && id !== last + 1) {
+        this.fail(pos, `${reason}; no frame at byte ${pos} after pack ${last} (corrupted)`)
+      }
       const end = pos + FRAME_BYTES + length + (catalog ? FOOTER_BYTES : 0)
       if (end > this.length) {
         this.fail(
           pos,
           catalog
             ? `${reason}: the catalog after pack ${last} is cut short (truncated)`
-            : `${reason}: pack ${id} is cut short, ${this.length - pos - FRAME_BYTES} of its ${length} bytes left (truncated)`,
+            : `${reason}: pack ${id} is cut short, ${
+              this.length - pos - FRAME_BYTES
+            } of its ${length} bytes left (truncated)`,
         )
       }
       if (!catalog) last = id

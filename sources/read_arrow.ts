@@ -150,7 +150,10 @@ export function readArrow<K extends StreamKind>(input: ArrowInput, wanted: K | "
             if (!b) return controller.close()
             if (b.length > 0) controller.enqueue(decode!(b, rows))
             rows += b.length
-            progress.update(name, { done: rows, unit: kind === "embeddings" ? "rows" : kind === "clusters" ? "nodes" : "pairs" })
+            progress.update(name, {
+              done: rows,
+              unit: kind === "embeddings" ? "rows" : kind === "clusters" ? "nodes" : "pairs",
+            })
           },
           cancel: () => void 0,
         }, { highWaterMark: 0 })

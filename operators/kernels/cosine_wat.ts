@@ -127,11 +127,16 @@ function int8Variant(): Variant {
   // end of a chunk: the exact chunk dot in 16 bits (acc - 64 * sum(q_a)), widened into the i32 sums
   const flush = [0, 1, 2, 3].map((r) =>
     `
-              (local.set $x4 (v128.load offset=${r * 16} (local.get $cp)))` + [0, 1].map((h) => `
-              (local.set $va (i16x8.sub (local.get ${acc(2 * r + h)}) (local.get $x4)))` + ["low", "high"].map((half, q) => `
+              (local.set $x4 (v128.load offset=${r * 16} (local.get $cp)))` + [0, 1].map((h) =>
+      `
+              (local.set $va (i16x8.sub (local.get ${acc(2 * r + h)}) (local.get $x4)))` +
+      ["low", "high"].map((half, q) => `
               (v128.store offset=${at(r, h, q)} (local.get $state)
-                (i32x4.add (v128.load offset=${at(r, h, q)} (local.get $state)) (i32x4.extend_${half}_i16x8_s (local.get $va))))`)
-      .join("")).join("")
+                (i32x4.add (v128.load offset=${
+        at(r, h, q)
+      } (local.get $state)) (i32x4.extend_${half}_i16x8_s (local.get $va))))`)
+        .join("")
+    ).join("")
   ).join("")
   const body = `
             ${clear}
@@ -151,7 +156,9 @@ function int8Variant(): Variant {
   const scale = (r: number) =>
     [0, 1].map((h) =>
       [0, 1].map((q) => `
-            (local.set $x4 (f32x4.mul (f32x4.mul (f32x4.convert_i32x4_s (v128.load offset=${at(r, h, q)} (local.get $state)))
+            (local.set $x4 (f32x4.mul (f32x4.mul (f32x4.convert_i32x4_s (v128.load offset=${
+        at(r, h, q)
+      } (local.get $state)))
               (local.get $sc)) (local.get $ib${2 * h + q})))
             (v128.store offset=${at(r, h, q)} (local.get $state) (local.get $x4))
             (local.set $over (v128.or (local.get $over) (f32x4.gt (local.get $x4) (local.get $thr))))`).join("")
@@ -161,18 +168,27 @@ function int8Variant(): Variant {
   const tighten = (r: number) =>
     `
                 (local.set $ra (f32x4.splat (f32.load offset=${r * 4} (i32.add (local.get $ia) (local.get $tA)))))
-                (local.set $na (f32x4.splat (f32.load offset=${r * 4} (i32.add (local.get $ia) (i32.shl (local.get $tA) (i32.const 1))))))` +
+                (local.set $na (f32x4.splat (f32.load offset=${
+      r * 4
+    } (i32.add (local.get $ia) (i32.shl (local.get $tA) (i32.const 1))))))` +
     [0, 1].map((h) =>
       [0, 1].map((q) => `
-                (local.set $x4 (f32x4.add (v128.load offset=${at(r, h, q)} (local.get $state)) (f32x4.add (local.get $slack)
-                  (f32x4.add (f32x4.mul (local.get $na) (v128.load offset=${(2 * h + q) * 16} (i32.add (local.get $ibp) (local.get $tB))))
-                             (f32x4.mul (local.get $ra) (v128.load offset=${(2 * h + q) * 16} (i32.add (local.get $ibp) (i32.shl (local.get $tB) (i32.const 1)))))))))
+                (local.set $x4 (f32x4.add (v128.load offset=${
+        at(r, h, q)
+      } (local.get $state)) (f32x4.add (local.get $slack)
+                  (f32x4.add (f32x4.mul (local.get $na) (v128.load offset=${
+        (2 * h + q) * 16
+      } (i32.add (local.get $ibp) (local.get $tB))))
+                             (f32x4.mul (local.get $ra) (v128.load offset=${
+        (2 * h + q) * 16
+      } (i32.add (local.get $ibp) (i32.shl (local.get $tB) (i32.const 1)))))))))
                 (v128.store offset=${at(r, h, q)} (local.get $state) (local.get $x4))
                 (local.set $over (v128.or (local.get $over) (f32x4.gt (local.get $x4) (local.get $thrX))))`).join("")
     ).join("")
   return {
     name: "screen8",
-    params: `(param $a8 i32) (param $fa i32) (param $invA i32) (param $tA i32) (param $corr i32) (param $aRow0 i32) (param $aRows i32)
+    params:
+      `(param $a8 i32) (param $fa i32) (param $invA i32) (param $tA i32) (param $corr i32) (param $aRow0 i32) (param $aRows i32)
     (param $b8 i32) (param $fb i32) (param $invB i32) (param $tB i32) (param $bRow0 i32) (param $bRows i32)
     (param $d i32) (param $dpad i32) (param $chunkPairs i32) (param $thrScreen f32) (param $thrExact f32) (param $diag i32)`,
     locals: `(local $panelF i32) (local $ia i32) (local $ibp i32) (local $cg i32) (local $cp i32) (local $chunkA i32)
@@ -188,7 +204,8 @@ function int8Variant(): Variant {
     (local.set $chunkGroup (i32.shl (i32.div_u (i32.add (i32.shr_u (local.get $dpad) (i32.const 1)) (i32.sub (local.get $chunkPairs) (i32.const 1)))
                                                (local.get $chunkPairs)) (i32.const 6)))`,
     cols: 16,
-    group: `(local.set $pa0 (i32.add (local.get $a8) (i32.mul (local.get $g) (i32.shl (local.get $dpad) (i32.const 5)))))
+    group:
+      `(local.set $pa0 (i32.add (local.get $a8) (i32.mul (local.get $g) (i32.shl (local.get $dpad) (i32.const 5)))))
         (local.set $ia (i32.add (local.get $invA) (i32.shl (local.get $g) (i32.const 4))))
         (local.set $cg (i32.add (local.get $corr) (i32.mul (local.get $g) (local.get $chunkGroup))))`,
     panel: "$panel",
@@ -311,11 +328,13 @@ function screen(v: Variant): string {
             (local.set $pa (local.get $pa0))
             (local.set $pb (local.get $pb0))
             (local.set $paEnd (i32.add (local.get $pa0) ${v.groupBytes}))
-            ${v.body ?? `${zero}
+            ${
+    v.body ?? `${zero}
             (loop $k${v.step}
               (local.set $pb (i32.add (local.get $pb) (i32.const ${v.strideB ?? 32})))
               (local.set $pa (i32.add (local.get $pa) (i32.const ${v.strideA ?? 32})))
-              (br_if $k (i32.lt_u (local.get $pa) (local.get $paEnd))))`}${v.finish}
+              (br_if $k (i32.lt_u (local.get $pa) (local.get $paEnd))))`
+  }${v.finish}
             (if (local.get $hit)
               (then
                 (local.set $count (call $emit (local.get $state) ${v.floatA} ${v.floatB} ${v.floatPanel}
@@ -344,7 +363,8 @@ ${v.extra ?? ""}`
 }
 
 /** The exact recompute, shared by every variant. */
-const exact = () => `  ;; Exact dot product of two packed rows (stride 32 bytes per dim).
+const exact = () =>
+  `  ;; Exact dot product of two packed rows (stride 32 bytes per dim).
   (func $exact (param $pa i32) (param $pb i32) (param $d i32) (result f32)
     (local $s0 f32) (local $s1 f32) (local $s2 f32) (local $s3 f32) (local $end i32) (local $rest i32)
     ;; four partial sums (dims k = 0, 1, 2, 3 mod 4), each in k order, multiply then add: the

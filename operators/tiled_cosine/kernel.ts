@@ -233,7 +233,11 @@ export function quantiseRows(
     let max = 0, chunkMax2 = 0
     for (let k0 = 0; k0 < dim; k0 += CHUNK_DIMS) {
       let c2 = 0
-      for (let k = k0, at = fBase + k0 * PANEL_ROWS, end = Math.min(dim, k0 + CHUNK_DIMS); k < end; k++, at += PANEL_ROWS) {
+      for (
+        let k = k0, at = fBase + k0 * PANEL_ROWS, end = Math.min(dim, k0 + CHUNK_DIMS);
+        k < end;
+        k++, at += PANEL_ROWS
+      ) {
         const x = panels[at]
         c2 += x * x
         const ax = x < 0 ? -x : x
@@ -251,7 +255,11 @@ export function quantiseRows(
       const back = scale > 0 ? 1 / scale : 0
       for (let k0 = 0; k0 < dim && fits; k0 += CHUNK_DIMS) {
         let q2 = 0
-        for (let k = k0, at = fBase + k0 * PANEL_ROWS, end = Math.min(dim, k0 + CHUNK_DIMS); k < end; k++, at += PANEL_ROWS) {
+        for (
+          let k = k0, at = fBase + k0 * PANEL_ROWS, end = Math.min(dim, k0 + CHUNK_DIMS);
+          k < end;
+          k++, at += PANEL_ROWS
+        ) {
           const x = panels[at]
           const q = Math.round(x * scale)
           q8[qBase + (k >> 1) * 32 + (k & 1)] = q + 64

@@ -18,10 +18,10 @@ import { scopedTempFile } from "../../core/tempfile.ts"
 import { workerPool } from "../../core/workers.ts"
 import type { EmbeddingRows } from "../../sources/read_embeddings.ts"
 import {
+  expandedABytes,
   f32Below,
   type KernelVariant,
   packed8Bytes,
-  expandedABytes,
   packedBytes,
   packNormalised,
   paddedDim,
@@ -36,11 +36,11 @@ import {
   metaInvAt,
   metaTable,
   minimumBytes,
+  planTiles,
   resultWindow,
+  scratchPerWorker,
   SLOT_BYTES,
   SLOT_PAIRS,
-  planTiles,
-  scratchPerWorker,
   STAGING_ROWS,
   TASK_A_ROWS,
   TASK_B_ROWS,
@@ -311,7 +311,9 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
             type: "tile",
             id: p.id,
             // int8: blocks are screened with the two tiles' largest quantisation bound, then pair by pair
-            thrScreen: int8 ? f32Below(thrExact - boundsA!.margin(p.aRow0, p.aRows, boundsB!, p.bRow0, p.bRows)) : thrScreen,
+            thrScreen: int8
+              ? f32Below(thrExact - boundsA!.margin(p.aRow0, p.aRows, boundsB!, p.bRow0, p.bRows))
+              : thrScreen,
             a: regionA.f32At(p.aRow0 - p.blockA0),
             a8: regionA.q8At(p.aRow0 - p.blockA0),
             invA: metaInvAt(metaA, p.aRow0),

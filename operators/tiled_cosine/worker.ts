@@ -56,7 +56,6 @@ export interface TileResult {
   readonly count: number
 }
 
-
 let kernel: KernelExports
 let init: WorkerInit
 let i32: Int32Array
@@ -115,7 +114,21 @@ function screen(t: TileTask, state: number): number {
       state,
     )
   }
-  return kernel.screen(t.a, t.aRow0, t.aRows, t.b, t.bRow0, t.bRows, dim, t.thrScreen, thrExact, diag, t.out, t.cap, state)
+  return kernel.screen(
+    t.a,
+    t.aRow0,
+    t.aRows,
+    t.b,
+    t.bRow0,
+    t.bRows,
+    dim,
+    t.thrScreen,
+    thrExact,
+    diag,
+    t.out,
+    t.cap,
+    state,
+  )
 }
 
 /** Runs one tile; returns the pairs written to its slot. */

@@ -53,7 +53,11 @@ test("a pipe stage writes its own report; a report name that is not .svg or .htm
   const svg = path.join(dir, "stage.svg")
   const r = brook("read-embeddings", emb, "--report", svg)
   expect(r.status).toBe(0)
-  checkSvg(fs.readFileSync(svg, "utf8"), ["readEmbeddings", "writeArrow", "queue readEmbeddings→writeArrow", "runtime"], 1 << 30)
+  checkSvg(
+    fs.readFileSync(svg, "utf8"),
+    ["readEmbeddings", "writeArrow", "queue readEmbeddings→writeArrow", "runtime"],
+    1 << 30,
+  )
   const bad = brook("cluster", emb, "--threshold", "0.5", "--out", path.join(dir, "x.tsv"), "--report", "r.png")
   expect(bad.status).toBe(2)
   expect(bad.stderr.trim()).toBe("brook cluster: --report: 'r.png' must end in .svg or .html")
