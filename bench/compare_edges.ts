@@ -50,7 +50,7 @@ for (const [k, w] of a) {
 for (const k of b.keys()) if (!a.has(k)) onlyRef.push(k)
 
 // the cosine of a differing pair, from the weight (w = 1/(1-s+1e-6)) or recomputed from the vectors
-let cos = (k: number, w: number) => 1 + 1e-6 - 1 / w
+let cos = (_k: number, w: number) => 1 + 1e-6 - 1 / w
 if (emb) {
   const npy = openNpy(emb)
   const row = (r: number) => {

@@ -81,7 +81,7 @@ export function leiden(g: LevelGraph | Csr, options: LeidenOptions = {}): Leiden
   let total = 0
   if (objective === "modularity") { for (let v = 0; v < n; v++) total += strengthOf(g, v) }
   const scale = objective === "modularity" ? (total > 0 ? gamma / total : 0) : gamma
-  let membership = mem.u32(n)
+  const membership = mem.u32(n)
   for (let v = 0; v < n; v++) membership[v] = v
   let iterations = 0
   if (n > 0 && (objective === "cpm" || total > 0)) {

@@ -202,7 +202,8 @@ export const Q_MAX = 63
  * Largest squared norm of a quantised row over one chunk: 181^2 = 32761 < 2^15, so every partial sum of
  * |q_a,k q_b,k| within a chunk fits a 16-bit accumulator (Cauchy-Schwarz).
  */
-export const Q_NORM2_MAX = 181 * 181
+export const Q_NORM_MAX = 181
+export const Q_NORM2_MAX = Q_NORM_MAX * Q_NORM_MAX
 
 /**
  * Quantises normalised float rows (already in packed panels, rows [row0, row0+count)) into int8 panels
@@ -245,7 +246,7 @@ export function quantiseRows(
       }
       if (c2 > chunkMax2) chunkMax2 = c2
     }
-    let scale = max > 0 ? Math.min(Q_MAX / max, (181 / Math.sqrt(chunkMax2)) * (1 - 1e-9)) : 0
+    let scale = max > 0 ? Math.min(Q_MAX / max, (Q_NORM_MAX / Math.sqrt(chunkMax2)) * (1 - 1e-9)) : 0
     // quantise; rounding can lift a chunk's norm a little above scale * |x_chunk|: then shrink and redo
     let norm = 0, resid = 0
     for (let fits = false; !fits;) {

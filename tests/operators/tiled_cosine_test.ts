@@ -18,7 +18,6 @@ import {
   f32Below,
   packedBytes,
   packNormalised,
-  PANEL_ROWS,
   referencePairs,
 } from "../../operators/tiled_cosine/kernel.ts"
 import { lines, randomValues, tempDir, writeNpy } from "../helpers.ts"
