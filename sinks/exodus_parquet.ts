@@ -91,8 +91,7 @@ export function writeExodusParquet(target: string): Sink<MeshChunk> {
             c.recycle()
           },
           close() {
-            if (n > 0 || !pq.started) flush()
-            pq.finish()
+            pq.close(n, flush)
             out.commit()
           },
           abort() {

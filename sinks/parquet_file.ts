@@ -10,12 +10,14 @@ import { collectGarbageNow } from "../core/gc.ts"
 export type ParquetColumns = Parameters<ParquetWriter["write"]>[0]["columnData"]
 
 export interface ParquetFile {
-  /** Appends one row group of `rows` rows (a file with no rows gets one empty group). */
+  /** Appends one row group of `rows` rows. */
   writeGroup(columns: unknown, rows: number): void
-  /** Whether a group has been written. */
-  readonly started: boolean
-  /** Writes the footer. */
-  finish(): void
+  /**
+   * Ends the file: `flush` writes the sink's buffered rows as the last group, called when it holds some
+   * or when no group was written yet (a file with no rows still gets its schema and one empty group);
+   * then the footer.
+   */
+  close(bufferedRows: number, flush: () => void): void
 }
 
 /**
@@ -35,10 +37,8 @@ export function parquetFile(path: string, collect: "every" | "throttled"): Parqu
       writer.write({ columnData, rowGroupSize: Math.max(1, rows) })
       collectGarbageNow(collect === "every")
     },
-    get started() {
-      return writer !== undefined
-    },
-    finish() {
+    close(bufferedRows, flush) {
+      if (bufferedRows > 0 || writer === undefined) flush()
       writer!.finish()
     },
   }

@@ -90,8 +90,7 @@ export function writeClustersParquet(target: string): Sink<ClusterBatch> {
             }
           },
           close() {
-            if (n > 0 || !pq.started) flush()
-            pq.finish()
+            pq.close(n, flush)
             out.commit()
           },
           abort() {

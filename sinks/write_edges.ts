@@ -96,8 +96,7 @@ export function writeEdgesParquet(target: string): Sink<EdgeBatch> {
             }
           },
           close() {
-            if (n > 0 || !pq.started) flush()
-            pq.finish()
+            pq.close(n, flush)
             out.commit()
           },
           abort() {

@@ -37,6 +37,22 @@ test("DuckDB reads row-number edges as BIGINT with the TSV's pairs and weights",
   })
 })
 
+test("no edges still make a complete Parquet file: DuckDB reads its columns and zero rows", async () => {
+  const file = path.join(dir, "none.npy")
+  writeNpy(file, 50, 8, randomValues(50 * 8, 5))
+  const { tsv, rows } = await both(file, 0.9999)
+  expect(tsv).toEqual([])
+  expect(rows).toEqual([])
+  const db = await DuckDBInstance.create(":memory:")
+  const c = await db.connect()
+  const columns = (await c.runAndReadAll(
+    `select column_name, column_type from (describe select * from read_parquet('${
+      path.join(dir, "none.npy.parquet")
+    }'))`,
+  )).getRowObjects()
+  expect(columns.map((r) => `${r.column_name} ${r.column_type}`)).toEqual(["src BIGINT", "dst BIGINT", "weight FLOAT"])
+})
+
 test("DuckDB reads id edges as VARCHAR when the input has string ids", async () => {
   const { tsv, rows } = await both(path.join(fixtures, "list_float_zstd.parquet"), 0.99)
   expect(rows.length).toBe(tsv.length)
