@@ -2,7 +2,7 @@
  * The operator model: a stage is a value with a name, a plan computed from its share of the budget,
  * and an Effect that, in a Scope, reserves that plan and builds a WHATWG stream stage.
  */
-import type { Effect, Scope } from "effect"
+import { Effect, type Scope } from "effect"
 import type { MemoryBudget } from "./budget.ts"
 import type { BrookError, BudgetExceeded } from "./errors.ts"
 import type { Progress } from "./progress.ts"
@@ -50,6 +50,17 @@ export interface Sink<I> extends StageBase {
 
 // deno-lint-ignore no-explicit-any
 export type AnyStage = Source<any> | Transform<any, any> | Sink<any>
+
+/**
+ * The planning of a stage that holds a fixed number of bytes whatever its share: no claim on the rest
+ * of the budget, and the stream's facts passed on unchanged.
+ */
+export const fixedShare = (bytes: Bytes) => ({
+  weight: 0,
+  describe: (up: StreamInfo) => Effect.succeed(up),
+  minimum: () => bytes,
+  plan: () => Effect.succeed<Plan>({ bytes }),
+})
 
 /** A complete pipeline: one source, transforms, one sink. */
 export interface Pipeline {

@@ -9,7 +9,7 @@ import * as fs from "node:fs"
 import type { PackEvent } from "../core/batches.ts"
 import { MemoryBudget } from "../core/budget.ts"
 import { crc32 } from "../core/bytes.ts"
-import type { Sink } from "../core/operator.ts"
+import { fixedShare, type Sink } from "../core/operator.ts"
 import { atomicOutput } from "../core/tempfile.ts"
 import { compress } from "../operators/segment_pack/codec.ts"
 import {
@@ -51,10 +51,7 @@ export function writeArchive(
   return {
     kind: "sink",
     name,
-    weight: 0,
-    describe: (up) => Effect.succeed(up),
-    minimum: () => bytes,
-    plan: () => Effect.succeed({ bytes }),
+    ...fixedShare(bytes),
     make: () =>
       Effect.gen(function* () {
         const budget = yield* MemoryBudget

@@ -1,6 +1,6 @@
 /** A sink that keeps every batch it receives, for scripts and tests on small inputs. */
 import { Effect } from "effect"
-import type { Sink } from "../core/operator.ts"
+import { fixedShare, type Sink } from "../core/operator.ts"
 
 export interface Collected<T> {
   readonly batches: T[]
@@ -11,10 +11,7 @@ export function collect<T>(into: Collected<T>): Sink<T> {
   return {
     kind: "sink",
     name: "collect",
-    weight: 0,
-    describe: (up) => Effect.succeed(up),
-    minimum: () => 0,
-    plan: () => Effect.succeed({ bytes: 0 }),
+    ...fixedShare(0),
     make: () => Effect.succeed(new WritableStream<T>({ write: (b) => void into.batches.push(b) })),
   }
 }

@@ -9,7 +9,7 @@
 import { Effect } from "effect"
 import { MemoryBudget } from "../core/budget.ts"
 import { FormatUnsupported } from "../core/errors.ts"
-import type { Sink } from "../core/operator.ts"
+import { fixedShare, type Sink } from "../core/operator.ts"
 import { atomicOutput } from "../core/tempfile.ts"
 import type { ExodusStreamInfo, MeshChunk } from "../sources/exodus/exodus_chunks.ts"
 import { parquetFile } from "./parquet_file.ts"
@@ -26,10 +26,7 @@ export function writeExodusParquet(target: string): Sink<MeshChunk> {
   return {
     kind: "sink",
     name,
-    weight: 0,
-    describe: (up) => Effect.succeed(up),
-    minimum: () => bytes,
-    plan: () => Effect.succeed({ bytes }),
+    ...fixedShare(bytes),
     make: (plan, info) =>
       Effect.gen(function* () {
         const budget = yield* MemoryBudget

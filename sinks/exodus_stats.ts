@@ -3,7 +3,7 @@
  * over the steps that arrive, and the coordinates' bounding box; one JSON object per line at the end.
  */
 import { Effect } from "effect"
-import type { Sink } from "../core/operator.ts"
+import { fixedShare, type Sink } from "../core/operator.ts"
 import type { ExodusStreamInfo, MeshChunk } from "../sources/exodus/exodus_chunks.ts"
 import { kernelOf } from "../sources/exodus/kernel/values.ts"
 
@@ -74,10 +74,7 @@ export function exodusStats(
   return {
     kind: "sink",
     name: "exodusStats",
-    weight: 0,
-    describe: (up) => Effect.succeed(up),
-    minimum: () => 0,
-    plan: () => Effect.succeed({ bytes: 0 }),
+    ...fixedShare(0),
     make: (_plan, info) =>
       Effect.sync(() => {
         const { exodus: m, selection: sel } = info as ExodusStreamInfo

@@ -9,7 +9,7 @@ import { Effect } from "effect"
 import * as fs from "node:fs"
 import { MemoryBudget } from "../core/budget.ts"
 import { InvalidInput } from "../core/errors.ts"
-import type { Sink } from "../core/operator.ts"
+import { fixedShare, type Sink } from "../core/operator.ts"
 import { atomicOutput } from "../core/tempfile.ts"
 import type { NcAttr, NcDim } from "../sources/exodus/netcdf_classic.ts"
 import { encodeInto, NC_TYPE_CODE, type NcArray, type NcType, TYPE_SIZE } from "../sources/exodus/netcdf_types.ts"
@@ -185,10 +185,7 @@ export function writeNetcdf(
   return {
     kind: "sink",
     name,
-    weight: 0,
-    describe: (up) => Effect.succeed(up),
-    minimum: () => ENCODE_BYTES,
-    plan: () => Effect.succeed({ bytes: ENCODE_BYTES }),
+    ...fixedShare(ENCODE_BYTES),
     make: (plan) =>
       Effect.gen(function* () {
         const budget = yield* MemoryBudget

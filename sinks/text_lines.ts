@@ -9,7 +9,7 @@ import * as fs from "node:fs"
 import type { StreamInfo } from "../core/batches.ts"
 import { MemoryBudget } from "../core/budget.ts"
 import { writeAll } from "../core/files.ts"
-import type { Sink } from "../core/operator.ts"
+import { fixedShare, type Sink } from "../core/operator.ts"
 import { atomicOutput } from "../core/tempfile.ts"
 
 /** Bytes of text buffered before a write. */
@@ -156,10 +156,7 @@ export function textLinesSink<T>(
   return {
     kind: "sink",
     name,
-    weight: 0,
-    describe: (up) => Effect.succeed(up),
-    minimum: () => 2 * TEXT_BUFFER,
-    plan: () => Effect.succeed({ bytes: 2 * TEXT_BUFFER }),
+    ...fixedShare(2 * TEXT_BUFFER),
     make: (plan, info) =>
       Effect.gen(function* () {
         const budget = yield* MemoryBudget

@@ -7,7 +7,7 @@ import { Effect } from "effect"
 import * as fs from "node:fs"
 import type { ClusterBatch, EdgeBatch, IdTable, ScoredPairs } from "../core/batches.ts"
 import { MemoryBudget } from "../core/budget.ts"
-import type { Sink } from "../core/operator.ts"
+import { fixedShare, type Sink } from "../core/operator.ts"
 import { writeAll } from "../core/files.ts"
 import { atomicOutput } from "../core/tempfile.ts"
 import { type ColumnData, encodeRecordBatch, encodeSchemaMessage, END_OF_STREAM } from "../core/arrow/ipc.ts"
@@ -50,10 +50,7 @@ export function writeArrow<K extends StreamKind>(output: ArrowOutput | string, k
   return {
     kind: "sink",
     name,
-    weight: 0,
-    describe: (up) => Effect.succeed(up),
-    minimum: () => SINK_BYTES,
-    plan: () => Effect.succeed({ bytes: SINK_BYTES }),
+    ...fixedShare(SINK_BYTES),
     make: (plan, info) =>
       Effect.gen(function* () {
         const budget = yield* MemoryBudget

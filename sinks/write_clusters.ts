@@ -6,7 +6,7 @@
 import { Effect } from "effect"
 import type { ClusterBatch, StreamInfo } from "../core/batches.ts"
 import { MemoryBudget } from "../core/budget.ts"
-import type { Sink } from "../core/operator.ts"
+import { fixedShare, type Sink } from "../core/operator.ts"
 import { atomicOutput } from "../core/tempfile.ts"
 import { textLinesSink } from "./text_lines.ts"
 import { int64Of, parquetFile } from "./parquet_file.ts"
@@ -42,10 +42,7 @@ export function writeClustersParquet(target: string): Sink<ClusterBatch> {
   return {
     kind: "sink",
     name,
-    weight: 0,
-    describe: (up) => Effect.succeed(up),
-    minimum: () => GROUP_BYTES,
-    plan: () => Effect.succeed({ bytes: GROUP_BYTES }),
+    ...fixedShare(GROUP_BYTES),
     make: (plan, info) =>
       Effect.gen(function* () {
         const budget = yield* MemoryBudget

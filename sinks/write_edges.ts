@@ -5,7 +5,7 @@
 import { Effect } from "effect"
 import type { EdgeBatch, IdTable, StreamInfo } from "../core/batches.ts"
 import { MemoryBudget } from "../core/budget.ts"
-import type { Sink } from "../core/operator.ts"
+import { fixedShare, type Sink } from "../core/operator.ts"
 import { atomicOutput } from "../core/tempfile.ts"
 import { formatF32, textLinesSink } from "./text_lines.ts"
 import { int64Of, parquetFile } from "./parquet_file.ts"
@@ -49,11 +49,8 @@ export function writeEdgesParquet(target: string): Sink<EdgeBatch> {
   return {
     kind: "sink",
     name,
-    weight: 0,
-    describe: (up) => Effect.succeed(up),
     // one row group of columns plus the encoder's copy of it
-    minimum: () => 3 * groupBytes,
-    plan: () => Effect.succeed({ bytes: 3 * groupBytes }),
+    ...fixedShare(3 * groupBytes),
     make: (plan, info) =>
       Effect.gen(function* () {
         const budget = yield* MemoryBudget

@@ -8,7 +8,7 @@ import * as fs from "node:fs"
 import * as zlib from "node:zlib"
 import { MemoryBudget } from "../core/budget.ts"
 import { Progress } from "../core/progress.ts"
-import type { Source } from "../core/operator.ts"
+import { fixedShare, type Source } from "../core/operator.ts"
 import { ByteReader, ByteWriter, crc32 } from "../core/bytes.ts"
 import { InvalidInput } from "../core/errors.ts"
 import type { ContigSide, FastaEvent } from "../core/batches.ts"
@@ -289,10 +289,7 @@ export function readFasta(files: readonly string[]): Source<FastaEvent> {
   return {
     kind: "source",
     name,
-    weight: 0,
-    describe: (up) => Effect.succeed(up),
-    minimum: () => bytes,
-    plan: () => Effect.succeed({ bytes }),
+    ...fixedShare(bytes),
     make: () =>
       Effect.gen(function* () {
         const budget = yield* MemoryBudget

@@ -6,10 +6,10 @@
  */
 import { Effect } from "effect"
 import * as fs from "node:fs"
-import type { FastaEvent, Segment, SegmentEvent, StreamInfo } from "../../core/batches.ts"
+import type { FastaEvent, Segment, SegmentEvent } from "../../core/batches.ts"
 import { MemoryBudget } from "../../core/budget.ts"
 import { type InvalidInput, InvalidOption } from "../../core/errors.ts"
-import type { Transform } from "../../core/operator.ts"
+import { fixedShare, type Transform } from "../../core/operator.ts"
 import { canonicalAt, CODE, MAX_K, MIN_K, NONE, reverseComplement, SplitterSet } from "./kmers.ts"
 import { chooseSplitters, DEFAULT_K, DEFAULT_SEGMENT } from "./splitters.ts"
 
@@ -149,10 +149,7 @@ export function segment(options: SegmentOptions): Transform<FastaEvent, SegmentE
   return {
     kind: "transform",
     name,
-    weight: 0,
-    describe: (up: StreamInfo) => Effect.succeed(up),
-    minimum: () => bytes,
-    plan: () => Effect.succeed({ bytes }),
+    ...fixedShare(bytes),
     make: () =>
       Effect.gen(function* () {
         if (k < MIN_K || k > MAX_K) {
