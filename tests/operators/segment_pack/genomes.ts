@@ -71,3 +71,18 @@ export async function roundTrip(dir: string, files: string[]): Promise<Array<[Bu
     a.close()
   }
 }
+
+/**
+ * Cancels a running pack once its archive's temp file exists in `dir` (data is moving) and returns what
+ * the run failed with.
+ */
+export async function cancelOnceWriting(dir: string, controller: AbortController, running: Promise<unknown>) {
+  while (!fs.readdirSync(dir).some((f) => f.includes(".part"))) await new Promise((r) => setTimeout(r, 1))
+  controller.abort(new Error("test"))
+  try {
+    await running
+  } catch (e) {
+    return e
+  }
+  return undefined
+}

@@ -10,7 +10,7 @@ import { Packer } from "../../../operators/segment_pack/segment_pack.ts"
 import { settle } from "../../../operators/segment_pack/pack_queue.ts"
 import type { PackEvent, Segment } from "../../../core/batches.ts"
 import { tempDir } from "../../helpers.ts"
-import { fasta, mutate, pack, randomBases, revcomp, rng, roundTrip } from "./genomes.ts"
+import { cancelOnceWriting, fasta, mutate, pack, randomBases, revcomp, rng, roundTrip } from "./genomes.ts"
 
 const r = rng(42)
 const chr1 = randomBases(6000, r)
@@ -258,15 +258,7 @@ test("cancellation ends the run with Cancelled and leaves no archive or temp fil
     ),
     { memory: "256MB", signal: controller.signal },
   )
-  // abort once the archive's temp file exists: the pipeline is moving data
-  while (!fs.readdirSync(dir).some((f) => f.includes(".part"))) await new Promise((r) => setTimeout(r, 1))
-  controller.abort(new Error("test"))
-  let err: unknown
-  try {
-    await running
-  } catch (e) {
-    err = e
-  }
+  const err = await cancelOnceWriting(dir, controller, running)
   expect((err as { _tag?: string })._tag).toBe("Cancelled")
   expect(fs.existsSync(out)).toBe(false)
   expect(fs.readdirSync(dir).filter((f) => f.includes(".part"))).toEqual([])

@@ -16,7 +16,7 @@ import { Archive } from "../../../sources/brk_archive.ts"
 import { readFasta } from "../../../sources/fasta.ts"
 import { writeArchive } from "../../../sinks/brk_archive.ts"
 import { tempDir } from "../../helpers.ts"
-import { fasta, mutate, randomBases, rng, TEST_PARAMS } from "./genomes.ts"
+import { cancelOnceWriting, fasta, mutate, randomBases, rng, TEST_PARAMS } from "./genomes.ts"
 
 /** A reference and 60 mutated samples: more than PACK_CARDINALITY deltas a group, so packs seal when full and at the end. */
 function collection(dir: string, samples = 60): string[] {
@@ -114,14 +114,7 @@ test("cancellation with pack workers ends in Cancelled and leaves no archive or 
   const out = path.join(dir, "c.brk")
   const controller = new AbortController()
   const running = packWith(out, files, 3, "256MB", controller.signal)
-  while (!fs.readdirSync(dir).some((f) => f.includes(".part"))) await new Promise((r) => setTimeout(r, 1))
-  controller.abort(new Error("test"))
-  let err: unknown
-  try {
-    await running
-  } catch (e) {
-    err = e
-  }
+  const err = await cancelOnceWriting(dir, controller, running)
   expect((err as { _tag?: string })._tag).toBe("Cancelled")
   expect(fs.existsSync(out)).toBe(false)
   expect(fs.readdirSync(dir).filter((f) => f.includes(".part"))).toEqual([])
