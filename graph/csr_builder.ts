@@ -75,20 +75,7 @@ export class CsrBuilder {
         this.chunks.push(c)
       }
       const take = Math.min(CHUNK_EDGES - c.length, length - x)
-      let max = this.maxId
-      for (let k = 0; k < take; k++) {
-        const u = src[x + k], v = dst[x + k]
-        const w = weight ? weight[x + k] : 1
-        if (!(w >= 0) || w === Infinity) {
-          throw new RangeError(`edge ${this.added + k}: weight ${w} is not a finite number >= 0`)
-        }
-        c.src[c.length + k] = u
-        c.dst[c.length + k] = v
-        c.weight[c.length + k] = w
-        if (u > max) max = u
-        if (v > max) max = v
-      }
-      this.maxId = max
+      this.maxId = copyIn(c, src, dst, weight, x, take, this.maxId, this.added)
       c.length += take
       this.added += take
       x += take
@@ -102,29 +89,15 @@ export class CsrBuilder {
     // half CSR: row min(u, v) holds max(u, v); offsets filled as row ends, then decremented to starts
     this.reserve(4 * (n + 1), "half CSR offsets")
     const hoff = new Uint32Array(n + 1)
-    for (const c of this.chunks) {
-      for (let k = 0; k < c.length; k++) {
-        const u = c.src[k], v = c.dst[k]
-        if (u !== v || keepLoops) hoff[u < v ? u : v]++
-      }
-    }
-    let total = 0
-    for (let u = 0; u < n; u++) hoff[u] = total += hoff[u]
-    hoff[n] = total
+    for (const c of this.chunks) countHalf(c.src, c.dst, c.length, keepLoops, hoff)
+    const total = rowEnds(hoff, n)
     this.reserve(8 * total, "half CSR")
     const ht = new Uint32Array(total)
     const hw = new Float32Array(total)
     // fill backwards so that, within a row, edges keep the order they arrived in
     for (let ci = this.chunks.length - 1; ci >= 0; ci--) {
       const c = this.chunks[ci]
-      for (let k = c.length - 1; k >= 0; k--) {
-        const u = c.src[k], v = c.dst[k]
-        if (u === v && !keepLoops) continue
-        const lo = u < v ? u : v
-        const at = --hoff[lo]
-        ht[at] = u < v ? v : u
-        hw[at] = c.weight[k]
-      }
+      fillHalf(c.src, c.dst, c.weight, c.length, keepLoops, hoff, ht, hw)
       this.chunks.pop()
       this.releaseBytes(CHUNK_BYTES)
     }
@@ -137,33 +110,118 @@ export class CsrBuilder {
     // full CSR: count, then fill from the row ends walking u downwards, so every row comes out sorted
     this.reserve(4 * (n + 1), "CSR offsets")
     const end = new Uint32Array(n + 1)
-    let full = 0
-    for (let u = 0; u < n; u++) {
-      for (let x = hoff[u]; x < hoff[u + 1]; x++) {
-        end[u]++
-        if (ht[x] !== u) end[ht[x]]++
-      }
-    }
-    for (let u = 0; u < n; u++) end[u] = full += end[u]
-    end[n] = full
+    countFull(n, hoff, ht, end)
+    const full = rowEnds(end, n)
     this.reserve(8 * full, "CSR")
     const targets = new Uint32Array(full)
     const weights = new Float32Array(full)
-    for (let u = n - 1; u >= 0; u--) {
-      for (let x = hoff[u + 1] - 1; x >= hoff[u]; x--) {
-        const v = ht[x], w = hw[x]
-        let at = --end[u]
-        targets[at] = v
-        weights[at] = w
-        if (v !== u) {
-          at = --end[v]
-          targets[at] = u
-          weights[at] = w
-        }
-      }
-    }
+    mirror(n, hoff, ht, hw, end, targets, weights)
     this.releaseBytes(4 * (n + 1) + 8 * total)
     return { n, offsets: end, targets, weights }
+  }
+}
+
+// The build's passes, each a function of its own over local typed arrays: an engine compiles a small
+// function sooner and better than one long one, which matters for loops that run once per build.
+
+/** add's copy into chunk c at c.length: take edges from x on; returns the new highest node id. */
+function copyIn(
+  c: Chunk,
+  src: Uint32Array,
+  dst: Uint32Array,
+  weight: Float32Array | undefined,
+  x: number,
+  take: number,
+  max: number,
+  added: number,
+): number {
+  const cs = c.src, cd = c.dst, cw = c.weight, at = c.length
+  for (let k = 0; k < take; k++) {
+    const u = src[x + k], v = dst[x + k]
+    const w = weight ? weight[x + k] : 1
+    if (!(w >= 0) || w === Infinity) {
+      throw new RangeError(`edge ${added + k}: weight ${w} is not a finite number >= 0`)
+    }
+    cs[at + k] = u
+    cd[at + k] = v
+    cw[at + k] = w
+    if (u > max) max = u
+    if (v > max) max = v
+  }
+  return max
+}
+
+/** Counts each edge in row min(u, v) of the half CSR. */
+function countHalf(src: Uint32Array, dst: Uint32Array, len: number, keepLoops: boolean, hoff: Uint32Array): void {
+  for (let k = 0; k < len; k++) {
+    const u = src[k], v = dst[k]
+    if (u !== v || keepLoops) hoff[u < v ? u : v]++
+  }
+}
+
+/** Row counts to running row ends (off[n] the total); returns the total. */
+function rowEnds(off: Uint32Array, n: number): number {
+  let total = 0
+  for (let u = 0; u < n; u++) off[u] = total += off[u]
+  off[n] = total
+  return total
+}
+
+/** Places one chunk's edges, last first, at the ends of their half rows (moving those ends down). */
+function fillHalf(
+  src: Uint32Array,
+  dst: Uint32Array,
+  weight: Float32Array,
+  len: number,
+  keepLoops: boolean,
+  hoff: Uint32Array,
+  ht: Uint32Array,
+  hw: Float32Array,
+): void {
+  for (let k = len - 1; k >= 0; k--) {
+    const u = src[k], v = dst[k]
+    if (u === v && !keepLoops) continue
+    const at = --hoff[u < v ? u : v]
+    ht[at] = u < v ? v : u
+    hw[at] = weight[k]
+  }
+}
+
+/** Full-CSR row lengths from the merged half CSR: every entry counts in its row and its target's. */
+function countFull(n: number, hoff: Uint32Array, ht: Uint32Array, end: Uint32Array): void {
+  for (let u = 0; u < n; u++) {
+    const b = hoff[u + 1]
+    end[u] += b - hoff[u]
+    for (let x = hoff[u]; x < b; x++) {
+      const v = ht[x]
+      if (v !== u) end[v]++
+    }
+  }
+}
+
+/** Writes the full CSR from the half one, rows from their ends, u downwards: rows come out sorted. */
+function mirror(
+  n: number,
+  hoff: Uint32Array,
+  ht: Uint32Array,
+  hw: Float32Array,
+  end: Uint32Array,
+  targets: Uint32Array,
+  weights: Float32Array,
+): void {
+  for (let u = n - 1; u >= 0; u--) {
+    const a = hoff[u]
+    for (let x = hoff[u + 1] - 1; x >= a; x--) {
+      const v = ht[x], w = hw[x]
+      let at = --end[u]
+      targets[at] = v
+      weights[at] = w
+      if (v !== u) {
+        at = --end[v]
+        targets[at] = u
+        weights[at] = w
+      }
+    }
   }
 }
 

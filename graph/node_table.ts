@@ -21,14 +21,21 @@ export interface AttributeColumn {
 }
 
 const EMPTY = 0
+/** Ids per internStrings pass: its home slots stay in cache between the touching loop and the probes. */
+const WINDOW = 4096
 
 export class NodeTable {
   private count = 0
-  private slots = new Uint32Array(16)
+  private slots = new Int32Array(16)
   /** The hash of the id lookupOrSlot last looked for. */
   private lastHash = 0
   // string ids
   private chars: Uint8Array | Uint16Array = new Uint8Array(256)
+  /** internStrings' scratch: the hashes and arena positions of one window of ids. */
+  private readonly windowHashes = new Int32Array(WINDOW)
+  private readonly windowStarts = new Uint32Array(WINDOW + 1)
+  /** Keeps the slot-touching loop of probeWindow from being optimised away. */
+  private touched = 0
   private charEnd = 0
   private starts: Uint32Array = new Uint32Array(16)
   // integer ids
@@ -41,7 +48,7 @@ export class NodeTable {
   constructor(readonly kind: "string" | "integer", expected = 0) {
     if (expected > 8) {
       this.columnCapacity = expected
-      this.slots = new Uint32Array(1 << Math.ceil(Math.log2(2 * expected + 1)))
+      this.slots = new Int32Array(1 << Math.ceil(Math.log2(2 * expected + 1)))
       if (kind === "string") {
         this.starts = new Uint32Array(expected)
         this.chars = new Uint8Array(expected * 8)
@@ -62,13 +69,16 @@ export class NodeTable {
     return b
   }
 
-  /** Gives back the spare capacity of the id arrays and columns (after the last batch, say). */
+  /**
+   * Gives back the spare capacity of the id arrays and columns (after the last batch, say). An array
+   * with less than an eighth to spare is kept as it is: copying it would cost more than it frees.
+   */
   trim(): void {
     if (this.kind === "string") {
-      this.chars = this.chars.slice(0, this.charEnd)
-      this.starts = this.starts.slice(0, this.count)
-    } else this.keys = this.keys.slice(0, this.count)
-    for (const c of this.columns.values()) c.data = c.data.slice(0, this.count)
+      this.chars = fit(this.chars, this.charEnd)
+      this.starts = fit(this.starts, this.count)
+    } else this.keys = fit(this.keys, this.count)
+    for (const c of this.columns.values()) c.data = fit(c.data, this.count)
     this.columnCapacity = this.count
   }
 
@@ -98,66 +108,75 @@ export class NodeTable {
   }
 
   /**
-   * internAll for string ids in one loop over local copies of the table's arrays: room for the whole
-   * batch is made first (slots, offsets, columns), so the loop only hashes, probes and appends.
+   * internAll for string ids, WINDOW ids at a time in two passes. The first copies each id's characters
+   * to the end of the arena (where a new id would go) and hashes them, one pass over the strings. The
+   * second touches every window id's home slot (independent loads the CPU overlaps) and then probes:
+   * a new id keeps the characters already copied (moved down over any duplicate's), a known id drops
+   * them. A probe that meets an equal fingerprint compares arena bytes with arena bytes.
    */
   private internStrings(ids: ArrayLike<string | number>, out: Uint32Array): void {
     const need = this.count + ids.length
     while (2 * need > this.slots.length) this.rehash()
     if (need > this.columnCapacity) this.growColumns(need)
     if (need > this.starts.length) this.starts = grow(this.starts, need) as Uint32Array
-    const slots = this.slots, mask = slots.length - 1, starts = this.starts
-    let chars = this.chars, charEnd = this.charEnd, count = this.count
-    for (let k = 0; k < ids.length; k++) {
-      const id = ids[k]
-      const s = typeof id === "string" ? id : String(id)
-      const n = s.length
-      let h = 0x811c9dc5
-      for (let x = 0; x < n; x++) h = Math.imul(h ^ s.charCodeAt(x), 0x01000193)
-      h = fmix(h)
-      const fingerprint = h & ~mask
+    const hashes = this.windowHashes, at = this.windowStarts
+    for (let k0 = 0; k0 < ids.length; k0 += WINDOW) {
+      const k1 = Math.min(ids.length, k0 + WINDOW)
+      let chars = 0
+      for (let k = k0; k < k1; k++) {
+        const id = ids[k]
+        chars += typeof id === "string" ? id.length : String(id).length
+      }
+      if (this.charEnd + chars > this.chars.length) this.chars = grow(this.chars, this.charEnd + chars)
+      if (copyAndHash(ids, k0, k1, this.chars, this.charEnd, hashes, at) > 0xff && this.chars instanceof Uint8Array) {
+        // the first character past Latin-1: every id moves to 2 B per character
+        const wider = new Uint16Array(this.chars.length)
+        wider.set(this.chars)
+        this.chars = wider
+        copyAndHash(ids, k0, k1, wider, this.charEnd, hashes, at)
+      }
+      this.probeWindow(k1 - k0, out, k0)
+    }
+  }
+
+  /** The second pass of internStrings over one window: ids k0 + k (k < len), copied and hashed. */
+  private probeWindow(len: number, out: Uint32Array, k0: number): void {
+    const slots = this.slots, mask = slots.length - 1, starts = this.starts, chars = this.chars
+    const hashes = this.windowHashes, at = this.windowStarts
+    let touched = 0
+    for (let k = 0; k < len; k++) touched |= slots[hashes[k] & mask]
+    this.touched = touched
+    let charEnd = this.charEnd, count = this.count
+    for (let k = 0; k < len; k++) {
+      const h = hashes[k], fingerprint = h & ~mask
+      const p = at[k], n = at[k + 1] - p
       let slot = h & mask
       let u = -1
       for (;;) {
         const stored = slots[slot]
         if (stored === EMPTY) break
-        if ((stored & ~mask) !== fingerprint) {
-          slot = (slot + 1) & mask
-          continue
-        }
-        const e = stored & mask
-        const a = starts[e - 1], b = e < count ? starts[e] : charEnd
-        if (b - a === n) {
-          let x = 0
-          while (x < n && chars[a + x] === s.charCodeAt(x)) x++
-          if (x === n) {
-            u = e - 1
-            break
+        if ((stored & ~mask) === fingerprint) {
+          const e = stored & mask
+          const a = starts[e - 1], b = e < count ? starts[e] : charEnd
+          if (b - a === n) {
+            let x = 0
+            while (x < n && chars[a + x] === chars[p + x]) x++
+            if (x === n) {
+              u = e - 1
+              break
+            }
           }
         }
         slot = (slot + 1) & mask
       }
       if (u < 0) {
-        if (charEnd + n > chars.length) chars = this.chars = grow(chars, charEnd + n) as Uint8Array
-        let wide = 0
-        for (let x = 0; x < n; x++) {
-          const c = s.charCodeAt(x)
-          chars[charEnd + x] = c
-          wide |= c
-        }
-        if (wide > 0xff && chars instanceof Uint8Array) {
-          // the first character past Latin-1: every id moves to 2 B per character
-          const wider = new Uint16Array(chars.length)
-          wider.set(chars)
-          for (let x = 0; x < n; x++) wider[charEnd + x] = s.charCodeAt(x)
-          chars = this.chars = wider
-        }
+        if (p !== charEnd) chars.copyWithin(charEnd, p, p + n)
         u = count++
         starts[u] = charEnd
         charEnd += n
-        slots[slot] = entry(h, mask, u)
+        slots[slot] = fingerprint | (u + 1)
       }
-      out[k] = u
+      out[k0 + k] = u
     }
     this.charEnd = charEnd
     this.count = count
@@ -204,7 +223,15 @@ export class NodeTable {
   /** Sets `name` of nodes[k] to values[k] for every k: one batch, one column. */
   setAttributes(name: string, nodes: ArrayLike<number>, values: ArrayLike<number | boolean | string>): void {
     const c = this.column(name)
-    for (let k = 0; k < nodes.length; k++) this.store(c, nodes[k], values[k])
+    if ((c.type === "float64" || c.type === "int32") && ArrayBuffer.isView(values)) {
+      // numbers into a number column: one typed loop, the node range checked first
+      const count = this.count, data = c.data
+      for (let k = 0; k < nodes.length; k++) {
+        if (!(nodes[k] < count)) throw new RangeError(`node ${nodes[k]} of ${count}`)
+      }
+      const v = values as unknown as ArrayLike<number>
+      for (let k = 0; k < nodes.length; k++) data[nodes[k]] = v[k]
+    } else for (let k = 0; k < nodes.length; k++) this.store(c, nodes[k], values[k])
   }
 
   setAttribute(name: string, u: number, value: number | boolean | string): void {
@@ -313,7 +340,7 @@ export class NodeTable {
   }
 
   private rehash(): void {
-    const slots = new Uint32Array(this.slots.length * 2)
+    const slots = new Int32Array(this.slots.length * 2)
     const mask = slots.length - 1
     for (let u = 0; u < this.count; u++) {
       const h = this.kind === "string" ? this.hashStored(u) : hashNumber(this.keys[u])
@@ -325,6 +352,45 @@ export class NodeTable {
   }
 }
 
+/**
+ * internStrings' first pass over ids k0 .. k1 - 1 (numbers as their text): copies each one's characters
+ * into `chars` from `from` on, its start to at[k - k0] (and the last end to at[k1 - k0]), its hash to
+ * hashes[k - k0]. Returns the OR of every character: above 0xff, a Uint8Array arena truncated one.
+ */
+function copyAndHash(
+  ids: ArrayLike<string | number>,
+  k0: number,
+  k1: number,
+  chars: Uint8Array | Uint16Array,
+  from: number,
+  hashes: Int32Array,
+  at: Uint32Array,
+): number {
+  let wide = 0, p = from
+  for (let k = k0; k < k1; k++) {
+    const id = ids[k]
+    const s = typeof id === "string" ? id : String(id)
+    const n = s.length
+    at[k - k0] = p
+    let h = 0x811c9dc5
+    for (let x = 0; x < n; x++) {
+      const c = s.charCodeAt(x)
+      chars[p + x] = c
+      wide |= c
+      h = Math.imul(h ^ c, 0x01000193)
+    }
+    hashes[k - k0] = fmix(h)
+    p += n
+  }
+  at[k1 - k0] = p
+  return wide
+}
+
+/** `a` cut to `used` elements: a copy, unless that would free less than an eighth of it. */
+function fit<T extends Storage | Uint16Array>(a: T, used: number): T {
+  return a.length - used >= a.length / 8 ? a.slice(0, used) as T : a
+}
+
 function grow<T extends Storage | Uint16Array>(a: T, need: number): T {
   const b = new (a.constructor as new (n: number) => T)(Math.max(need, a.length * 2))
   b.set(a as never)
@@ -332,7 +398,7 @@ function grow<T extends Storage | Uint16Array>(a: T, need: number): T {
 }
 
 /** A table entry: node u + 1 in the bits of `mask`, the hash's bits above them as a fingerprint. */
-const entry = (h: number, mask: number, u: number): number => ((h & ~mask) | (u + 1)) >>> 0
+const entry = (h: number, mask: number, u: number): number => (h & ~mask) | (u + 1)
 
 /** FNV-1a over UTF-16 code units, then a finaliser so that linear probing sees spread bits. */
 function hashString(s: string): number {
