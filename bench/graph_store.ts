@@ -30,7 +30,8 @@ const gc = () => {
 const rss = () => process.memoryUsage().rss
 const now = () => performance.now()
 
-// the peer's generator: xorshift32, s % N
+// the peer's generator: xorshift32, s % N. The edge loop steps it inline (V8 turns `% N` on a u32 into a
+// call to fmod, so the remainder there is s - floor(s / N) * N: the same value, ~5x faster on Deno).
 let s = 12345
 const rnd = () => {
   s ^= s << 13
@@ -80,8 +81,16 @@ function buildEdges(n: number): Csr {
   const builder = new CsrBuilder()
   const src = new Uint32Array(BATCH), dst = new Uint32Array(BATCH)
   let fill = 0
+  let x = s
   for (let added = 0; added < M;) {
-    const a = rnd(), b = rnd()
+    x ^= x << 13
+    x ^= x >>> 17
+    x ^= x << 5
+    const xa = x >>> 0, a = xa - Math.floor(xa / N) * N
+    x ^= x << 13
+    x ^= x >>> 17
+    x ^= x << 5
+    const xb = x >>> 0, b = xb - Math.floor(xb / N) * N
     if (a === b) continue
     src[fill] = a
     dst[fill++] = b
@@ -91,6 +100,7 @@ function buildEdges(n: number): Csr {
       fill = 0
     }
   }
+  s = x >>> 0
   builder.add(src, dst, undefined, fill)
   return builder.build(n)
 }

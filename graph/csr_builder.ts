@@ -103,14 +103,14 @@ export class CsrBuilder {
     }
     this.added = 0
     this.maxId = -1
-    const entries = sortAndMerge(n, hoff, ht, hw)
+    // full CSR: row lengths counted while merging, then filled from the row ends walking u downwards,
+    // so every row comes out sorted
+    this.reserve(4 * (n + 1), "CSR offsets")
+    const end = new Uint32Array(n + 1)
+    const entries = sortAndMerge(n, hoff, ht, hw, end)
     if (2 * entries > MAX_ENTRIES) {
       throw new RangeError(`${entries} distinct edges: more than a u32-offset CSR holds (${MAX_ENTRIES / 2})`)
     }
-    // full CSR: count, then fill from the row ends walking u downwards, so every row comes out sorted
-    this.reserve(4 * (n + 1), "CSR offsets")
-    const end = new Uint32Array(n + 1)
-    countFull(n, hoff, ht, end)
     const full = rowEnds(end, n)
     this.reserve(8 * full, "CSR")
     const targets = new Uint32Array(full)
@@ -187,18 +187,6 @@ function fillHalf(
   }
 }
 
-/** Full-CSR row lengths from the merged half CSR: every entry counts in its row and its target's. */
-function countFull(n: number, hoff: Uint32Array, ht: Uint32Array, end: Uint32Array): void {
-  for (let u = 0; u < n; u++) {
-    const b = hoff[u + 1]
-    end[u] += b - hoff[u]
-    for (let x = hoff[u]; x < b; x++) {
-      const v = ht[x]
-      if (v !== u) end[v]++
-    }
-  }
-}
-
 /** Writes the full CSR from the half one, rows from their ends, u downwards: rows come out sorted. */
 function mirror(
   n: number,
@@ -228,15 +216,27 @@ function mirror(
 /**
  * Sorts every half row by target (stable: equal targets keep their arrival order, so merged sums are
  * deterministic), sums parallel edges in float64 and rounds once, and compacts rows in place.
- * Returns the number of distinct entries; `off` holds the new row starts.
+ * Returns the number of distinct entries; `off` holds the new row starts. Counts the full CSR's row
+ * lengths into `full` on the way: each distinct entry in its row and, unless a self-loop, its target's.
  */
-function sortAndMerge(n: number, off: Uint32Array, t: Uint32Array, w: Float32Array): number {
+function sortAndMerge(n: number, off: Uint32Array, t: Uint32Array, w: Float32Array, full: Uint32Array): number {
   let write = 0
   let order: Uint32Array | undefined
   for (let u = 0; u < n; u++) {
     const a = off[u], b = off[u + 1]
     off[u] = write
     const len = b - a
+    if (len <= 1) {
+      // most rows of a sparse graph: nothing to sort or merge
+      if (len === 1) {
+        const v = t[a]
+        t[write] = v
+        w[write++] = w[a]
+        full[u]++
+        if (v !== u) full[v]++
+      }
+      continue
+    }
     if (len <= 32) {
       for (let x = a + 1; x < b; x++) {
         const tx = t[x], wx = w[x]
@@ -268,7 +268,9 @@ function sortAndMerge(n: number, off: Uint32Array, t: Uint32Array, w: Float32Arr
       w[write] = sum
       write++
       x = y
+      if (target !== u) full[target]++
     }
+    full[u] += write - off[u]
   }
   off[n] = write
   return write
