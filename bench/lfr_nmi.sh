@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # NMI to the planted partition over several LFR graphs and seeds: brook's leiden (Bun, in process) against
 # leidenalg and igraph's community_leiden, modularity objective. Per mu: the mean over GRAPHS graphs of each
-# tool's mean NMI over SEEDS seeds, and of the NMI of its best-modularity run.
+# tool's mean NMI over SEEDS seeds, and of the NMI of its best-modularity run; then brook minus leidenalg
+# per graph (mean NMI, mean modularity), averaged over the graphs with its standard error.
 # usage: bench/lfr_nmi.sh [N=5000] [GRAPHS=5] [SEEDS=5]   (MUS="0.1 0.3" to pick)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,4 +31,14 @@ for mu, r in rows.items():
     m = lambda t, k: statistics.mean(float(x[k]) for x in r[t])
     print(f"| {mu} | {len(r['brook'])} | " + " | ".join(f"{m(t, k):.4f}" for k in ("mean_nmi", "best_q_nmi", "mean_q")
                                                   for t in ("brook", "leidenalg", "igraph")) + " |")
+# paired by graph: brook - leidenalg per graph, then mean +- standard error over the graphs
+print("\n| mu | graphs | mean NMI brook - leidenalg (+- s.e.) | mean Q brook - leidenalg (+- s.e.) |")
+print("|---|---|---|---|")
+for mu, r in rows.items():
+    cells = []
+    for k in ("mean_nmi", "mean_q"):
+        d = [float(b[k]) - float(l[k]) for b, l in zip(r["brook"], r["leidenalg"])]
+        se = statistics.stdev(d) / len(d) ** 0.5 if len(d) > 1 else float("nan")
+        cells.append(f"{statistics.mean(d):+.4f} +- {se:.4f}")
+    print(f"| {mu} | {len(r['brook'])} | " + " | ".join(cells) + " |")
 PY
