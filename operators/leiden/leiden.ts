@@ -71,6 +71,14 @@ export interface LeidenResult {
 export const LEIDEN_BYTES_PER_NODE = 36
 
 export function leiden(g: LevelGraph | Csr, options: LeidenOptions = {}): LeidenResult {
+  return drain(leidenSteps(g, options))
+}
+
+/**
+ * leiden, paused after every iteration: a caller that drives it can give the event loop a turn there
+ * (so that Ctrl-C or an AbortSignal is heard during a long run) or stop.
+ */
+export function* leidenSteps(g: LevelGraph | Csr, options: LeidenOptions = {}): Generator<void, LeidenResult> {
   const objective = options.objective ?? "modularity"
   const gamma = options.resolution ?? 1
   const theta = options.randomness ?? 0.01
@@ -90,6 +98,7 @@ export function leiden(g: LevelGraph | Csr, options: LeidenOptions = {}): Leiden
       iterations++
       // an iteration in which no node moves, at any level, returns the partition it started from
       if (!iteration(g, objective === "cpm", membership, scale, theta, rng, work, mem)) break
+      yield
     }
     work.free(mem)
   }
@@ -100,6 +109,14 @@ export function leiden(g: LevelGraph | Csr, options: LeidenOptions = {}): Leiden
     quality: quality(g, out, communities, objective, gamma),
     iterations,
     peakBytes: mem.peak,
+  }
+}
+
+/** Runs steps to the end and returns their result. */
+export function drain<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const r = steps.next()
+    if (r.done) return r.value
   }
 }
 

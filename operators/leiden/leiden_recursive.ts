@@ -12,14 +12,14 @@
 import { Effect } from "effect"
 import type { ClusterBatch, EdgeBatch, StreamInfo } from "../../core/batches.ts"
 import { MemoryBudget } from "../../core/budget.ts"
-import { BudgetExceeded, InvalidInput, InvalidOption } from "../../core/errors.ts"
+import { BudgetExceeded, Cancelled, InvalidInput, InvalidOption } from "../../core/errors.ts"
 import type { Transform } from "../../core/operator.ts"
 import { Progress } from "../../core/progress.ts"
 import { collectGarbageNow } from "../../core/gc.ts"
 import { CHUNK_EDGES, CsrBuilder } from "../../graph/csr_builder.ts"
 import { csrBytes } from "../../graph/csr.ts"
 import { LEIDEN_BYTES_PER_NODE, type Objective } from "./leiden.ts"
-import { type Clustering, clusterRecursive } from "./recursive.ts"
+import { type Clustering, clusterSteps } from "./recursive.ts"
 
 export interface LeidenRecursiveOptions {
   readonly objective?: Objective
@@ -33,6 +33,12 @@ export interface LeidenRecursiveOptions {
   readonly keepSelfLoops?: boolean
   /** Receives the summary once clustering is done. */
   readonly onResult?: (summary: ClusterSummary) => void
+  /**
+   * Clustering gives the event loop a turn at the first pause (after a Leiden iteration, or between
+   * sub-problems) once this many milliseconds have passed since the last turn (default 100): that is
+   * when a cancelled run (Ctrl-C, AbortSignal) stops it.
+   */
+  readonly pauseMs?: number
 }
 
 export interface ClusterSummary {
@@ -103,7 +109,14 @@ export function leidenRecursive(options: LeidenRecursiveOptions = {}): Transform
           used += bytes
         }
         const release = (bytes: number) => void (used -= bytes)
-        yield* Effect.addFinalizer(() => Effect.sync(() => budget.ledger.release(name, extra)))
+        // the run's scope closes on success, failure or cancellation; a clustering still going then stops
+        let closed = false
+        yield* Effect.addFinalizer(() =>
+          Effect.sync(() => {
+            closed = true
+            budget.ledger.release(name, extra)
+          })
+        )
         const builder = new CsrBuilder({ keepSelfLoops: options.keepSelfLoops, reserve, release })
         const t0 = performance.now()
         let seen = 0
@@ -120,7 +133,7 @@ export function leidenRecursive(options: LeidenRecursiveOptions = {}): Transform
             seen += e.length
             progress.update(name, { done: seen, total: info.edges, unit: "edges" })
           },
-          flush(controller) {
+          async flush(controller) {
             const n = nodesOf(info)
             const g = builder.build(n)
             // the edge chunks and the half CSR are garbage now: give their memory back before Leiden allocates
@@ -128,7 +141,7 @@ export function leidenRecursive(options: LeidenRecursiveOptions = {}): Transform
             const t1 = performance.now()
             reserve(LEIDEN_BYTES_PER_NODE * g.n, "Leiden state")
             release(LEIDEN_BYTES_PER_NODE * g.n)
-            const result: Clustering = clusterRecursive(g, {
+            const steps = clusterSteps(g, {
               objective: options.objective,
               resolution: options.resolution,
               maxSize: options.maxSize,
@@ -139,6 +152,19 @@ export function leidenRecursive(options: LeidenRecursiveOptions = {}): Transform
               release,
               onStep: (done, total) => progress.update(name, { done, total, unit: "clusters split" }),
             })
+            const pauseMs = options.pauseMs ?? 100
+            let result: Clustering, turn = performance.now()
+            for (;;) {
+              const step = steps.next()
+              if (step.done) {
+                result = step.value
+                break
+              }
+              if (performance.now() - turn < pauseMs) continue
+              await new Promise((resolve) => setTimeout(resolve, 0))
+              if (closed) throw new Cancelled({ reason: "the run ended while clustering" })
+              turn = performance.now()
+            }
             const t2 = performance.now()
             collectGarbageNow(true)
             for (let a = 0; a < g.n; a += OUT_BATCH) {

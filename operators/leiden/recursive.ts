@@ -6,7 +6,7 @@
  */
 import type { ClusterTable } from "../../core/batches.ts"
 import { type Csr, induce, release } from "../../graph/csr.ts"
-import { leiden, type LeidenOptions } from "./leiden.ts"
+import { drain, type LeidenOptions, leidenSteps } from "./leiden.ts"
 import { deriveSeed } from "./random.ts"
 
 export interface RecursiveOptions extends LeidenOptions {
@@ -40,12 +40,20 @@ interface Group {
 }
 
 export function clusterRecursive(g: Csr, options: RecursiveOptions = {}): Clustering {
+  return drain(clusterSteps(g, options))
+}
+
+/**
+ * clusterRecursive, paused after every Leiden iteration and between sub-problems (see leidenSteps): the
+ * operator drives it and gives the event loop a turn now and then.
+ */
+export function* clusterSteps(g: Csr, options: RecursiveOptions = {}): Generator<void, Clustering> {
   const maxSize = options.maxSize ?? Infinity
   const seed = options.seed ?? 0
-  const run = (graph: Parameters<typeof leiden>[0], runSeed: number) => {
+  const run = function* (graph: Parameters<typeof leidenSteps>[0], runSeed: number) {
     let held = 0
     const reserve = options.reserve
-    const result = leiden(graph, {
+    const result = yield* leidenSteps(graph, {
       ...options,
       seed: runSeed,
       reserve: reserve && ((b: number) => {
@@ -56,7 +64,7 @@ export function clusterRecursive(g: Csr, options: RecursiveOptions = {}): Cluste
     options.release?.(held)
     return result
   }
-  const top = run(g, seed)
+  const top = yield* run(g, seed)
   let peak = top.peakBytes
   const leaf = new Uint32Array(g.n)
   const paths: string[] = []
@@ -71,7 +79,8 @@ export function clusterRecursive(g: Csr, options: RecursiveOptions = {}): Cluste
     if (grp.nodes.length > maxSize) {
       options.onStep?.(runs, runs + stack.length)
       const view = induce(g, grp.nodes, local)
-      const sub = run(
+      yield
+      const sub = yield* run(
         { n: grp.nodes.length, offsets: g.offsets, targets: g.targets, weights: g.weights, nodes: grp.nodes, local },
         deriveSeed(seed, grp.path),
       )

@@ -173,6 +173,45 @@ describe("readEdges and leidenRecursive errors", () => {
   })
 })
 
+describe("cancelling a clustering", () => {
+  test("an abort during recursive Leiden stops it at its next pause: Cancelled, no output, no temp file", async () => {
+    const sub = path.join(dir, "cancel")
+    fs.mkdirSync(sub, { recursive: true })
+    const clusterWith = (out: string, onSplit: (done: number) => void, signal?: AbortSignal) =>
+      run(
+        pipe(
+          readEmbeddings(emb),
+          tiledCosine({ threshold: 0.8 }),
+          thresholdEdges(),
+          leidenRecursive({ maxSize: 5, seed: 3, pauseMs: 0 }),
+          writeClusters(out),
+        ),
+        {
+          memory: "256MB",
+          signal,
+          progress: {
+            update: (_stage, u) => void (u.unit === "clusters split" && onSplit(u.done)),
+            finish: () => {},
+          },
+        },
+      )
+    let whole = 0
+    await clusterWith(path.join(sub, "whole.tsv"), () => whole++)
+    expect(whole).toBeGreaterThan(20) // sub-problems a cancelled run must not all solve
+
+    const controller = new AbortController()
+    let after = 0
+    const out = path.join(sub, "cancelled.tsv")
+    const err = await clusterWith(out, () => {
+      if (controller.signal.aborted) after++
+      else controller.abort(new Error("interrupted (test)"))
+    }, controller.signal).catch((e) => e)
+    expect(err._tag).toBe("Cancelled")
+    expect(after).toBeLessThan(3)
+    expect(fs.readdirSync(sub).sort()).toEqual(["whole.tsv"])
+  })
+})
+
 describe("brook leiden / brook cluster commands", () => {
   const brook = (...args: string[]) =>
     spawnSync("node", [path.join(root, "cli", "brook.js"), ...args], { encoding: "utf8", timeout: 60_000 })
