@@ -113,5 +113,5 @@ async function main(argv: string[]): Promise<number> {
 
 export { formatBytes }
 
-// Bun keeps the process alive after the workers end; exit explicitly once the command is done.
+// the exit code is the command's; exiting also ends a cancelled run's background work (a flush between pauses)
 main(process.argv.slice(2)).then((code) => process.exit(code))

@@ -16,7 +16,6 @@ for (const e of edges.batches) {
   for (let x = 0; x < e.length; x++) console.log(`${e.src[x]}\t${e.dst[x]}\t${e.weight[x].toPrecision(6)}`)
 }
 console.log(`bun: ${edges.batches.reduce((n, e) => n + e.length, 0)} edges, peak reserved ${report.peakReserved} B`)
-process.exit(0) // Bun keeps the process alive after the tile workers end
 
 /** A float32 .npy file (format version 1) holding `rows`. */
 function npy(rows: number[][]): Uint8Array {

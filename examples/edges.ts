@@ -21,4 +21,3 @@ const report = await run(
 )
 console.log(`wrote ${output} in ${report.seconds.toFixed(2)} s; peak reserved ${formatBytes(report.peakReserved)}`)
 for (const s of report.stages) console.log(`  ${s.name}: ${formatBytes(s.peakReserved)} ${s.plan.notes ?? ""}`)
-process.exit(0) // Bun keeps the process alive after terminated workers (see BENCHMARKS.md notes)
