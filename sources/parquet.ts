@@ -1,9 +1,10 @@
 /**
- * Parquet embeddings source: reads a LIST<FLOAT> / LIST<DOUBLE> (or DuckDB FLOAT[d]) column one
- * row group at a time, straight into a Float32Array, plus an optional id column.
+ * Parquet embeddings source: reads a LIST<FLOAT> / LIST<DOUBLE> (or DuckDB FLOAT[d]) column straight
+ * into Float32Arrays, plus an optional id column: a whole row group at a time (readRowGroup), or page
+ * by page in batches of rows (VectorRows), which needs memory for a batch and a page, not a row group.
  *
- * I/O is positioned reads with node:fs: the footer at open, then only the byte ranges of the
- * needed column chunks of the requested row group. Runs unchanged on Bun and Deno (and on Node,
+ * I/O is positioned reads with node:fs: the footer and the vector column's page headers at open, then
+ * only the byte ranges of the needed column chunks (or pages). Runs unchanged on Bun and Deno (and on Node,
  * where ZSTD falls back to the pure-JS fzstd).
  * Every problem with the file is an InvalidInput (naming the file and a byte offset or row) or
  * a FormatUnsupported (codec or encoding brook does not decode).
@@ -16,7 +17,7 @@ import { FormatUnsupported, InvalidInput, isBrookError } from "../core/errors.ts
 import { checkCodec } from "./parquet/compression.ts"
 import { firstVectorLength } from "./parquet/dimension.ts"
 import { IdDecoder } from "./parquet/ids.ts"
-import { atOffset, type ByteSource, walkPages } from "./parquet/pages.ts"
+import { atOffset, type ByteSource, readPageHeader, visitPage, walkPages } from "./parquet/pages.ts"
 import { describeField, idKindOf, isVectorLeaf, type LeafColumn, leafOf, schemaTree } from "./parquet/schema.ts"
 import { VectorDecoder } from "./parquet/vectors.ts"
 
@@ -30,8 +31,21 @@ export interface ParquetEmbeddings {
   readonly dim: number
   /** Total rows (from metadata). */
   readonly rows: number
-  /** Per row group: rows, absolute first row, uncompressed size of the column chunks read. */
-  readonly rowGroups: ReadonlyArray<{ rows: number; firstRow: number; bytes: number }>
+  /**
+   * Per row group: rows, absolute first row, uncompressed size of the column chunks read; the id
+   * chunk's compressed plus uncompressed bytes (0 without ids).
+   */
+  readonly rowGroups: ReadonlyArray<{ rows: number; firstRow: number; bytes: number; idBytes: number }>
+  /**
+   * The vector column's largest page over the file, from its page headers: bytes compressed and
+   * uncompressed, entries (values) of a data page, and entries of a dictionary page.
+   */
+  readonly pages: {
+    readonly compressed: number
+    readonly uncompressed: number
+    readonly values: number
+    readonly dictionary: number
+  }
   /** Name of the top-level vector column. */
   readonly vectorColumn: string
   /** Name of the top-level id column, if any. */
@@ -138,7 +152,13 @@ function open(file: string, fd: number, options: { column?: string; idColumn?: s
   let firstRow = 0
   const rowGroups = metadata.row_groups.map((rg, g) => {
     const rows = Number(rg.num_rows)
-    const group = { rows, firstRow, bytes: chunks[g].vector.uncompressed + (chunks[g].id?.uncompressed ?? 0) }
+    const id = chunks[g].id
+    const group = {
+      rows,
+      firstRow,
+      bytes: chunks[g].vector.uncompressed + (id?.uncompressed ?? 0),
+      idBytes: id ? id.end - id.start + id.uncompressed : 0,
+    }
     firstRow += rows
     return group
   })
@@ -158,6 +178,7 @@ function open(file: string, fd: number, options: { column?: string; idColumn?: s
     dim,
     rows,
     rowGroups,
+    pages: pageBounds(file, fd, chunks.map((c) => c.vector)),
     vectorColumn: vector.name,
     ...(id ? { idColumn: id.leaf.name, idKind: id.kind } : {}),
     close() {
@@ -282,6 +303,106 @@ function columnChunk(
     })
   }
   return { start, end, codec: meta.codec, uncompressed: Number(meta.total_uncompressed_size) }
+}
+
+/** The largest page of the given column chunks, from their page headers (a small read per page). */
+function pageBounds(file: string, fd: number, chunks: readonly Chunk[]): ParquetEmbeddings["pages"] {
+  const b = { compressed: 0, uncompressed: 0, values: 0, dictionary: 0 }
+  const read: ByteSource = (offset, n) => readAt(file, fd, offset, n)
+  for (const chunk of chunks) {
+    for (let pos = chunk.start; pos < chunk.end;) {
+      const { header, bodyEnd } = readPageHeader(file, read, pos, chunk.end)
+      b.compressed = Math.max(b.compressed, header.compressed_page_size)
+      b.uncompressed = Math.max(b.uncompressed, header.uncompressed_page_size)
+      const entries = header.data_page_header?.num_values ?? header.data_page_header_v2?.num_values ?? 0
+      b.values = Math.max(b.values, entries)
+      b.dictionary = Math.max(b.dictionary, header.dictionary_page_header?.num_values ?? 0)
+      pos = bodyEnd
+    }
+  }
+  return b
+}
+
+/**
+ * The vectors (and ids) of a Parquet file in order, row group after row group, page by page: each
+ * `next()` is at most `batchRows` rows of one row group. Holds one page (compressed and decompressed),
+ * the dictionary, a window of `batchRows` rows plus a page's values, and the current row group's ids.
+ * Errors are those of readRowGroup, at the same rows and offsets.
+ */
+export class VectorRows {
+  private group = -1
+  private decoder: VectorDecoder | undefined
+  private pos = 0
+  private finished = false
+  private taken = 0
+  private ids: string[] | Float64Array | undefined
+  private readonly read: ByteSource
+
+  constructor(private readonly pq: ParquetEmbeddings, private readonly batchRows: number) {
+    const s = state.get(pq)
+    if (!s || s.fd === undefined) throw new RangeError(`${pq.file}: Parquet file is closed`)
+    const fd = s.fd
+    this.read = (offset, n) => readAt(pq.file, fd, offset, n)
+  }
+
+  /** The next rows: `values` (count * dim, a fresh array), their first row, their ids; undefined at the end. */
+  next(): { values: Float32Array; count: number; firstRow: number; ids?: string[] | Float64Array } | undefined {
+    const pq = this.pq, s = state.get(pq)!
+    if (s.fd === undefined) throw new RangeError(`${pq.file}: Parquet file is closed`)
+    for (;;) {
+      if (!this.decoder) {
+        if (++this.group >= pq.rowGroups.length) return undefined
+        this.startGroup(s)
+      }
+      const decoder = this.decoder!
+      const chunk = s.chunks[this.group].vector
+      if (this.pos >= chunk.end && !this.finished) {
+        decoder.finish()
+        this.finished = true
+      }
+      const ready = decoder.completeRows() - this.taken
+      if (ready >= this.batchRows || (this.finished && ready > 0)) {
+        const count = Math.min(ready, this.batchRows)
+        const values = new Float32Array(count * pq.dim)
+        values.set(decoder.take(count))
+        const firstRow = pq.rowGroups[this.group].firstRow + this.taken
+        const ids = this.ids && this.ids.slice(this.taken, this.taken + count)
+        this.taken += count
+        return ids ? { values, count, firstRow, ids } : { values, count, firstRow }
+      }
+      if (this.finished) {
+        this.decoder = undefined
+        continue
+      }
+      this.pos = atOffset(
+        pq.file,
+        chunk.start,
+        "corrupt column chunk",
+        () => visitPage(pq.file, this.read, chunk, s.vector, this.pos, decoder),
+      )
+    }
+  }
+
+  private startGroup(s: OpenFile): void {
+    const pq = this.pq, g = pq.rowGroups[this.group], chunk = s.chunks[this.group]
+    const window = this.batchRows * pq.dim + pq.pages.values + pq.dim
+    this.decoder = new VectorDecoder(
+      { file: pq.file, leaf: s.vector, dim: pq.dim, firstRow: g.firstRow, rows: g.rows },
+      Math.min(window, g.rows * pq.dim),
+    )
+    this.pos = chunk.vector.start
+    this.finished = false
+    this.taken = 0
+    this.ids = undefined
+    if (chunk.id && s.id) {
+      const { leaf, kind } = s.id
+      this.ids = decodeChunk(pq.file, s.fd!, chunk.id, (read) => {
+        const decoder = new IdDecoder(pq.file, leaf, kind, g.firstRow, g.rows)
+        walkPages(pq.file, read, chunk.id!, leaf, decoder)
+        return decoder.finish()
+      })
+    }
+  }
 }
 
 /** Reads a whole column chunk with one positioned read and decodes it; stray errors get its offset. */

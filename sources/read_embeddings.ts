@@ -1,7 +1,8 @@
 /**
  * readEmbeddings: the embedding source. Reads .npy (float32/float64) or Parquet (LIST<FLOAT|DOUBLE>
- * or FLOAT[d] column, optional id column) one batch (npy) or row group (Parquet) at a time, straight
- * into Float32Arrays, and checks every row: same length, finite, non-zero.
+ * or FLOAT[d] column, optional id column) one batch of rows at a time (Parquet: page by page, so a
+ * row group of any size needs a page's memory, not the group's), straight into Float32Arrays, and
+ * checks every row: same length, finite, non-zero.
  */
 import { Effect } from "effect"
 import { type EmbeddingBatch, IdColumn, type StreamInfo } from "../core/batches.ts"
@@ -10,7 +11,7 @@ import { BudgetExceeded, InvalidInput } from "../core/errors.ts"
 import type { Plan, Source } from "../core/operator.ts"
 import { Progress } from "../core/progress.ts"
 import { openNpy, readNpyRows } from "./npy.ts"
-import { openParquetEmbeddings, readRowGroup } from "./parquet.ts"
+import { openParquetEmbeddings, type ParquetEmbeddings, VectorRows } from "./parquet.ts"
 
 export interface ReadEmbeddingsOptions {
   /** Parquet: the vector column (default: the first list column). */
@@ -19,7 +20,7 @@ export interface ReadEmbeddingsOptions {
   readonly idColumn?: string | null
   /** A zero vector has no cosine: fail (default) or drop the row, keeping the others' row numbers. */
   readonly zeroVectors?: "error" | "skip"
-  /** Rows per batch for .npy (default: sized from the budget). */
+  /** Rows per batch (default: sized from the budget). */
   readonly batchRows?: number
 }
 
@@ -39,7 +40,18 @@ export interface EmbeddingRows extends EmbeddingBatch {
 
 type Opened =
   | { kind: "npy"; rows: number; dim: number; itemSize: number }
-  | { kind: "parquet"; rows: number; dim: number; maxGroupBytes: number; idKind?: "string" | "integer" }
+  | { kind: "parquet"; rows: number; dim: number; pageBytes: number; idKind?: "string" | "integer" }
+
+/**
+ * Bytes VectorRows holds besides its batches: a page read and decompressed (a v2 page once more, its
+ * levels and values joined), a page's values and a row in the decoder's window, the dictionary as
+ * float32 and its indices, and one row group's id chunk, read and decoded.
+ */
+function parquetPageBytes(pq: ParquetEmbeddings): number {
+  const p = pq.pages
+  const ids = Math.max(0, ...pq.rowGroups.map((g) => g.idBytes))
+  return p.compressed + 2 * p.uncompressed + 4 * (p.values + pq.dim) + 4 * p.dictionary + 4 * p.values + 2 * ids
+}
 
 const isParquet = (file: string) => /\.parq(uet)?$/i.test(file)
 
@@ -47,8 +59,7 @@ function inspect(file: string, options: ReadEmbeddingsOptions): Opened {
   if (isParquet(file)) {
     const pq = openParquetEmbeddings(file, { column: options.column, idColumn: options.idColumn })
     try {
-      const maxGroupBytes = Math.max(0, ...pq.rowGroups.map((g) => g.bytes + g.rows * pq.dim * 4))
-      return { kind: "parquet", rows: pq.rows, dim: pq.dim, maxGroupBytes, idKind: pq.idKind }
+      return { kind: "parquet", rows: pq.rows, dim: pq.dim, pageBytes: parquetPageBytes(pq), idKind: pq.idKind }
     } finally {
       pq.close()
     }
@@ -63,8 +74,13 @@ export function readEmbeddings(file: string, options: ReadEmbeddingsOptions = {}
   const name = "readEmbeddings"
   let opened: Opened | undefined
   let idTable: IdColumn | undefined
-  const bytesFor = (o: Opened, rows: number) =>
-    o.kind === "npy" ? rows * o.dim * (4 + (o.itemSize === 8 ? 8 : 0)) : o.maxGroupBytes
+  // bytes per row of a batch size: three batches live at once (one being read, one queued past the
+  // queue's byte bound, as a WHATWG queue accepts a chunk whenever it is below its mark, one being
+  // consumed), each row float32 plus a float64 staging copy for npy f8; Parquet adds the decoder's
+  // window, which holds a batch of rows besides a page
+  const perRowBytes = (o: Opened) =>
+    o.kind === "npy" ? 3 * o.dim * (4 + (o.itemSize === 8 ? 8 : 0)) : (3 * 4 + 4) * o.dim
+  const fixedBytes = (o: Opened) => (o.kind === "parquet" ? o.pageBytes : 0)
   return {
     kind: "source",
     name,
@@ -78,33 +94,27 @@ export function readEmbeddings(file: string, options: ReadEmbeddingsOptions = {}
         },
         catch: (e) => e as InvalidInput,
       }),
-    minimum: () =>
-      !opened
-        ? 0
-        : opened.kind === "parquet"
-        ? 2 * opened.maxGroupBytes
-        : 3 * bytesFor(opened, Math.min(opened.rows, MIN_BATCH_ROWS)),
+    minimum: () => !opened ? 0 : fixedBytes(opened) + perRowBytes(opened) * Math.min(opened.rows, MIN_BATCH_ROWS),
     plan: (share) =>
       Effect.suspend(() => {
         const o = opened!
-        if (o.kind === "parquet") {
-          return share >= 2 * o.maxGroupBytes
-            ? Effect.succeed<Plan>({ bytes: 2 * o.maxGroupBytes, batchRows: 0, notes: "one row group at a time" })
-            : Effect.fail(
-              new BudgetExceeded({
-                operator: name,
-                needed: 2 * o.maxGroupBytes,
-                available: share,
-                detail: "one Parquet row group, compressed and decoded, and the previous one in flight",
-              }),
-            )
-        }
-        // three batches live at once: one being read, one queued past the queue's byte bound
-        // (a WHATWG queue accepts a chunk whenever it is below its mark), one being consumed
-        const perRow = 3 * (bytesFor(o, 1) || 1)
-        const fit = Math.floor(share / perRow)
+        const perRow = perRowBytes(o) || 1
+        const fixed = fixedBytes(o)
+        const fit = Math.floor((share - fixed) / perRow)
         const rows = Math.max(1, Math.min(options.batchRows ?? MAX_BATCH_ROWS, fit, Math.max(1, o.rows)))
-        return Effect.succeed<Plan>({ bytes: rows * perRow, batchRows: rows, notes: `${rows} rows per batch` })
+        const bytes = fixed + rows * perRow
+        if (o.kind === "parquet" && bytes > share) {
+          return Effect.fail(
+            new BudgetExceeded({
+              operator: name,
+              needed: bytes,
+              available: share,
+              detail: "the largest Parquet page, compressed and decoded, its dictionary, one row group's ids, a row",
+            }),
+          )
+        }
+        const notes = `${rows} rows per batch${o.kind === "parquet" ? ", page by page" : ""}`
+        return Effect.succeed<Plan>({ bytes, batchRows: rows, notes })
       }),
     make: (plan) =>
       Effect.gen(function* () {
@@ -141,13 +151,14 @@ export function readEmbeddings(file: string, options: ReadEmbeddingsOptions = {}
           Effect.sync(() => openParquetEmbeddings(file, { column: options.column, idColumn: options.idColumn })),
           (f) => Effect.sync(() => f.close()),
         )
-        let group = 0, bytes = 0
+        const reader = new VectorRows(pq, plan.batchRows as number)
+        const rowBytes = pq.rows > 0 ? pq.rowGroups.reduce((b, g) => b + g.bytes, 0) / pq.rows : 0
         return new ReadableStream<EmbeddingRows>({
           pull(controller) {
-            if (group >= pq.rowGroups.length) return controller.close()
-            const g = pq.rowGroups[group++]
-            const { values, count, ids } = readRowGroup(pq, group - 1)
-            const batch = check(g.firstRow, count, pq.dim, values)
+            const rows = reader.next()
+            if (!rows) return controller.close()
+            const { values, count, firstRow, ids } = rows
+            const batch = check(firstRow, count, pq.dim, values)
             const table = idTable
             // every row's id, skipped rows too: pairs come back with the input's own row numbers
             if (table && ids) {
@@ -155,8 +166,8 @@ export function readEmbeddings(file: string, options: ReadEmbeddingsOptions = {}
               else table.pushIntegers(ids)
             }
             controller.enqueue(batch)
-            bytes += g.bytes
-            progress.update(name, { done: g.firstRow + count, total: pq.rows, unit: "rows", bytes })
+            const done = firstRow + count
+            progress.update(name, { done, total: pq.rows, unit: "rows", bytes: Math.round(done * rowBytes) })
           },
         }, { highWaterMark: 0 })
       }),

@@ -27,9 +27,10 @@ export function checkCodec(file: string, column: string, codec: string): void {
 
 /**
  * Decompresses one page body to exactly `size` bytes. Throws a plain Error on corrupt data or a
- * size mismatch (the page reader adds the file and offset).
+ * size mismatch (the page reader adds the file and offset). SNAPPY decodes into `into` when it has
+ * room (a buffer reused from page to page); the other codecs allocate.
  */
-export function decompress(codec: string, input: Uint8Array, size: number): Uint8Array {
+export function decompress(codec: string, input: Uint8Array, size: number, into?: Uint8Array): Uint8Array {
   let output: Uint8Array
   switch (codec) {
     case "UNCOMPRESSED":
@@ -40,7 +41,7 @@ export function decompress(codec: string, input: Uint8Array, size: number): Uint
       if (snappyLength(input) !== size) {
         throw new Error(`snappy block holds ${snappyLength(input)} bytes, header says ${size}`)
       }
-      output = new Uint8Array(size)
+      output = into && into.length >= size ? into.subarray(0, size) : new Uint8Array(size)
       snappyDecode(input, output)
       break
     case "GZIP":

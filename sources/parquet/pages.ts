@@ -60,85 +60,95 @@ export function walkPages(
   leaf: LevelBounds,
   visit: PageVisitor,
 ): void {
+  for (let pos = chunk.start; pos < chunk.end;) pos = visitPage(file, read, chunk, leaf, pos, visit)
+}
+
+/** Visits the page at `pos` of the column chunk (walkPages' step); returns where the next page starts. */
+export function visitPage(
+  file: string,
+  read: ByteSource,
+  chunk: { start: number; end: number; codec: string },
+  leaf: LevelBounds,
+  pos: number,
+  visit: PageVisitor,
+): number {
   const { end, codec } = chunk
-  let pos = chunk.start
-  while (pos < end) {
-    const { header, bodyStart, bodyEnd } = readPageHeader(file, read, pos, end)
-    const size = header.compressed_page_size
-    const body = read(bodyStart, size)
-    const offset = pos
-    pos = bodyEnd
-    if (header.type === "DICTIONARY_PAGE") {
-      const dph = header.dictionary_page_header
-      if (!dph) throw new InvalidInput({ file, offset, reason: "dictionary page without its header" })
-      const bytes = atOffset(
+  const { header, bodyStart, bodyEnd } = readPageHeader(file, read, pos, end)
+  const size = header.compressed_page_size
+  const body = read(bodyStart, size)
+  const offset = pos
+  pos = bodyEnd
+  if (header.type === "DICTIONARY_PAGE") {
+    const dph = header.dictionary_page_header
+    if (!dph) throw new InvalidInput({ file, offset, reason: "dictionary page without its header" })
+    const bytes = atOffset(
+      file,
+      offset,
+      "corrupt dictionary page",
+      () => decompress(codec, body, header.uncompressed_page_size),
+    )
+    atOffset(
+      file,
+      offset,
+      "corrupt dictionary page",
+      () => visit.dictionary({ offset, bytes, numValues: dph.num_values }),
+    )
+  } else if (header.type === "DATA_PAGE") {
+    const dph = header.data_page_header
+    if (!dph) throw new InvalidInput({ file, offset, reason: "data page without its header" })
+    checkLevelEncodings(file, header, leaf)
+    const bytes = atOffset(
+      file,
+      offset,
+      "corrupt data page",
+      () => decompress(codec, body, header.uncompressed_page_size),
+    )
+    const page = {
+      offset,
+      v2: false,
+      bytes,
+      numValues: dph.num_values,
+      encoding: dph.encoding,
+      repetitionBytes: 0,
+      definitionBytes: 0,
+    }
+    atOffset(file, offset, "corrupt data page", () => visit.data(page))
+  } else if (header.type === "DATA_PAGE_V2") {
+    const dph = header.data_page_header_v2
+    if (!dph) throw new InvalidInput({ file, offset, reason: "data page v2 without its header" })
+    const levels = dph.repetition_levels_byte_length + dph.definition_levels_byte_length
+    if (!(dph.repetition_levels_byte_length >= 0 && dph.definition_levels_byte_length >= 0 && levels <= size)) {
+      throw new InvalidInput({
         file,
         offset,
-        "corrupt dictionary page",
-        () => decompress(codec, body, header.uncompressed_page_size),
-      )
-      atOffset(
-        file,
-        offset,
-        "corrupt dictionary page",
-        () => visit.dictionary({ offset, bytes, numValues: dph.num_values }),
-      )
-    } else if (header.type === "DATA_PAGE") {
-      const dph = header.data_page_header
-      if (!dph) throw new InvalidInput({ file, offset, reason: "data page without its header" })
-      checkLevelEncodings(file, header, leaf)
-      const bytes = atOffset(
+        reason: `level lengths (${levels} bytes) exceed the page (${size} bytes)`,
+      })
+    }
+    let bytes = body
+    if (dph.is_compressed !== false && codec !== "UNCOMPRESSED") {
+      const values = atOffset(
         file,
         offset,
         "corrupt data page",
-        () => decompress(codec, body, header.uncompressed_page_size),
+        () => decompress(codec, body.subarray(levels), header.uncompressed_page_size - levels),
       )
-      const page = {
-        offset,
-        v2: false,
-        bytes,
-        numValues: dph.num_values,
-        encoding: dph.encoding,
-        repetitionBytes: 0,
-        definitionBytes: 0,
-      }
-      atOffset(file, offset, "corrupt data page", () => visit.data(page))
-    } else if (header.type === "DATA_PAGE_V2") {
-      const dph = header.data_page_header_v2
-      if (!dph) throw new InvalidInput({ file, offset, reason: "data page v2 without its header" })
-      const levels = dph.repetition_levels_byte_length + dph.definition_levels_byte_length
-      if (!(dph.repetition_levels_byte_length >= 0 && dph.definition_levels_byte_length >= 0 && levels <= size)) {
-        throw new InvalidInput({
-          file,
-          offset,
-          reason: `level lengths (${levels} bytes) exceed the page (${size} bytes)`,
-        })
-      }
-      let bytes = body
-      if (dph.is_compressed !== false && codec !== "UNCOMPRESSED") {
-        const values = atOffset(
-          file,
-          offset,
-          "corrupt data page",
-          () => decompress(codec, body.subarray(levels), header.uncompressed_page_size - levels),
-        )
-        bytes = new Uint8Array(levels + values.length)
-        bytes.set(body.subarray(0, levels))
-        bytes.set(values, levels)
-      }
-      const page = {
-        offset,
-        v2: true,
-        bytes,
-        numValues: dph.num_values,
-        encoding: dph.encoding,
-        repetitionBytes: dph.repetition_levels_byte_length,
-        definitionBytes: dph.definition_levels_byte_length,
-      }
-      atOffset(file, offset, "corrupt data page", () => visit.data(page))
+      bytes = new Uint8Array(levels + values.length)
+      bytes.set(body.subarray(0, levels))
+      bytes.set(values, levels)
     }
-    // INDEX_PAGE and unknown page types are skipped
+    const page = {
+      offset,
+      v2: true,
+      bytes,
+      numValues: dph.num_values,
+      encoding: dph.encoding,
+      repetitionBytes: dph.repetition_levels_byte_length,
+      definitionBytes: dph.definition_levels_byte_length,
+    }
+    atOffset(file, offset, "corrupt data page", () => visit.data(page))
   }
+  // INDEX_PAGE and unknown page types are skipped
+  return pos
 }
 
 /** Max levels of a column: which level sections its data pages hold. */

@@ -20,10 +20,17 @@ export interface VectorTarget {
   readonly rows: number
 }
 
-/** Page visitor filling `values`; call `finish()` after the last page. */
+/**
+ * Page visitor filling `values`; call `finish()` after the last page.
+ *
+ * By default `values` holds the whole row group. Given a smaller `window` (values), it is a window over
+ * the group's values instead: the caller takes complete rows out as pages arrive (`completeRows`,
+ * `take`), and a page's values go after what has not been taken yet, moved to the front when the
+ * window's end is reached (it grows only for a page larger than planned).
+ */
 export class VectorDecoder implements PageVisitor {
-  readonly values: Float32Array
-  private readonly bytesOut: Uint8Array
+  values: Float32Array
+  private bytesOut: Uint8Array
   private readonly levels: LevelDecoder
   private readonly double: boolean
   private dict: Float32Array | undefined
@@ -33,12 +40,41 @@ export class VectorDecoder implements PageVisitor {
   private rowLength = 0
   /** Values written so far. */
   private written = 0
+  /** The group's value number at values[0], and of the first value not taken yet. */
+  private base = 0
+  private taken = 0
 
-  constructor(private readonly t: VectorTarget) {
-    this.values = new Float32Array(t.rows * t.dim)
+  constructor(private readonly t: VectorTarget, window = t.rows * t.dim) {
+    this.values = new Float32Array(window)
     this.bytesOut = new Uint8Array(this.values.buffer)
     this.levels = new LevelDecoder(t.leaf)
     this.double = t.leaf.element.type === "DOUBLE"
+  }
+
+  /** Rows of the group whose values are all in (the row being filled counts once it has `dim`). */
+  completeRows(): number {
+    return this.row + (this.row >= 0 && this.rowLength === this.t.dim ? 1 : 0)
+  }
+
+  /** The values of the next `rows` complete rows not taken yet (a view: copy it before the next page). */
+  take(rows: number): Float32Array {
+    const from = this.taken - this.base
+    this.taken += rows * this.t.dim
+    return this.values.subarray(from, from + rows * this.t.dim)
+  }
+
+  /** Room in the window for n more values: what is not taken yet moves to the front, or the window grows. */
+  private room(n: number): void {
+    if (this.written - this.base + n <= this.values.length) return
+    const keep = this.written - this.taken, from = this.taken - this.base
+    if (keep + n <= this.values.length) this.values.copyWithin(0, from, from + keep)
+    else {
+      const grown = new Float32Array(keep + n)
+      grown.set(this.values.subarray(from, from + keep))
+      this.values = grown
+      this.bytesOut = new Uint8Array(grown.buffer)
+    }
+    this.base = this.taken
   }
 
   dictionary(page: DictionaryPage): void {
@@ -55,7 +91,7 @@ export class VectorDecoder implements PageVisitor {
     const n = page.numValues
     const { leaf } = this.t
     // each entry is a value, or an empty or null row
-    if (!(n >= 0 && n <= this.values.length - this.written + this.t.rows)) {
+    if (!(n >= 0 && n <= this.t.rows * this.t.dim - this.written + this.t.rows)) {
       throw this.invalid({ offset: page.offset, reason: `page claims ${n} values, more than its row group can hold` })
     }
     const sections = levelSections(page, page.bytes, leaf)
@@ -74,6 +110,7 @@ export class VectorDecoder implements PageVisitor {
       this.checkRows(page, repetition, definition, n)
     }
     // the rows check out, so the n values fit: every row so far has dim values, the last at most
+    this.room(n)
     this.decodeValues(page, sections.valuesStart, n)
     this.written += n
   }
@@ -189,7 +226,7 @@ export class VectorDecoder implements PageVisitor {
   private decodeValues(page: DataPage, start: number, n: number) {
     const { bytes } = page
     const width = this.double ? 8 : 4
-    const at = this.written
+    const at = this.written - this.base
     const shortPage = () => this.invalid({ offset: page.offset, reason: `page holds fewer than its ${n} values` })
     switch (page.encoding) {
       case "PLAIN":

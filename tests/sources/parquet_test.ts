@@ -4,7 +4,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import { openParquetEmbeddings, type ParquetEmbeddings, readRowGroup } from "../../sources/parquet.ts"
+import { openParquetEmbeddings, type ParquetEmbeddings, readRowGroup, VectorRows } from "../../sources/parquet.ts"
 import { snappyCompress } from "hyparquet-writer/src/snappy.js"
 import * as zlib from "node:zlib"
 import { decompress, decompressPrefix } from "../../sources/parquet/compression.ts"
@@ -300,7 +300,7 @@ test("a corrupt page fails only its row group, with the page's byte offset", () 
   }
 })
 
-test("a page header whose size runs past the column chunk", () => {
+test("a page header whose size runs past the column chunk: found at open (the page headers are read there)", () => {
   const good = new Uint8Array(fs.readFileSync(fixture("list_float_uncompressed.parquet")))
   const offset = pageOffset(good, 1, "embedding")
   // header: 0x15 type, 0x15 uncompressed size, 0x15 compressed size (zigzag varints)
@@ -318,15 +318,101 @@ test("a page header whose size runs past the column chunk", () => {
   while (bad[p] & 0x80) bad[p++] = 0xfe // same varint length, much larger even (positive) value
   bad[p] = 0x7e
   const file = tempFile(bad)
-  const pq = openParquetEmbeddings(file)
-  expectError(() => readRowGroup(pq, 1), "InvalidInput", {
+  expectError(() => openParquetEmbeddings(file), "InvalidInput", {
     file,
     offset,
     says: "runs past the end of its column chunk",
   })
-  expect(readRowGroup(pq, 2).count).toBe(10)
-  pq.close()
   fs.rmSync(file)
+})
+
+/** Every batch of VectorRows(pq, batchRows), checked to stay within one row group and in order. */
+function readRows(pq: ParquetEmbeddings, batchRows: number) {
+  const reader = new VectorRows(pq, batchRows)
+  const values: number[] = [], ids: Array<string | number> = []
+  let next = 0
+  for (let b = reader.next(); b; b = reader.next()) {
+    expect(b.firstRow).toBe(next)
+    expect(b.count).toBeGreaterThan(0)
+    expect(b.count).toBeLessThanOrEqual(batchRows)
+    const g = pq.rowGroups.findIndex((r) => b.firstRow >= r.firstRow && b.firstRow < r.firstRow + r.rows)
+    expect(b.firstRow + b.count).toBeLessThanOrEqual(pq.rowGroups[g].firstRow + pq.rowGroups[g].rows)
+    expect(b.values.length).toBe(b.count * pq.dim)
+    values.push(...b.values)
+    if (b.ids) ids.push(...b.ids)
+    next += b.count
+  }
+  expect(next).toBe(pq.rows)
+  return { values, ids }
+}
+
+test("VectorRows, page by page in batches of 1, 3, 7 or 1000 rows, equals readRowGroup on every fixture", () => {
+  const names = fs.readdirSync(dir).filter((n) => /^(list|array)_(float|double)_.*\.parquet$|^hyparquet_/.test(n))
+  expect(names.length).toBeGreaterThan(15)
+  for (const name of names) {
+    const pq = openParquetEmbeddings(fixture(name))
+    const whole: number[] = [], wholeIds: Array<string | number> = []
+    for (let g = 0; g < pq.rowGroups.length; g++) {
+      const r = readRowGroup(pq, g)
+      whole.push(...r.values)
+      if (r.ids) wholeIds.push(...r.ids)
+    }
+    for (const batch of [1, 3, 7, 1000]) {
+      const got = readRows(pq, batch)
+      if (got.values.length !== whole.length || got.values.some((v, k) => v !== whole[k])) {
+        expect(`${name} batch ${batch}`).toBe("equal values")
+      }
+      expect(got.ids).toEqual(wholeIds)
+    }
+    pq.close()
+  }
+})
+
+test("the page bounds read at open: the largest page of a multi-page file, a dictionary's entries", () => {
+  const pages = openParquetEmbeddings(fixture("hyparquet_pages.parquet"))
+  expect(pages.pages.values).toBeGreaterThan(0)
+  expect(pages.pages.values).toBeLessThan(pages.rows * pages.dim) // several pages: a page is less than the file
+  expect(pages.pages.uncompressed).toBeGreaterThanOrEqual(4 * pages.pages.values / 2)
+  pages.close()
+  const dict = openParquetEmbeddings(fixture("hyparquet_dictionary.parquet"))
+  expect(dict.pages.dictionary).toBeGreaterThan(0)
+  dict.close()
+})
+
+test("VectorRows fails at the row and offset readRowGroup names, after the rows before it", () => {
+  const cases = [
+    { name: "ragged.parquet", row: 23, says: "has 4 values, expected 5" },
+    { name: "empty_row.parquet", row: 14, says: "has 0 values, expected 5" },
+    { name: "null_row.parquet", row: 14, says: "null" },
+    { name: "null_element.parquet", row: 31, says: "null element at position 2" },
+  ]
+  for (const { name, row, says } of cases) {
+    const file = fixture(name)
+    const pq = openParquetEmbeddings(file)
+    const reader = new VectorRows(pq, 4)
+    let delivered = 0
+    expectError(() => {
+      for (let b = reader.next(); b; b = reader.next()) delivered = b.firstRow + b.count
+    }, "InvalidInput", { file, row, says })
+    expect(delivered).toBeLessThanOrEqual(row)
+    pq.close()
+  }
+  for (const codec of ["snappy", "gzip", "zstd"]) {
+    const good = new Uint8Array(fs.readFileSync(fixture(`list_float_${codec}.parquet`)))
+    const offset = pageOffset(good, 2, "embedding")
+    const bad = good.slice()
+    bad.fill(0xa5, offset + 24, offset + 60)
+    const file = tempFile(bad)
+    const pq = openParquetEmbeddings(file)
+    const reader = new VectorRows(pq, 1000)
+    expect([reader.next()!.count, reader.next()!.count]).toEqual([10, 10])
+    expectError(() => reader.next(), "InvalidInput", { file, offset, says: "corrupt data page" })
+    pq.close()
+    fs.rmSync(file)
+  }
+  const pq = openParquetEmbeddings(fixture("list_float_snappy.parquet"))
+  pq.close()
+  expect(() => new VectorRows(pq, 10)).toThrow(RangeError)
 })
 
 test("readRowGroup on a closed file or a missing row group is a RangeError", () => {
