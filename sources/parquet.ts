@@ -337,16 +337,28 @@ export class VectorRows {
   private taken = 0
   private ids: string[] | Float64Array | undefined
   private readonly read: ByteSource
+  /** Page reads and decompressed pages reuse these, so that reading leaves little garbage behind. */
+  private scratch = new Uint8Array(4096)
+  private readonly page: Uint8Array
 
   constructor(private readonly pq: ParquetEmbeddings, private readonly batchRows: number) {
     const s = state.get(pq)
     if (!s || s.fd === undefined) throw new RangeError(`${pq.file}: Parquet file is closed`)
     const fd = s.fd
-    this.read = (offset, n) => readAt(pq.file, fd, offset, n)
+    this.page = new Uint8Array(pq.pages.uncompressed)
+    this.read = (offset, n) => {
+      if (n > this.scratch.length) this.scratch = new Uint8Array(Math.max(n, 2 * this.scratch.length))
+      return readInto(pq.file, fd, offset, this.scratch.subarray(0, n))
+    }
   }
 
-  /** The next rows: `values` (count * dim, a fresh array), their first row, their ids; undefined at the end. */
-  next(): { values: Float32Array; count: number; firstRow: number; ids?: string[] | Float64Array } | undefined {
+  /**
+   * The next rows: their values (count * dim, in `into` when it has room, else a fresh array), their
+   * first row and ids; undefined after the last.
+   */
+  next(
+    into?: Float32Array,
+  ): { values: Float32Array; count: number; firstRow: number; ids?: string[] | Float64Array } | undefined {
     const pq = this.pq, s = state.get(pq)!
     if (s.fd === undefined) throw new RangeError(`${pq.file}: Parquet file is closed`)
     for (;;) {
@@ -363,7 +375,9 @@ export class VectorRows {
       const ready = decoder.completeRows() - this.taken
       if (ready >= this.batchRows || (this.finished && ready > 0)) {
         const count = Math.min(ready, this.batchRows)
-        const values = new Float32Array(count * pq.dim)
+        const values = into && into.length >= count * pq.dim
+          ? into.subarray(0, count * pq.dim)
+          : new Float32Array(count * pq.dim)
         values.set(decoder.take(count))
         const firstRow = pq.rowGroups[this.group].firstRow + this.taken
         const ids = this.ids && this.ids.slice(this.taken, this.taken + count)
@@ -378,7 +392,7 @@ export class VectorRows {
         pq.file,
         chunk.start,
         "corrupt column chunk",
-        () => visitPage(pq.file, this.read, chunk, s.vector, this.pos, decoder),
+        () => visitPage(pq.file, this.read, chunk, s.vector, this.pos, decoder, this.page),
       )
     }
   }
@@ -428,13 +442,17 @@ function firstRowLength(file: string, fd: number, s: OpenFile, rowGroups: Parque
 
 /** Exactly `length` bytes at `offset`, or InvalidInput when the file ends first. */
 function readAt(file: string, fd: number, offset: number, length: number): Uint8Array {
-  const bytes = new Uint8Array(length)
+  return readInto(file, fd, offset, new Uint8Array(length))
+}
+
+/** Fills `bytes` from `offset`, or throws InvalidInput when the file ends first. */
+function readInto(file: string, fd: number, offset: number, bytes: Uint8Array): Uint8Array {
   const got = readFileAt(fd, bytes, offset)
-  if (got < length) {
+  if (got < bytes.length) {
     throw new InvalidInput({
       file,
       offset: offset + got,
-      reason: `file ends while reading ${length} bytes at ${offset}`,
+      reason: `file ends while reading ${bytes.length} bytes at ${offset}`,
     })
   }
   return bytes

@@ -151,11 +151,14 @@ export function readEmbeddings(file: string, options: ReadEmbeddingsOptions = {}
           Effect.sync(() => openParquetEmbeddings(file, { column: options.column, idColumn: options.idColumn })),
           (f) => Effect.sync(() => f.close()),
         )
-        const reader = new VectorRows(pq, plan.batchRows as number)
+        const batchRows = plan.batchRows as number
+        const reader = new VectorRows(pq, batchRows)
         const rowBytes = pq.rows > 0 ? pq.rowGroups.reduce((b, g) => b + g.bytes, 0) / pq.rows : 0
+        const free: Float32Array[] = []
         return new ReadableStream<EmbeddingRows>({
           pull(controller) {
-            const rows = reader.next()
+            const buffer = free.pop() ?? new Float32Array(batchRows * pq.dim)
+            const rows = reader.next(buffer)
             if (!rows) return controller.close()
             const { values, count, firstRow, ids } = rows
             const batch = check(firstRow, count, pq.dim, values)
@@ -165,7 +168,11 @@ export function readEmbeddings(file: string, options: ReadEmbeddingsOptions = {}
               if (Array.isArray(ids)) table.pushStrings(ids)
               else table.pushIntegers(ids)
             }
-            controller.enqueue(batch)
+            controller.enqueue(
+              batch.values === values && values.buffer === buffer.buffer
+                ? { ...batch, recycle: () => void free.push(buffer) }
+                : batch,
+            )
             const done = firstRow + count
             progress.update(name, { done, total: pq.rows, unit: "rows", bytes: Math.round(done * rowBytes) })
           },

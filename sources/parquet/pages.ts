@@ -63,7 +63,10 @@ export function walkPages(
   for (let pos = chunk.start; pos < chunk.end;) pos = visitPage(file, read, chunk, leaf, pos, visit)
 }
 
-/** Visits the page at `pos` of the column chunk (walkPages' step); returns where the next page starts. */
+/**
+ * Visits the page at `pos` of the column chunk (walkPages' step); returns where the next page starts.
+ * `into`: where to decompress the page when it has room (reused from page to page; SNAPPY only).
+ */
 export function visitPage(
   file: string,
   read: ByteSource,
@@ -71,6 +74,7 @@ export function visitPage(
   leaf: LevelBounds,
   pos: number,
   visit: PageVisitor,
+  into?: Uint8Array,
 ): number {
   const { end, codec } = chunk
   const { header, bodyStart, bodyEnd } = readPageHeader(file, read, pos, end)
@@ -85,7 +89,7 @@ export function visitPage(
       file,
       offset,
       "corrupt dictionary page",
-      () => decompress(codec, body, header.uncompressed_page_size),
+      () => decompress(codec, body, header.uncompressed_page_size, into),
     )
     atOffset(
       file,
@@ -101,7 +105,7 @@ export function visitPage(
       file,
       offset,
       "corrupt data page",
-      () => decompress(codec, body, header.uncompressed_page_size),
+      () => decompress(codec, body, header.uncompressed_page_size, into),
     )
     const page = {
       offset,
@@ -126,15 +130,18 @@ export function visitPage(
     }
     let bytes = body
     if (dph.is_compressed !== false && codec !== "UNCOMPRESSED") {
+      // levels (never compressed), then the values decompressed after them: in `into` when it has room
+      const joined = into && into.length >= header.uncompressed_page_size ? into : undefined
       const values = atOffset(
         file,
         offset,
         "corrupt data page",
-        () => decompress(codec, body.subarray(levels), header.uncompressed_page_size - levels),
+        () =>
+          decompress(codec, body.subarray(levels), header.uncompressed_page_size - levels, joined?.subarray(levels)),
       )
-      bytes = new Uint8Array(levels + values.length)
+      bytes = joined ? joined.subarray(0, levels + values.length) : new Uint8Array(levels + values.length)
       bytes.set(body.subarray(0, levels))
-      bytes.set(values, levels)
+      if (values.buffer !== bytes.buffer || values.byteOffset !== bytes.byteOffset + levels) bytes.set(values, levels)
     }
     const page = {
       offset,
