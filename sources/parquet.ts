@@ -45,6 +45,8 @@ export interface ParquetEmbeddings {
     readonly uncompressed: number
     readonly values: number
     readonly dictionary: number
+    /** A codec whose decompression allocates its output (GZIP, ZSTD) rather than reusing a buffer. */
+    readonly allocates: boolean
   }
   /** Name of the top-level vector column. */
   readonly vectorColumn: string
@@ -307,9 +309,10 @@ function columnChunk(
 
 /** The largest page of the given column chunks, from their page headers (a small read per page). */
 function pageBounds(file: string, fd: number, chunks: readonly Chunk[]): ParquetEmbeddings["pages"] {
-  const b = { compressed: 0, uncompressed: 0, values: 0, dictionary: 0 }
+  const b = { compressed: 0, uncompressed: 0, values: 0, dictionary: 0, allocates: false }
   const read: ByteSource = (offset, n) => readAt(file, fd, offset, n)
   for (const chunk of chunks) {
+    if (chunk.codec === "GZIP" || chunk.codec === "ZSTD") b.allocates = true
     for (let pos = chunk.start; pos < chunk.end;) {
       const { header, bodyEnd } = readPageHeader(file, read, pos, chunk.end)
       b.compressed = Math.max(b.compressed, header.compressed_page_size)

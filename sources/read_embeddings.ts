@@ -43,14 +43,16 @@ type Opened =
   | { kind: "parquet"; rows: number; dim: number; pageBytes: number; idKind?: "string" | "integer" }
 
 /**
- * Bytes VectorRows holds besides its batches: a page read and decompressed (a v2 page once more, its
- * levels and values joined), a page's values and a row in the decoder's window, the dictionary as
- * float32 and its indices, and one row group's id chunk, read and decoded.
+ * Bytes VectorRows holds besides its batches: the largest page as read and decompressed (into reused
+ * buffers; GZIP and ZSTD allocate their output once more), a page's values and a row in the decoder's
+ * window, a dictionary as float32 and its indices (when the file has dictionary pages), and one row
+ * group's id chunk, read and decoded.
  */
 function parquetPageBytes(pq: ParquetEmbeddings): number {
   const p = pq.pages
   const ids = Math.max(0, ...pq.rowGroups.map((g) => g.idBytes))
-  return p.compressed + 2 * p.uncompressed + 4 * (p.values + pq.dim) + 4 * p.dictionary + 4 * p.values + 2 * ids
+  const dictionary = p.dictionary > 0 ? 4 * p.dictionary + 4 * p.values : 0
+  return p.compressed + (p.allocates ? 2 : 1) * p.uncompressed + 4 * (p.values + pq.dim) + dictionary + 2 * ids
 }
 
 const isParquet = (file: string) => /\.parq(uet)?$/i.test(file)
