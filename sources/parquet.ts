@@ -18,6 +18,13 @@ import { checkCodec } from "./parquet/compression.ts"
 import { firstVectorLength } from "./parquet/dimension.ts"
 import { IdDecoder } from "./parquet/ids.ts"
 import { atOffset, type ByteSource, readPageHeader, visitPage, walkPages } from "./parquet/pages.ts"
+import {
+  openStreamedPage,
+  STREAM_BUFFER_BYTES,
+  streamable,
+  streamedLevelBytes,
+  type StreamedPage,
+} from "./parquet/page_stream.ts"
 import { describeField, idKindOf, isVectorLeaf, type LeafColumn, leafOf, schemaTree } from "./parquet/schema.ts"
 import { VectorDecoder } from "./parquet/vectors.ts"
 
@@ -47,6 +54,12 @@ export interface ParquetEmbeddings {
     readonly dictionary: number
     /** A codec whose decompression allocates its output (GZIP, ZSTD) rather than reusing a buffer. */
     readonly allocates: boolean
+    /**
+     * Pages read a piece at a time are left out of the figures above: their largest levels (and the
+     * entry-by-entry decoding of irregular ones, see streamedLevelBytes), 0 when there are none.
+     */
+    readonly streamedLevels: number
+    readonly streamed: boolean
   }
   /** Name of the top-level vector column. */
   readonly vectorColumn: string
@@ -76,7 +89,23 @@ interface OpenFile {
   readonly id?: { leaf: LeafColumn; kind: "string" | "integer" }
   /** Per row group: the vector chunk and the id chunk. */
   readonly chunks: ReadonlyArray<{ vector: Chunk; id?: Chunk }>
+  readonly streamPageBytes: number
 }
+
+export interface OpenOptions {
+  readonly column?: string
+  readonly idColumn?: string | null
+  /**
+   * Data pages over this many bytes decompressed are read a piece at a time when they can be (PLAIN
+   * values, SNAPPY or no compression; see page_stream.ts). Default 8 MiB.
+   */
+  readonly streamPageBytes?: number
+}
+
+/** Default OpenOptions.streamPageBytes. */
+export const STREAM_PAGE_BYTES = 8 << 20
+/** Values per piece of a streamed page. */
+const STREAM_VALUES = 1 << 18
 
 const state = new WeakMap<ParquetEmbeddings, OpenFile>()
 const MAGIC = 0x31524150 // "PAR1" little-endian
@@ -89,10 +118,7 @@ const ENCRYPTED = 0x45524150 // "PARE": encrypted footer
  * - `idColumn`: name of the id column (strings or INT32/INT64); default a column named "id" when
  *   it holds strings or integers; `null` reads no ids.
  */
-export function openParquetEmbeddings(
-  file: string,
-  options: { column?: string; idColumn?: string | null } = {},
-): ParquetEmbeddings {
+export function openParquetEmbeddings(file: string, options: OpenOptions = {}): ParquetEmbeddings {
   let fd: number
   try {
     fd = fs.openSync(file, "r")
@@ -141,7 +167,7 @@ export function readRowGroup(pq: ParquetEmbeddings, index: number): RowGroupVect
   return { values, count: group.rows, ids }
 }
 
-function open(file: string, fd: number, options: { column?: string; idColumn?: string | null }): ParquetEmbeddings {
+function open(file: string, fd: number, options: OpenOptions): ParquetEmbeddings {
   const { metadata, footerStart } = readFooter(file, fd)
   const root = atOffset(file, footerStart, "corrupt schema in the footer", () => schemaTree(metadata))
   const vector = vectorColumn(file, root, options.column)
@@ -173,14 +199,15 @@ function open(file: string, fd: number, options: { column?: string; idColumn?: s
     })
   }
 
-  const s: OpenFile = { fd, vector, id, chunks }
+  const streamPageBytes = options.streamPageBytes ?? STREAM_PAGE_BYTES
+  const s: OpenFile = { fd, vector, id, chunks, streamPageBytes }
   const dim = firstRowLength(file, fd, s, rowGroups)
   const pq: ParquetEmbeddings = {
     file,
     dim,
     rows,
     rowGroups,
-    pages: pageBounds(file, fd, chunks.map((c) => c.vector)),
+    pages: pageBounds(file, fd, chunks.map((c) => c.vector), vector, streamPageBytes),
     vectorColumn: vector.name,
     ...(id ? { idColumn: id.leaf.name, idKind: id.kind } : {}),
     close() {
@@ -307,19 +334,48 @@ function columnChunk(
   return { start, end, codec: meta.codec, uncompressed: Number(meta.total_uncompressed_size) }
 }
 
-/** The largest page of the given column chunks, from their page headers (a small read per page). */
-function pageBounds(file: string, fd: number, chunks: readonly Chunk[]): ParquetEmbeddings["pages"] {
-  const b = { compressed: 0, uncompressed: 0, values: 0, dictionary: 0, allocates: false }
+/**
+ * The largest page of the given column chunks, from their page headers (a small read per page); of a
+ * page to be streamed, its levels (read and decompressed as far as they go).
+ */
+function pageBounds(
+  file: string,
+  fd: number,
+  chunks: readonly Chunk[],
+  leaf: LeafColumn,
+  streamPageBytes: number,
+): ParquetEmbeddings["pages"] {
+  const b = {
+    compressed: 0,
+    uncompressed: 0,
+    values: 0,
+    dictionary: 0,
+    allocates: false,
+    streamedLevels: 0,
+    streamed: false,
+  }
   const read: ByteSource = (offset, n) => readAt(file, fd, offset, n)
   for (const chunk of chunks) {
     if (chunk.codec === "GZIP" || chunk.codec === "ZSTD") b.allocates = true
     for (let pos = chunk.start; pos < chunk.end;) {
-      const { header, bodyEnd } = readPageHeader(file, read, pos, chunk.end)
-      b.compressed = Math.max(b.compressed, header.compressed_page_size)
-      b.uncompressed = Math.max(b.uncompressed, header.uncompressed_page_size)
-      const entries = header.data_page_header?.num_values ?? header.data_page_header_v2?.num_values ?? 0
-      b.values = Math.max(b.values, entries)
-      b.dictionary = Math.max(b.dictionary, header.dictionary_page_header?.num_values ?? 0)
+      const { header, bodyStart, bodyEnd } = readPageHeader(file, read, pos, chunk.end)
+      if (streamable(header, chunk.codec, streamPageBytes)) {
+        const at = pos
+        const { levels } = atOffset(
+          file,
+          at,
+          "corrupt data page",
+          () => openStreamedPage(file, read, header, at, bodyStart, chunk.codec, leaf),
+        )
+        b.streamed = true
+        b.streamedLevels = Math.max(b.streamedLevels, streamedLevelBytes(levels, leaf))
+      } else {
+        b.compressed = Math.max(b.compressed, header.compressed_page_size)
+        b.uncompressed = Math.max(b.uncompressed, header.uncompressed_page_size)
+        const entries = header.data_page_header?.num_values ?? header.data_page_header_v2?.num_values ?? 0
+        b.values = Math.max(b.values, entries)
+        b.dictionary = Math.max(b.dictionary, header.dictionary_page_header?.num_values ?? 0)
+      }
       pos = bodyEnd
     }
   }
@@ -339,10 +395,32 @@ export class VectorRows {
   private finished = false
   private taken = 0
   private ids: string[] | Float64Array | undefined
+  /** The page being read a piece at a time, and the file offset of its header. */
+  private stream: StreamedPage | undefined
+  private streamAt = 0
+  /** Values of the streamed page read so far. */
+  private streamed = 0
+  private piece = new Uint8Array(0)
   private readonly read: ByteSource
   /** Page reads and decompressed pages reuse these, so that reading leaves little garbage behind. */
   private scratch = new Uint8Array(4096)
   private readonly page: Uint8Array
+
+  /**
+   * Bytes a VectorRows holds besides its batch (rows of the window included there): the largest page
+   * read whole, as read and decompressed (into reused buffers; GZIP and ZSTD allocate their output once
+   * more), its values and a row in the decoder's window, a dictionary as float32 and its indices (with
+   * dictionary pages); for streamed pages, SnappyStream's buffers, their largest levels and a piece of
+   * values (read, and in the window); and one row group's id chunk, read and decoded.
+   */
+  static fixedBytes(pq: ParquetEmbeddings): number {
+    const p = pq.pages
+    const ids = Math.max(0, ...pq.rowGroups.map((g) => g.idBytes))
+    const whole = p.compressed + (p.allocates ? 2 : 1) * p.uncompressed + 4 * (p.values + pq.dim) +
+      (p.dictionary > 0 ? 4 * p.dictionary + 4 * p.values : 0)
+    const streamed = p.streamed ? STREAM_BUFFER_BYTES + p.streamedLevels + (8 + 4) * STREAM_VALUES : 0
+    return whole + streamed + 2 * ids
+  }
 
   constructor(private readonly pq: ParquetEmbeddings, private readonly batchRows: number) {
     const s = state.get(pq)
@@ -371,7 +449,7 @@ export class VectorRows {
       }
       const decoder = this.decoder!
       const chunk = s.chunks[this.group].vector
-      if (this.pos >= chunk.end && !this.finished) {
+      if (this.pos >= chunk.end && !this.stream && !this.finished) {
         decoder.finish()
         this.finished = true
       }
@@ -391,23 +469,68 @@ export class VectorRows {
         this.decoder = undefined
         continue
       }
+      if (this.stream) this.streamPiece(decoder)
+      else this.nextPage(s, chunk, decoder)
+    }
+  }
+
+  /** Reads the page at `pos`: whole, or the levels of a page to stream (its values come piece by piece). */
+  private nextPage(s: OpenFile, chunk: Chunk, decoder: VectorDecoder): void {
+    const file = this.pq.file, at = this.pos
+    const { header, bodyStart, bodyEnd } = atOffset(
+      file,
+      chunk.start,
+      "corrupt column chunk",
+      () => readPageHeader(file, this.read, at, chunk.end),
+    )
+    if (!streamable(header, chunk.codec, s.streamPageBytes)) {
       this.pos = atOffset(
-        pq.file,
+        file,
         chunk.start,
         "corrupt column chunk",
-        () => visitPage(pq.file, this.read, chunk, s.vector, this.pos, decoder, this.page),
+        () => visitPage(file, this.read, chunk, s.vector, at, decoder, this.page),
       )
+      return
     }
+    this.stream = atOffset(file, at, "corrupt data page", () => {
+      const page = openStreamedPage(file, this.read, header, at, bodyStart, chunk.codec, s.vector)
+      decoder.checkLevels(page.levels)
+      return page
+    })
+    this.streamAt = at
+    this.pos = bodyEnd
+  }
+
+  /** The next piece of the streamed page's values into the decoder. */
+  private streamPiece(decoder: VectorDecoder): void {
+    const stream = this.stream!
+    const width = state.get(this.pq)!.vector.element.type === "DOUBLE" ? 8 : 4
+    const left = stream.levels.numValues - this.streamed
+    if (left === 0) {
+      this.stream = undefined
+      this.streamed = 0
+      return
+    }
+    const count = Math.min(left, STREAM_VALUES)
+    if (this.piece.length < count * width) this.piece = new Uint8Array(STREAM_VALUES * width)
+    const bytes = this.piece.subarray(0, count * width)
+    atOffset(this.pq.file, this.streamAt, "corrupt data page", () => {
+      stream.values.take(bytes)
+      decoder.appendPlain(bytes, count)
+    })
+    this.streamed += count
   }
 
   private startGroup(s: OpenFile): void {
     const pq = this.pq, g = pq.rowGroups[this.group], chunk = s.chunks[this.group]
-    const window = this.batchRows * pq.dim + pq.pages.values + pq.dim
+    const window = this.batchRows * pq.dim + Math.max(pq.pages.values, pq.pages.streamed ? STREAM_VALUES : 0) + pq.dim
     this.decoder = new VectorDecoder(
       { file: pq.file, leaf: s.vector, dim: pq.dim, firstRow: g.firstRow, rows: g.rows },
       Math.min(window, g.rows * pq.dim),
     )
     this.pos = chunk.vector.start
+    this.stream = undefined
+    this.streamed = 0
     this.finished = false
     this.taken = 0
     this.ids = undefined

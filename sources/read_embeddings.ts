@@ -11,7 +11,7 @@ import { BudgetExceeded, InvalidInput } from "../core/errors.ts"
 import type { Plan, Source } from "../core/operator.ts"
 import { Progress } from "../core/progress.ts"
 import { openNpy, readNpyRows } from "./npy.ts"
-import { openParquetEmbeddings, type ParquetEmbeddings, VectorRows } from "./parquet.ts"
+import { openParquetEmbeddings, VectorRows } from "./parquet.ts"
 
 export interface ReadEmbeddingsOptions {
   /** Parquet: the vector column (default: the first list column). */
@@ -42,26 +42,13 @@ type Opened =
   | { kind: "npy"; rows: number; dim: number; itemSize: number }
   | { kind: "parquet"; rows: number; dim: number; pageBytes: number; idKind?: "string" | "integer" }
 
-/**
- * Bytes VectorRows holds besides its batches: the largest page as read and decompressed (into reused
- * buffers; GZIP and ZSTD allocate their output once more), a page's values and a row in the decoder's
- * window, a dictionary as float32 and its indices (when the file has dictionary pages), and one row
- * group's id chunk, read and decoded.
- */
-function parquetPageBytes(pq: ParquetEmbeddings): number {
-  const p = pq.pages
-  const ids = Math.max(0, ...pq.rowGroups.map((g) => g.idBytes))
-  const dictionary = p.dictionary > 0 ? 4 * p.dictionary + 4 * p.values : 0
-  return p.compressed + (p.allocates ? 2 : 1) * p.uncompressed + 4 * (p.values + pq.dim) + dictionary + 2 * ids
-}
-
 const isParquet = (file: string) => /\.parq(uet)?$/i.test(file)
 
 function inspect(file: string, options: ReadEmbeddingsOptions): Opened {
   if (isParquet(file)) {
     const pq = openParquetEmbeddings(file, { column: options.column, idColumn: options.idColumn })
     try {
-      return { kind: "parquet", rows: pq.rows, dim: pq.dim, pageBytes: parquetPageBytes(pq), idKind: pq.idKind }
+      return { kind: "parquet", rows: pq.rows, dim: pq.dim, pageBytes: VectorRows.fixedBytes(pq), idKind: pq.idKind }
     } finally {
       pq.close()
     }

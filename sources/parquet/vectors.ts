@@ -38,8 +38,9 @@ export class VectorDecoder implements PageVisitor {
   /** Row (within the group) being filled, -1 before the first. */
   private row = -1
   private rowLength = 0
-  /** Values written so far. */
+  /** Values written so far, and level entries seen (a streamed page's run ahead of its values). */
   private written = 0
+  private entries = 0
   /** The group's value number at values[0], and of the first value not taken yet. */
   private base = 0
   private taken = 0
@@ -51,9 +52,11 @@ export class VectorDecoder implements PageVisitor {
     this.double = t.leaf.element.type === "DOUBLE"
   }
 
-  /** Rows of the group whose values are all in (the row being filled counts once it has `dim`). */
+  /** Rows of the group whose values are all in (the row being filled counts once it has `dim`, a
+   * streamed page's rows once their values have come). */
   completeRows(): number {
-    return this.row + (this.row >= 0 && this.rowLength === this.t.dim ? 1 : 0)
+    const described = this.row + (this.row >= 0 && this.rowLength === this.t.dim ? 1 : 0)
+    return Math.min(described, Math.floor(this.written / this.t.dim))
   }
 
   /** The values of the next `rows` complete rows not taken yet (a view: copy it before the next page). */
@@ -88,10 +91,23 @@ export class VectorDecoder implements PageVisitor {
   }
 
   data(page: DataPage): void {
+    const valuesStart = this.checkLevels(page)
+    // the rows check out, so the n values fit: every row so far has dim values, the last at most
+    this.room(page.numValues)
+    this.decodeValues(page, valuesStart, page.numValues)
+    this.written += page.numValues
+  }
+
+  /**
+   * The level part of `data`: checks the rows a data page's levels describe and returns where its
+   * values start. A page streamed in pieces passes its levels alone here, then its values to
+   * `appendPlain`.
+   */
+  checkLevels(page: DataPage): number {
     const n = page.numValues
     const { leaf } = this.t
     // each entry is a value, or an empty or null row
-    if (!(n >= 0 && n <= this.t.rows * this.t.dim - this.written + this.t.rows)) {
+    if (!(n >= 0 && n <= this.t.rows * this.t.dim - this.entries + this.t.rows)) {
       throw this.invalid({ offset: page.offset, reason: `page claims ${n} values, more than its row group can hold` })
     }
     const sections = levelSections(page, page.bytes, leaf)
@@ -109,10 +125,17 @@ export class VectorDecoder implements PageVisitor {
       const { repetition, definition } = this.levels.decode(page)
       this.checkRows(page, repetition, definition, n)
     }
-    // the rows check out, so the n values fit: every row so far has dim values, the last at most
-    this.room(n)
-    this.decodeValues(page, sections.valuesStart, n)
-    this.written += n
+    this.entries += n
+    return sections.valuesStart
+  }
+
+  /** `count` PLAIN values (little-endian float, or double) of a page whose levels checkLevels passed. */
+  appendPlain(bytes: Uint8Array, count: number): void {
+    this.room(count)
+    const at = this.written - this.base
+    if (this.double) toFloat32(bytes, 0, count, this.values, at)
+    else this.bytesOut.set(bytes.subarray(0, count * 4), at * 4)
+    this.written += count
   }
 
   /** Checks the last row and that the chunk held every row the metadata promised. */

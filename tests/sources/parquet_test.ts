@@ -346,11 +346,13 @@ function readRows(pq: ParquetEmbeddings, batchRows: number) {
   return { values, ids }
 }
 
-test("VectorRows, page by page in batches of 1, 3, 7 or 1000 rows, equals readRowGroup on every fixture", () => {
+test("VectorRows, page by page in batches of 1, 3, 7 or 1000 rows, pages whole or streamed, equals readRowGroup on every fixture", () => {
   const names = fs.readdirSync(dir).filter((n) => /^(list|array)_(float|double)_.*\.parquet$|^hyparquet_/.test(n))
   expect(names.length).toBeGreaterThan(15)
-  for (const name of names) {
-    const pq = openParquetEmbeddings(fixture(name))
+  let streamed = 0
+  for (const [name, streamPageBytes] of names.flatMap((n) => [[n, undefined], [n, 0]] as const)) {
+    const pq = openParquetEmbeddings(fixture(name), { streamPageBytes })
+    if (pq.pages.streamed) streamed++
     const whole: number[] = [], wholeIds: Array<string | number> = []
     for (let g = 0; g < pq.rowGroups.length; g++) {
       const r = readRowGroup(pq, g)
@@ -366,6 +368,9 @@ test("VectorRows, page by page in batches of 1, 3, 7 or 1000 rows, equals readRo
     }
     pq.close()
   }
+  // the PLAIN v1 fixtures, SNAPPY and uncompressed, float and double, stream when asked to (v2 PLAIN
+  // pages: tests/sources/read_embeddings_test.ts)
+  expect(streamed).toBe(6)
 })
 
 test("the page bounds read at open: the largest page of a multi-page file, a dictionary's entries", () => {
@@ -379,31 +384,47 @@ test("the page bounds read at open: the largest page of a multi-page file, a dic
   dict.close()
 })
 
-test("VectorRows fails at the row and offset readRowGroup names, after the rows before it", () => {
+test("VectorRows fails at the row and offset readRowGroup names, after the rows before it (pages whole or streamed)", () => {
   const cases = [
     { name: "ragged.parquet", row: 23, says: "has 4 values, expected 5" },
     { name: "empty_row.parquet", row: 14, says: "has 0 values, expected 5" },
     { name: "null_row.parquet", row: 14, says: "null" },
     { name: "null_element.parquet", row: 31, says: "null element at position 2" },
-  ]
-  for (const { name, row, says } of cases) {
+  ].flatMap((c) => [{ ...c, streamPageBytes: undefined }, { ...c, streamPageBytes: 0 }])
+  for (const { name, row, says, streamPageBytes } of cases) {
     const file = fixture(name)
-    const pq = openParquetEmbeddings(file)
+    const pq = openParquetEmbeddings(file, { streamPageBytes })
     const reader = new VectorRows(pq, 4)
     let delivered = 0
-    expectError(() => {
-      for (let b = reader.next(); b; b = reader.next()) delivered = b.firstRow + b.count
-    }, "InvalidInput", { file, row, says })
+    expectError(
+      () => {
+        for (let b = reader.next(); b; b = reader.next()) delivered = b.firstRow + b.count
+      },
+      "InvalidInput",
+      { file, row, says },
+    )
     expect(delivered).toBeLessThanOrEqual(row)
     pq.close()
   }
-  for (const codec of ["snappy", "gzip", "zstd"]) {
+  for (const [codec, streamPageBytes] of [["snappy", undefined], ["snappy", 0], ["gzip", 0], ["zstd", 0]] as const) {
     const good = new Uint8Array(fs.readFileSync(fixture(`list_float_${codec}.parquet`)))
     const offset = pageOffset(good, 2, "embedding")
     const bad = good.slice()
     bad.fill(0xa5, offset + 24, offset + 60)
     const file = tempFile(bad)
-    const pq = openParquetEmbeddings(file)
+    let pq: ParquetEmbeddings
+    try {
+      pq = openParquetEmbeddings(file, { streamPageBytes })
+    } catch (e) {
+      // a streamed page's levels are read at open: a page garbled there fails at open, at its offset
+      expect([codec, streamPageBytes]).toEqual(["snappy", 0])
+      expect({ tag: (e as { _tag: string })._tag, offset: (e as { offset: number }).offset }).toEqual({
+        tag: "InvalidInput",
+        offset,
+      })
+      fs.rmSync(file)
+      continue
+    }
     const reader = new VectorRows(pq, 1000)
     expect([reader.next()!.count, reader.next()!.count]).toEqual([10, 10])
     expectError(() => reader.next(), "InvalidInput", { file, offset, says: "corrupt data page" })
