@@ -7,7 +7,7 @@
 import type { PageHeader } from "hyparquet"
 import { bitWidth, isConstant } from "./hybrid.ts"
 import { levelSections } from "./levels.ts"
-import { type ByteSource, checkLevelEncodings, type DataPage, type LevelBounds } from "./pages.ts"
+import { type ByteSource, checkLevelEncodings, type DataPage, dataPage, type LevelBounds } from "./pages.ts"
 import { SnappyStream } from "./snappy.ts"
 
 /** Bytes a streamed page holds besides its levels: SnappyStream's history, output and input. */
@@ -79,18 +79,8 @@ export function openStreamedPage(
     const values = compressed
       ? new SnappyStream(read, bodyStart + levelBytes, size - levelBytes)
       : new PlainStream(read, bodyStart + levelBytes, bodyStart + size)
-    const levels: DataPage = {
-      offset,
-      v2: true,
-      bytes,
-      numValues: v2.num_values,
-      encoding: v2.encoding,
-      repetitionBytes: v2.repetition_levels_byte_length,
-      definitionBytes: v2.definition_levels_byte_length,
-    }
-    return { levels, values }
+    return { levels: dataPage(offset, header, bytes), values }
   }
-  const dph = header.data_page_header!
   const stream: ByteStream = codec === "SNAPPY"
     ? new SnappyStream(read, bodyStart, size)
     : new PlainStream(read, bodyStart, bodyStart + size)
@@ -112,16 +102,7 @@ export function openStreamedPage(
     bytes.set(p, at)
     at += p.length
   }
-  const levels: DataPage = {
-    offset,
-    v2: false,
-    bytes,
-    numValues: dph.num_values,
-    encoding: dph.encoding,
-    repetitionBytes: 0,
-    definitionBytes: 0,
-  }
-  return { levels, values: stream }
+  return { levels: dataPage(offset, header, bytes), values: stream }
 }
 
 /**

@@ -107,15 +107,7 @@ export function visitPage(
       "corrupt data page",
       () => decompress(codec, body, header.uncompressed_page_size, into),
     )
-    const page = {
-      offset,
-      v2: false,
-      bytes,
-      numValues: dph.num_values,
-      encoding: dph.encoding,
-      repetitionBytes: 0,
-      definitionBytes: 0,
-    }
+    const page = dataPage(offset, header, bytes)
     atOffset(file, offset, "corrupt data page", () => visit.data(page))
   } else if (header.type === "DATA_PAGE_V2") {
     const dph = header.data_page_header_v2
@@ -143,19 +135,37 @@ export function visitPage(
       bytes.set(body.subarray(0, levels))
       if (values.buffer !== bytes.buffer || values.byteOffset !== bytes.byteOffset + levels) bytes.set(values, levels)
     }
-    const page = {
-      offset,
-      v2: true,
-      bytes,
-      numValues: dph.num_values,
-      encoding: dph.encoding,
-      repetitionBytes: dph.repetition_levels_byte_length,
-      definitionBytes: dph.definition_levels_byte_length,
-    }
+    const page = dataPage(offset, header, bytes)
     atOffset(file, offset, "corrupt data page", () => visit.data(page))
   }
   // INDEX_PAGE and unknown page types are skipped
   return pos
+}
+
+/** The DataPage of a (v1 or v2) data page header at `offset`, its (decompressed) bytes being `bytes`. */
+export function dataPage(offset: number, header: PageHeader, bytes: Uint8Array): DataPage {
+  const v2 = header.data_page_header_v2
+  if (header.type === "DATA_PAGE_V2" && v2) {
+    return {
+      offset,
+      v2: true,
+      bytes,
+      numValues: v2.num_values,
+      encoding: v2.encoding,
+      repetitionBytes: v2.repetition_levels_byte_length,
+      definitionBytes: v2.definition_levels_byte_length,
+    }
+  }
+  const v1 = header.data_page_header!
+  return {
+    offset,
+    v2: false,
+    bytes,
+    numValues: v1.num_values,
+    encoding: v1.encoding,
+    repetitionBytes: 0,
+    definitionBytes: 0,
+  }
 }
 
 /** Max levels of a column: which level sections its data pages hold. */
