@@ -10,33 +10,6 @@ export interface IdTable {
   readonly length: number
 }
 
-/** Growable id table, filled by a source as rows arrive. */
-export class IdColumn implements IdTable {
-  private strings: string[] = []
-  private ints = new Float64Array(0)
-  private n = 0
-  constructor(readonly kind: "string" | "integer") {}
-  get length(): number {
-    return this.n
-  }
-  pushStrings(values: ArrayLike<string>): void {
-    for (let i = 0; i < values.length; i++) this.strings.push(values[i])
-    this.n += values.length
-  }
-  pushIntegers(values: ArrayLike<number | bigint>): void {
-    if (this.n + values.length > this.ints.length) {
-      const grown = new Float64Array(Math.max(1024, (this.n + values.length) * 2))
-      grown.set(this.ints.subarray(0, this.n))
-      this.ints = grown
-    }
-    for (let i = 0; i < values.length; i++) this.ints[this.n + i] = Number(values[i])
-    this.n += values.length
-  }
-  get(row: number): string {
-    return this.kind === "string" ? this.strings[row] : String(this.ints[row])
-  }
-}
-
 /** What travels ahead of the data: the facts a later stage plans with. */
 export interface StreamInfo {
   /** Vector dimension. */

@@ -40,9 +40,9 @@ export interface ParquetEmbeddings {
   readonly rows: number
   /**
    * Per row group: rows, absolute first row, uncompressed size of the column chunks read; the id
-   * chunk's compressed plus uncompressed bytes (0 without ids).
+   * chunk's compressed plus uncompressed bytes, and its uncompressed bytes alone (0 without ids).
    */
-  readonly rowGroups: ReadonlyArray<{ rows: number; firstRow: number; bytes: number; idBytes: number }>
+  readonly rowGroups: ReadonlyArray<{ rows: number; firstRow: number; bytes: number; idBytes: number; idText: number }>
   /**
    * The vector column's largest page over the file, from its page headers: bytes compressed and
    * uncompressed, entries (values) of a data page, and entries of a dictionary page.
@@ -186,6 +186,7 @@ function open(file: string, fd: number, options: OpenOptions): ParquetEmbeddings
       firstRow,
       bytes: chunks[g].vector.uncompressed + (id?.uncompressed ?? 0),
       idBytes: id ? id.end - id.start + id.uncompressed : 0,
+      idText: id?.uncompressed ?? 0,
     }
     firstRow += rows
     return group

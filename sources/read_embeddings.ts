@@ -5,7 +5,8 @@
  * checks every row: same length, finite, non-zero.
  */
 import { Effect } from "effect"
-import { type EmbeddingBatch, IdColumn, type StreamInfo } from "../core/batches.ts"
+import { type EmbeddingBatch, type StreamInfo } from "../core/batches.ts"
+import { IdColumn } from "../core/id_column.ts"
 import { MemoryBudget } from "../core/budget.ts"
 import { BudgetExceeded, InvalidInput } from "../core/errors.ts"
 import type { Plan, Source } from "../core/operator.ts"
@@ -40,7 +41,15 @@ export interface EmbeddingRows extends EmbeddingBatch {
 
 type Opened =
   | { kind: "npy"; rows: number; dim: number; itemSize: number }
-  | { kind: "parquet"; rows: number; dim: number; pageBytes: number; idKind?: "string" | "integer" }
+  | {
+    kind: "parquet"
+    rows: number
+    dim: number
+    pageBytes: number
+    idKind?: "string" | "integer"
+    /** The id column's uncompressed bytes: about its ids' text (PLAIN adds 4 B per value). */
+    idText: number
+  }
 
 const isParquet = (file: string) => /\.parq(uet)?$/i.test(file)
 
@@ -48,7 +57,15 @@ function inspect(file: string, options: ReadEmbeddingsOptions): Opened {
   if (isParquet(file)) {
     const pq = openParquetEmbeddings(file, { column: options.column, idColumn: options.idColumn })
     try {
-      return { kind: "parquet", rows: pq.rows, dim: pq.dim, pageBytes: VectorRows.fixedBytes(pq), idKind: pq.idKind }
+      const idText = pq.rowGroups.reduce((n, g) => n + g.idText, 0)
+      return {
+        kind: "parquet",
+        rows: pq.rows,
+        dim: pq.dim,
+        pageBytes: VectorRows.fixedBytes(pq),
+        idKind: pq.idKind,
+        idText,
+      }
     } finally {
       pq.close()
     }
@@ -69,7 +86,12 @@ export function readEmbeddings(file: string, options: ReadEmbeddingsOptions = {}
   // window, which holds a batch of rows besides a page
   const perRowBytes = (o: Opened) =>
     o.kind === "npy" ? 3 * o.dim * (4 + (o.itemSize === 8 ? 8 : 0)) : (3 * 4 + 4) * o.dim
-  const fixedBytes = (o: Opened) => (o.kind === "parquet" ? o.pageBytes : 0)
+  // the input's ids are kept for the sinks: planned up front, sized from the id column
+  const idsExpected = (o: Opened) => ({ rows: o.rows, bytes: o.kind === "parquet" ? o.idText : 0 })
+  const idsBytes = (o: Opened) => o.kind === "parquet" && o.idKind ? IdColumn.plannedBytes(o.idKind, idsExpected(o)) : 0
+  const fixedBytes = (o: Opened) => (o.kind === "parquet" ? o.pageBytes + idsBytes(o) : 0)
+  // the id table's allocations: from the plan's share for ids, then from what the budget has left
+  const idsHooks = { reserve: (_bytes: number) => {}, release: (_bytes: number) => {} }
   return {
     kind: "source",
     name,
@@ -78,7 +100,14 @@ export function readEmbeddings(file: string, options: ReadEmbeddingsOptions = {}
       Effect.try({
         try: () => {
           opened = inspect(file, options)
-          idTable = opened.kind === "parquet" && opened.idKind ? new IdColumn(opened.idKind) : undefined
+          idTable = opened.kind === "parquet" && opened.idKind
+            ? new IdColumn(
+              opened.idKind,
+              (b) => idsHooks.reserve(b),
+              (b) => idsHooks.release(b),
+              idsExpected(opened),
+            )
+            : undefined
           return { file, dim: opened.dim, rows: opened.rows, ids: idTable } satisfies StreamInfo
         },
         catch: (e) => e as InvalidInput,
@@ -98,7 +127,7 @@ export function readEmbeddings(file: string, options: ReadEmbeddingsOptions = {}
               operator: name,
               needed: bytes,
               available: share,
-              detail: "the largest Parquet page, compressed and decoded, its dictionary, one row group's ids, a row",
+              detail: "the largest Parquet page, compressed and decoded, its dictionary, the ids, a row",
             }),
           )
         }
@@ -112,6 +141,26 @@ export function readEmbeddings(file: string, options: ReadEmbeddingsOptions = {}
         yield* budget.reserve(name, plan.bytes)
         const check = rowChecker(file, options.zeroVectors ?? "error")
         const o = opened!
+        let idsUsed = 0, idsExtra = 0
+        const idsPlanned = idsBytes(o)
+        idsHooks.reserve = (bytes) => {
+          if (idsUsed + bytes > idsPlanned + idsExtra) {
+            const more = idsUsed + bytes - idsPlanned - idsExtra
+            const err = budget.ledger.tryReserve(name, more)
+            if (err) {
+              throw new BudgetExceeded({
+                operator: name,
+                needed: more,
+                available: err.available,
+                detail: "the input's ids",
+              })
+            }
+            idsExtra += more
+          }
+          idsUsed += bytes
+        }
+        idsHooks.release = (bytes) => void (idsUsed -= bytes)
+        yield* Effect.addFinalizer(() => Effect.sync(() => budget.ledger.release(name, idsExtra)))
         if (o.kind === "npy") {
           const npy = yield* Effect.acquireRelease(
             Effect.sync(() => openNpy(file)),
