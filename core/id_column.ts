@@ -81,22 +81,107 @@ export class IdColumn implements IdTable {
   get(row: number): string {
     if (this.kind === "integer") return String(this.ints[row])
     const a = row > 0 ? this.ends[row - 1] : 0, b = this.ends[row]
-    const view = this.bytes.subarray(a, b)
-    if (!this.ascii) return decoder.decode(view)
-    let s = ""
-    for (let x = 0; x < view.length; x += 4096) {
-      s += String.fromCharCode.apply(null, view.subarray(x, x + 4096) as unknown as number[])
-    }
-    return s
+    return decodeBytes(this.bytes.subarray(a, b), this.ascii)
   }
 
   /** A copy of `a` with room for `need` elements (at least twice as many), reserved before it is made. */
   private grow<T extends Uint8Array | Uint32Array | Float64Array>(a: T, need: number): T {
     const length = a.length === 0 && need <= this.presize(a) ? this.presize(a) : Math.max(need, 2 * a.length, 1024)
-    this.reserve(length * a.BYTES_PER_ELEMENT)
-    const grown = new (a.constructor as new (n: number) => T)(length)
-    grown.set(a as never)
-    this.release(a.byteLength)
-    return grown
+    return grown(a, length, this.reserve, this.release)
   }
+}
+
+/**
+ * Ids set by row number in any order, for a stream that carries them beside row numbers (an edge
+ * stream repeats a row's id wherever the row appears): each row's first id is kept, later ones are
+ * ignored. String ids as UTF-8 bytes with a start and end per row (8 B per row plus the text); integer
+ * ids in a Float64Array. Allocations go through `reserve` / `release` as in IdColumn.
+ */
+export class IdsByRow implements IdTable {
+  private bytes = new Uint8Array(0)
+  private used = 0
+  /** start + 1 of each row's bytes (0: not set yet), and the end. */
+  private starts = new Uint32Array(0)
+  private ends = new Uint32Array(0)
+  private ints = new Float64Array(0)
+  private ascii = true
+  length = 0
+
+  constructor(
+    readonly kind: "string" | "integer",
+    private readonly reserve: (bytes: number) => void = () => {},
+    private readonly release: (bytes: number) => void = () => {},
+  ) {}
+
+  /** Row `row`'s id: the UTF-8 bytes data[a .. b), unless the row has one already. */
+  setUtf8(row: number, data: Uint8Array, a: number, b: number): void {
+    if (row >= this.starts.length) {
+      const rows = Math.max(row + 1, 2 * this.starts.length, 1024)
+      this.starts = grown(this.starts, rows, this.reserve, this.release)
+      this.ends = grown(this.ends, rows, this.reserve, this.release)
+    }
+    if (row >= this.length) this.length = row + 1
+    if (this.starts[row] !== 0) return
+    const n = b - a
+    if (this.used + n >= 0xffff_ffff) throw new RangeError("string ids over 4 GiB")
+    if (this.used + n > this.bytes.length) {
+      this.bytes = grown(
+        this.bytes,
+        Math.max(this.used + n, 2 * this.bytes.length, 1 << 16),
+        this.reserve,
+        this.release,
+      )
+    }
+    const bytes = this.bytes, at = this.used
+    let high = 0
+    for (let x = 0; x < n; x++) high |= bytes[at + x] = data[a + x]
+    if (high >= 0x80) this.ascii = false
+    this.starts[row] = at + 1
+    this.ends[row] = at + n
+    this.used = at + n
+  }
+
+  setInteger(row: number, value: number): void {
+    if (row >= this.ints.length) {
+      this.ints = grown(this.ints, Math.max(row + 1, 2 * this.ints.length, 1024), this.reserve, this.release)
+    }
+    this.ints[row] = value
+    if (row >= this.length) this.length = row + 1
+  }
+
+  /** Bytes the table's arrays hold (capacity). */
+  get held(): number {
+    return this.bytes.byteLength + this.starts.byteLength + this.ends.byteLength + this.ints.byteLength
+  }
+
+  get(row: number): string {
+    if (this.kind === "integer") return String(this.ints[row])
+    const start = this.starts[row]
+    if (!start) return ""
+    return decodeBytes(this.bytes.subarray(start - 1, this.ends[row]), this.ascii)
+  }
+}
+
+/** A copy of `a` with `length` elements, reserved before it is made and `a` released after. */
+function grown<T extends Uint8Array | Uint32Array | Float64Array>(
+  a: T,
+  length: number,
+  reserve: (bytes: number) => void,
+  release: (bytes: number) => void,
+): T {
+  reserve(length * a.BYTES_PER_ELEMENT)
+  const b = new (a.constructor as new (n: number) => T)(length)
+  b.set(a as never)
+  release(a.byteLength)
+  return b
+}
+
+/** UTF-8 bytes as a string (ASCII without the decoder). */
+function decodeBytes(view: Uint8Array, ascii: boolean): string {
+  if (!ascii) return decoder.decode(view)
+  let s = ""
+  for (let x = 0; x < view.length; x += 4096) {
+    s += String.fromCharCode.apply(null, view.subarray(x, x + 4096) as unknown as number[])
+  }
+  return s
 }

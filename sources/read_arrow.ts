@@ -6,9 +6,10 @@
 import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import type { ClusterBatch, EdgeBatch, IdTable, ScoredPairs, StreamInfo } from "../core/batches.ts"
+import type { ClusterBatch, EdgeBatch, ScoredPairs, StreamInfo } from "../core/batches.ts"
 import { MemoryBudget } from "../core/budget.ts"
-import { InvalidInput } from "../core/errors.ts"
+import { BudgetExceeded, InvalidInput } from "../core/errors.ts"
+import { IdsByRow } from "../core/id_column.ts"
 import { writeAll } from "../core/files.ts"
 import { tempDir } from "../core/tempfile.ts"
 import type { Source } from "../core/operator.ts"
@@ -96,6 +97,8 @@ export function readArrow<K extends StreamKind>(input: ArrowInput, wanted: K | "
   let firstBody = 0
   // a message body, and what decoding makes of it (a float64 column becomes float32)
   const need = (body: number) => 2 * Math.max(MIN_MESSAGE, body)
+  // the id table grows with the stream: its allocations are reserved from what the budget has left
+  const idsHooks = { reserve: (_bytes: number) => {}, release: (_bytes: number) => {} }
   return {
     kind: "source",
     name,
@@ -124,7 +127,7 @@ export function readArrow<K extends StreamKind>(input: ArrowInput, wanted: K | "
             info = { ...info, rows: spool.rows, dim: spool.dim }
             made = DECODERS[kind](schema, input.name, info)
           }
-          const ids = withIds(kind, schema, input.name, made.decode as never)
+          const ids = withIds(kind, schema, input.name, made.decode as never, idsHooks)
           decode = (ids?.decode ?? made.decode) as typeof decode
           firstBody = await reader.peekBodyLength()
           return { ...info, ...made.info, ids: ids?.table } satisfies StreamInfo
@@ -142,6 +145,24 @@ export function readArrow<K extends StreamKind>(input: ArrowInput, wanted: K | "
         const progress = yield* Progress
         yield* budget.reserve(name, plan.bytes)
         if (spool) yield* Effect.addFinalizer(() => Effect.sync(() => spool!.remove()))
+        let idBytes = 0
+        idsHooks.reserve = (bytes) => {
+          const err = budget.ledger.tryReserve(name, bytes)
+          if (err) {
+            throw new BudgetExceeded({
+              operator: name,
+              needed: bytes,
+              available: err.available,
+              detail: "the stream's ids",
+            })
+          }
+          idBytes += bytes
+        }
+        idsHooks.release = (bytes) => {
+          budget.ledger.release(name, bytes)
+          idBytes -= bytes
+        }
+        yield* Effect.addFinalizer(() => Effect.sync(() => budget.ledger.release(name, idBytes)))
         const r = reader!
         let rows = 0
         return new ReadableStream<Batches[K]>({
@@ -209,29 +230,6 @@ async function spoolEmbeddings(
   }
 }
 
-/** Ids by row number, filled from a stream's id columns as its batches are decoded. */
-class RowIds implements IdTable {
-  private strings: string[] = []
-  private ints = new Float64Array(0)
-  length = 0
-  constructor(readonly kind: "string" | "integer") {}
-  set(row: number, value: string | number): void {
-    if (this.kind === "string") this.strings[row] = value as string
-    else {
-      if (row >= this.ints.length) {
-        const grown = new Float64Array(Math.max(1024, row + 1, this.ints.length * 2))
-        grown.set(this.ints)
-        this.ints = grown
-      }
-      this.ints[row] = value as number
-    }
-    this.length = Math.max(this.length, row + 1)
-  }
-  get(row: number): string {
-    return this.kind === "string" ? this.strings[row] : String(this.ints[row])
-  }
-}
-
 /** Row number columns of a decoded batch, in ID_COLUMNS order. */
 const ROWS: { [K in StreamKind]: (b: Batches[K]) => ArrayLike<number>[] } = {
   embeddings: (b) => [b.rowIds ?? Array.from({ length: b.count }, (_, k) => b.start + k)],
@@ -246,7 +244,8 @@ function withIds<K extends StreamKind>(
   schema: ArrowSchema,
   file: string,
   decode: (b: RecordBatch, row0: number) => Batches[K],
-): { table: RowIds; decode: (b: RecordBatch, row0: number) => Batches[K] } | undefined {
+  hooks: { reserve: (bytes: number) => void; release: (bytes: number) => void },
+): { table: IdsByRow; decode: (b: RecordBatch, row0: number) => Batches[K] } | undefined {
   const at = ID_COLUMNS[kind].map((n) => schema.fields.findIndex((f) => f.name === n))
   if (at.some((k) => k < 0)) return undefined
   const types = at.map((k) => schema.fields[k].type.kind)
@@ -254,16 +253,22 @@ function withIds<K extends StreamKind>(
   if (!text && !types.every((t) => t === "int")) {
     throw new InvalidInput({ file, reason: `id columns ${ID_COLUMNS[kind].join(", ")} must be utf8 or integers` })
   }
-  const table = new RowIds(text ? "string" : "integer")
+  const table = new IdsByRow(text ? "string" : "integer", (b) => hooks.reserve(b), (b) => hooks.release(b))
   return {
     table,
     decode: (b, row0) => {
       const batch = decode(b, row0)
       const rows = (ROWS[kind] as (x: Batches[K]) => ArrayLike<number>[])(batch)
       at.forEach((k, c) => {
-        const col = b.columns[k]
-        const values = text ? strings(col, file, row0) : Array.from(integers(col, file, row0), Number)
-        for (let x = 0; x < values.length; x++) table.set(rows[c][x], values[x])
+        const col = b.columns[k], row = rows[c]
+        if (text) {
+          // the UTF-8 bytes go straight into the table: no string per value
+          const offsets = utf8Offsets(col, file, row0), data = col.buffers[2]
+          for (let x = 0; x < row.length; x++) table.setUtf8(row[x], data, Number(offsets[x]), Number(offsets[x + 1]))
+        } else {
+          const values = integers(col, file, row0)
+          for (let x = 0; x < row.length; x++) table.setInteger(row[x], Number(values[x]))
+        }
       })
       return batch
     },
@@ -272,16 +277,19 @@ function withIds<K extends StreamKind>(
 
 /** A utf8 column's values. */
 function strings(c: ArrowColumn, file: string, row0: number): string[] {
-  noNulls(c, file, row0)
-  const large = c.field.type.kind === "largeUtf8"
-  const offsets: ArrayLike<number | bigint> = large
-    ? view(BigInt64Array, c.buffers[1], 8, c.length + 1)
-    : view(Int32Array, c.buffers[1], 4, c.length + 1)
-  const dec = new TextDecoder()
+  const offsets = utf8Offsets(c, file, row0), dec = new TextDecoder()
   return Array.from(
     { length: c.length },
     (_, r) => dec.decode(c.buffers[2].subarray(Number(offsets[r]), Number(offsets[r + 1]))),
   )
+}
+
+/** A utf8 column's value offsets into its data buffer (length + 1 of them). */
+function utf8Offsets(c: ArrowColumn, file: string, row0: number): ArrayLike<number | bigint> {
+  noNulls(c, file, row0)
+  return c.field.type.kind === "largeUtf8"
+    ? view(BigInt64Array, c.buffers[1], 8, c.length + 1)
+    : view(Int32Array, c.buffers[1], 4, c.length + 1)
 }
 
 /** An integer column's values (any width). */

@@ -1,6 +1,6 @@
 /** IdColumn: ids kept as UTF-8 bytes (or float64), every allocation reserved, the budget able to refuse. */
 import { expect, test } from "bun:test"
-import { IdColumn } from "../../core/id_column.ts"
+import { IdColumn, IdsByRow } from "../../core/id_column.ts"
 
 test("string ids come back as they went in: ASCII, Latin-1, CJK, surrogate pairs, empty", () => {
   const ids = ["doc-1", "", "naïve", "日本語", "emoji 🦆 x", "plain", "x".repeat(10_000)]
@@ -49,4 +49,20 @@ test("a refusal from the budget stops the push", () => {
   })
   t.pushStrings(["a"])
   expect(() => t.pushStrings(["y".repeat(5000)])).toThrow("no room")
+})
+
+test("IdsByRow: rows set in any order, each row's first id kept, unset rows empty, growth reserved", () => {
+  let held = 0
+  const t = new IdsByRow("string", (b) => held += b, (b) => held -= b)
+  const utf8 = new TextEncoder().encode("alpha|日本|bravo")
+  t.setUtf8(5000, utf8, 0, 5) // far row first: the row arrays grow to it
+  t.setUtf8(2, utf8, 6, 12)
+  t.setUtf8(5000, utf8, 13, 18) // a later id for row 5000 is ignored: a stream repeats a row's id
+  t.setUtf8(3, utf8, 5, 5) // an empty id is an id
+  expect([t.get(5000), t.get(2), t.get(3), t.get(4), t.length]).toEqual(["alpha", "日本", "", "", 5001])
+  expect(held).toBe(t.held)
+  const n = new IdsByRow("integer")
+  n.setInteger(3, -7)
+  n.setInteger(0, 2 ** 40)
+  expect([n.get(0), n.get(3), n.length]).toEqual(["1099511627776", "-7", 4])
 })
