@@ -80,3 +80,40 @@ export const makeBudget = (total: number) => {
       ),
   })
 }
+
+/** Allocations an owner makes as data arrives (see `allowance`). */
+export interface Allowance {
+  /** Accounts for `bytes` about to be allocated; throws BudgetExceeded (with `detail`) when they do not fit. */
+  take(bytes: number, detail: string): void
+  /** Accounts for `bytes` freed. */
+  give(bytes: number): void
+}
+
+/**
+ * An allowance for allocations `owner` makes as it goes: drawn from `planned` bytes it has reserved up
+ * front, then from what the budget has left. What it draws beyond the plan stays reserved until the
+ * enclosing Scope closes (freed bytes are reused first).
+ */
+export const allowance = (
+  owner: string,
+  planned: number,
+): Effect.Effect<Allowance, never, MemoryBudget | Scope.Scope> =>
+  Effect.gen(function* () {
+    const { ledger } = yield* MemoryBudget
+    let used = 0, extra = 0
+    yield* Effect.addFinalizer(() => Effect.sync(() => ledger.release(owner, extra)))
+    return {
+      take(bytes, detail) {
+        if (used + bytes > planned + extra) {
+          const more = used + bytes - planned - extra
+          const err = ledger.tryReserve(owner, more)
+          if (err) throw new BudgetExceeded({ operator: owner, needed: more, available: err.available, detail })
+          extra += more
+        }
+        used += bytes
+      },
+      give(bytes) {
+        used -= bytes
+      },
+    }
+  })

@@ -7,8 +7,8 @@ import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import type { ClusterBatch, EdgeBatch, ScoredPairs, StreamInfo } from "../core/batches.ts"
-import { MemoryBudget } from "../core/budget.ts"
-import { BudgetExceeded, InvalidInput } from "../core/errors.ts"
+import { allowance, MemoryBudget } from "../core/budget.ts"
+import { InvalidInput } from "../core/errors.ts"
 import { IdsByRow } from "../core/id_column.ts"
 import { writeAll } from "../core/files.ts"
 import { tempDir } from "../core/tempfile.ts"
@@ -145,24 +145,9 @@ export function readArrow<K extends StreamKind>(input: ArrowInput, wanted: K | "
         const progress = yield* Progress
         yield* budget.reserve(name, plan.bytes)
         if (spool) yield* Effect.addFinalizer(() => Effect.sync(() => spool!.remove()))
-        let idBytes = 0
-        idsHooks.reserve = (bytes) => {
-          const err = budget.ledger.tryReserve(name, bytes)
-          if (err) {
-            throw new BudgetExceeded({
-              operator: name,
-              needed: bytes,
-              available: err.available,
-              detail: "the stream's ids",
-            })
-          }
-          idBytes += bytes
-        }
-        idsHooks.release = (bytes) => {
-          budget.ledger.release(name, bytes)
-          idBytes -= bytes
-        }
-        yield* Effect.addFinalizer(() => Effect.sync(() => budget.ledger.release(name, idBytes)))
+        const ids = yield* allowance(name, 0)
+        idsHooks.reserve = (bytes) => ids.take(bytes, "the stream's ids")
+        idsHooks.release = (bytes) => ids.give(bytes)
         const r = reader!
         let rows = 0
         return new ReadableStream<Batches[K]>({

@@ -7,7 +7,7 @@
 import { Effect } from "effect"
 import { type EmbeddingBatch, type StreamInfo } from "../core/batches.ts"
 import { IdColumn } from "../core/id_column.ts"
-import { MemoryBudget } from "../core/budget.ts"
+import { allowance, MemoryBudget } from "../core/budget.ts"
 import { BudgetExceeded, InvalidInput } from "../core/errors.ts"
 import type { Plan, Source } from "../core/operator.ts"
 import { Progress } from "../core/progress.ts"
@@ -141,26 +141,9 @@ export function readEmbeddings(file: string, options: ReadEmbeddingsOptions = {}
         yield* budget.reserve(name, plan.bytes)
         const check = rowChecker(file, options.zeroVectors ?? "error")
         const o = opened!
-        let idsUsed = 0, idsExtra = 0
-        const idsPlanned = idsBytes(o)
-        idsHooks.reserve = (bytes) => {
-          if (idsUsed + bytes > idsPlanned + idsExtra) {
-            const more = idsUsed + bytes - idsPlanned - idsExtra
-            const err = budget.ledger.tryReserve(name, more)
-            if (err) {
-              throw new BudgetExceeded({
-                operator: name,
-                needed: more,
-                available: err.available,
-                detail: "the input's ids",
-              })
-            }
-            idsExtra += more
-          }
-          idsUsed += bytes
-        }
-        idsHooks.release = (bytes) => void (idsUsed -= bytes)
-        yield* Effect.addFinalizer(() => Effect.sync(() => budget.ledger.release(name, idsExtra)))
+        const ids = yield* allowance(name, idsBytes(o))
+        idsHooks.reserve = (bytes) => ids.take(bytes, "the input's ids")
+        idsHooks.release = (bytes) => ids.give(bytes)
         if (o.kind === "npy") {
           const npy = yield* Effect.acquireRelease(
             Effect.sync(() => openNpy(file)),

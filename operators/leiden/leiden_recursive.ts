@@ -11,8 +11,8 @@
  */
 import { Effect } from "effect"
 import type { ClusterBatch, EdgeBatch, StreamInfo } from "../../core/batches.ts"
-import { MemoryBudget } from "../../core/budget.ts"
-import { BudgetExceeded, Cancelled, InvalidInput, InvalidOption } from "../../core/errors.ts"
+import { allowance, MemoryBudget } from "../../core/budget.ts"
+import { Cancelled, InvalidInput, InvalidOption } from "../../core/errors.ts"
 import type { Transform } from "../../core/operator.ts"
 import { Progress } from "../../core/progress.ts"
 import { collectGarbageNow } from "../../core/gc.ts"
@@ -91,32 +91,13 @@ export function leidenRecursive(options: LeidenRecursiveOptions = {}): Transform
         const progress = yield* Progress
         yield* budget.reserve(name, plan.bytes)
         // allocations are drawn from the plan first, then from what the budget has left
-        let used = 0, extra = 0
-        const reserve = (bytes: number, what = "graph") => {
-          if (used + bytes > plan.bytes + extra) {
-            const more = used + bytes - plan.bytes - extra
-            const err = budget.ledger.tryReserve(name, more)
-            if (err) {
-              throw new BudgetExceeded({
-                operator: name,
-                needed: more,
-                available: err.available,
-                detail: `${what} after ${builder.edges} edges; give --memory more room`,
-              })
-            }
-            extra += more
-          }
-          used += bytes
-        }
-        const release = (bytes: number) => void (used -= bytes)
+        const graph = yield* allowance(name, plan.bytes)
+        const reserve = (bytes: number, what = "graph") =>
+          graph.take(bytes, `${what} after ${builder.edges} edges; give --memory more room`)
+        const release = (bytes: number) => graph.give(bytes)
         // the run's scope closes on success, failure or cancellation; a clustering still going then stops
         let closed = false
-        yield* Effect.addFinalizer(() =>
-          Effect.sync(() => {
-            closed = true
-            budget.ledger.release(name, extra)
-          })
-        )
+        yield* Effect.addFinalizer(() => Effect.sync(() => void (closed = true)))
         const builder = new CsrBuilder({ keepSelfLoops: options.keepSelfLoops, reserve, release })
         const t0 = performance.now()
         let seen = 0

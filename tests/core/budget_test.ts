@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test"
 import { Effect, Exit } from "effect"
-import { makeBudget } from "../../core/budget.ts"
+import { allowance, makeBudget, MemoryBudget } from "../../core/budget.ts"
 import { parseSize } from "../../core/size.ts"
 
 test("sizes parse in decimal and binary units", () => {
@@ -40,4 +40,30 @@ test("a reservation past the budget fails with BudgetExceeded naming the owner",
   expect(err?.needed).toBe(300)
   expect(err?.available).toBe(200)
   expect(budget.ledger.used).toBe(0)
+})
+
+test("an allowance draws on its plan, then on what is left, reuses what is given back, and refuses", async () => {
+  const budget = makeBudget(1000)
+  await Effect.runPromise(Effect.scoped(
+    Effect.gen(function* () {
+      yield* budget.reserve("stage", 300) // its plan
+      const a = yield* allowance("stage", 300)
+      a.take(250, "state")
+      expect(budget.ledger.used).toBe(300) // within the plan
+      a.take(150, "state")
+      expect(budget.ledger.used).toBe(400) // 100 past it, from what the budget has left
+      a.give(200)
+      a.take(200, "state")
+      expect(budget.ledger.used).toBe(400) // freed bytes are reused first
+      let error: { _tag?: string; message?: string } = {}
+      try {
+        a.take(700, "the input's ids")
+      } catch (e) {
+        error = e as typeof error
+      }
+      expect(error._tag).toBe("BudgetExceeded")
+      expect(error.message).toContain("the input's ids")
+    }).pipe(Effect.provideService(MemoryBudget, budget)),
+  ))
+  expect(budget.ledger.used).toBe(0) // the plan and the extra are released with the scope
 })
