@@ -44,8 +44,15 @@ export class NodeTable {
   /** Rows every attribute column holds. */
   private columnCapacity = 16
 
-  /** `expected`: nodes to size the table for up front (it still grows past them). */
-  constructor(readonly kind: "string" | "integer", expected = 0) {
+  /**
+   * `expected`: nodes to size the table for up front (it still grows past them). `memory`: told of every
+   * allocation before it is made (it may refuse by throwing) and of every array dropped.
+   */
+  constructor(
+    readonly kind: "string" | "integer",
+    expected = 0,
+    private readonly memory: TableMemory = UNMETERED,
+  ) {
     if (expected > 8) {
       this.columnCapacity = expected
       this.slots = new Int32Array(1 << Math.ceil(Math.log2(2 * expected + 1)))
@@ -54,6 +61,7 @@ export class NodeTable {
         this.chars = new Uint8Array(expected * 8)
       } else this.keys = new Float64Array(expected)
     }
+    memory.reserve(this.bytes + this.windowHashes.byteLength + this.windowStarts.byteLength)
   }
 
   /** Nodes interned so far. */
@@ -75,10 +83,10 @@ export class NodeTable {
    */
   trim(): void {
     if (this.kind === "string") {
-      this.chars = fit(this.chars, this.charEnd)
-      this.starts = fit(this.starts, this.count)
-    } else this.keys = fit(this.keys, this.count)
-    for (const c of this.columns.values()) c.data = fit(c.data, this.count)
+      this.chars = this.fitted(this.chars, this.charEnd)
+      this.starts = this.fitted(this.starts, this.count)
+    } else this.keys = this.fitted(this.keys, this.count)
+    for (const c of this.columns.values()) c.data = this.fitted(c.data, this.count)
     this.columnCapacity = this.count
   }
 
@@ -90,7 +98,7 @@ export class NodeTable {
     const u = this.count++
     if (this.kind === "string") this.storeString(String(id), u)
     else {
-      if (u >= this.keys.length) this.keys = grow(this.keys, u + 1) as Float64Array
+      if (u >= this.keys.length) this.keys = this.grown(this.keys, u + 1)
       this.keys[u] = Number(id)
     }
     this.slots[slot] = entry(this.lastHash, this.slots.length - 1, u)
@@ -118,7 +126,7 @@ export class NodeTable {
     const need = this.count + ids.length
     while (2 * need > this.slots.length) this.rehash()
     if (need > this.columnCapacity) this.growColumns(need)
-    if (need > this.starts.length) this.starts = grow(this.starts, need) as Uint32Array
+    if (need > this.starts.length) this.starts = this.grown(this.starts, need)
     const hashes = this.windowHashes, at = this.windowStarts
     for (let k0 = 0; k0 < ids.length; k0 += WINDOW) {
       const k1 = Math.min(ids.length, k0 + WINDOW)
@@ -127,12 +135,10 @@ export class NodeTable {
         const id = ids[k]
         chars += typeof id === "string" ? id.length : String(id).length
       }
-      if (this.charEnd + chars > this.chars.length) this.chars = grow(this.chars, this.charEnd + chars)
+      if (this.charEnd + chars > this.chars.length) this.chars = this.grown(this.chars, this.charEnd + chars)
       if (copyAndHash(ids, k0, k1, this.chars, this.charEnd, hashes, at) > 0xff && this.chars instanceof Uint8Array) {
         // the first character past Latin-1: every id moves to 2 B per character
-        const wider = new Uint16Array(this.chars.length)
-        wider.set(this.chars)
-        this.chars = wider
+        const wider = this.widened(this.chars)
         copyAndHash(ids, k0, k1, wider, this.charEnd, hashes, at)
       }
       this.probeWindow(k1 - k0, out, k0)
@@ -203,6 +209,7 @@ export class NodeTable {
   addAttribute(name: string, type: AttributeType): void {
     if (this.columns.has(name)) throw new RangeError(`attribute ${name} exists`)
     const cap = this.columnCapacity
+    this.memory.reserve(cap * (type === "float64" ? 8 : type === "bool" ? 1 : 4))
     const data = type === "float64"
       ? new Float64Array(cap)
       : type === "int32"
@@ -275,7 +282,7 @@ export class NodeTable {
   private growColumns(need = this.count): void {
     this.columnCapacity = Math.max(2 * this.columnCapacity, need)
     for (const c of this.columns.values()) {
-      if (c.data.length < this.columnCapacity) c.data = grow(c.data, this.columnCapacity)
+      if (c.data.length < this.columnCapacity) c.data = this.grown(c.data, this.columnCapacity)
     }
   }
 
@@ -310,11 +317,9 @@ export class NodeTable {
   }
 
   private storeString(s: string, u: number): void {
-    if (u >= this.starts.length) this.starts = grow(this.starts, u + 1) as Uint32Array
+    if (u >= this.starts.length) this.starts = this.grown(this.starts, u + 1)
     this.starts[u] = this.charEnd
-    if (this.charEnd + s.length > this.chars.length) {
-      this.chars = grow(this.chars, this.charEnd + s.length) as Uint8Array
-    }
+    if (this.charEnd + s.length > this.chars.length) this.chars = this.grown(this.chars, this.charEnd + s.length)
     const chars = this.chars, at = this.charEnd
     let wide = false
     for (let x = 0; x < s.length; x++) {
@@ -324,10 +329,8 @@ export class NodeTable {
     }
     if (wide && chars instanceof Uint8Array) {
       // the first character past Latin-1: every id so far moves to 2 B per character
-      const wider = new Uint16Array(chars.length)
-      wider.set(chars)
+      const wider = this.widened(chars)
       for (let x = 0; x < s.length; x++) wider[at + x] = s.charCodeAt(x)
-      this.chars = wider
     }
     this.charEnd += s.length
   }
@@ -340,6 +343,7 @@ export class NodeTable {
   }
 
   private rehash(): void {
+    this.memory.reserve(8 * this.slots.length)
     const slots = new Int32Array(this.slots.length * 2)
     const mask = slots.length - 1
     for (let u = 0; u < this.count; u++) {
@@ -348,9 +352,47 @@ export class NodeTable {
       while (slots[slot] !== EMPTY) slot = (slot + 1) & mask
       slots[slot] = entry(h, mask, u)
     }
+    this.memory.release(this.slots.byteLength)
     this.slots = slots
   }
+
+  /** A copy of `a` with room for `need` elements (at least twice its length). */
+  private grown<T extends Storage | Uint16Array>(a: T, need: number): T {
+    const length = Math.max(need, a.length * 2)
+    this.memory.reserve(length * a.BYTES_PER_ELEMENT)
+    const b = new (a.constructor as new (n: number) => T)(length)
+    b.set(a as never)
+    this.memory.release(a.byteLength)
+    return b
+  }
+
+  /** `a` cut to `used` elements: a copy, unless that would free less than an eighth of it. */
+  private fitted<T extends Storage | Uint16Array>(a: T, used: number): T {
+    if (a.length - used < a.length / 8) return a
+    this.memory.reserve(used * a.BYTES_PER_ELEMENT)
+    const b = a.slice(0, used) as T
+    this.memory.release(a.byteLength)
+    return b
+  }
+
+  /** The character arena at 2 B per character (the first id past Latin-1), made the arena. */
+  private widened(chars: Uint8Array | Uint16Array): Uint16Array {
+    this.memory.reserve(2 * chars.length)
+    const wider = new Uint16Array(chars.length)
+    wider.set(chars)
+    this.memory.release(chars.byteLength)
+    this.chars = wider
+    return wider
+  }
 }
+
+/** What a NodeTable tells of its allocations (see its constructor). */
+export interface TableMemory {
+  reserve(bytes: number): void
+  release(bytes: number): void
+}
+
+const UNMETERED: TableMemory = { reserve: () => {}, release: () => {} }
 
 /**
  * internStrings' first pass over ids k0 .. k1 - 1 (numbers as their text): copies each one's characters
@@ -384,17 +426,6 @@ function copyAndHash(
   }
   at[k1 - k0] = p
   return wide
-}
-
-/** `a` cut to `used` elements: a copy, unless that would free less than an eighth of it. */
-function fit<T extends Storage | Uint16Array>(a: T, used: number): T {
-  return a.length - used >= a.length / 8 ? a.slice(0, used) as T : a
-}
-
-function grow<T extends Storage | Uint16Array>(a: T, need: number): T {
-  const b = new (a.constructor as new (n: number) => T)(Math.max(need, a.length * 2))
-  b.set(a as never)
-  return b
 }
 
 /** A table entry: node u + 1 in the bits of `mask`, the hash's bits above them as a fingerprint. */

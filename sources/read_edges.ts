@@ -10,7 +10,7 @@ import { Effect } from "effect"
 import * as fs from "node:fs"
 import { type AsyncBuffer, asyncBufferFromFile, type FileMetaData, parquetMetadataAsync, parquetRead } from "hyparquet"
 import type { EdgeBatch } from "../core/batches.ts"
-import { MemoryBudget } from "../core/budget.ts"
+import { allowance, MemoryBudget } from "../core/budget.ts"
 import { InvalidInput } from "../core/errors.ts"
 import { readAt } from "../core/files.ts"
 import type { Source } from "../core/operator.ts"
@@ -45,6 +45,8 @@ export function readEdges(files: string | readonly string[]): Source<EdgeBatch> 
   const list = typeof files === "string" ? [files] : [...files]
   const rows: number[] = []
   let ids: InternedIds | undefined
+  // the node table grows with the ids it meets: its allocations are reserved from what the budget has left
+  const tableMemory = { reserve: (_bytes: number) => {}, release: (_bytes: number) => {} }
   return {
     kind: "source",
     name,
@@ -81,7 +83,14 @@ export function readEdges(files: string | readonly string[]): Source<EdgeBatch> 
             })
           }
         }
-        if (kinds[0]) ids = new InternedIds(new NodeTable("string"))
+        if (kinds[0]) {
+          ids = new InternedIds(
+            new NodeTable("string", 0, {
+              reserve: (b) => tableMemory.reserve(b),
+              release: (b) => tableMemory.release(b),
+            }),
+          )
+        }
         return { file: list.length === 1 ? list[0] : `${list[0]} (+${list.length - 1} more)`, edges: sum(rows), ids }
       }),
     minimum: () => BATCH * 12 + READ_BYTES,
@@ -90,6 +99,10 @@ export function readEdges(files: string | readonly string[]): Source<EdgeBatch> 
       Effect.gen(function* () {
         const budget = yield* MemoryBudget
         yield* budget.reserve(name, plan.bytes)
+        const nodes = yield* allowance(name, 0)
+        tableMemory.reserve = (bytes) => nodes.take(bytes, "the node table of the edges' string ids")
+        tableMemory.release = (bytes) => nodes.give(bytes)
+        if (ids) nodes.take(ids.table.bytes, "the node table of the edges' string ids")
         let k = 0
         let current: ReadableStreamDefaultReader<EdgeBatch> | undefined
         const open = (file: string, r: number) =>

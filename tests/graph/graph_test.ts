@@ -207,3 +207,35 @@ describe("NodeTable", () => {
     expect(() => t.getAttribute("nope", 0)).toThrow("no attribute")
   })
 })
+
+describe("NodeTable memory", () => {
+  test("every allocation is told before it is made and every dropped array after: the count ends at its bytes", () => {
+    let held = 0
+    const memory = { reserve: (b: number) => void (held += b), release: (b: number) => void (held -= b) }
+    const scratch = 4096 * 4 + 4097 * 4 // internStrings' window of hashes and starts
+    for (const expected of [0, 1000]) {
+      held = 0
+      const t = new NodeTable("string", expected, memory)
+      t.addAttribute("score", "float64")
+      for (let b = 0; b < 20; b++) t.internAll(Array.from({ length: 5000 }, (_, k) => `n-${b * 5000 + k}`))
+      t.intern("wide-日本") // the arena moves to 2 B per character
+      t.addAttribute("tag", "string")
+      t.trim()
+      expect(held).toBe(t.bytes + scratch)
+    }
+    const ints = new NodeTable("integer", 0, memory)
+    held = 0
+    for (let k = 0; k < 30_000; k++) ints.intern(k * 7)
+    expect(held).toBe(ints.bytes - 16 * 4 - 16 * 8) // the arrays made before the first count
+  })
+
+  test("a refusal stops the table from growing", () => {
+    const t = new NodeTable("string", 0, {
+      reserve: (b) => {
+        if (b > 1 << 16) throw new RangeError(`refused ${b}`)
+      },
+      release: () => {},
+    })
+    expect(() => t.internAll(Array.from({ length: 100_000 }, (_, k) => `id-${k}`))).toThrow("refused")
+  })
+})
