@@ -8,6 +8,8 @@ export interface IdTable {
   get(row: number): string
   /** Rows registered so far. */
   readonly length: number
+  /** About the bytes of every id's text, when known up front: what a stage downstream plans for them. */
+  readonly textBytes?: number
 }
 
 /** What travels ahead of the data: the facts a later stage plans with. */

@@ -49,6 +49,10 @@ export class IdColumn implements IdTable {
     return this.bytes.byteLength + this.ends.byteLength + this.ints.byteLength
   }
 
+  get textBytes(): number {
+    return Math.max(this.used, this.expected.bytes)
+  }
+
   pushStrings(values: ArrayLike<string>): void {
     if (this.rows + values.length > this.ends.length) this.ends = this.grow(this.ends, this.rows + values.length)
     for (let k = 0; k < values.length; k++) {
@@ -111,12 +115,25 @@ export class IdsByRow implements IdTable {
     readonly kind: "string" | "integer",
     private readonly reserve: (bytes: number) => void = () => {},
     private readonly release: (bytes: number) => void = () => {},
+    /** Rows and string bytes to size the arrays for on first use (they still grow past them). */
+    private readonly expected: { rows: number; bytes: number } = { rows: 0, bytes: 0 },
   ) {}
+
+  /** Bytes the arrays take when sized from `expected` (what a plan reserves up front). */
+  static plannedBytes(kind: "string" | "integer", expected: { rows: number; bytes: number }): number {
+    return kind === "integer" ? 8 * expected.rows : 8 * expected.rows + expected.bytes
+  }
+
+  get textBytes(): number {
+    return Math.max(this.used, this.expected.bytes)
+  }
 
   /** Row `row`'s id: the UTF-8 bytes data[a .. b), unless the row has one already. */
   setUtf8(row: number, data: Uint8Array, a: number, b: number): void {
     if (row >= this.starts.length) {
-      const rows = Math.max(row + 1, 2 * this.starts.length, 1024)
+      const rows = this.starts.length === 0 && row < this.expected.rows
+        ? this.expected.rows
+        : Math.max(row + 1, 2 * this.starts.length, 1024)
       this.starts = grown(this.starts, rows, this.reserve, this.release)
       this.ends = grown(this.ends, rows, this.reserve, this.release)
     }
@@ -127,7 +144,9 @@ export class IdsByRow implements IdTable {
     if (this.used + n > this.bytes.length) {
       this.bytes = grown(
         this.bytes,
-        Math.max(this.used + n, 2 * this.bytes.length, 1 << 16),
+        this.bytes.length === 0 && n <= this.expected.bytes
+          ? this.expected.bytes
+          : Math.max(this.used + n, 2 * this.bytes.length, 1 << 16),
         this.reserve,
         this.release,
       )
@@ -143,7 +162,10 @@ export class IdsByRow implements IdTable {
 
   setInteger(row: number, value: number): void {
     if (row >= this.ints.length) {
-      this.ints = grown(this.ints, Math.max(row + 1, 2 * this.ints.length, 1024), this.reserve, this.release)
+      const rows = this.ints.length === 0 && row < this.expected.rows
+        ? this.expected.rows
+        : Math.max(row + 1, 2 * this.ints.length, 1024)
+      this.ints = grown(this.ints, rows, this.reserve, this.release)
     }
     this.ints[row] = value
     if (row >= this.length) this.length = row + 1

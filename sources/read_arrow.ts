@@ -97,8 +97,9 @@ export function readArrow<K extends StreamKind>(input: ArrowInput, wanted: K | "
   let firstBody = 0
   // a message body, and what decoding makes of it (a float64 column becomes float32)
   const need = (body: number) => 2 * Math.max(MIN_MESSAGE, body)
-  // the id table grows with the stream: its allocations are reserved from what the budget has left
+  // the id table: planned from the stream's metadata, then reserved from what the budget has left
   const idsHooks = { reserve: (_bytes: number) => {}, release: (_bytes: number) => {} }
+  let idsPlanned = 0
   return {
     kind: "source",
     name,
@@ -127,7 +128,10 @@ export function readArrow<K extends StreamKind>(input: ArrowInput, wanted: K | "
             info = { ...info, rows: spool.rows, dim: spool.dim }
             made = DECODERS[kind](schema, input.name, info)
           }
-          const ids = withIds(kind, schema, input.name, made.decode as never, idsHooks)
+          // a brook stream says how many rows its ids are for, and about how much text they hold
+          const expected = { rows: info.rows ?? 0, bytes: Number(schema.metadata.get(KEY.idBytes) ?? 0) || 0 }
+          const ids = withIds(kind, schema, input.name, made.decode as never, idsHooks, expected)
+          idsPlanned = ids ? IdsByRow.plannedBytes(ids.table.kind, expected) : 0
           decode = (ids?.decode ?? made.decode) as typeof decode
           firstBody = await reader.peekBodyLength()
           return { ...info, ...made.info, ids: ids?.table } satisfies StreamInfo
@@ -137,22 +141,25 @@ export function readArrow<K extends StreamKind>(input: ArrowInput, wanted: K | "
           return e as InvalidInput
         },
       }),
-    minimum: () => need(firstBody),
-    plan: (share) => Effect.succeed({ bytes: need(Math.max(firstBody, Math.min(MAX_MESSAGE, Math.floor(share / 2)))) }),
+    minimum: () => need(firstBody) + idsPlanned,
+    plan: (share) =>
+      Effect.succeed({
+        bytes: need(Math.max(firstBody, Math.min(MAX_MESSAGE, Math.floor((share - idsPlanned) / 2)))) + idsPlanned,
+      }),
     make: (plan) =>
       Effect.gen(function* () {
         const budget = yield* MemoryBudget
         const progress = yield* Progress
         yield* budget.reserve(name, plan.bytes)
         if (spool) yield* Effect.addFinalizer(() => Effect.sync(() => spool!.remove()))
-        const ids = yield* allowance(name, 0)
+        const ids = yield* allowance(name, idsPlanned)
         idsHooks.reserve = (bytes) => ids.take(bytes, "the stream's ids")
         idsHooks.release = (bytes) => ids.give(bytes)
         const r = reader!
         let rows = 0
         return new ReadableStream<Batches[K]>({
           async pull(controller) {
-            const b = await r.next(plan.bytes / 2)
+            const b = await r.next((plan.bytes - idsPlanned) / 2)
             if (!b) return controller.close()
             if (b.length > 0) controller.enqueue(decode!(b, rows))
             rows += b.length
@@ -230,6 +237,7 @@ function withIds<K extends StreamKind>(
   file: string,
   decode: (b: RecordBatch, row0: number) => Batches[K],
   hooks: { reserve: (bytes: number) => void; release: (bytes: number) => void },
+  expected: { rows: number; bytes: number },
 ): { table: IdsByRow; decode: (b: RecordBatch, row0: number) => Batches[K] } | undefined {
   const at = ID_COLUMNS[kind].map((n) => schema.fields.findIndex((f) => f.name === n))
   if (at.some((k) => k < 0)) return undefined
@@ -238,7 +246,7 @@ function withIds<K extends StreamKind>(
   if (!text && !types.every((t) => t === "int")) {
     throw new InvalidInput({ file, reason: `id columns ${ID_COLUMNS[kind].join(", ")} must be utf8 or integers` })
   }
-  const table = new IdsByRow(text ? "string" : "integer", (b) => hooks.reserve(b), (b) => hooks.release(b))
+  const table = new IdsByRow(text ? "string" : "integer", (b) => hooks.reserve(b), (b) => hooks.release(b), expected)
   return {
     table,
     decode: (b, row0) => {

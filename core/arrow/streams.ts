@@ -31,6 +31,7 @@ export const KEY = {
   pairing: "brook.pairing",
   shard: "brook.shard",
   idType: "brook.id_type",
+  idBytes: "brook.id_bytes",
 } as const
 
 /** The id column beside each row number column, by stream. */
@@ -70,6 +71,7 @@ export function schemaFor(kind: StreamKind, info: StreamInfo): ArrowSchema {
   put(KEY.pairing, info.pairing)
   put(KEY.shard, info.shard)
   put(KEY.idType, info.ids?.kind)
+  put(KEY.idBytes, info.ids?.textBytes)
   return { fields: columnsFor(kind, info), metadata: m }
 }
 

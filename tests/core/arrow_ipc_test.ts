@@ -31,6 +31,7 @@ import { collect, type EdgeBatch, pipe, run } from "../../mod.ts"
 import { fileInput, readArrow, streamInput } from "../../sources/read_arrow.ts"
 import { writeArrow } from "../../sinks/write_arrow.ts"
 import { readEmbeddings } from "../../sources/read_embeddings.ts"
+import { IdsByRow } from "../../core/id_column.ts"
 import type { EmbeddingRows } from "../../sources/read_embeddings.ts"
 import { randomValues, tempDir, writeNpy } from "../helpers.ts"
 
@@ -233,4 +234,28 @@ test("a record batch larger than the stage's budget is refused: at planning (fir
   )
   expect(late._tag).toBe("BudgetExceeded")
   expect(late.message).toContain("the record batch at byte")
+})
+
+test("a stream's ids are planned from its metadata (brook.rows, brook.id_bytes) and come back", async () => {
+  const fixture = path.join(
+    path.dirname(new URL(import.meta.url).pathname),
+    "..",
+    "fixtures",
+    "parquet",
+    "list_float_snappy.parquet",
+  )
+  const out = path.join(dir, "ids.arrows")
+  await run(pipe(readEmbeddings(fixture), writeArrow(out, "embeddings")))
+  const got = { batches: [] as EmbeddingRows[] }
+  const report = await run(pipe(readArrow(fileInput(out), "embeddings"), collect(got)))
+  const info = report.info
+  expect(info.ids?.kind).toBe("string")
+  expect(info.ids!.textBytes).toBeGreaterThan(0) // brook.id_bytes made it through
+  const planned = IdsByRow.plannedBytes("string", { rows: 37, bytes: info.ids!.textBytes! })
+  expect(report.stages[0].plan.bytes).toBeGreaterThanOrEqual(planned)
+  const direct = { batches: [] as EmbeddingRows[] }
+  const directReport = await run(pipe(readEmbeddings(fixture), collect(direct)))
+  expect(Array.from({ length: 37 }, (_, r) => info.ids!.get(r))).toEqual(
+    Array.from({ length: 37 }, (_, r) => directReport.info.ids!.get(r)),
+  )
 })
