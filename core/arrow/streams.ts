@@ -9,7 +9,8 @@
  *
  * When the input has ids (a Parquet id column), each row number column is followed by its id:
  * embeddings + id, scored_pairs + i_id, j_id, edges + src_id, dst_id, clusters + id; utf8 for string ids, int64 for
- * integer ids (brook.id_type: string | integer).
+ * integer ids (brook.id_type: string | integer; brook.id_bytes: about the bytes of all the ids' text, which a
+ * reader plans for).
  *
  * Metadata keys (strings): brook.stream (one of the names above), brook.dim, brook.rows (rows of the
  * embedding input), brook.file, brook.threshold (pairs have s > threshold), brook.pairing (self | cross),
