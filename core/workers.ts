@@ -10,6 +10,8 @@ export interface WorkerPool<T, R> {
   run(k: number, task: T, transfer?: Transferable[]): Promise<R>
   /** Tasks sent to worker k and not yet answered. */
   pending(k: number): number
+  /** Ends the workers now (a stage done before its scope closes); the scope's end does it otherwise. */
+  close(): void
 }
 
 /**
@@ -60,9 +62,18 @@ export const workerPool = <T extends object, R extends { id: number }>(
           for (const w of workers) w.terminate()
           throw e
         }
+        let closed = false
         return {
           size: count,
           workers,
+          close: () => {
+            if (closed) return
+            closed = true
+            for (const w of workers) {
+              w.postMessage({ type: "close" }) // an earlier Bun kept the process alive unless the worker closed itself
+              w.terminate()
+            }
+          },
           pending: (k: number) => waiting[k].size,
           run: (k: number, task: T, transfer?: Transferable[]) =>
             new Promise<R>((resolve, reject) => {
@@ -73,11 +84,5 @@ export const workerPool = <T extends object, R extends { id: number }>(
       },
       catch: (e) => (e instanceof Error ? e : new Error(String(e))),
     }),
-    (pool) =>
-      Effect.sync(() =>
-        pool.workers.forEach((w) => {
-          w.postMessage({ type: "close" }) // Bun keeps the process alive unless the worker closes itself
-          w.terminate()
-        })
-      ),
+    (pool) => Effect.sync(() => pool.close()),
   )

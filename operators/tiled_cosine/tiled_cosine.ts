@@ -172,8 +172,13 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
           ? new Region(regionA.end, memoryMode ? rowsInB : plan.blockRowsB, dim, int8)
           : regionA
         const pages = Math.max(1, Math.ceil(Math.max(regionA.end, regionB.end) / 65536))
-        const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true })
-        const heap = memory.buffer as unknown as SharedArrayBuffer
+        // let, not const: the tiles done, these are dropped so that the memory can go (see `done`)
+        let memory: WebAssembly.Memory | undefined = new WebAssembly.Memory({
+          initial: pages,
+          maximum: pages,
+          shared: true,
+        })
+        let heap: SharedArrayBuffer | undefined = memory.buffer as unknown as SharedArrayBuffer
         const thrExact = f32Below(options.threshold)
         // a worker that cannot start is a defect of the installation, not of the input
         const pool = yield* Effect.orDie(workerPool<TileTask, TileResult>(
@@ -181,7 +186,7 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
           threads,
           (k): WorkerInit => ({
             type: "init",
-            memory,
+            memory: memory!,
             variant,
             bytes,
             dim,
@@ -196,7 +201,7 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
         const filesB = cross
           ? { f32: yield* spill("rows-b"), q8: int8 ? yield* spill("rows-b-int8") : undefined }
           : filesA
-        const ingestA = new Ingest(
+        let ingestA: Ingest | undefined = new Ingest(
           heap,
           dim,
           int8,
@@ -221,11 +226,11 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
         ready.catch(() => {}) // observed by pull; an upstream failure must not also be unhandled here
         let ingestB: Ingest | undefined
         const finishIngest = async () => {
-          rowsA = ingestA.finish()
-          mapA = ingestA.rowMap
+          rowsA = ingestA!.finish()
+          mapA = ingestA!.rowMap
           if (streamB) {
             ingestB = new Ingest(
-              heap,
+              heap!,
               dim,
               int8,
               metaB,
@@ -247,7 +252,7 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
         const writable = new WritableStream<EmbeddingRows>({
           write(batch) {
             try {
-              ingestA.add(batch)
+              ingestA!.add(batch)
             } catch (e) {
               ingestFailed(e)
               throw e
@@ -263,7 +268,7 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
           },
           abort(reason) {
             // upstream failed or the run was cancelled: the readable side must fail too, not wait
-            ingestA.finish()
+            ingestA?.finish()
             ingestFailed(reason)
           },
         })
@@ -298,9 +303,9 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
         const load = (p: Planned) => {
           fds.a ??= openSpill(filesA)
           fds.b ??= cross ? openSpill(filesB) : fds.a
-          if (!loaded || loaded.ab !== p.ab) regionA.read(heap, fds.a, p.blockA0, p.blockARows)
+          if (!loaded || loaded.ab !== p.ab) regionA.read(heap!, fds.a, p.blockA0, p.blockARows)
           if ((cross || p.bb !== p.ab) && (!loaded || loaded.bb !== p.bb)) {
-            regionB.read(heap, fds.b, p.blockB0, p.blockBRows)
+            regionB.read(heap!, fds.b, p.blockB0, p.blockBRows)
           }
           loaded = { ab: p.ab, bb: p.bb }
         }
@@ -385,10 +390,10 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
             const count = results.get(id)!
             results.delete(id)
             if (count === 0) continue
-            const slot = slotAt(id)
-            i.set(new Uint32Array(heap, slot, count), at)
-            j.set(new Uint32Array(heap, slot + 4 * SLOT_PAIRS, count), at)
-            score.set(new Float32Array(heap, slot + 8 * SLOT_PAIRS, count), at)
+            const slot = slotAt(id), h = heap!
+            i.set(new Uint32Array(h, slot, count), at)
+            j.set(new Uint32Array(h, slot + 4 * SLOT_PAIRS, count), at)
+            score.set(new Float32Array(h, slot + 8 * SLOT_PAIRS, count), at)
             at += count
           }
           nextEmit = end
@@ -400,6 +405,19 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
           fds.a = fds.b = undefined
         }
 
+        // every pair is out: the spill files close, the workers end, the shared memory is dropped and the
+        // reservation goes back to the budget now, for the stages after this one (leidenRecursive builds
+        // its graph once the last pair has arrived), instead of when the run ends
+        const done = () => {
+          closeFiles()
+          pool.close()
+          memory = heap = undefined
+          ingestA = ingestB = undefined
+          boundsA = boundsB = undefined
+          budget.ledger.release(name, plan.bytes - plan.sourceB)
+          collectGarbageNow(true)
+        }
+
         const readable = new ReadableStream<ScoredPairs>({
           async pull(controller) {
             if (!tasks) {
@@ -407,7 +425,7 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
               // the float kernels' FMA rounding bound (the int8 screen's margin is per tile pair: see task)
               thrScreen = Math.fround(thrExact - screenMargin(variant, dim))
               if (int8) {
-                boundsA = new TileBounds(ingestA.res, ingestA.npr, rowsA)
+                boundsA = new TileBounds(ingestA!.res, ingestA!.npr, rowsA)
                 boundsB = ingestB ? new TileBounds(ingestB.res, ingestB.npr, rowsB) : boundsA
               }
               totalTasks = countTasks(grid(), options.shard)
@@ -426,7 +444,7 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
               dispatch()
               collectGarbageNow()
               if (exhausted && inflight === 0 && results.size === 0) {
-                closeFiles()
+                done()
                 controller.close()
                 return
               }

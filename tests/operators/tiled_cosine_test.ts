@@ -6,6 +6,7 @@ import { expect, test } from "bun:test"
 import * as path from "node:path"
 import {
   collect,
+  leidenRecursive,
   pipe,
   readEmbeddings,
   run,
@@ -14,12 +15,7 @@ import {
   tiledCosine,
   writeEdges,
 } from "../../mod.ts"
-import {
-  f32Below,
-  packedBytes,
-  packNormalised,
-  referencePairs,
-} from "../../operators/tiled_cosine/kernel.ts"
+import { f32Below, packedBytes, packNormalised, referencePairs } from "../../operators/tiled_cosine/kernel.ts"
 import { lines, randomValues, tempDir, writeNpy } from "../helpers.ts"
 
 const dir = tempDir()
@@ -178,4 +174,26 @@ test("A x B mode pairs every row of A with every row of B", async () => {
   await run(pipe(readEmbeddings(a), tiledCosine({ threshold: 0.9, against: readEmbeddings(b) }), collect(got)))
   const flat = got.batches.flatMap((p) => [...p.i].map((i, x) => `${i}-${p.j[x]}`)).sort()
   expect(flat).toEqual(["0-0", "1-1"])
+})
+
+test("tiledCosine gives its reservation back once its last pair is out, before the run ends", async () => {
+  const npy = path.join(dir, "e.npy")
+  writeNpy(npy, 600, 16, randomValues(600 * 16, 3))
+  const report = await run(
+    pipe(
+      readEmbeddings(npy),
+      tiledCosine({ threshold: 0.5 }),
+      thresholdEdges(),
+      leidenRecursive(),
+      collect({ batches: [] }),
+    ),
+    { memory: "64MB" },
+  )
+  const tiles = report.timeline.filter((e) => e.owner === "tiledCosine")
+  expect(tiles[0].now).toBeGreaterThan(0)
+  const back = tiles.find((e) => e.now === 0)!
+  expect(back).toBeDefined()
+  // Leiden reserves its graph after that: the bytes were free for it
+  const leiden = report.timeline.filter((e) => e.owner === "leidenRecursive" && e.t >= back.t)
+  expect(leiden.length).toBeGreaterThan(0)
 })
