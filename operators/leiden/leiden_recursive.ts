@@ -116,6 +116,10 @@ export function leidenRecursive(options: LeidenRecursiveOptions = {}): Transform
           },
           async flush(controller) {
             const n = nodesOf(info)
+            // what the stages before this one dropped when they finished (tiledCosine's shared memory, its
+            // workers' heaps) goes before the graph is built in its place
+            await new Promise((resolve) => setTimeout(resolve, 0))
+            collectGarbageNow(true)
             const g = builder.build(n)
             // the edge chunks and the half CSR are garbage now: give their memory back before Leiden allocates
             collectGarbageNow(true)
