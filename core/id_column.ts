@@ -9,26 +9,36 @@ import type { IdTable } from "./batches.ts"
 const decoder = new TextDecoder()
 const encoder = new TextEncoder()
 
-export class IdColumn implements IdTable {
+/**
+ * What both id tables share: the kind of ids, the budget's hooks (`reserve(bytes)` before each allocation,
+ * which may refuse by throwing; `release(bytes)` after the array it replaces is dropped), the rows and
+ * string bytes they are sized for (they still grow past them), and the text held so far.
+ */
+abstract class MeteredIds implements IdTable {
+  protected used = 0
+  /** Every byte so far is ASCII: an id decodes with String.fromCharCode. */
+  protected ascii = true
+  abstract readonly length: number
+
+  constructor(
+    readonly kind: "string" | "integer",
+    protected readonly reserve: (bytes: number) => void = () => {},
+    protected readonly release: (bytes: number) => void = () => {},
+    protected readonly expected: { rows: number; bytes: number } = { rows: 0, bytes: 0 },
+  ) {}
+
+  abstract get(row: number): string
+
+  get textBytes(): number {
+    return Math.max(this.used, this.expected.bytes)
+  }
+}
+
+export class IdColumn extends MeteredIds {
   private bytes = new Uint8Array(0)
   private ends = new Uint32Array(0)
   private ints = new Float64Array(0)
   private rows = 0
-  private used = 0
-  /** Every byte so far is ASCII: a row decodes with String.fromCharCode. */
-  private ascii = true
-
-  /**
-   * `reserve(bytes)` is called before each allocation (throw to refuse it); `release(bytes)` after the
-   * array it replaces is dropped.
-   */
-  constructor(
-    readonly kind: "string" | "integer",
-    private readonly reserve: (bytes: number) => void = () => {},
-    private readonly release: (bytes: number) => void = () => {},
-    /** Rows and string bytes to size the arrays for up front (they still grow past them). */
-    private readonly expected: { rows: number; bytes: number } = { rows: 0, bytes: 0 },
-  ) {}
 
   /** Bytes the arrays take when sized from `expected` (what a plan reserves up front). */
   static plannedBytes(kind: "string" | "integer", expected: { rows: number; bytes: number }): number {
@@ -47,10 +57,6 @@ export class IdColumn implements IdTable {
   /** Bytes the table's arrays hold (capacity). */
   get held(): number {
     return this.bytes.byteLength + this.ends.byteLength + this.ints.byteLength
-  }
-
-  get textBytes(): number {
-    return Math.max(this.used, this.expected.bytes)
   }
 
   pushStrings(values: ArrayLike<string>): void {
@@ -101,31 +107,17 @@ export class IdColumn implements IdTable {
  * ignored. String ids as UTF-8 bytes with a start and end per row (8 B per row plus the text); integer
  * ids in a Float64Array. Allocations go through `reserve` / `release` as in IdColumn.
  */
-export class IdsByRow implements IdTable {
+export class IdsByRow extends MeteredIds {
   private bytes = new Uint8Array(0)
-  private used = 0
   /** start + 1 of each row's bytes (0: not set yet), and the end. */
   private starts = new Uint32Array(0)
   private ends = new Uint32Array(0)
   private ints = new Float64Array(0)
-  private ascii = true
   length = 0
-
-  constructor(
-    readonly kind: "string" | "integer",
-    private readonly reserve: (bytes: number) => void = () => {},
-    private readonly release: (bytes: number) => void = () => {},
-    /** Rows and string bytes to size the arrays for on first use (they still grow past them). */
-    private readonly expected: { rows: number; bytes: number } = { rows: 0, bytes: 0 },
-  ) {}
 
   /** Bytes the arrays take when sized from `expected` (what a plan reserves up front). */
   static plannedBytes(kind: "string" | "integer", expected: { rows: number; bytes: number }): number {
     return kind === "integer" ? 8 * expected.rows : 8 * expected.rows + expected.bytes
-  }
-
-  get textBytes(): number {
-    return Math.max(this.used, this.expected.bytes)
   }
 
   /** Row `row`'s id: the UTF-8 bytes data[a .. b), unless the row has one already. */
