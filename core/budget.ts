@@ -117,3 +117,27 @@ export const allowance = (
       },
     }
   })
+
+/**
+ * The reserve/release hooks of something made while planning, before the run's budget exists (a source's
+ * id table): what it allocates meanwhile is tallied, and taken from the Allowance it is bound to in the
+ * stage's `make`; from then on every allocation draws on that Allowance, refused naming `what`.
+ */
+export class PendingAllowance {
+  private early = 0
+  private target: Allowance | undefined
+  constructor(private readonly what: string) {}
+  readonly reserve = (bytes: number): void => {
+    if (this.target) this.target.take(bytes, this.what)
+    else this.early += bytes
+  }
+  readonly release = (bytes: number): void => {
+    if (this.target) this.target.give(bytes)
+    else this.early -= bytes
+  }
+  bind(allowance: Allowance): void {
+    allowance.take(this.early, this.what)
+    this.early = 0
+    this.target = allowance
+  }
+}

@@ -7,7 +7,7 @@ import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import type { ClusterBatch, EdgeBatch, ScoredPairs, StreamInfo } from "../core/batches.ts"
-import { allowance, MemoryBudget } from "../core/budget.ts"
+import { allowance, MemoryBudget, PendingAllowance } from "../core/budget.ts"
 import { InvalidInput } from "../core/errors.ts"
 import { IdsByRow } from "../core/id_column.ts"
 import { writeAll } from "../core/files.ts"
@@ -98,7 +98,7 @@ export function readArrow<K extends StreamKind>(input: ArrowInput, wanted: K | "
   // a message body, and what decoding makes of it (a float64 column becomes float32)
   const need = (body: number) => 2 * Math.max(MIN_MESSAGE, body)
   // the id table: planned from the stream's metadata, then reserved from what the budget has left
-  const idsHooks = { reserve: (_bytes: number) => {}, release: (_bytes: number) => {} }
+  let idsMemory: PendingAllowance | undefined
   let idsPlanned = 0
   return {
     kind: "source",
@@ -130,7 +130,8 @@ export function readArrow<K extends StreamKind>(input: ArrowInput, wanted: K | "
           }
           // a brook stream says how many rows its ids are for, and about how much text they hold
           const expected = { rows: info.rows ?? 0, bytes: Number(schema.metadata.get(KEY.idBytes) ?? 0) || 0 }
-          const ids = withIds(kind, schema, input.name, made.decode as never, idsHooks, expected)
+          idsMemory = new PendingAllowance("the stream's ids")
+          const ids = withIds(kind, schema, input.name, made.decode as never, idsMemory, expected)
           idsPlanned = ids ? IdsByRow.plannedBytes(ids.table.kind, expected) : 0
           decode = (ids?.decode ?? made.decode) as typeof decode
           firstBody = await reader.peekBodyLength()
@@ -152,9 +153,7 @@ export function readArrow<K extends StreamKind>(input: ArrowInput, wanted: K | "
         const progress = yield* Progress
         yield* budget.reserve(name, plan.bytes)
         if (spool) yield* Effect.addFinalizer(() => Effect.sync(() => spool!.remove()))
-        const ids = yield* allowance(name, idsPlanned)
-        idsHooks.reserve = (bytes) => ids.take(bytes, "the stream's ids")
-        idsHooks.release = (bytes) => ids.give(bytes)
+        idsMemory!.bind(yield* allowance(name, idsPlanned))
         const r = reader!
         let rows = 0
         return new ReadableStream<Batches[K]>({
@@ -236,7 +235,7 @@ function withIds<K extends StreamKind>(
   schema: ArrowSchema,
   file: string,
   decode: (b: RecordBatch, row0: number) => Batches[K],
-  hooks: { reserve: (bytes: number) => void; release: (bytes: number) => void },
+  memory: PendingAllowance,
   expected: { rows: number; bytes: number },
 ): { table: IdsByRow; decode: (b: RecordBatch, row0: number) => Batches[K] } | undefined {
   const at = ID_COLUMNS[kind].map((n) => schema.fields.findIndex((f) => f.name === n))
@@ -246,7 +245,7 @@ function withIds<K extends StreamKind>(
   if (!text && !types.every((t) => t === "int")) {
     throw new InvalidInput({ file, reason: `id columns ${ID_COLUMNS[kind].join(", ")} must be utf8 or integers` })
   }
-  const table = new IdsByRow(text ? "string" : "integer", (b) => hooks.reserve(b), (b) => hooks.release(b), expected)
+  const table = new IdsByRow(text ? "string" : "integer", memory.reserve, memory.release, expected)
   return {
     table,
     decode: (b, row0) => {

@@ -10,7 +10,7 @@ import { Effect } from "effect"
 import * as fs from "node:fs"
 import { type AsyncBuffer, asyncBufferFromFile, type FileMetaData, parquetMetadataAsync, parquetRead } from "hyparquet"
 import type { EdgeBatch } from "../core/batches.ts"
-import { allowance, MemoryBudget } from "../core/budget.ts"
+import { allowance, MemoryBudget, PendingAllowance } from "../core/budget.ts"
 import { InvalidInput } from "../core/errors.ts"
 import { readAt } from "../core/files.ts"
 import type { Source } from "../core/operator.ts"
@@ -46,7 +46,7 @@ export function readEdges(files: string | readonly string[]): Source<EdgeBatch> 
   const rows: number[] = []
   let ids: InternedIds | undefined
   // the node table grows with the ids it meets: its allocations are reserved from what the budget has left
-  const tableMemory = { reserve: (_bytes: number) => {}, release: (_bytes: number) => {} }
+  let tableMemory: PendingAllowance | undefined
   return {
     kind: "source",
     name,
@@ -84,12 +84,8 @@ export function readEdges(files: string | readonly string[]): Source<EdgeBatch> 
           }
         }
         if (kinds[0]) {
-          ids = new InternedIds(
-            new NodeTable("string", 0, {
-              reserve: (b) => tableMemory.reserve(b),
-              release: (b) => tableMemory.release(b),
-            }),
-          )
+          tableMemory = new PendingAllowance("the node table of the edges' string ids")
+          ids = new InternedIds(new NodeTable("string", 0, tableMemory))
         }
         return { file: list.length === 1 ? list[0] : `${list[0]} (+${list.length - 1} more)`, edges: sum(rows), ids }
       }),
@@ -99,10 +95,7 @@ export function readEdges(files: string | readonly string[]): Source<EdgeBatch> 
       Effect.gen(function* () {
         const budget = yield* MemoryBudget
         yield* budget.reserve(name, plan.bytes)
-        const nodes = yield* allowance(name, 0)
-        tableMemory.reserve = (bytes) => nodes.take(bytes, "the node table of the edges' string ids")
-        tableMemory.release = (bytes) => nodes.give(bytes)
-        if (ids) nodes.take(ids.table.bytes, "the node table of the edges' string ids")
+        if (tableMemory) tableMemory.bind(yield* allowance(name, 0))
         let k = 0
         let current: ReadableStreamDefaultReader<EdgeBatch> | undefined
         const open = (file: string, r: number) =>

@@ -7,7 +7,7 @@
 import { Effect } from "effect"
 import { type EmbeddingBatch, type StreamInfo } from "../core/batches.ts"
 import { IdColumn } from "../core/id_column.ts"
-import { allowance, MemoryBudget } from "../core/budget.ts"
+import { allowance, MemoryBudget, PendingAllowance } from "../core/budget.ts"
 import { BudgetExceeded, InvalidInput } from "../core/errors.ts"
 import type { Plan, Source } from "../core/operator.ts"
 import { Progress } from "../core/progress.ts"
@@ -91,7 +91,7 @@ export function readEmbeddings(file: string, options: ReadEmbeddingsOptions = {}
   const idsBytes = (o: Opened) => o.kind === "parquet" && o.idKind ? IdColumn.plannedBytes(o.idKind, idsExpected(o)) : 0
   const fixedBytes = (o: Opened) => (o.kind === "parquet" ? o.pageBytes + idsBytes(o) : 0)
   // the id table's allocations: from the plan's share for ids, then from what the budget has left
-  const idsHooks = { reserve: (_bytes: number) => {}, release: (_bytes: number) => {} }
+  let idsMemory: PendingAllowance | undefined
   return {
     kind: "source",
     name,
@@ -100,13 +100,9 @@ export function readEmbeddings(file: string, options: ReadEmbeddingsOptions = {}
       Effect.try({
         try: () => {
           opened = inspect(file, options)
+          idsMemory = new PendingAllowance("the input's ids")
           idTable = opened.kind === "parquet" && opened.idKind
-            ? new IdColumn(
-              opened.idKind,
-              (b) => idsHooks.reserve(b),
-              (b) => idsHooks.release(b),
-              idsExpected(opened),
-            )
+            ? new IdColumn(opened.idKind, idsMemory.reserve, idsMemory.release, idsExpected(opened))
             : undefined
           return { file, dim: opened.dim, rows: opened.rows, ids: idTable } satisfies StreamInfo
         },
@@ -141,9 +137,7 @@ export function readEmbeddings(file: string, options: ReadEmbeddingsOptions = {}
         yield* budget.reserve(name, plan.bytes)
         const check = rowChecker(file, options.zeroVectors ?? "error")
         const o = opened!
-        const ids = yield* allowance(name, idsBytes(o))
-        idsHooks.reserve = (bytes) => ids.take(bytes, "the input's ids")
-        idsHooks.release = (bytes) => ids.give(bytes)
+        idsMemory!.bind(yield* allowance(name, idsBytes(o)))
         if (o.kind === "npy") {
           const npy = yield* Effect.acquireRelease(
             Effect.sync(() => openNpy(file)),

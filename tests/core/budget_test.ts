@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test"
 import { Effect, Exit } from "effect"
-import { allowance, makeBudget, MemoryBudget } from "../../core/budget.ts"
+import { allowance, makeBudget, MemoryBudget, PendingAllowance } from "../../core/budget.ts"
 import { parseSize } from "../../core/size.ts"
 
 test("sizes parse in decimal and binary units", () => {
@@ -66,4 +66,21 @@ test("an allowance draws on its plan, then on what is left, reuses what is given
     }).pipe(Effect.provideService(MemoryBudget, budget)),
   ))
   expect(budget.ledger.used).toBe(0) // the plan and the extra are released with the scope
+})
+
+test("a pending allowance tallies what is allocated before its stage is made, and takes it when bound", async () => {
+  const budget = makeBudget(1000)
+  const pending = new PendingAllowance("the node table")
+  pending.reserve(300) // while planning: no budget yet
+  pending.release(100)
+  await Effect.runPromise(Effect.scoped(
+    Effect.gen(function* () {
+      pending.bind(yield* allowance("readEdges", 0))
+      expect(budget.ledger.used).toBe(200)
+      pending.reserve(300)
+      expect(budget.ledger.used).toBe(500)
+      expect(() => pending.reserve(600)).toThrow("the node table")
+    }).pipe(Effect.provideService(MemoryBudget, budget)),
+  ))
+  expect(budget.ledger.used).toBe(0)
 })
