@@ -114,3 +114,29 @@ export class ByteReader {
     return new DataView(b.buffer, b.byteOffset).getBigUint64(0, true)
   }
 }
+
+/** What an owner of growing arrays is told: `reserve` before an array is made (it may refuse by throwing), `release` after one is dropped. */
+export interface Metered {
+  reserve(bytes: number): void
+  release(bytes: number): void
+}
+
+type Typed = Uint8Array | Uint16Array | Int32Array | Uint32Array | Float64Array
+
+/** `a` in a new array of `length` elements (its first `length` when shorter), reserved before it is made and `a` released after. */
+export function resized<T extends Typed>(a: T, length: number, memory: Metered): T {
+  memory.reserve(length * a.BYTES_PER_ELEMENT)
+  const b = new (a.constructor as new (n: number) => T)(length)
+  b.set((a.length > length ? a.subarray(0, length) : a) as never)
+  memory.release(a.byteLength)
+  return b
+}
+
+/** Character codes (bytes, or UTF-16 units) as a string, 4096 at a time (the limit of apply's arguments). */
+export function fromCharCodes(units: Uint8Array | Uint16Array): string {
+  let s = ""
+  for (let x = 0; x < units.length; x += 4096) {
+    s += String.fromCharCode.apply(null, units.subarray(x, x + 4096) as unknown as number[])
+  }
+  return s
+}

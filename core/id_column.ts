@@ -5,6 +5,7 @@
  * the budget sees the table grow and can refuse it.
  */
 import type { IdTable } from "./batches.ts"
+import { fromCharCodes, resized } from "./bytes.ts"
 
 const decoder = new TextDecoder()
 const encoder = new TextEncoder()
@@ -22,8 +23,8 @@ abstract class MeteredIds implements IdTable {
 
   constructor(
     readonly kind: "string" | "integer",
-    protected readonly reserve: (bytes: number) => void = () => {},
-    protected readonly release: (bytes: number) => void = () => {},
+    readonly reserve: (bytes: number) => void = () => {},
+    readonly release: (bytes: number) => void = () => {},
     protected readonly expected: { rows: number; bytes: number } = { rows: 0, bytes: 0 },
   ) {}
 
@@ -97,7 +98,7 @@ export class IdColumn extends MeteredIds {
   /** A copy of `a` with room for `need` elements (at least twice as many), reserved before it is made. */
   private grow<T extends Uint8Array | Uint32Array | Float64Array>(a: T, need: number): T {
     const length = a.length === 0 && need <= this.presize(a) ? this.presize(a) : Math.max(need, 2 * a.length, 1024)
-    return grown(a, length, this.reserve, this.release)
+    return resized(a, length, this)
   }
 }
 
@@ -126,21 +127,20 @@ export class IdsByRow extends MeteredIds {
       const rows = this.starts.length === 0 && row < this.expected.rows
         ? this.expected.rows
         : Math.max(row + 1, 2 * this.starts.length, 1024)
-      this.starts = grown(this.starts, rows, this.reserve, this.release)
-      this.ends = grown(this.ends, rows, this.reserve, this.release)
+      this.starts = resized(this.starts, rows, this)
+      this.ends = resized(this.ends, rows, this)
     }
     if (row >= this.length) this.length = row + 1
     if (this.starts[row] !== 0) return
     const n = b - a
     if (this.used + n >= 0xffff_ffff) throw new RangeError("string ids over 4 GiB")
     if (this.used + n > this.bytes.length) {
-      this.bytes = grown(
+      this.bytes = resized(
         this.bytes,
         this.bytes.length === 0 && n <= this.expected.bytes
           ? this.expected.bytes
           : Math.max(this.used + n, 2 * this.bytes.length, 1 << 16),
-        this.reserve,
-        this.release,
+        this,
       )
     }
     const bytes = this.bytes, at = this.used
@@ -157,7 +157,7 @@ export class IdsByRow extends MeteredIds {
       const rows = this.ints.length === 0 && row < this.expected.rows
         ? this.expected.rows
         : Math.max(row + 1, 2 * this.ints.length, 1024)
-      this.ints = grown(this.ints, rows, this.reserve, this.release)
+      this.ints = resized(this.ints, rows, this)
     }
     this.ints[row] = value
     if (row >= this.length) this.length = row + 1
@@ -176,26 +176,7 @@ export class IdsByRow extends MeteredIds {
   }
 }
 
-/** A copy of `a` with `length` elements, reserved before it is made and `a` released after. */
-function grown<T extends Uint8Array | Uint32Array | Float64Array>(
-  a: T,
-  length: number,
-  reserve: (bytes: number) => void,
-  release: (bytes: number) => void,
-): T {
-  reserve(length * a.BYTES_PER_ELEMENT)
-  const b = new (a.constructor as new (n: number) => T)(length)
-  b.set(a as never)
-  release(a.byteLength)
-  return b
-}
-
 /** UTF-8 bytes as a string (ASCII without the decoder). */
 function decodeBytes(view: Uint8Array, ascii: boolean): string {
-  if (!ascii) return decoder.decode(view)
-  let s = ""
-  for (let x = 0; x < view.length; x += 4096) {
-    s += String.fromCharCode.apply(null, view.subarray(x, x + 4096) as unknown as number[])
-  }
-  return s
+  return ascii ? fromCharCodes(view) : decoder.decode(view)
 }

@@ -8,6 +8,8 @@
  * characters, 16 B for integer ids, plus attribute payload.
  */
 
+import { fromCharCodes, type Metered, resized } from "../core/bytes.ts"
+
 export type AttributeType = "float64" | "int32" | "bool" | "string"
 
 type Storage = Float64Array | Int32Array | Uint8Array | Uint32Array
@@ -51,7 +53,7 @@ export class NodeTable {
   constructor(
     readonly kind: "string" | "integer",
     expected = 0,
-    private readonly memory: TableMemory = UNMETERED,
+    private readonly memory: Metered = UNMETERED,
   ) {
     if (expected > 8) {
       this.columnCapacity = expected
@@ -198,11 +200,7 @@ export class NodeTable {
   id(u: number): string | number {
     if (this.kind === "integer") return this.keys[u]
     const a = this.starts[u], b = u + 1 < this.count ? this.starts[u + 1] : this.charEnd
-    let s = ""
-    for (let x = a; x < b; x += 4096) {
-      s += String.fromCharCode.apply(null, this.chars.subarray(x, Math.min(b, x + 4096)) as unknown as number[])
-    }
-    return s
+    return fromCharCodes(this.chars.subarray(a, b))
   }
 
   /** Adds an attribute column (values default to 0, false or ""). */
@@ -358,21 +356,12 @@ export class NodeTable {
 
   /** A copy of `a` with room for `need` elements (at least twice its length). */
   private grown<T extends Storage | Uint16Array>(a: T, need: number): T {
-    const length = Math.max(need, a.length * 2)
-    this.memory.reserve(length * a.BYTES_PER_ELEMENT)
-    const b = new (a.constructor as new (n: number) => T)(length)
-    b.set(a as never)
-    this.memory.release(a.byteLength)
-    return b
+    return resized(a, Math.max(need, a.length * 2), this.memory)
   }
 
   /** `a` cut to `used` elements: a copy, unless that would free less than an eighth of it. */
   private fitted<T extends Storage | Uint16Array>(a: T, used: number): T {
-    if (a.length - used < a.length / 8) return a
-    this.memory.reserve(used * a.BYTES_PER_ELEMENT)
-    const b = a.slice(0, used) as T
-    this.memory.release(a.byteLength)
-    return b
+    return a.length - used < a.length / 8 ? a : resized(a, used, this.memory)
   }
 
   /** The character arena at 2 B per character (the first id past Latin-1), made the arena. */
@@ -386,13 +375,7 @@ export class NodeTable {
   }
 }
 
-/** What a NodeTable tells of its allocations (see its constructor). */
-export interface TableMemory {
-  reserve(bytes: number): void
-  release(bytes: number): void
-}
-
-const UNMETERED: TableMemory = { reserve: () => {}, release: () => {} }
+const UNMETERED: Metered = { reserve: () => {}, release: () => {} }
 
 /**
  * internStrings' first pass over ids k0 .. k1 - 1 (numbers as their text): copies each one's characters
