@@ -17,7 +17,7 @@ import { FormatUnsupported, InvalidInput, isBrookError } from "../core/errors.ts
 import { checkCodec } from "./parquet/compression.ts"
 import { firstVectorLength } from "./parquet/dimension.ts"
 import { IdDecoder } from "./parquet/ids.ts"
-import { atOffset, type ByteSource, readPageHeader, visitPage, walkPages } from "./parquet/pages.ts"
+import { atOffset, type ByteSource, readPageHeader, visitParsedPage, walkPages } from "./parquet/pages.ts"
 import {
   openStreamedPage,
   STREAM_BUFFER_BYTES,
@@ -145,7 +145,7 @@ export function readRowGroup(pq: ParquetEmbeddings, index: number): RowGroupVect
   const group = pq.rowGroups[index]
   if (!group) throw new RangeError(`${pq.file}: no row group ${index} (the file has ${pq.rowGroups.length})`)
   const fd = s.fd
-  const { vector, id } = s.chunks[index]
+  const { vector } = s.chunks[index]
   const values = decodeChunk(pq.file, fd, vector, (read) => {
     const decoder = new VectorDecoder({
       file: pq.file,
@@ -157,14 +157,20 @@ export function readRowGroup(pq: ParquetEmbeddings, index: number): RowGroupVect
     walkPages(pq.file, read, vector, s.vector, decoder)
     return decoder.finish()
   })
-  if (!id || !s.id) return { values, count: group.rows }
+  const ids = groupIds(pq, s, index)
+  return ids ? { values, count: group.rows, ids } : { values, count: group.rows }
+}
+
+/** The ids of row group `index` (its whole id chunk, read and decoded), or undefined without an id column. */
+function groupIds(pq: ParquetEmbeddings, s: OpenFile, index: number): string[] | Float64Array | undefined {
+  const chunk = s.chunks[index].id, group = pq.rowGroups[index]
+  if (!chunk || !s.id) return undefined
   const { leaf, kind } = s.id
-  const ids = decodeChunk(pq.file, fd, id, (read) => {
+  return decodeChunk(pq.file, s.fd!, chunk, (read) => {
     const decoder = new IdDecoder(pq.file, leaf, kind, group.firstRow, group.rows)
-    walkPages(pq.file, read, id, leaf, decoder)
+    walkPages(pq.file, read, chunk, leaf, decoder)
     return decoder.finish()
   })
-  return { values, count: group.rows, ids }
 }
 
 function open(file: string, fd: number, options: OpenOptions): ParquetEmbeddings {
@@ -396,12 +402,11 @@ export class VectorRows {
   private finished = false
   private taken = 0
   private ids: string[] | Float64Array | undefined
-  /** The page being read a piece at a time, and the file offset of its header. */
-  private stream: StreamedPage | undefined
-  private streamAt = 0
-  /** Values of the streamed page read so far. */
-  private streamed = 0
+  /** The page being read a piece at a time, the file offset of its header, and its values not read yet. */
+  private stream: { page: StreamedPage; at: number; left: number } | undefined
   private piece = new Uint8Array(0)
+  /** Bytes per PLAIN value of the vector column. */
+  private readonly width: number
   private readonly read: ByteSource
   /** Page reads and decompressed pages reuse these, so that reading leaves little garbage behind. */
   private scratch = new Uint8Array(4096)
@@ -427,6 +432,7 @@ export class VectorRows {
     const s = state.get(pq)
     if (!s || s.fd === undefined) throw new RangeError(`${pq.file}: Parquet file is closed`)
     const fd = s.fd
+    this.width = s.vector.element.type === "DOUBLE" ? 8 : 4
     this.page = new Uint8Array(pq.pages.uncompressed)
     this.read = (offset, n) => {
       if (n > this.scratch.length) this.scratch = new Uint8Array(Math.max(n, 2 * this.scratch.length))
@@ -478,48 +484,45 @@ export class VectorRows {
   /** Reads the page at `pos`: whole, or the levels of a page to stream (its values come piece by piece). */
   private nextPage(s: OpenFile, chunk: Chunk, decoder: VectorDecoder): void {
     const file = this.pq.file, at = this.pos
-    const { header, bodyStart, bodyEnd } = atOffset(
+    const page = atOffset(
       file,
       chunk.start,
       "corrupt column chunk",
       () => readPageHeader(file, this.read, at, chunk.end),
     )
-    if (!streamable(header, chunk.codec, s.streamPageBytes)) {
+    if (!streamable(page.header, chunk.codec, s.streamPageBytes)) {
       this.pos = atOffset(
         file,
         chunk.start,
         "corrupt column chunk",
-        () => visitPage(file, this.read, chunk, s.vector, at, decoder, this.page),
+        () => visitParsedPage(file, this.read, chunk.codec, s.vector, at, page, decoder, this.page),
       )
       return
     }
-    this.stream = atOffset(file, at, "corrupt data page", () => {
-      const page = openStreamedPage(file, this.read, header, at, bodyStart, chunk.codec, s.vector)
-      decoder.checkLevels(page.levels)
-      return page
+    const opened = atOffset(file, at, "corrupt data page", () => {
+      const streamed = openStreamedPage(file, this.read, page.header, at, page.bodyStart, chunk.codec, s.vector)
+      decoder.checkLevels(streamed.levels)
+      return streamed
     })
-    this.streamAt = at
-    this.pos = bodyEnd
+    this.stream = { page: opened, at, left: opened.levels.numValues }
+    this.pos = page.bodyEnd
   }
 
   /** The next piece of the streamed page's values into the decoder. */
   private streamPiece(decoder: VectorDecoder): void {
     const stream = this.stream!
-    const width = state.get(this.pq)!.vector.element.type === "DOUBLE" ? 8 : 4
-    const left = stream.levels.numValues - this.streamed
-    if (left === 0) {
+    if (stream.left === 0) {
       this.stream = undefined
-      this.streamed = 0
       return
     }
-    const count = Math.min(left, STREAM_VALUES)
-    if (this.piece.length < count * width) this.piece = new Uint8Array(STREAM_VALUES * width)
-    const bytes = this.piece.subarray(0, count * width)
-    atOffset(this.pq.file, this.streamAt, "corrupt data page", () => {
-      stream.values.take(bytes)
+    const count = Math.min(stream.left, STREAM_VALUES)
+    if (this.piece.length < count * this.width) this.piece = new Uint8Array(STREAM_VALUES * this.width)
+    const bytes = this.piece.subarray(0, count * this.width)
+    atOffset(this.pq.file, stream.at, "corrupt data page", () => {
+      stream.page.values.take(bytes)
       decoder.appendPlain(bytes, count)
     })
-    this.streamed += count
+    stream.left -= count
   }
 
   private startGroup(s: OpenFile): void {
@@ -531,18 +534,9 @@ export class VectorRows {
     )
     this.pos = chunk.vector.start
     this.stream = undefined
-    this.streamed = 0
     this.finished = false
     this.taken = 0
-    this.ids = undefined
-    if (chunk.id && s.id) {
-      const { leaf, kind } = s.id
-      this.ids = decodeChunk(pq.file, s.fd!, chunk.id, (read) => {
-        const decoder = new IdDecoder(pq.file, leaf, kind, g.firstRow, g.rows)
-        walkPages(pq.file, read, chunk.id!, leaf, decoder)
-        return decoder.finish()
-      })
-    }
+    this.ids = groupIds(pq, s, this.group)
   }
 }
 

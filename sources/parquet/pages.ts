@@ -76,8 +76,20 @@ export function visitPage(
   visit: PageVisitor,
   into?: Uint8Array,
 ): number {
-  const { end, codec } = chunk
-  const { header, bodyStart, bodyEnd } = readPageHeader(file, read, pos, end)
+  return visitParsedPage(file, read, chunk.codec, leaf, pos, readPageHeader(file, read, pos, chunk.end), visit, into)
+}
+
+/** visitPage for the page at `pos` whose header readPageHeader has parsed already. */
+export function visitParsedPage(
+  file: string,
+  read: ByteSource,
+  codec: string,
+  leaf: LevelBounds,
+  pos: number,
+  { header, bodyStart, bodyEnd }: PageAt,
+  visit: PageVisitor,
+  into?: Uint8Array,
+): number {
   const size = header.compressed_page_size
   const body = read(bodyStart, size)
   const offset = pos
@@ -188,16 +200,18 @@ export function unsupportedEncoding(file: string, encoding: string): never {
   throw new FormatUnsupported({ file, format: `Parquet ${encoding} encoding`, reason: "brook does not decode it" })
 }
 
+/** A parsed page header and where its body lies. */
+export interface PageAt {
+  readonly header: PageHeader
+  readonly bodyStart: number
+  readonly bodyEnd: number
+}
+
 /**
  * Parses the page header at `pos` and checks the page body stays inside the chunk (`end`).
  * Header bytes are read in a window that grows when the header does not fit in it.
  */
-export function readPageHeader(
-  file: string,
-  read: ByteSource,
-  pos: number,
-  end: number,
-): { header: PageHeader; bodyStart: number; bodyEnd: number } {
+export function readPageHeader(file: string, read: ByteSource, pos: number, end: number): PageAt {
   const header = parseHeader(file, read, pos, end)
   const bodyStart = pos + header.length
   const size = header.header.compressed_page_size
