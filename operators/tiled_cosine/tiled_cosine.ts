@@ -415,7 +415,6 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
           ingestA = ingestB = undefined
           boundsA = boundsB = undefined
           budget.ledger.release(name, plan.bytes - plan.sourceB)
-          collectGarbageNow(true)
         }
 
         const readable = new ReadableStream<ScoredPairs>({
