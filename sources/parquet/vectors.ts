@@ -132,10 +132,14 @@ export class VectorDecoder implements PageVisitor {
   /** `count` PLAIN values (little-endian float, or double) of a page whose levels checkLevels passed. */
   appendPlain(bytes: Uint8Array, count: number): void {
     this.room(count)
-    const at = this.written - this.base
-    if (this.double) toFloat32(bytes, 0, count, this.values, at)
-    else this.bytesOut.set(bytes.subarray(0, count * 4), at * 4)
+    this.plain(bytes, 0, count, this.written - this.base)
     this.written += count
+  }
+
+  /** n PLAIN values from bytes[start] into values[at ...] (doubles rounded to float32). */
+  private plain(bytes: Uint8Array, start: number, n: number, at: number): void {
+    if (this.double) toFloat32(bytes, start, n, this.values, at)
+    else this.bytesOut.set(bytes.subarray(start, start + n * 4), at * 4)
   }
 
   /** Checks the last row and that the chunk held every row the metadata promised. */
@@ -254,8 +258,7 @@ export class VectorDecoder implements PageVisitor {
     switch (page.encoding) {
       case "PLAIN":
         if (start + n * width > bytes.length) throw shortPage()
-        if (this.double) toFloat32(bytes, start, n, this.values, at)
-        else this.bytesOut.set(bytes.subarray(start, start + n * 4), at * 4)
+        this.plain(bytes, start, n, at)
         return
       case "BYTE_STREAM_SPLIT": {
         if (start + n * width > bytes.length) throw shortPage()
