@@ -146,17 +146,16 @@ export function readEmbeddings(file: string, options: ReadEmbeddingsOptions = {}
           const batchRows = plan.batchRows as number
           const scratch = npy.dtype === "f8" ? new Uint8Array(batchRows * npy.dim * 8) : undefined
           let next = 0
-          const free: Float32Array[] = []
+          const buffers = new BatchBuffers(batchRows * npy.dim)
           const rowBytes = npy.dim * (npy.dtype === "f8" ? 8 : 4)
           return new ReadableStream<EmbeddingRows>({
             pull(controller) {
               if (next >= npy.rows) return controller.close()
               const count = Math.min(batchRows, npy.rows - next)
-              const buffer = free.pop() ?? new Float32Array(batchRows * npy.dim)
+              const buffer = buffers.take()
               const values = buffer.subarray(0, count * npy.dim)
               readNpyRows(npy, next, count, values, scratch)
-              const batch = check(next, count, npy.dim, values)
-              controller.enqueue(batch.values === values ? { ...batch, recycle: () => void free.push(buffer) } : batch)
+              controller.enqueue(buffers.offer(check(next, count, npy.dim, values), buffer))
               next += count
               progress.update(name, { done: next, total: npy.rows, unit: "rows", bytes: next * rowBytes })
             },
@@ -169,10 +168,10 @@ export function readEmbeddings(file: string, options: ReadEmbeddingsOptions = {}
         const batchRows = plan.batchRows as number
         const reader = new VectorRows(pq, batchRows)
         const rowBytes = pq.rows > 0 ? pq.rowGroups.reduce((b, g) => b + g.bytes, 0) / pq.rows : 0
-        const free: Float32Array[] = []
+        const buffers = new BatchBuffers(batchRows * pq.dim)
         return new ReadableStream<EmbeddingRows>({
           pull(controller) {
-            const buffer = free.pop() ?? new Float32Array(batchRows * pq.dim)
+            const buffer = buffers.take()
             const rows = reader.next(buffer)
             if (!rows) return controller.close()
             const { values, count, firstRow, ids } = rows
@@ -183,16 +182,25 @@ export function readEmbeddings(file: string, options: ReadEmbeddingsOptions = {}
               if (Array.isArray(ids)) table.pushStrings(ids)
               else table.pushIntegers(ids)
             }
-            controller.enqueue(
-              batch.values === values && values.buffer === buffer.buffer
-                ? { ...batch, recycle: () => void free.push(buffer) }
-                : batch,
-            )
+            controller.enqueue(buffers.offer(batch, buffer))
             const done = firstRow + count
             progress.update(name, { done, total: pq.rows, unit: "rows", bytes: Math.round(done * rowBytes) })
           },
         }, { highWaterMark: 0 })
       }),
+  }
+}
+
+/** Batch buffers a consumer handed back (EmbeddingRows.recycle), reused for the next batches. */
+class BatchBuffers {
+  private readonly free: Float32Array[] = []
+  constructor(private readonly length: number) {}
+  take(): Float32Array {
+    return this.free.pop() ?? new Float32Array(this.length)
+  }
+  /** `batch`, recyclable when its values are still in `buffer` (dropping zero rows copies them out). */
+  offer(batch: EmbeddingRows, buffer: Float32Array): EmbeddingRows {
+    return batch.values.buffer === buffer.buffer ? { ...batch, recycle: () => void this.free.push(buffer) } : batch
   }
 }
 
