@@ -3,7 +3,9 @@
  * from the source to the sink. Closing the scope (success, failure or cancellation) releases every
  * reservation, stops workers and removes temp files.
  */
-import { Cause, Effect, Exit } from "effect"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import { type Ledger, makeBudget, MemoryBudget } from "./budget.ts"
 import { batchBytes, type StreamInfo } from "./batches.ts"
 import { type BrookError, BudgetExceeded, Cancelled, isBrookError } from "./errors.ts"

@@ -3,7 +3,7 @@
  * number) to a file or stdout, and Parquet (id, path, level, cluster_size). Written under a temp name
  * and renamed on success.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { ClusterBatch, StreamInfo } from "../core/batches.ts"
 import { MemoryBudget } from "../core/budget.ts"
 import { fixedShare, type Sink } from "../core/operator.ts"

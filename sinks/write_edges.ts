@@ -2,7 +2,7 @@
  * Edge sinks: TSV (`i<TAB>j<TAB>weight`, or ids when the input has them) to a file or stdout, and
  * Parquet (src, dst, weight). Files are written under a temp name and renamed on success.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { EdgeBatch, IdTable, StreamInfo } from "../core/batches.ts"
 import { MemoryBudget } from "../core/budget.ts"
 import { fixedShare, type Sink } from "../core/operator.ts"
