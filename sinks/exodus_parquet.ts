@@ -51,7 +51,7 @@ export function writeExodusParquet(target: string): Sink<MeshChunk> {
           value: new Float64Array(N),
         }
         let n = 0
-        const pq = parquetFile(out.tempPath, "throttled")
+        const pq = yield* parquetFile(out.tempPath, "throttled")
         const flush = () => {
           const columnData = [
             { name: "var", data: cols.var.slice(0, n), type: "STRING", nullable: false },

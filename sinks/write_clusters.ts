@@ -58,7 +58,7 @@ export function writeClustersParquet(target: string): Sink<ClusterBatch> {
         const sizeWords = new Uint32Array(size.buffer)
         const paths: string[] = []
         let n = 0
-        const pq = parquetFile(out.tempPath, "every")
+        const pq = yield* parquetFile(out.tempPath, "every")
         const flush = () => {
           const ids = idKind === "string"
             ? Array.from(nodes.subarray(0, n), id)

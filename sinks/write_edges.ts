@@ -62,7 +62,7 @@ export function writeEdgesParquet(target: string): Sink<EdgeBatch> {
         const dst = new Uint32Array(PARQUET_ROW_GROUP)
         const weight = new Float32Array(PARQUET_ROW_GROUP)
         let n = 0
-        const pq = parquetFile(out.tempPath, "every")
+        const pq = yield* parquetFile(out.tempPath, "every")
         const columns = (count: number) => {
           const ids = (col: Uint32Array, f: (r: number) => string) =>
             idKind === "string"
