@@ -7,12 +7,24 @@ import { run, type RunReport } from "../core/run.ts"
 import { formatBytes } from "../core/size.ts"
 import { type ClusterSummary, leidenRecursive } from "../operators/leiden/leiden_recursive.ts"
 import type { Objective } from "../operators/leiden/leiden.ts"
-import { thresholdEdges } from "../operators/threshold_edges.ts"
+import { DEFAULT_EPS, thresholdEdges } from "../operators/threshold_edges.ts"
 import { tiledCosine } from "../operators/tiled_cosine/tiled_cosine.ts"
 import { readEdges } from "../sources/read_edges.ts"
 import { readEmbeddings } from "../sources/read_embeddings.ts"
-import { writeClusters } from "../sinks/write_clusters.ts"
-import { parseArgs, UsageError } from "./args.ts"
+import {
+  MEMORY_HELP,
+  memoryOption,
+  parseCommand,
+  positiveInteger,
+  READ_HELP,
+  READ_SPEC,
+  readOptions,
+  UsageError,
+  WEIGHT_HELP,
+  WEIGHT_SPEC,
+  weightOptions,
+} from "./args.ts"
+import { clusterSink, commandLine, OUT_HELP, OUT_SPEC, outputOption } from "./output.ts"
 import type { CommandEnv } from "./main.ts"
 import { reportHelp, reportOption, saveReport } from "./report_option.ts"
 
@@ -21,45 +33,48 @@ const LEIDEN_OPTIONS = `  --objective NAME     modularity (default) or cpm
   --max-size N         re-cluster any cluster larger than N on its own subgraph (default: no recursion)
   --seed S             random seed (default 0); the same seed gives the same clusters on Deno and Bun
   --iterations K       Leiden iterations (default: until an iteration changes nothing)
-  --memory SIZE        memory budget, e.g. 512MB, 2GiB (default 1GiB)
+${MEMORY_HELP()}
 ${reportHelp(true)}
-  --quiet              no progress or summary on stderr`
+  -q, --quiet          no progress or summary on stderr`
 
-export const LEIDEN_HELP = `usage: brook leiden EDGES... --out FILE [options]
+const CLUSTER_FILE = `one row per node: id, cluster (the leaf's number, unique), top (its
+top-level cluster), path (like 3.1.4: the cluster's number at each level, 0 the largest), level (0 at
+the top) and size (nodes in the leaf)`
+
+export const LEIDEN_HELP = `usage: brook leiden EDGES... -o FILE [options]
 
 Clusters the graph in EDGES with Leiden (Traag et al. 2019), recursively when --max-size is given.
-EDGES is TSV (\`i j [w]\` per line; integer ids are node numbers, anything else is an id string) or Parquet
-(src, dst, weight) as \`brook edges\` writes it. Several files are read as one graph (the parts
-that \`brook edges --shard i/k\` runs write). Output: TSV \`id<TAB>path\` per node (path like 3.1.4:
-cluster numbers per level, 0 the largest) or Parquet (id, path, level, cluster_size).
+EDGES is TSV (\`i j [w [s]]\` per line; integer ids are node numbers, anything else is an id string) or
+Parquet (src, dst, weight) as \`brook edges\` writes it. Several files are read as one graph (the parts
+that \`brook edges --shard i/k\` runs write). Output: ${CLUSTER_FILE}.
 
 options:
-  --out FILE           .tsv, .parquet, or - for TSV on stdout (required)
+${OUT_HELP}
   --nodes N            the graph has at least N nodes 0 .. N-1 (isolated ones become their own clusters)
 ${LEIDEN_OPTIONS}
 
 example:
-  brook leiden edges.parquet --max-size 1000 --seed 1 --out clusters.parquet`
+  brook leiden edges.parquet --max-size 1000 --seed 1 -o clusters.parquet`
 
-export const CLUSTER_HELP = `usage: brook cluster EMB --threshold T --out FILE [options]
+export const CLUSTER_HELP = `usage: brook cluster EMB -t T -o FILE [options]
 
 Embeddings to hierarchical clusters in one pipeline: the exact graph of pairs with cosine > T (weight
-1/(1 - s + eps)), clustered by recursive Leiden. EMB is .npy or .parquet as for \`brook edges\`. Every row
-gets a cluster (rows with no edge are clusters of one). Output as for \`brook leiden\`.
+1/(1 - s + eps)), clustered by recursive Leiden. EMB is .npy or Parquet as for \`brook edges\`. Every row
+gets a cluster (rows with no edge are clusters of one). Output: ${CLUSTER_FILE}.
 
 options:
-  --threshold T        cosine threshold (required)
-  --out FILE           .tsv, .parquet, or - for TSV on stdout (required)
-  --threads N          tile workers (default: one per core)
-  --weight EXPR        edge weight as a mathjs expression in s (default 1/(1-s+eps))
-  --zero-vectors MODE  error (default) or skip
+  -t, --threshold T    cosine threshold (required)
+${OUT_HELP}
+  -j, --threads N      tile workers (default: one per core)
+${WEIGHT_HELP}
+${READ_HELP}
 ${LEIDEN_OPTIONS}
 
 example:
-  brook cluster emb.npy --threshold 0.8 --max-size 1000 --memory 512MB --out clusters.parquet`
+  brook cluster emb.npy -t 0.8 --max-size 1000 -m 512M -o clusters.parquet`
 
 const leidenSpec = {
-  out: "string",
+  ...OUT_SPEC,
   objective: "string",
   resolution: "number",
   "max-size": "number",
@@ -72,71 +87,84 @@ const leidenSpec = {
 function leidenOptions(o: Record<string, unknown>, onResult: (s: ClusterSummary) => void) {
   const objective = (o.objective ?? "modularity") as string
   if (objective !== "modularity" && objective !== "cpm") throw new UsageError("--objective must be modularity or cpm")
-  if (o.out === undefined) throw new UsageError("--out is required (a .tsv or .parquet file, or - for stdout)")
-  for (const k of ["max-size", "iterations"]) {
-    const v = o[k] as number | undefined
-    if (v !== undefined && !(Number.isInteger(v) && v >= 1)) throw new UsageError(`--${k} must be a positive integer`)
-  }
   return {
     objective: objective as Objective,
     resolution: o.resolution as number | undefined,
-    maxSize: o["max-size"] as number | undefined,
+    maxSize: positiveInteger(o, "max-size"),
     seed: o.seed as number | undefined,
-    iterations: o.iterations as number | undefined,
+    iterations: positiveInteger(o, "iterations"),
     onResult,
   }
 }
 
+/** What the cluster file's metadata says about the clustering. */
+const leidenProvenance = (o: Record<string, unknown>) => ({
+  objective: (o.objective ?? "modularity") as string,
+  resolution: (o.resolution ?? 1) as number,
+  max_size: o["max-size"] as number | undefined,
+  seed: (o.seed ?? 0) as number,
+  iterations: o.iterations as number | undefined,
+})
+
 export async function leidenCommand(argv: string[], env: CommandEnv): Promise<void> {
-  if (argv.includes("--help") || argv.includes("-h")) return console.log(LEIDEN_HELP)
-  const { positional, options: o } = parseArgs(argv, { ...leidenSpec, nodes: "number" })
-  if (positional.length === 0) throw new UsageError(`expected an edge file\n\n${LEIDEN_HELP}`)
+  const p = parseCommand(argv, { ...leidenSpec, nodes: "number" }, LEIDEN_HELP)
+  if (!p) return
+  const { positional, options: o } = p
+  if (positional.length === 0) throw new UsageError("expected an edge file (brook leiden --help)")
+  const out = outputOption(o)
+  const memory = memoryOption(o)
   const reportFile = reportOption(o)
   let summary: ClusterSummary | undefined
   const report = await run(
     pipe(
       readEdges(positional),
-      leidenRecursive({ ...leidenOptions(o, (s) => (summary = s)), nodes: o.nodes as number | undefined }),
-      writeClusters(o.out as string),
+      leidenRecursive({ ...leidenOptions(o, (s) => (summary = s)), nodes: positiveInteger(o, "nodes") }),
+      clusterSink(out, { command: commandLine("leiden", argv), input: positional.join(" "), ...leidenProvenance(o) }),
     ),
-    { memory: o.memory as string | undefined, signal: env.signal, progress: env.progress },
+    { memory, signal: env.signal, progress: env.progress },
   )
   saveReport(reportFile, "leiden", argv, report, summary?.sizes)
-  printSummary("leiden", report, summary, o.out as string, reportFile, env)
+  printSummary("leiden", report, summary, out.file, reportFile, env)
 }
 
 export async function clusterCommand(argv: string[], env: CommandEnv): Promise<void> {
-  if (argv.includes("--help") || argv.includes("-h")) return console.log(CLUSTER_HELP)
-  const { positional, options: o } = parseArgs(argv, {
+  const p = parseCommand(argv, {
     ...leidenSpec,
     threshold: "number",
     threads: "number",
-    weight: "string",
-    "zero-vectors": "string",
-  })
+    ...WEIGHT_SPEC,
+    ...READ_SPEC,
+  }, CLUSTER_HELP)
+  if (!p) return
+  const { positional, options: o } = p
   if (positional.length !== 1) {
-    throw new UsageError(`expected one embedding file, got ${positional.length}\n\n${CLUSTER_HELP}`)
+    throw new UsageError(`expected one embedding file, got ${positional.length} (brook cluster --help)`)
   }
-  if (o.threshold === undefined) throw new UsageError("--threshold is required")
+  if (o.threshold === undefined) throw new UsageError("-t/--threshold is required")
+  const out = outputOption(o)
+  const memory = memoryOption(o)
   const reportFile = reportOption(o)
-  const zero = (o["zero-vectors"] ?? "error") as string
-  if (zero !== "error" && zero !== "skip") throw new UsageError("--zero-vectors must be error or skip")
-  if (o.threads !== undefined && !(Number.isInteger(o.threads) && (o.threads as number) >= 1)) {
-    throw new UsageError("--threads must be a positive integer")
-  }
+  const threads = positiveInteger(o, "threads")
+  const weighing = weightOptions(o)
   let summary: ClusterSummary | undefined
   const report = await run(
     pipe(
-      readEmbeddings(positional[0], { zeroVectors: zero as "error" | "skip" }),
-      tiledCosine({ threshold: o.threshold as number, threads: o.threads as number | undefined }),
-      thresholdEdges({ weight: o.weight as string | undefined }),
+      readEmbeddings(positional[0], readOptions(o)),
+      tiledCosine({ threshold: o.threshold as number, threads }),
+      thresholdEdges(weighing),
       leidenRecursive(leidenOptions(o, (s) => (summary = s))),
-      writeClusters(o.out as string),
+      clusterSink(out, {
+        command: commandLine("cluster", argv),
+        input: positional[0],
+        threshold: o.threshold as number,
+        weight: weighing.weight ?? `1/(1 - min(s,1) + ${weighing.eps ?? DEFAULT_EPS})`,
+        ...leidenProvenance(o),
+      }),
     ),
-    { memory: o.memory as string | undefined, signal: env.signal, progress: env.progress },
+    { memory, signal: env.signal, progress: env.progress },
   )
   saveReport(reportFile, "cluster", argv, report, summary?.sizes)
-  printSummary("cluster", report, summary, o.out as string, reportFile, env)
+  printSummary("cluster", report, summary, out.file, reportFile, env)
 }
 
 /** The summary on stderr: clusters, sizes, quality, time, memory, where the output went. */

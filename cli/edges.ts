@@ -2,96 +2,99 @@
 import { pipe } from "../core/pipe.ts"
 import { run } from "../core/run.ts"
 import { formatBytes } from "../core/size.ts"
-import { thresholdEdges } from "../operators/threshold_edges.ts"
+import { DEFAULT_EPS, thresholdEdges } from "../operators/threshold_edges.ts"
 import { tiledCosine } from "../operators/tiled_cosine/tiled_cosine.ts"
 import { readEmbeddings } from "../sources/read_embeddings.ts"
-import { writeEdges } from "../sinks/write_edges.ts"
-import { parseArgs, parseShard, UsageError } from "./args.ts"
+import {
+  MEMORY_HELP,
+  memoryOption,
+  parseCommand,
+  parseShard,
+  positiveInteger,
+  READ_HELP,
+  READ_SPEC,
+  readOptions,
+  UsageError,
+  WEIGHT_HELP,
+  WEIGHT_SPEC,
+  weightOptions,
+} from "./args.ts"
+import { commandLine, edgeSink, OUT_HELP, OUT_SPEC, outputOption } from "./output.ts"
 import type { CommandEnv } from "./main.ts"
 import { reportHelp, reportOption, saveReport } from "./report_option.ts"
 
-export const EDGES_HELP = `usage: brook edges EMB --threshold T --out FILE [options]
+export const EDGES_HELP = `usage: brook edges EMB -t T -o FILE [options]
 
-Every pair i < j of rows of EMB (.npy float32/float64, or .parquet with a LIST<FLOAT|DOUBLE> column)
-whose cosine similarity is > T, weighted 1/(1 - min(s,1) + eps), written as TSV (i<TAB>j<TAB>weight;
-ids instead of row numbers when the Parquet file has an id column) or Parquet (src, dst, weight).
+Every pair i < j of rows of EMB (.npy float32/float64, or Parquet with a LIST<FLOAT|DOUBLE> or FLOAT[d]
+column; told apart by their first bytes) whose cosine similarity s is > T, weighted 1/(1 - min(s,1) + eps):
+columns src, dst, weight, similarity (src and dst are ids when the Parquet file has an id column, else row
+numbers).
 
 options:
-  --threshold T        cosine threshold in [-1, 1] (required)
-  --out FILE           .tsv, .parquet, or - for TSV on stdout (required)
-  --memory SIZE        memory budget, e.g. 512MB, 2GiB (default 1GiB)
-  --threads N          tile workers (default: one per core)
+  -t, --threshold T    cosine threshold in [-1, 1] (required)
+${OUT_HELP}
+${MEMORY_HELP()}
+  -j, --threads N      tile workers (default: one per core)
   --against EMB2       A x B mode: pairs (row of EMB, row of EMB2)
-  --weight EXPR        weight as a mathjs expression in s, e.g. "exp(10*(s-1))"
-  --eps E              eps of the default weight (default 1e-6)
-  --column NAME        Parquet vector column (default: the first list column)
-  --id-column NAME     Parquet id column (default: "id" when present)
-  --zero-vectors MODE  error (default) or skip
+${WEIGHT_HELP}
+${READ_HELP}
   --shard i/k          compute part i (0-based) of k of the tile grid; the k outputs together are the edges
 ${reportHelp()}
-  --quiet              no progress or summary on stderr
+  -q, --quiet          no progress or summary on stderr
 
 example:
-  brook edges emb.npy --threshold 0.8 --memory 512MB --out edges.parquet`
+  brook edges emb.npy -t 0.8 -m 512M -o edges.parquet`
 
 export async function edgesCommand(argv: string[], env: CommandEnv): Promise<void> {
-  if (argv.includes("--help") || argv.includes("-h")) {
-    console.log(EDGES_HELP)
-    return
-  }
-  const { positional, options: o } = parseArgs(argv, {
+  const p = parseCommand(argv, {
     threshold: "number",
-    out: "string",
+    ...OUT_SPEC,
     memory: "string",
     threads: "number",
     against: "string",
-    weight: "string",
-    eps: "number",
-    column: "string",
-    "id-column": "string",
-    "zero-vectors": "string",
+    ...WEIGHT_SPEC,
+    ...READ_SPEC,
     shard: "string",
     report: "string",
-  })
+  }, EDGES_HELP)
+  if (!p) return
+  const { positional, options: o } = p
   if (positional.length !== 1) {
-    throw new UsageError(`expected one embedding file, got ${positional.length}\n\n${EDGES_HELP}`)
+    throw new UsageError(`expected one embedding file, got ${positional.length} (brook edges --help)`)
   }
-  if (o.threshold === undefined) throw new UsageError("--threshold is required")
-  if (o.out === undefined) throw new UsageError("--out is required (a .tsv or .parquet file, or - for stdout)")
+  if (o.threshold === undefined) throw new UsageError("-t/--threshold is required")
+  const out = outputOption(o)
+  const memory = memoryOption(o)
   const reportFile = reportOption(o)
-  const zero = (o["zero-vectors"] ?? "error") as string
-  if (zero !== "error" && zero !== "skip") throw new UsageError("--zero-vectors must be error or skip")
-  if (o.threads !== undefined && (!Number.isInteger(o.threads) || (o.threads as number) < 1)) {
-    throw new UsageError("--threads must be a positive integer")
-  }
-  const read = (file: string) =>
-    readEmbeddings(file, {
-      column: o.column as string | undefined,
-      idColumn: o["id-column"] as string | undefined,
-      zeroVectors: zero as "error" | "skip",
-    })
+  const threads = positiveInteger(o, "threads")
+  const reading = readOptions(o)
+  const weighing = weightOptions(o)
+  const read = (file: string) => readEmbeddings(file, reading)
   const pipeline = pipe(
     read(positional[0]),
     tiledCosine({
       threshold: o.threshold as number,
-      threads: o.threads as number | undefined,
+      threads,
       against: o.against ? read(o.against as string) : undefined,
       shard: parseShard(o.shard as string | undefined),
     }),
-    thresholdEdges({ weight: o.weight as string | undefined, eps: o.eps as number | undefined }),
-    writeEdges(o.out as string),
+    thresholdEdges(weighing),
+    edgeSink(out, {
+      command: commandLine("edges", argv),
+      input: positional[0],
+      against: o.against as string | undefined,
+      threshold: o.threshold as number,
+      weight: weighing.weight ?? `1/(1 - min(s,1) + ${weighing.eps ?? DEFAULT_EPS})`,
+      shard: o.shard as string | undefined,
+    }),
   )
-  const report = await run(pipeline, {
-    memory: o.memory as string | undefined,
-    signal: env.signal,
-    progress: env.progress,
-  })
+  const report = await run(pipeline, { memory, signal: env.signal, progress: env.progress })
   saveReport(reportFile, "edges", argv, report)
   const tc = report.stages.find((s) => s.name === "tiledCosine")
   env.log(
     `brook edges: ${report.seconds.toFixed(2)} s, budget ${formatBytes(report.budget)}, peak reserved ${
       formatBytes(report.peakReserved)
-    }${tc?.plan.notes ? `, ${tc.plan.notes}` : ""}; wrote ${o.out === "-" ? "stdout" : o.out}${
+    }${tc?.plan.notes ? `, ${tc.plan.notes}` : ""}; wrote ${out.file === "-" ? "stdout" : out.file}${
       reportFile ? `, report ${reportFile}` : ""
     }`,
   )

@@ -9,10 +9,10 @@ import { parseSteps } from "../sources/exodus/selection.ts"
 import { exodusStats } from "../sinks/exodus_stats.ts"
 import { writeExodus } from "../sinks/exodus_copy.ts"
 import { writeExodusParquet } from "../sinks/exodus_parquet.ts"
-import { parseArgs, UsageError } from "./args.ts"
+import { commandLine, memoryOption, parseCommand, UsageError } from "./args.ts"
 import type { CommandEnv } from "./main.ts"
 
-export const EXODUS_HELP = `usage: brook exodus <info|stats|copy|to-parquet> FILE [OUT] [options]
+export const EXODUS_HELP = `usage: brook exodus <info|stats|copy|to-parquet> FILE [-o OUT] [options]
 
 Exodus II finite-element files (NetCDF classic: CDF-1, CDF-2 64-bit offset, CDF-5; NetCDF-4 through h5wasm),
 read in chunks.
@@ -21,28 +21,32 @@ read in chunks.
   stats FILE                one JSON line per variable (and block, for element variables): min, max,
                             sum, mean, count over the selected steps, and one line for the coordinates'
                             bounding box
-  copy IN OUT               the mesh and the selected variables and steps as an Exodus file: CDF-2,
+  copy IN -o OUT            the mesh and the selected variables and steps as an Exodus file: CDF-2,
                             or CDF-5 when the input has int64 ids
-  to-parquet IN OUT         the selected variables as a long Parquet table
+  to-parquet IN -o OUT.parquet  the selected variables as a long Parquet table
                             (var, kind, block, step, time, entity, value): long, because
                             values arrive one variable and step at a time and nodal, element and
                             global variables share one table; PIVOT in DuckDB gives the wide form
 
+  (OUT may also follow IN without -o, as before)
+
 options:
+  -o, --out OUT       the output file (copy, to-parquet)
   --vars a,b          Exodus variable names (nodal, element, global); default all
   --steps A:B         time steps, 1-based and inclusive as in the Exodus API ("3:", ":10", "7")
   --blocks 1,2        element block ids (connectivity and element variables); default all
-  --memory SIZE       memory budget, e.g. 64MB (default 1GiB)
+  -m, --memory SIZE   memory budget, e.g. 64M (K, M, G, T: powers of 1024; default 1G)
   --chunk SIZE        largest chunk read at once (default: from the budget, at most 4MiB)
-  --quiet             no summary on stderr
+  -q, --quiet         no summary on stderr
 
 examples:
   brook exodus info results.exo
-  brook exodus stats results.exo --vars temp,disp_x --steps 10:20 --memory 64MB
-  brook exodus copy results.exo subset.exo --vars temp --steps 1:5
-  brook exodus to-parquet results.exo temp.parquet --vars temp --blocks 1,2`
+  brook exodus stats results.exo --vars temp,disp_x --steps 10:20 -m 64M
+  brook exodus copy results.exo -o subset.exo --vars temp --steps 1:5
+  brook exodus to-parquet results.exo -o temp.parquet --vars temp --blocks 1,2`
 
 const OPTIONS = {
+  out: "string",
   vars: "string",
   steps: "string",
   blocks: "string",
@@ -52,21 +56,29 @@ const OPTIONS = {
 
 export async function exodusCommand(argv: string[], env: CommandEnv): Promise<void> {
   const [sub, ...rest] = argv
-  if (!sub || sub === "--help" || sub === "-h" || rest.includes("--help") || rest.includes("-h")) {
-    console.log(EXODUS_HELP)
-    if (!sub) throw new UsageError("expected a subcommand: info, stats, copy or to-parquet")
-    return
+  if (!sub) throw new UsageError("expected a subcommand: info, stats, copy or to-parquet (brook exodus --help)")
+  if (sub === "--help" || sub === "-h") return void process.stdout.write(EXODUS_HELP + "\n")
+  const p = parseCommand(rest, OPTIONS, EXODUS_HELP)
+  if (!p) return
+  const { options: o } = p
+  const writes = sub === "copy" || sub === "to-parquet"
+  if (!writes && sub !== "info" && sub !== "stats") {
+    throw new UsageError(`unknown subcommand '${sub}' (info, stats, copy, to-parquet)`)
   }
-  const { positional, options: o } = parseArgs(rest, OPTIONS)
-  const want = sub === "info" || sub === "stats" ? 1 : sub === "copy" || sub === "to-parquet" ? 2 : -1
-  if (want < 0) throw new UsageError(`unknown subcommand '${sub}' (info, stats, copy, to-parquet)`)
+  if (!writes && o.out !== undefined) throw new UsageError(`${sub} writes no file: -o/--out is for copy and to-parquet`)
+  // the output: -o OUT, or the old positional form IN OUT
+  const positional = writes && o.out !== undefined ? [...p.positional, o.out as string] : p.positional
+  const want = writes ? 2 : 1
   if (positional.length !== want) {
-    throw new UsageError(`${sub} expects ${want === 1 ? "FILE" : "IN OUT"}, got ${positional.length} arguments`)
+    throw new UsageError(`${sub} expects ${want === 1 ? "FILE" : "IN -o OUT"}, got ${p.positional.length} arguments`)
+  }
+  if (sub === "to-parquet" && !/\.parquet$/i.test(positional[1])) {
+    throw new UsageError(`to-parquet writes Parquet: name the output .parquet, not '${positional[1]}'`)
   }
   if (sub === "info") {
     const c = await openContainer(positional[0])
     try {
-      console.log(JSON.stringify(summary(openExodus(c)), null, 2))
+      process.stdout.write(JSON.stringify(summary(openExodus(c)), null, 2) + "\n")
     } finally {
       c.close()
     }
@@ -84,7 +96,7 @@ export async function exodusCommand(argv: string[], env: CommandEnv): Promise<vo
     blocks,
     chunkBytes: o.chunk === undefined ? undefined : parseChunk(String(o.chunk)),
   }
-  const runOptions = { memory: o.memory as string | undefined, signal: env.signal, progress: env.progress }
+  const runOptions = { memory: memoryOption(o), signal: env.signal, progress: env.progress }
   if (sub === "stats") {
     const parts: MeshPart[] = ["coordinates", "variables"]
     const report = await run(pipe(exodusChunks({ ...selection, parts }), exodusStats()), runOptions)
@@ -106,7 +118,12 @@ export async function exodusCommand(argv: string[], env: CommandEnv): Promise<vo
     return
   }
   const report = await run(
-    pipe(exodusChunks({ ...selection, parts: ["variables"] }), writeExodusParquet(positional[1])),
+    pipe(exodusChunks({ ...selection, parts: ["variables"] }), writeExodusParquet(positional[1], {
+      metadata: [
+        { key: "brook.command", value: commandLine("exodus", argv) },
+        { key: "brook.input", value: positional[0] },
+      ],
+    })),
     runOptions,
   )
   env.log(

@@ -4,7 +4,7 @@ import * as path from "node:path"
 import * as Effect from "effect/Effect"
 import { pipe } from "../core/pipe.ts"
 import { run } from "../core/run.ts"
-import { formatBytes, parseSize } from "../core/size.ts"
+import { formatBytes } from "../core/size.ts"
 import { atomicOutput } from "../core/tempfile.ts"
 import { hasZstd } from "../operators/segment_pack/codec.ts"
 import { segment } from "../operators/segment_pack/segment.ts"
@@ -12,25 +12,28 @@ import { type PackStats, segmentPack } from "../operators/segment_pack/segment_p
 import { Archive, DEFAULT_CACHE } from "../sources/brk_archive.ts"
 import { readFasta, sampleName } from "../sources/fasta.ts"
 import { type ArchiveSummary, writeArchive } from "../sinks/brk_archive.ts"
-import { parseArgs, UsageError } from "./args.ts"
+import { MEMORY_HELP, memoryOption, parseCommand, positiveInteger, UsageError } from "./args.ts"
 import type { CommandEnv } from "./main.ts"
 
-export const PACK_HELP = `usage: brook pack OUT.brk REF.fa SAMPLE.fa... [options]
+export const PACK_HELP = `usage: brook pack -o OUT.brk REF.fa SAMPLE.fa... [options]
+       brook pack OUT.brk REF.fa SAMPLE.fa... [options]
 
 Compresses a collection of genome assemblies (FASTA or gzipped FASTA) into one archive that restores
 every file byte for byte. The first file is the reference: splitter k-mers are chosen from it; each
 sample is named after its file without .gz and .fa/.fasta/.fna.
 
 options:
-  --memory SIZE        memory budget, e.g. 128MB (default 1GiB)
+  -o, --out OUT.brk    the archive (or the first file, as before); an existing one is kept unless --force
+  --force              replace an existing archive
+${MEMORY_HELP()}
   --k K                splitter k-mer length, ${17}-${31} (default 31)
   --segment-size N     minimum distance between splitters in the reference (default 60000)
-  --threads N          N - 1 workers compress packs while the main thread cuts and encodes
+  -j, --threads N      N - 1 workers compress packs while the main thread cuts and encodes
                        (default 1: more did not pay on 2 cores); the archive is the same for every N
-  --quiet              no summary on stderr
+  -q, --quiet          no summary on stderr
 
 example:
-  brook pack genomes.brk ref.fa hap001.fa.gz hap002.fa.gz --memory 256MB`
+  brook pack -o genomes.brk ref.fa hap001.fa.gz hap002.fa.gz -m 256M`
 
 export const UNPACK_HELP = `usage: brook unpack ARCHIVE [--sample S] [--contig C[:FROM-TO]] [-o OUT]
 
@@ -43,7 +46,7 @@ options:
   --sample S           one sample (names: brook list ARCHIVE)
   --contig C[:F-T]     one contig, or a range of it
   -o, --out OUT        output file or directory (default: stdout)
-  --memory SIZE        cache of decompressed packs (default 64MiB)
+${MEMORY_HELP("cache of decompressed packs", "64M")}
 
 example:
   brook unpack genomes.brk --sample hap001 -o hap001.fa`
@@ -55,7 +58,7 @@ Prints the samples of a .brk archive (name, contigs, bases, original size) and i
 example:
   brook list genomes.brk`
 
-export const APPEND_HELP = `usage: brook append ARCHIVE NEW.fa... [--memory SIZE] [--threads N]
+export const APPEND_HELP = `usage: brook append ARCHIVE NEW.fa... [-m SIZE] [-j N]
 
 Adds samples to a .brk archive without rewriting it: new packs, a catalog and a footer are written
 after the existing bytes (which are truncated back if the append fails). --threads N as for pack.
@@ -66,11 +69,6 @@ example:
 /** Decompressed packs the reader keeps while appending: one reference pack at a time is enough. */
 const APPEND_READ_CACHE = 1 << 20
 
-const help = (argv: string[], text: string) => {
-  if (!argv.includes("--help") && !argv.includes("-h")) return false
-  console.log(text)
-  return true
-}
 
 function requireZstd(): void {
   if (!hasZstd) throw new UsageError("this runtime has no zstd in node:zlib; run brook on Bun or Deno (npx brook)")
@@ -85,13 +83,7 @@ function checkNames(files: string[], taken: string[] = []): void {
   }
 }
 
-function threadsOption(o: Record<string, unknown>): number | undefined {
-  const t = o.threads
-  if (t !== undefined && (!Number.isInteger(t) || (t as number) < 1)) {
-    throw new UsageError("--threads must be a positive integer")
-  }
-  return t as number | undefined
-}
+const threadsOption = (o: Record<string, unknown>) => positiveInteger(o, "threads")
 
 function summarize(env: CommandEnv, verb: string, out: string, s: ArchiveSummary, p: PackStats, seconds: number): void {
   env.log(
@@ -120,16 +112,28 @@ const noStats = (): PackStats => ({
 })
 
 export async function packCommand(argv: string[], env: CommandEnv): Promise<void> {
-  if (help(argv, PACK_HELP)) return
-  const { positional, options: o } = parseArgs(argv, {
+  const p = parseCommand(argv, {
+    out: "string",
+    force: "flag",
     memory: "string",
     k: "number",
     "segment-size": "number",
     threads: "number",
-  })
-  if (positional.length < 2) throw new UsageError(`expected OUT.brk and at least one FASTA file\n\n${PACK_HELP}`)
-  requireZstd()
+  }, PACK_HELP)
+  if (!p) return
+  const { options: o } = p
+  // -o OUT.brk, or the old form: OUT.brk first
+  const positional = o.out !== undefined ? [o.out as string, ...p.positional] : p.positional
+  if (positional.length < 2) throw new UsageError("expected -o OUT.brk and at least one FASTA file (brook pack --help)")
   const [out, ...files] = positional
+  if (o.out === undefined && /\.(fa|fasta|fna|gz)$/i.test(out)) {
+    throw new UsageError(`'${out}' looks like a FASTA file, not an archive: give the archive with -o OUT.brk`)
+  }
+  if (fs.existsSync(out) && !o.force) {
+    throw new UsageError(`${out} exists: pass --force to replace it, or brook append to add samples to it`)
+  }
+  const memory = memoryOption(o)
+  requireZstd()
   const threads = threadsOption(o)
   checkNames(files)
   const summary: ArchiveSummary = { bytes: 0, packs: 0, groups: 0, samples: 0 }
@@ -145,15 +149,19 @@ export async function packCommand(argv: string[], env: CommandEnv): Promise<void
       segmentPack({ stats, threads }),
       writeArchive(out, { summary }),
     ),
-    { memory: o.memory as string | undefined, signal: env.signal, progress: env.progress },
+    { memory, signal: env.signal, progress: env.progress },
   )
   summarize(env, "pack", out, summary, stats, report.seconds)
 }
 
 export async function appendCommand(argv: string[], env: CommandEnv): Promise<void> {
-  if (help(argv, APPEND_HELP)) return
-  const { positional, options: o } = parseArgs(argv, { memory: "string", threads: "number" })
-  if (positional.length < 2) throw new UsageError(`expected ARCHIVE and at least one FASTA file\n\n${APPEND_HELP}`)
+  const p = parseCommand(argv, { memory: "string", threads: "number" }, APPEND_HELP)
+  if (!p) return
+  const { positional, options: o } = p
+  if (positional.length < 2) {
+    throw new UsageError("expected ARCHIVE and at least one FASTA file (brook append --help)")
+  }
+  const memory = memoryOption(o)
   requireZstd()
   const [target, ...files] = positional
   const threads = threadsOption(o)
@@ -180,7 +188,7 @@ export async function appendCommand(argv: string[], env: CommandEnv): Promise<vo
           append: { length: archive.length, footer: archive.footer, nextPack: archive.packs.length },
         }),
       ),
-      { memory: o.memory as string | undefined, signal: env.signal, progress: env.progress },
+      { memory, signal: env.signal, progress: env.progress },
     )
     summarize(env, "append", target, summary, stats, report.seconds)
   } finally {
@@ -189,9 +197,10 @@ export async function appendCommand(argv: string[], env: CommandEnv): Promise<vo
 }
 
 export function listCommand(argv: string[], env: CommandEnv): Promise<void> {
-  if (help(argv, LIST_HELP)) return Promise.resolve()
-  const { positional } = parseArgs(argv, {})
-  if (positional.length !== 1) throw new UsageError(`expected one archive\n\n${LIST_HELP}`)
+  const p = parseCommand(argv, {}, LIST_HELP)
+  if (!p) return Promise.resolve()
+  const { positional } = p
+  if (positional.length !== 1) throw new UsageError("expected one archive (brook list --help)")
   requireZstd()
   const a = Archive.open(positional[0])
   try {
@@ -200,7 +209,7 @@ export function listCommand(argv: string[], env: CommandEnv): Promise<void> {
       const bases = s.contigs.reduce((t, c) => t + c.side.length, 0)
       lines.push(`${s.name}\t${s.contigs.length}\t${bases}\t${s.file}\t${s.size}`)
     }
-    console.log(lines.join("\n"))
+    process.stdout.write(lines.join("\n") + "\n")
     env.log(
       `${
         positional[0]
@@ -213,17 +222,14 @@ export function listCommand(argv: string[], env: CommandEnv): Promise<void> {
 }
 
 export async function unpackCommand(argv: string[], env: CommandEnv): Promise<void> {
-  if (help(argv, UNPACK_HELP)) return
-  const { positional, options: o } = parseArgs(argv.map((x) => x === "-o" ? "--out" : x), {
-    sample: "string",
-    contig: "string",
-    out: "string",
-    memory: "string",
-  })
-  if (positional.length !== 1) throw new UsageError(`expected one archive\n\n${UNPACK_HELP}`)
+  const p = parseCommand(argv, { sample: "string", contig: "string", out: "string", memory: "string" }, UNPACK_HELP)
+  if (!p) return
+  const { positional, options: o } = p
+  if (positional.length !== 1) throw new UsageError("expected one archive (brook unpack --help)")
+  const cache = memoryOption(o) ?? DEFAULT_CACHE
   requireZstd()
   const range = parseContig(o.contig as string | undefined)
-  const a = Archive.open(positional[0], o.memory ? parseSize(o.memory as string) : DEFAULT_CACHE)
+  const a = Archive.open(positional[0], cache)
   try {
     const target = o.out as string | undefined
     const toDir = target !== undefined && !range && o.sample === undefined && fs.existsSync(target) &&

@@ -65,16 +65,16 @@ export interface CommandEnv {
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv
   if (name === "--version" || name === "-V") {
-    console.log(`brook ${VERSION}`)
+    out(`brook ${VERSION}`)
     return 0
   }
   if (!name || name === "--help" || name === "-h") {
-    console.log(HELP)
+    ;(name ? out : err)(HELP)
     return name ? 0 : 2
   }
   const load = commands[name]
   if (!load) {
-    console.error(`brook: unknown command '${name}'\n\n${HELP}`)
+    err(`brook: unknown command '${name}'\n\n${HELP}`)
     return 2
   }
   const controller = new AbortController()
@@ -87,32 +87,47 @@ async function main(argv: string[]): Promise<number> {
     import("../core/progress.ts"),
     load(),
   ])
-  const quiet = rest.includes("--quiet") || rest.includes("-q")
+  const options = rest.indexOf("--") < 0 ? rest : rest.slice(0, rest.indexOf("--"))
+  const quiet = options.includes("--quiet") || options.includes("-q")
   const progress = !quiet && process.stderr.isTTY
     ? terminalProgress((s) => process.stderr.write(s), { columns: () => process.stderr.columns })
     : undefined
   try {
-    await command(rest.filter((a) => a !== "--quiet" && a !== "-q"), {
-      signal: controller.signal,
-      progress,
-      log: quiet ? () => {} : (line) => console.error(line),
-    })
+    await command(rest, { signal: controller.signal, progress, log: quiet ? () => {} : err })
     return 0
   } catch (e) {
     // the reader of our stdout went away (`brook edges ... --out - | head`): stop quietly, as Unix tools do
     if ((e as { code?: string })?.code === "EPIPE" || /EPIPE|broken pipe/i.test(String((e as Error)?.message))) return 0
     if (e instanceof UsageError) {
-      console.error(`brook ${name}: ${e.message}`)
+      err(`brook ${name}: ${userPaths(e.message)}`)
       return 2
     }
     if (isBrookError(e)) {
-      console.error(`brook ${name}: ${e._tag}: ${e.message}`)
+      err(`brook ${name}: ${e._tag}: ${userPaths(e.message)}`)
       return e._tag === "InvalidOption" ? 2 : e._tag === "Cancelled" ? 130 : 1
     }
-    console.error(`brook ${name}: ${(e as Error)?.message ?? e}`)
+    err(`brook ${name}: ${userPaths(String((e as Error)?.message ?? e))}`)
     return 1
   }
 }
 
+/** Lines on stdout and stderr, written as they are: console.error colours its text on Bun. */
+function out(text: string): void {
+  process.stdout.write(text + "\n")
+}
+function err(text: string): void {
+  process.stderr.write(text + "\n")
+}
+
+/** The user's file names where a message names the temp file brook writes first (`.NAME.brook-ID.part`). */
+const userPaths = (message: string): string => message.replace(/\.([^/\\'"\s]+?)\.brook-[\w-]+\.part/g, "$1")
+
+/** Resolves once stdout and stderr have taken what was written to them (a pipe may hold it back), or after 2 s. */
+const flushed = () =>
+  Promise.race([
+    Promise.all([process.stdout, process.stderr].map((s) => new Promise<void>((done) => s.write("", () => done())))),
+    new Promise<void>((done) => setTimeout(done, 2000)),
+  ])
+
 // the exit code is the command's; exiting also ends a cancelled run's background work (a flush between pauses)
-main(process.argv.slice(2)).then((code) => process.exit(code))
+main(process.argv.slice(2)).then((code) => flushed().then(() => process.exit(code)))

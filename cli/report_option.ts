@@ -1,7 +1,7 @@
 /** `--report FILE.svg|.html`: checked before the run, written (atomically) after it. */
 import type { RunReport } from "../core/run.ts"
 import { reportFormat, writeReport } from "../report/write_report.ts"
-import { UsageError } from "./args.ts"
+import { commandLine, UsageError } from "./args.ts"
 
 /** The option's --help lines; `clusters` adds the cluster-size histogram. */
 export const reportHelp = (clusters = false) =>
@@ -26,6 +26,5 @@ export function saveReport(
   clusterSizes?: ArrayLike<number>,
 ): void {
   if (file === undefined) return
-  const quoted = argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`))
-  writeReport(file, report, { command: ["brook", command, ...quoted].join(" "), clusterSizes })
+  writeReport(file, report, { command: commandLine(command, argv), clusterSizes })
 }

@@ -52,11 +52,12 @@ export interface ScoredPairs {
   readonly length: number
 }
 
-/** Graph edges (src, dst, weight). */
+/** Graph edges (src, dst, weight), with the cosine each edge was weighed from when it came from one. */
 export interface EdgeBatch {
   readonly src: Uint32Array
   readonly dst: Uint32Array
   readonly weight: Float32Array
+  readonly similarity?: Float32Array
   readonly length: number
 }
 
@@ -67,6 +68,11 @@ export interface ClusterTable {
   /** Depth of the path: 0 for a top-level cluster. */
   readonly level: Int32Array
   readonly size: Uint32Array
+  /**
+   * The leaf's cluster number (0.., depth first in path order, unique in the whole result) when the table is
+   * a part of it (a batch read from a pipe); else the entry's index is its number.
+   */
+  readonly number?: Uint32Array
 }
 
 /** Nodes (ascending) with the leaf cluster each belongs to. */

@@ -17,3 +17,29 @@ export function writeAll(fd: number, bytes: Uint8Array): void {
   let done = 0
   while (done < bytes.byteLength) done += fs.writeSync(fd, bytes, done, bytes.byteLength - done)
 }
+
+/** Magic numbers of the input formats brook reads, told apart by content, not by name. */
+const MAGIC = { npy: [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59], parquet: [0x50, 0x41, 0x52, 0x31] } as const
+
+/**
+ * The format of `file` by its first bytes: "npy" (\x93NUMPY), "parquet" (PAR1), or undefined for anything else
+ * (text, a missing or unreadable file: the reader's own error says which).
+ */
+export function sniffFormat(file: string): "npy" | "parquet" | undefined {
+  let fd: number
+  try {
+    fd = fs.openSync(file, "r")
+  } catch {
+    return undefined
+  }
+  try {
+    const head = new Uint8Array(8)
+    const n = readAt(fd, head, 0)
+    for (const [kind, magic] of Object.entries(MAGIC)) {
+      if (n >= magic.length && magic.every((b, k) => head[k] === b)) return kind as "npy" | "parquet"
+    }
+    return undefined
+  } finally {
+    fs.closeSync(fd)
+  }
+}

@@ -1,36 +1,28 @@
-/** Byte sizes as users write them: "512MB", "2GiB", "64m", "1048576". */
+/**
+ * Byte sizes as users write them, one rule: a number and a unit, K, M, G or T, with or without B or iB, in
+ * any case, every unit a power of 1024 ("512M" = "512MB" = "512MiB" = 512 x 2^20 bytes). B alone is bytes.
+ * A bare number is refused: "512" would be 512 bytes, never what was meant.
+ */
 import { InvalidOption } from "./errors.ts"
 
-const UNITS: Record<string, number> = {
-  "": 1,
-  b: 1,
-  k: 1024,
-  kb: 1000,
-  kib: 1024,
-  m: 1024 ** 2,
-  mb: 1000 ** 2,
-  mib: 1024 ** 2,
-  g: 1024 ** 3,
-  gb: 1000 ** 3,
-  gib: 1024 ** 3,
-  t: 1024 ** 4,
-  tb: 1000 ** 4,
-  tib: 1024 ** 4,
-}
+const POWERS: Record<string, number> = { b: 0, k: 1, m: 2, g: 3, t: 4 }
 
 /**
- * Parses a size. Decimal units (KB, MB, GB) are powers of 1000, binary ones (KiB, MiB, GiB)
- * and single letters (k, m, g) powers of 1024.
- * @example parseSize("512MB") === 512_000_000; parseSize("2GiB") === 2147483648
+ * Parses a size (strings need a unit; a number is bytes).
+ * @example parseSize("512MB") === 512 * 2 ** 20; parseSize("2GiB") === parseSize("2g") === 2 ** 31
  */
-export function parseSize(text: string | number): number {
+export function parseSize(text: string | number, option = "memory"): number {
   if (typeof text === "number") return text
-  const m = /^\s*([0-9]+(?:\.[0-9]+)?)\s*([a-zA-Z]*)\s*$/.exec(text)
-  const unit = m ? UNITS[m[2].toLowerCase()] : undefined
-  if (!m || unit === undefined) {
-    throw new InvalidOption({ option: "memory", reason: `cannot read size "${text}" (try 512MB, 2GiB)` })
+  const m = /^\s*([0-9]+(?:\.[0-9]+)?|\.[0-9]+)\s*(?:([kmgt])(?:i?b)?|(b))\s*$/i.exec(text)
+  if (!m) {
+    const bare = /^\s*[0-9.]+\s*$/.test(text)
+    throw new InvalidOption({
+      option,
+      reason: `${bare ? `"${text}" has no unit` : `cannot read size "${text}"`}: write e.g. 512M, 2G (K, M, G, T: ` +
+        `powers of 1024, with or without B)`,
+    })
   }
-  return Math.floor(Number(m[1]) * unit)
+  return Math.floor(Number(m[1]) * 1024 ** POWERS[(m[2] ?? m[3]).toLowerCase()])
 }
 
 /** Human-readable bytes in binary units. */

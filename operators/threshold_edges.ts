@@ -27,8 +27,8 @@ export function thresholdEdges(options: ThresholdEdgesOptions = {}): Transform<S
   const eps = options.eps ?? DEFAULT_EPS
   let threshold = 0
   let weigh: (s: number) => number = (s) => 1 / (1 - Math.min(s, 1) + eps)
-  // one output weight column per input batch; the largest batch is one tile of pairs
-  const batchBytes = TASK_A_ROWS * TASK_B_ROWS * 4
+  // one output weight and similarity column per input batch; the largest batch is one tile of pairs
+  const batchBytes = TASK_A_ROWS * TASK_B_ROWS * 8
   return {
     kind: "transform",
     name,
@@ -65,13 +65,14 @@ export function thresholdEdges(options: ThresholdEdgesOptions = {}): Transform<S
             const src = all ? p.i : new Uint32Array(keep)
             const dst = all ? p.j : new Uint32Array(keep)
             const weight = new Float32Array(keep)
+            const similarity = all ? p.score : new Float32Array(keep)
             for (let x = 0, w = 0; x < p.length; x++) {
               const s = p.score[x]
               if (!(s > threshold)) continue
-              if (!all) src[w] = p.i[x], dst[w] = p.j[x]
+              if (!all) src[w] = p.i[x], dst[w] = p.j[x], similarity[w] = s
               weight[w++] = weigh(s)
             }
-            controller.enqueue({ src, dst, weight, length: keep })
+            controller.enqueue({ src, dst, weight, similarity, length: keep })
           },
         })
       }),

@@ -12,14 +12,15 @@ import { FormatUnsupported } from "../core/errors.ts"
 import { fixedShare, type Sink } from "../core/operator.ts"
 import { atomicOutput } from "../core/tempfile.ts"
 import type { ExodusStreamInfo, MeshChunk } from "../sources/exodus/exodus_chunks.ts"
-import { parquetFile } from "./parquet_file.ts"
+import { type KeyValue, parquetFile } from "./parquet_file.ts"
 
 /** Rows per row group: 64 k rows of ~40 bytes; DuckDB reads row groups in parallel. */
 export const EXODUS_ROW_GROUP = 1 << 16
 /** Bytes per buffered row (value, time: 8 each; entity, step, block: 4 each; two string references: 16). */
 const ROW_BYTES = 44
 
-export function writeExodusParquet(target: string): Sink<MeshChunk> {
+/** `metadata`: key/value pairs for the file's footer (how it was made), beside brook.version. */
+export function writeExodusParquet(target: string, options: { metadata?: readonly KeyValue[] } = {}): Sink<MeshChunk> {
   const name = "writeExodusParquet"
   // the buffered group, and the encoder's copies of it
   const bytes = 3 * EXODUS_ROW_GROUP * ROW_BYTES
@@ -51,7 +52,7 @@ export function writeExodusParquet(target: string): Sink<MeshChunk> {
           value: new Float64Array(N),
         }
         let n = 0
-        const pq = yield* parquetFile(out.tempPath, "throttled")
+        const pq = yield* parquetFile(out.tempPath, "throttled", options.metadata)
         const flush = () => {
           const columnData = [
             { name: "var", data: cols.var.slice(0, n), type: "STRING", nullable: false },

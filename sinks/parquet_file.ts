@@ -8,6 +8,12 @@ import type { ParquetWriter } from "hyparquet-writer"
 import { collectGarbageNow } from "../core/gc.ts"
 import { VERSION } from "../core/version.ts"
 
+/** One key/value pair of a Parquet file's footer metadata. */
+export interface KeyValue {
+  readonly key: string
+  readonly value: string
+}
+
 /** Columns as hyparquet-writer takes them: name, data (typed array or array), Parquet type. */
 export type ParquetColumns = Parameters<ParquetWriter["write"]>[0]["columnData"]
 
@@ -26,16 +32,21 @@ export interface ParquetFile {
  * `collect`: "every" group (small groups, few of them) or "throttled" to at most one collection a second
  * (many groups, where a collection each would cost seconds). hyparquet-writer is loaded here, when a Parquet
  * file is written, so commands writing TSV never load it. Every file says what wrote it: created_by
- * "brook version X" and the key/value `brook.version`.
+ * "brook version X" and the key/value `brook.version`, then `metadata` (the command line, threshold, ...: how the
+ * file was made).
  */
-export const parquetFile = (path: string, collect: "every" | "throttled"): Effect.Effect<ParquetFile> =>
+export const parquetFile = (
+  path: string,
+  collect: "every" | "throttled",
+  metadata: readonly KeyValue[] = [],
+): Effect.Effect<ParquetFile> =>
   Effect.promise(() => import("hyparquet-writer")).pipe(
     Effect.map(({ fileWriter, ParquetWriter, schemaFromColumnData }) => writeGroups(collect, (columnData) =>
       new ParquetWriter({
         writer: fileWriter(path),
         schema: schemaFromColumnData({ columnData }),
         createdBy: `brook version ${VERSION}`,
-        kvMetadata: [{ key: "brook.version", value: VERSION }],
+        kvMetadata: [{ key: "brook.version", value: VERSION }, ...metadata.filter((m) => m.key !== "brook.version")],
       }))),
   )
 

@@ -15,7 +15,7 @@ import { atomicOutput } from "../core/tempfile.ts"
 /** Bytes of text buffered before a write. */
 export const TEXT_BUFFER = 1 << 20
 
-const TAB = 9, NEWLINE = 10, ZERO = 48, DOT = 46, MINUS = 45
+const TAB = 9, COMMA = 44, NEWLINE = 10, ZERO = 48, DOT = 46, MINUS = 45
 
 /** A line writer over a reused byte buffer. */
 export class TextOut {
@@ -24,7 +24,20 @@ export class TextOut {
   private readonly enc = new TextEncoder()
   private readonly digits = new Uint8Array(24)
 
-  constructor(private readonly fd: number) {}
+  /** `separator`: the byte between fields, a tab (TSV) or a comma (CSV: text fields quoted where needed). */
+  constructor(private readonly fd: number, private readonly separator = TAB) {}
+
+  /** The field separator. */
+  sep(): this {
+    this.bytes[this.at++] = this.separator
+    return this
+  }
+
+  /** A text field: as it is in TSV; in CSV quoted (quotes doubled) when it holds a comma, quote or line break. */
+  field(s: string): this {
+    if (this.separator !== COMMA || !/[",\r\n]/.test(s)) return this.text(s)
+    return this.text(`"${s.replace(/"/g, '""')}"`)
+  }
 
   /** A string (any length, UTF-8). */
   text(s: string): this {
@@ -144,14 +157,18 @@ export function formatF32(w: number): string {
   return `${sign}0.${"0".repeat(d.k - digits.length)}${digits}`
 }
 
+/** Text tables: tab-separated without a header, or comma-separated under a header line. */
+export type TextTable = { readonly kind: "tsv" } | { readonly kind: "csv"; readonly header: readonly string[] }
+
 /**
  * A sink named `name` writing the lines `format(info)` makes of each batch into a TextOut (each line
- * ended with `end()`).
+ * ended with `end()`); fields separated by `out.sep()`.
  */
 export function textLinesSink<T>(
   name: string,
   target: string,
   format: (info: StreamInfo) => (batch: T, out: TextOut) => void,
+  table: TextTable = { kind: "tsv" },
 ): Sink<T> {
   return {
     kind: "sink",
@@ -163,7 +180,11 @@ export function textLinesSink<T>(
         yield* budget.reserve(name, plan.bytes)
         const out = target === "-" ? undefined : yield* atomicOutput(target)
         const fd = out ? fs.openSync(out.tempPath, "w") : 1
-        const text = new TextOut(fd)
+        const text = new TextOut(fd, table.kind === "csv" ? COMMA : TAB)
+        if (table.kind === "csv") {
+          table.header.forEach((h, k) => (k > 0 ? text.sep() : text).field(h))
+          text.end()
+        }
         const lines = format(info)
         return new WritableStream<T>({
           write(batch) {

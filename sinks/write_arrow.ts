@@ -145,7 +145,10 @@ const ENCODERS: { [K in StreamKind]: (b: Batches[K]) => { length: number; column
   }),
   edges: (e) => ({
     length: e.length,
-    columns: [e.src, e.dst, e.weight].map((v) => ({ length: e.length, buffers: [undefined, v.subarray(0, e.length)] })),
+    columns: [e.src, e.dst, e.weight, e.similarity ?? new Float32Array(e.length).fill(NaN)].map((v) => ({
+      length: e.length,
+      buffers: [undefined, v.subarray(0, e.length)],
+    })),
   }),
   clusters: (c) => {
     const leaf = c.cluster.subarray(0, c.length), t = c.clusters
@@ -156,6 +159,7 @@ const ENCODERS: { [K in StreamKind]: (b: Batches[K]) => { length: number; column
         utf8Column(Array.from(leaf, (k) => t.paths[k])),
         { length: c.length, buffers: [undefined, Int32Array.from(leaf, (k) => t.level[k])] },
         { length: c.length, buffers: [undefined, Uint32Array.from(leaf, (k) => t.size[k])] },
+        { length: c.length, buffers: [undefined, t.number ? Uint32Array.from(leaf, (k) => t.number![k]) : leaf] },
       ],
     }
   },

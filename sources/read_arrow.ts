@@ -338,16 +338,25 @@ const DECODERS: { [K in StreamKind]: Decoder<Batches[K]> } = {
   },
   edges: (schema, file) => {
     const [s, d, w] = columnsNamed(schema, file, ["src", "dst", "weight"])
+    const sim = schema.fields.findIndex((f) => f.name === "similarity" && isFloat(f))
     return {
       info: {},
       decode: (b, row0) => {
         const weight = f32(b.columns[w], file, row0)
-        return { src: u32(b.columns[s], file, row0), dst: u32(b.columns[d], file, row0), weight, length: b.length }
+        const similarity = sim >= 0 ? f32(b.columns[sim], file, row0) : undefined
+        return {
+          src: u32(b.columns[s], file, row0),
+          dst: u32(b.columns[d], file, row0),
+          weight,
+          similarity,
+          length: b.length,
+        }
       },
     }
   },
   clusters: (schema, file) => {
     const at = ["node", "path", "level", "cluster_size"].map((n) => schema.fields.findIndex((f) => f.name === n))
+    const numberAt = schema.fields.findIndex((f) => f.name === "cluster" && isIntField(f))
     if (at.some((k) => k < 0)) {
       throw new InvalidInput({
         file,
@@ -363,7 +372,8 @@ const DECODERS: { [K in StreamKind]: Decoder<Batches[K]> } = {
         const level = integers(b.columns[li], file, row0), size = integers(b.columns[si], file, row0)
         const index = new Map<string, number>()
         const cluster = new Uint32Array(b.length)
-        const table = { paths: [] as string[], level: [] as number[], size: [] as number[] }
+        const numbers = numberAt >= 0 ? integers(b.columns[numberAt], file, row0) : undefined
+        const table = { paths: [] as string[], level: [] as number[], size: [] as number[], number: [] as number[] }
         for (let r = 0; r < b.length; r++) {
           let k = index.get(paths[r])
           if (k === undefined) {
@@ -371,6 +381,7 @@ const DECODERS: { [K in StreamKind]: Decoder<Batches[K]> } = {
             table.paths.push(paths[r])
             table.level.push(Number(level[r]))
             table.size.push(Number(size[r]))
+            if (numbers) table.number.push(Number(numbers[r]))
           }
           cluster[r] = k
         }
@@ -378,7 +389,12 @@ const DECODERS: { [K in StreamKind]: Decoder<Batches[K]> } = {
           node: u32(b.columns[ni], file, row0),
           cluster,
           length: b.length,
-          clusters: { paths: table.paths, level: Int32Array.from(table.level), size: Uint32Array.from(table.size) },
+          clusters: {
+            paths: table.paths,
+            level: Int32Array.from(table.level),
+            size: Uint32Array.from(table.size),
+            number: numbers ? Uint32Array.from(table.number) : undefined,
+          },
         }
       },
     }

@@ -1,5 +1,5 @@
 /**
- * readEdges: the edge source for `brook leiden`. TSV (`i j [w]` per line, tabs or spaces, `#` comments)
+ * readEdges: the edge source for `brook leiden`. TSV (`i j [w [s]]` per line, tabs or spaces, `#` comments)
  * or Parquet (src, dst and an optional weight column, as `brook edges` writes).
  *
  * Node ids: when every id is an integer in [0, 2^32 - 2] it is the node number itself (nodes that never
@@ -12,7 +12,7 @@ import { type AsyncBuffer, asyncBufferFromFile, type FileMetaData, parquetMetada
 import type { EdgeBatch } from "../core/batches.ts"
 import { allowance, MemoryBudget, PendingAllowance } from "../core/budget.ts"
 import { InvalidInput } from "../core/errors.ts"
-import { readAt } from "../core/files.ts"
+import { readAt, sniffFormat } from "../core/files.ts"
 import type { Source } from "../core/operator.ts"
 import { NodeTable } from "../graph/node_table.ts"
 
@@ -22,7 +22,8 @@ const BATCH = 1 << 16
 const READ_BYTES = 1 << 20
 const MAX_NODE = 0xffff_fffe
 
-const isParquet = (file: string) => /\.parq(uet)?$/i.test(file)
+/** Parquet by the file's first bytes (PAR1), else TSV, whatever the name. */
+const isParquet = (file: string) => sniffFormat(file) === "parquet"
 
 /** Interned string ids, seen downstream as an IdTable. */
 class InternedIds {
@@ -196,8 +197,9 @@ function tsvEdges(file: string, table: NodeTable | undefined): ReadableStream<Ed
     const t = text.trim()
     if (t === "" || t.startsWith("#")) return
     const parts = t.split(/[\t ]+/)
-    if (parts.length < 2 || parts.length > 3) throw bad(`expected "i j [w]", got ${parts.length} fields`, at)
-    const w = parts.length === 3 ? Number(parts[2]) : 1
+    // a fourth field is the similarity `brook edges` writes: the graph does not need it
+    if (parts.length < 2 || parts.length > 4) throw bad(`expected "i j [w [s]]", got ${parts.length} fields`, at)
+    const w = parts.length >= 3 ? Number(parts[2]) : 1
     if (!(w >= 0) || w === Infinity) throw bad(`weight "${parts[2]}" is not a finite number >= 0`, at)
     batch.src[batch.length] = node(parts[0], at)
     batch.dst[batch.length] = node(parts[1], at)

@@ -6,6 +6,7 @@
  */
 import * as Effect from "effect/Effect"
 import { type EmbeddingBatch, type StreamInfo } from "../core/batches.ts"
+import { sniffFormat } from "../core/files.ts"
 import { IdColumn } from "../core/id_column.ts"
 import { allowance, MemoryBudget, PendingAllowance } from "../core/budget.ts"
 import { BudgetExceeded, InvalidInput } from "../core/errors.ts"
@@ -51,7 +52,8 @@ type Opened =
     idText: number
   }
 
-const isParquet = (file: string) => /\.parq(uet)?$/i.test(file)
+/** Parquet or .npy by the file's first bytes; the name is only a hint when they are neither (the reader says why). */
+const isParquet = (file: string) => (sniffFormat(file) ?? (/\.parq(uet)?$/i.test(file) ? "parquet" : "npy")) === "parquet"
 
 function inspect(file: string, options: ReadEmbeddingsOptions): Opened {
   if (isParquet(file)) {

@@ -44,8 +44,8 @@ test("exact TSV: pairs i < j above the threshold with weight 1/(1-s+1e-6)", asyn
   writeNpy(file, 4, 2, [1, 0, 1, 0, 0.6, 0.8, 0, 1])
   const out = path.join(dir, "four.tsv")
   await edges(file, out, 0.7)
-  // cos = 0.8 in float32 is 0.800000011920929, so the weight is 4.999975, not 5.000006
-  expect(lines(out)).toEqual(["0\t1\t1000000", "2\t3\t4.999975"])
+  // cos = 0.8 in float32 is 0.800000011920929, so the weight is 4.999975, not 5.000006; the cosine follows
+  expect(lines(out)).toEqual(["0\t1\t1000000\t1", "2\t3\t4.999975\t0.8"])
 })
 
 test("float64 .npy and header versions 2 and 3 read the same", async () => {
@@ -67,7 +67,7 @@ test("user weight expression is used and checked before any data moves", async (
   writeNpy(file, 2, 2, [1, 0, 0.6, 0.8])
   const out = path.join(dir, "w.tsv")
   await edges(file, out, 0.5, { weight: "2 * s" })
-  expect(lines(out)).toEqual(["0\t1\t1.2"])
+  expect(lines(out)).toEqual(["0\t1\t1.2\t0.6"])
   const bad = await failure(edges(file, path.join(dir, "w2.tsv"), 0.5, { weight: "log(1 - s)" }))
   expect(bad._tag).toBe("InvalidOption")
   expect(bad.message).toContain("finite and > 0")
@@ -161,7 +161,7 @@ test("a budget too small fails before any data moves, naming the operator", asyn
   // below the runtime reserve and the queues, the refusal says so (not a negative "left")
   const tiny = await failure(edges(file, out, 0.5, { memory: "4MB" }))
   expect(tiny.operator).toBe("runtime reserve + queues")
-  expect(tiny.available).toBe(4_000_000)
+  expect(tiny.available).toBe(4 * 2 ** 20)
   expect(tiny.needed).toBeGreaterThan(4_000_000)
   expect(tiny.message).toContain("holds back 4.0 MiB for the runtime")
   expect(fs.existsSync(out)).toBe(false)

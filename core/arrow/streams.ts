@@ -4,8 +4,9 @@
  *
  *   embeddings    embedding: fixed_size_list<item: float32>[dim], row: uint32
  *   scored_pairs  i: uint32, j: uint32, score: float32          (i < j for a self join)
- *   edges         src: uint32, dst: uint32, weight: float32
- *   clusters      node: uint32, path: utf8, level: int32, cluster_size: uint32   (leidenRecursive)
+ *   edges         src: uint32, dst: uint32, weight: float32, similarity: float32   (similarity: optional on input)
+ *   clusters      node: uint32, path: utf8, level: int32, cluster_size: uint32, cluster: uint32   (leidenRecursive;
+ *                 cluster, the leaf's number: optional on input)
  *
  * When the input has ids (a Parquet id column), each row number column is followed by its id:
  * embeddings + id, scored_pairs + i_id, j_id, edges + src_id, dst_id, clusters + id; utf8 for string ids, int64 for
@@ -51,8 +52,14 @@ const COLUMNS: Record<StreamKind, (info: StreamInfo) => ArrowField[]> = {
     field("row", u32),
   ],
   scored_pairs: () => [field("i", u32), field("j", u32), field("score", float32)],
-  edges: () => [field("src", u32), field("dst", u32), field("weight", float32)],
-  clusters: () => [field("node", u32), field("path", utf8), field("level", int(32, true)), field("cluster_size", u32)],
+  edges: () => [field("src", u32), field("dst", u32), field("weight", float32), field("similarity", float32)],
+  clusters: () => [
+    field("node", u32),
+    field("path", utf8),
+    field("level", int(32, true)),
+    field("cluster_size", u32),
+    field("cluster", u32),
+  ],
 }
 
 /** A stream's columns: its own, then the id columns when the input has ids. */

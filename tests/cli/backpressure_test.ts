@@ -65,7 +65,7 @@ for (const runtime of ["bun", "deno"] as const) {
     const file = path.join(dir, "big.npy")
     if (!fs.existsSync(file)) writeNpy(file, rows, dim, new Float32Array(rows * dim).fill(1))
     const budget = 32 << 20
-    const child = stage(runtime, ["read-embeddings", "big.npy", "--memory", String(budget)], "ignore")
+    const child = stage(runtime, ["read-embeddings", "big.npy", "--memory", `${budget >> 10}K`], "ignore")
     child.stdout!.pause()
     const s = await stalled(child.pid!)
     // it read its sources and a few batches, not the file
@@ -89,7 +89,7 @@ for (const runtime of ["bun", "deno"] as const) {
     fs.writeFileSync(emb, Buffer.concat(chunks))
     const budget = 64 << 20
     const fd = fs.openSync(emb, "r")
-    const child = stage(runtime, ["tiled-cosine", "--threshold", "-1", "--memory", String(budget)], fd)
+    const child = stage(runtime, ["tiled-cosine", "--threshold", "-1", "--memory", `${budget >> 10}K`], fd)
     fs.closeSync(fd)
     child.stdout!.pause()
     const s = await stalled(child.pid!)

@@ -14,7 +14,7 @@ test("success writes TSV to stdout and exits 0", () => {
   writeNpy(file, 3, 2, [1, 0, 1, 0, 0, 1])
   const r = brook(file, "--threshold", "0.5", "--out", "-", "--quiet")
   expect(r.status).toBe(0)
-  expect(r.stdout).toBe("0\t1\t1000000\n")
+  expect(r.stdout).toBe("0\t1\t1000000\t1\n")
 })
 
 test("usage errors exit 2", () => {

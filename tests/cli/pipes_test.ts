@@ -176,7 +176,7 @@ test("Parquet ids travel down the pipe: the TSV of brook edges, and apache-arrow
     expect(fs.readFileSync(path.join(dir, `ids-${name}-pipe.tsv`), "utf8")).toBe(want)
     const { tableFromIPC } = await import("apache-arrow")
     const t = tableFromIPC(fs.readFileSync(path.join(dir, `ids-${name}.arrows`)))
-    expect(t.schema.fields.map((f) => f.name)).toEqual(["src", "dst", "weight", "src_id", "dst_id"])
+    expect(t.schema.fields.map((f) => f.name)).toEqual(["src", "dst", "weight", "similarity", "src_id", "dst_id"])
     expect(t.schema.metadata.get("brook.id_type")).toBe(name === "str" ? "string" : "integer")
     const first = want.split("\n")[0].split("\t")
     expect(String(t.get(0)!.src_id)).toBe(first[0])

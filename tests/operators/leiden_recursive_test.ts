@@ -62,10 +62,10 @@ describe("brook cluster as one pipeline", () => {
     expect(rows.length).toBe(3000)
     expect(rows.map((r) => r[0])).toEqual(Array.from({ length: 3000 }, (_, k) => String(k)))
     // recursion happened and every leaf is at most 30 nodes unless it would not split
-    expect(rows.some((r) => r[1].includes("."))).toBe(true)
+    expect(rows.some((r) => r[3].includes("."))).toBe(true)
   })
 
-  test("Parquet clusters read by DuckDB agree with the TSV, with level and cluster_size", async () => {
+  test("Parquet clusters read by DuckDB agree with the TSV: cluster, top, path, level and size", async () => {
     const tsv = path.join(dir, "c.tsv"), pq = path.join(dir, "c.parquet")
     let summary: { clusters: number } | undefined
     for (const out of [tsv, pq]) {
@@ -82,20 +82,29 @@ describe("brook cluster as one pipeline", () => {
     const db = await DuckDBInstance.create(":memory:")
     const c = await db.connect()
     const rows = (await c.runAndReadAll(
-      `select id::varchar as id, path, level, cluster_size::integer as size, typeof(id) as t from read_parquet('${pq}')`,
-    )).getRowObjects() as Array<{ id: string; path: string; level: number; size: number; t: string }>
+      `select id::varchar as id, cluster::integer as cluster, top::integer as top, path, level, size::integer as size,
+        typeof(id) as t from read_parquet('${pq}')`,
+    )).getRowObjects() as Array<
+      { id: string; cluster: number; top: number; path: string; level: number; size: number; t: string }
+    >
     const text = lines(tsv).map((l) => l.split("\t"))
     expect(rows.length).toBe(text.length)
     expect(rows[0].t).toBe("BIGINT")
     const count = new Map<string, number>()
-    for (const r of text) count.set(r[1], (count.get(r[1]) ?? 0) + 1)
+    for (const r of text) count.set(r[3], (count.get(r[3]) ?? 0) + 1)
+    const clusterOf = new Map<string, number>()
     rows.forEach((r, k) => {
-      expect(r.id).toBe(text[k][0])
-      expect(r.path).toBe(text[k][1])
+      expect([r.id, r.cluster, r.top, r.path, r.level, r.size].map(String)).toEqual(text[k])
       expect(r.level).toBe(r.path.split(".").length - 1)
       expect(r.size).toBe(count.get(r.path)!)
+      expect(r.top).toBe(Number(r.path.split(".")[0]))
+      expect(clusterOf.get(r.path) ?? r.cluster).toBe(r.cluster)
+      clusterOf.set(r.path, r.cluster)
     })
     expect(count.size).toBe(summary!.clusters)
+    // one number per leaf, 0.. in path order (depth first)
+    expect(new Set(clusterOf.values()).size).toBe(count.size)
+    expect(Math.max(...clusterOf.values())).toBe(count.size - 1)
   })
 
   test("string ids from a Parquet embedding file label the clusters", async () => {
@@ -128,7 +137,14 @@ describe("readEdges and leidenRecursive errors", () => {
     const f = edgeFile("names.tsv", "# comment\nalice\tbob\t2\nbob carol\ncarol\talice\ndave\terin\n")
     const out = path.join(dir, "names-out.tsv")
     await cluster(f, undefined, out)
-    expect(lines(out)).toEqual(["alice\t0", "bob\t0", "carol\t0", "dave\t1", "erin\t1"])
+    // id, cluster, top, path, level, size
+    expect(lines(out)).toEqual([
+      "alice\t0\t0\t0\t0\t3",
+      "bob\t0\t0\t0\t0\t3",
+      "carol\t0\t0\t0\t0\t3",
+      "dave\t1\t1\t1\t0\t2",
+      "erin\t1\t1\t1\t0\t2",
+    ])
   })
 
   test("several edge files are one graph (shard parts), and their id kinds must agree", async () => {
@@ -221,7 +237,9 @@ describe("brook leiden / brook cluster commands", () => {
     fs.writeFileSync(f, "0 1\n1 2\n0 2\n3 4\n4 5\n3 5\n2 3\n")
     const r = brook("leiden", f, "--out", "-", "--quiet")
     expect(r.status).toBe(0)
-    expect(r.stdout).toBe("0\t0\n1\t0\n2\t0\n3\t1\n4\t1\n5\t1\n")
+    expect(r.stdout).toBe(
+      "0\t0\t0\t0\t0\t3\n1\t0\t0\t0\t0\t3\n2\t0\t0\t0\t0\t3\n3\t1\t1\t1\t0\t3\n4\t1\t1\t1\t0\t3\n5\t1\t1\t1\t0\t3\n",
+    )
   })
 
   test("cluster prints a summary; usage errors exit 2; --help has an example", () => {

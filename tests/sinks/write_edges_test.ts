@@ -50,7 +50,12 @@ test("no edges still make a complete Parquet file: DuckDB reads its columns and 
       path.join(dir, "none.npy.parquet")
     }'))`,
   )).getRowObjects()
-  expect(columns.map((r) => `${r.column_name} ${r.column_type}`)).toEqual(["src BIGINT", "dst BIGINT", "weight FLOAT"])
+  expect(columns.map((r) => `${r.column_name} ${r.column_type}`)).toEqual([
+    "src BIGINT",
+    "dst BIGINT",
+    "weight FLOAT",
+    "similarity FLOAT",
+  ])
 })
 
 test("DuckDB reads id edges as VARCHAR when the input has string ids", async () => {
