@@ -78,10 +78,10 @@ export class VectorFeed {
   async open(): Promise<void> {
     const input = this.input
     const single = isEmbeddingVectors(input)
-    const iterable = (single ? [input] : input) as Partial<Iterable<EmbeddingVectors> & AsyncIterable<EmbeddingVectors>>
-    if (
-      !single && typeof iterable[Symbol.asyncIterator] !== "function" && typeof iterable[Symbol.iterator] !== "function"
-    ) {
+    const iterable = (single ? [input] : input ?? {}) as Partial<
+      Iterable<EmbeddingVectors> & AsyncIterable<EmbeddingVectors>
+    >
+    if (typeof iterable[Symbol.asyncIterator] !== "function" && typeof iterable[Symbol.iterator] !== "function") {
       throw new InvalidInput({
         file: VECTORS,
         reason: "expected a file path, { vectors: Float32Array, dim, ids? } or an iterable of them",
@@ -139,15 +139,19 @@ export class VectorFeed {
     return copied
   }
 
-  /** Stops reading early: lets the caller's generator run its `finally` blocks. */
-  async close(): Promise<void> {
+  /**
+   * Stops reading early: asks the caller's iterator to return, so that a generator runs its `finally`
+   * blocks. Not awaited: an iterator stuck in its own wait must not hold up the end of the run.
+   */
+  close(): void {
     const it = this.iterator
     this.iterator = undefined
     this.current = this.head = undefined
     if (!it || this.ended) return
     this.ended = true
     try {
-      await it.return?.()
+      const done = it.return?.()
+      if (done instanceof Promise) done.catch(() => {})
     } catch {
       // the caller's iterator failed while finishing: the run has its own outcome already
     }

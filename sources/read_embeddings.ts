@@ -220,6 +220,18 @@ interface VectorsState {
 let spools = 0
 
 /**
+ * Spool files a describe opened and no run took (a later stage refused its plan): closed when their
+ * source is dropped, if no later describe of it closed them first.
+ */
+const unclaimed = new FinalizationRegistry<number>((fd) => {
+  try {
+    fs.closeSync(fd)
+  } catch {
+    // closed already
+  }
+})
+
+/**
  * The embedding source for vectors in memory, planned and budgeted as a .npy file of float32 rows is:
  * rows are copied from the caller's arrays into the source's own pooled batch buffers (stages downstream
  * free or transfer a batch's buffer when done with it, which must never detach the caller's array),
@@ -316,9 +328,13 @@ function readVectors(input: EmbeddingVectorsInput, options: ReadEmbeddingsOption
 /** An iterable that is its own iterator (a generator): it can be read once only. */
 function readOnce(input: EmbeddingVectorsInput): boolean {
   if (isEmbeddingVectors(input) || Array.isArray(input)) return false
-  const i = input as Partial<Iterable<unknown> & AsyncIterable<unknown>>
-  const it: unknown = i[Symbol.asyncIterator]?.() ?? i[Symbol.iterator]?.()
-  return it === input
+  try {
+    const i = input as Partial<Iterable<unknown> & AsyncIterable<unknown>>
+    const it: unknown = i[Symbol.asyncIterator]?.() ?? i[Symbol.iterator]?.()
+    return it === input
+  } catch {
+    return true // a ReadableStream still locked by the earlier run
+  }
 }
 
 /**
@@ -348,7 +364,7 @@ async function describeVectors(
         idsMemory,
         idsPlanned: ids ? IdColumn.plannedBytes(ids.kind, expected) : 0,
         owned: false,
-        dispose: () => rest.close(),
+        dispose: () => Promise.resolve(rest.close()),
       }
     }
     if (isEmbeddingVectors(input) || Array.isArray(input)) {
@@ -369,7 +385,7 @@ async function describeVectors(
     }
     return await spool(feed, dim, idsMemory)
   } catch (e) {
-    await feed.close()
+    feed.close()
     throw e
   }
 }
@@ -403,7 +419,7 @@ async function spool(feed: VectorFeed, dim: number, idsMemory: PendingAllowance)
     throw new Error(`spooled ${rows} x ${dim} rows, read back ${npy.rows} x ${npy.dim}`)
   }
   let open = true
-  return {
+  const state: VectorsState = {
     rows,
     dim,
     spool: npy,
@@ -412,12 +428,15 @@ async function spool(feed: VectorFeed, dim: number, idsMemory: PendingAllowance)
     idsPlanned: ids?.held ?? 0,
     owned: false,
     dispose: () => {
+      unclaimed.unregister(state)
       if (open) npy.close()
       open = false
       fs.rmSync(file, { force: true })
       return Promise.resolve()
     },
   }
+  unclaimed.register(state, npy.fd, state)
+  return state
 }
 
 /** Bytes per row of a .npy batch size: three batches of float32 rows, and the float64 staging copy for f8. */

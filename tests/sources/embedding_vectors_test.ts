@@ -6,12 +6,14 @@
  * no temp file is left behind.
  */
 import { expect, test } from "bun:test"
+import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import {
   type EmbeddingVectors,
   type EmbeddingVectorsInput,
   pipe,
+  planPipeline,
   readEmbeddings,
   type ReadEmbeddingsOptions,
   run,
@@ -115,6 +117,7 @@ test("the same edges, byte for byte, as the .npy: one value, an array, a generat
     ["sync-generator", () => syncBatches(list), {}, "spooled to a temp .npy"],
     ["async-spooled", () => asyncBatches(list), { batchRows: 256 }, "spooled to a temp .npy"],
     ["async-rows", () => asyncBatches(list), { rows: ROWS, batchRows: 256 }, "copied from memory"],
+    ["readable-stream", () => ReadableStream.from(list), {}, "spooled to a temp .npy"],
   ]
   const left = await inTempDir(async () => {
     for (const [label, input, options, notes] of cases) {
@@ -311,6 +314,40 @@ function withNaN(row: number): Float32Array {
 
 const pick = (e: { file?: string; row?: number }, like: { file: string; row?: number }) =>
   "row" in like ? { file: e.file, row: e.row } : { file: e.file }
+
+/** Files this process holds open whose name is a spool file's (Linux: /proc/self/fd), deleted or not. */
+function openSpools(): string[] {
+  if (!fs.existsSync("/proc/self/fd")) return []
+  return fs.readdirSync("/proc/self/fd").flatMap((fd) => {
+    try {
+      return [fs.readlinkSync(`/proc/self/fd/${fd}`)]
+    } catch {
+      return []
+    }
+  }).filter((l) => l.includes("brook-vectors-"))
+}
+
+test("a spool's name is gone once planned; its descriptor closes when the run ends, after success or failure", async () => {
+  const list = batches()
+  const reusable: Iterable<EmbeddingVectors> = { [Symbol.iterator]: () => syncBatches(list) }
+  const stages = (source: ReturnType<typeof readEmbeddings>, out: string) =>
+    pipe(source, tiledCosine({ threshold: T, threads: 2 }), thresholdEdges(), writeEdges(out))
+  const left = await inTempDir(async () => {
+    const source = readEmbeddings(reusable)
+    await Effect.runPromise(planPipeline(stages(source, path.join(dir, "spool-plan.tsv")), 64 << 20))
+    expect(fs.readdirSync(process.env.BROOK_TMPDIR!)).toEqual([]) // unlinked once open for reading
+    if (fs.existsSync("/proc/self/fd")) expect(openSpools()).toHaveLength(1) // held by its descriptor only
+    // a run of the same source: its describe closes the unclaimed spool and spools again
+    const report = await run(stages(source, path.join(dir, "spool-ok.tsv")), { memory: "64MB" })
+    expect(report.stages[0].plan.notes).toContain("spooled")
+    expect(fs.readFileSync(path.join(dir, "spool-ok.tsv")).equals(await npyEdges())).toBe(true)
+    expect(openSpools()).toEqual([])
+    // a run that fails after the source was made (the sink cannot open its output)
+    await failure(run(stages(readEmbeddings(reusable), path.join(dir, "no", "such", "dir", "x.tsv"))))
+    expect(openSpools()).toEqual([])
+  })
+  expect(left).toEqual([])
+})
 
 test("a failing run stops the caller's generator (its finally runs)", async () => {
   const log = { pulled: 0, finished: false }
