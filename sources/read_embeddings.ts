@@ -325,15 +325,16 @@ function readVectors(input: EmbeddingVectorsInput, options: ReadEmbeddingsOption
   }
 }
 
-/** An iterable that is its own iterator (a generator): it can be read once only. */
+/** An iterable that is its own iterator (a generator), or a stream: it can be read once only. */
 function readOnce(input: EmbeddingVectorsInput): boolean {
   if (isEmbeddingVectors(input) || Array.isArray(input)) return false
+  if (typeof ReadableStream === "function" && input instanceof ReadableStream) return true
   try {
     const i = input as Partial<Iterable<unknown> & AsyncIterable<unknown>>
     const it: unknown = i[Symbol.asyncIterator]?.() ?? i[Symbol.iterator]?.()
     return it === input
   } catch {
-    return true // a ReadableStream still locked by the earlier run
+    return true // an iterable that cannot be read again
   }
 }
 

@@ -399,9 +399,11 @@ test("an array runs again; a generator is read once, and a second run says so", 
     await edges(again, out)
     expect(fs.readFileSync(out).equals(want)).toBe(true)
   }
-  const once = readEmbeddings(syncBatches(batches()))
-  await edges(once, path.join(dir, "once.tsv"))
-  const e = await failure(edges(once, path.join(dir, "twice.tsv")))
-  expect(e._tag).toBe("InvalidInput")
-  expect(e.message).toContain("read by an earlier run")
+  for (const input of [syncBatches(batches()), ReadableStream.from(batches())]) {
+    const once = readEmbeddings(input)
+    await edges(once, path.join(dir, "once.tsv"))
+    const e = await failure(edges(once, path.join(dir, "twice.tsv")))
+    expect(e._tag).toBe("InvalidInput")
+    expect(e.message).toContain("read by an earlier run")
+  }
 })
