@@ -1,6 +1,7 @@
 /** `brook edges` as users run it: exit codes, one-line errors, stdout output. */
 import { expect, test } from "bun:test"
 import { spawnSync } from "node:child_process"
+import * as fs from "node:fs"
 import * as path from "node:path"
 import { randomValues, tempDir, writeNpy } from "../helpers.ts"
 
@@ -40,3 +41,63 @@ test("--help describes the command with an example", () => {
   expect(r.status).toBe(0)
   expect(r.stdout).toContain("example:")
 })
+
+for (const runtime of ["bun", "deno"]) {
+  const run = (...args: string[]) =>
+    spawnSync(path.join(root, "bin", "brook"), ["edges", ...args], {
+      encoding: "utf8",
+      timeout: 60_000,
+      env: { ...process.env, BROOK_RUNTIME: runtime },
+    })
+
+  test(`${runtime}: short flags and -- as in the issue: edges e.npy -t 0.8 -o o.tsv`, () => {
+    const file = path.join(dir, "short.npy")
+    writeNpy(file, 3, 2, [1, 0, 1, 0, 0, 1])
+    const out = path.join(dir, `short-${runtime}.tsv`)
+    const r = run(file, "-t", "0.8", "-o", out, "-m", "64M", "-j", "1", "-q")
+    expect([r.status, r.stderr]).toEqual([0, ""])
+    expect(fs.readFileSync(out, "utf8")).toBe("0\t1\t1000000\t1\n")
+    // a file whose name starts with a dash, after --
+    const dashed = path.join(dir, `-dash-${runtime}.npy`)
+    fs.copyFileSync(file, dashed)
+    expect(run("-qt", "0.8", "-o", "-", "--", dashed).stdout).toBe("0\t1\t1000000\t1\n")
+    const missing = run(file, "-t", "0.8", "-o")
+    expect([missing.status, missing.stderr]).toEqual([2, "brook edges: -o/--out needs a value\n"])
+    const unknown = run(file, "-t", "0.8", "-o", "-", "-x")
+    expect([unknown.status, unknown.stderr]).toEqual([2, "brook edges: unknown option -x\n"])
+  })
+
+  test(`${runtime}: the input's format is its content: a .npy named .csv is .npy, Parquet named .npy is Parquet`, async () => {
+    const npy = path.join(dir, `renamed-${runtime}.csv`)
+    writeNpy(npy, 3, 2, [1, 0, 1, 0, 0, 1])
+    expect(run(npy, "-t", "0.5", "-o", "-", "-q").stdout).toBe("0\t1\t1000000\t1\n")
+    const { DuckDBInstance } = await import("@duckdb/node-api")
+    const c = await (await DuckDBInstance.create(":memory:")).connect()
+    const pq = path.join(dir, `renamed-${runtime}.npy`)
+    await c.run(
+      `copy (select * from (values ('a', [1.0, 0.0]::float[]), ('b', [1.0, 0.0]::float[]), ('c', [0.0, 1.0]::float[]))
+        t(doc_id, vec)) to '${pq}' (format parquet)`,
+    )
+    expect(run(pq, "-t", "0.5", "--id-column", "doc_id", "-o", "-", "-q").stdout).toBe("a\tb\t1000000\t1\n")
+    // neither: the .npy reader says what it found
+    const text = path.join(dir, `text-${runtime}.npy`)
+    fs.writeFileSync(text, "id,vec\n")
+    const bad = run(text, "-t", "0.5", "-o", "-")
+    expect(bad.status).toBe(1)
+    expect(bad.stderr.trim().split("\n").length).toBe(1)
+    expect(bad.stderr).toContain(text)
+  })
+
+  test(`${runtime}: --memory needs a unit and fits the machine`, () => {
+    const file = path.join(dir, "ok.npy")
+    const bare = run(file, "-t", "0.5", "-o", "-", "-m", "512")
+    expect([bare.status, bare.stderr]).toEqual([
+      2,
+      'brook edges: --memory: "512" has no unit: write e.g. 512M, 2G (K, M, G, T: powers of 1024, with or without B)\n',
+    ])
+    const huge = run(file, "-t", "0.5", "-o", "-", "--memory", "1000T")
+    expect(huge.status).toBe(2)
+    expect(huge.stderr).toMatch(/^brook edges: --memory 1000T is more than this machine's memory \([\d.]+ GiB\): give less\n$/)
+    expect(run(file, "-t", "0.5", "-o", "-", "-m", "256MB", "-q").status).toBe(0)
+  })
+}

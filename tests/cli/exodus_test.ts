@@ -55,6 +55,18 @@ test.skipIf(!eightBlock)("brook exodus copy and to-parquet write their outputs; 
     ["eqps"],
   ])
   expect(fs.statSync(pq).size).toBeGreaterThan(100)
+  // -o OUT, as every command that writes a file; to-parquet wants a .parquet name
+  const exo2 = path.join(dir, "copy2.exo"), pq2 = path.join(dir, "values2.parquet")
+  expect(brook("copy", eightBlock!, "-o", exo2, "--vars", "eqps", "--steps", "2:3", "-q").status).toBe(0)
+  expect(fs.readFileSync(exo2).equals(fs.readFileSync(exo))).toBe(true)
+  expect(brook("to-parquet", exo, "-o", pq2, "-q").status).toBe(0)
+  const named = brook("to-parquet", exo, "-o", path.join(dir, "values.tsv"))
+  expect([named.status, named.stderr]).toEqual([
+    2,
+    `brook exodus: to-parquet writes Parquet: name the output .parquet, not '${path.join(dir, "values.tsv")}'\n`,
+  ])
+  const twice = brook("copy", eightBlock!, exo2, "-o", exo2)
+  expect(twice.status).toBe(2)
   const missing = brook("stats", path.join(dir, "nope.exo"))
   expect([missing.status, missing.stderr.trim().split("\n").length]).toEqual([1, 1])
 }, 60_000)

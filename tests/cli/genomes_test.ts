@@ -107,3 +107,41 @@ test("a failed append leaves the archive exactly as it was", () => {
   expect(r.stderr).toContain("bad.fa")
   expect(fs.readFileSync(copy).equals(before)).toBe(true)
 })
+
+for (const runtime of ["bun", "deno"]) {
+  test(`${runtime}: pack -o OUT.brk and the old leading OUT.brk write the same archive; an existing one needs --force`, () => {
+    const run = (...args: string[]) =>
+      spawnSync(path.join(root, "bin", "brook"), args, {
+        encoding: "utf8",
+        timeout: 60_000,
+        env: { ...process.env, BROOK_RUNTIME: runtime },
+      })
+    const small = ["--k", "21", "--segment-size", "400", "-q"]
+    const [flag, old] = [`flag-${runtime}.brk`, `old-${runtime}.brk`].map((n) => path.join(dir, n))
+    expect(run("pack", "-o", flag, files[0], files[1], ...small).status).toBe(0)
+    expect(run("pack", old, files[0], files[1], ...small).status).toBe(0)
+    expect(fs.readFileSync(flag).equals(fs.readFileSync(old))).toBe(true)
+    const before = fs.readFileSync(flag)
+    const again = run("pack", "-o", flag, files[0], files[2], ...small)
+    expect(again.status).toBe(2)
+    expect(again.stderr).toBe(
+      `brook pack: ${flag} exists: pass --force to replace it, or brook append to add samples to it\n`,
+    )
+    expect(fs.readFileSync(flag).equals(before)).toBe(true)
+    expect(run("pack", "-o", flag, files[0], files[2], ...small, "--force").status).toBe(0)
+    expect(fs.readFileSync(flag).equals(before)).toBe(false)
+    // a FASTA file where the old form wants the archive: refused, not overwritten
+    const fa = run("pack", files[0], files[1])
+    expect(fa.status).toBe(2)
+    expect(fa.stderr).toBe(
+      `brook pack: '${files[0]}' looks like a FASTA file, not an archive: give the archive with -o OUT.brk\n`,
+    )
+    // short flags on unpack and list, -- before a name that starts with a dash
+    const dashed = path.join(dir, `-dash-${runtime}.fa`)
+    const absent = run("unpack", "-o", dashed, "--sample", "s1", "-q", "--", flag) // s1 is not in it
+    expect([absent.status, absent.stderr.trim().split("\n").length, fs.existsSync(dashed)]).toEqual([1, 1, false])
+    expect(run("unpack", "-o", dashed, "--sample", "s2", "-q", "--", flag).status).toBe(0)
+    expect(fs.readFileSync(dashed).equals(fs.readFileSync(files[2]))).toBe(true)
+    expect(run("list", "-q", "--", flag).stdout.split("\n")[2].split("\t")[0]).toBe("s2")
+  }, 120_000)
+}
