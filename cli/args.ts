@@ -34,9 +34,23 @@ export interface Parsed {
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i
 
-/** Parses `argv` against `spec` (help, quiet and progress flags are added to every spec). */
+/** The options every command takes (main reads them through `seen`): help, quiet and progress. */
+const EVERY: OptionSpec = { help: "flag", quiet: "flag", progress: "flag", "progress-interval": "number" }
+
+/**
+ * What the last parse saw of the options main acts on: -q/--quiet (no summary, no progress), --progress and
+ * --progress-interval (seconds between the plain progress lines written when stderr is not a terminal).
+ */
+export const seen: { quiet: boolean; progress: boolean; progressInterval?: number } = { quiet: false, progress: false }
+
+export const PROGRESS_HELP = (on = true) =>
+  `  --progress           progress on stderr (${on ? "the default" : "off by default: the stages of a pipe share one stderr"}):
+                       one line redrawn on a terminal, else a plain line every 10 s
+  --progress-interval S  seconds between the plain lines (default 10)`
+
+/** Parses `argv` against `spec` (help, quiet and progress options are added to every spec). */
 export function parseArgs(argv: readonly string[], spec: OptionSpec): Parsed {
-  const all: Record<string, OptionKind> = { help: "flag", quiet: "flag", ...spec }
+  const all: Record<string, OptionKind> = { ...EVERY, ...spec }
   const options: Record<string, { type: "string" | "boolean"; short?: string }> = {}
   for (const [name, kind] of Object.entries(all)) {
     options[name] = { type: kind === "flag" ? "boolean" : "string", ...(SHORT[name] ? { short: SHORT[name] } : {}) }
@@ -66,6 +80,11 @@ export function parseArgs(argv: readonly string[], spec: OptionSpec): Parsed {
       values[t.name] = Number(value)
     } else values[t.name] = value
   }
+  const interval = values["progress-interval"] as number | undefined
+  if (interval !== undefined && !(interval > 0)) throw new UsageError("--progress-interval must be > 0 seconds")
+  seen.quiet = values.quiet === true
+  seen.progress = values.progress === true
+  seen.progressInterval = interval
   return { positional, options: values, help: false }
 }
 

@@ -16,6 +16,7 @@ import {
   memoryOption,
   parseCommand,
   positiveInteger,
+  PROGRESS_HELP,
   READ_HELP,
   READ_SPEC,
   readOptions,
@@ -35,6 +36,7 @@ const LEIDEN_OPTIONS = `  --objective NAME     modularity (default) or cpm
   --iterations K       Leiden iterations (default: until an iteration changes nothing)
 ${MEMORY_HELP()}
 ${reportHelp(true)}
+${PROGRESS_HELP()}
   -q, --quiet          no progress or summary on stderr`
 
 const CLUSTER_FILE = `one row per node: id, cluster (the leaf's number, unique), top (its

@@ -11,6 +11,7 @@ import {
   parseCommand,
   parseShard,
   positiveInteger,
+  PROGRESS_HELP,
   READ_HELP,
   READ_SPEC,
   readOptions,
@@ -40,6 +41,7 @@ ${WEIGHT_HELP}
 ${READ_HELP}
   --shard i/k          compute part i (0-based) of k of the tile grid; the k outputs together are the edges
 ${reportHelp()}
+${PROGRESS_HELP()}
   -q, --quiet          no progress or summary on stderr
 
 example:

@@ -9,7 +9,7 @@ import { parseSteps } from "../sources/exodus/selection.ts"
 import { exodusStats } from "../sinks/exodus_stats.ts"
 import { writeExodus } from "../sinks/exodus_copy.ts"
 import { writeExodusParquet } from "../sinks/exodus_parquet.ts"
-import { commandLine, memoryOption, parseCommand, UsageError } from "./args.ts"
+import { commandLine, memoryOption, parseCommand, PROGRESS_HELP, UsageError } from "./args.ts"
 import type { CommandEnv } from "./main.ts"
 
 export const EXODUS_HELP = `usage: brook exodus <info|stats|copy|to-parquet> FILE [-o OUT] [options]
@@ -37,7 +37,8 @@ options:
   --blocks 1,2        element block ids (connectivity and element variables); default all
   -m, --memory SIZE   memory budget, e.g. 64M (K, M, G, T: powers of 1024; default 1G)
   --chunk SIZE        largest chunk read at once (default: from the budget, at most 4MiB)
-  -q, --quiet         no summary on stderr
+${PROGRESS_HELP()}
+  -q, --quiet         no progress or summary on stderr
 
 examples:
   brook exodus info results.exo

@@ -12,7 +12,7 @@ import { type PackStats, segmentPack } from "../operators/segment_pack/segment_p
 import { Archive, DEFAULT_CACHE } from "../sources/brk_archive.ts"
 import { readFasta, sampleName } from "../sources/fasta.ts"
 import { type ArchiveSummary, writeArchive } from "../sinks/brk_archive.ts"
-import { MEMORY_HELP, memoryOption, parseCommand, positiveInteger, UsageError } from "./args.ts"
+import { MEMORY_HELP, memoryOption, parseCommand, positiveInteger, PROGRESS_HELP, UsageError } from "./args.ts"
 import type { CommandEnv } from "./main.ts"
 
 export const PACK_HELP = `usage: brook pack -o OUT.brk REF.fa SAMPLE.fa... [options]
@@ -30,7 +30,8 @@ ${MEMORY_HELP()}
   --segment-size N     minimum distance between splitters in the reference (default 60000)
   -j, --threads N      N - 1 workers compress packs while the main thread cuts and encodes
                        (default 1: more did not pay on 2 cores); the archive is the same for every N
-  -q, --quiet          no summary on stderr
+${PROGRESS_HELP()}
+  -q, --quiet          no progress or summary on stderr
 
 example:
   brook pack -o genomes.brk ref.fa hap001.fa.gz hap002.fa.gz -m 256M`

@@ -1,7 +1,7 @@
 /**
  * The `brook` command. Exit codes: 0 success, 1 runtime error, 2 usage error.
  */
-import type { terminalProgress } from "../core/progress.ts"
+import type { Progress } from "../core/progress.ts"
 import { VERSION } from "../core/version.ts"
 
 const HELP = `brook: memory-bounded stream operators for scientific data
@@ -58,7 +58,8 @@ const commands: Record<string, () => Promise<Command>> = {
 
 export interface CommandEnv {
   readonly signal: AbortSignal
-  readonly progress: ReturnType<typeof terminalProgress> | undefined
+  /** Read after the command parsed its arguments: none with --quiet. */
+  readonly progress: Progress["Service"] | undefined
   readonly log: (line: string) => void
 }
 
@@ -81,19 +82,30 @@ async function main(argv: string[]): Promise<number> {
   const onSignal = () => controller.abort(new Error("interrupted (Ctrl-C)"))
   process.on("SIGINT", onSignal)
   process.on("SIGTERM", onSignal)
-  const [{ UsageError }, { isBrookError }, { terminalProgress }, command] = await Promise.all([
+  const [{ UsageError, seen }, { isBrookError }, { logProgress, terminalProgress }, command] = await Promise.all([
     import("./args.ts"),
     import("../core/errors.ts"),
     import("../core/progress.ts"),
     load(),
   ])
-  const options = rest.indexOf("--") < 0 ? rest : rest.slice(0, rest.indexOf("--"))
-  const quiet = options.includes("--quiet") || options.includes("-q")
-  const progress = !quiet && process.stderr.isTTY
-    ? terminalProgress((s) => process.stderr.write(s), { columns: () => process.stderr.columns })
-    : undefined
+  // what the command's parse saw decides: -q drops the summary and the progress, wherever it was on the line
+  let progress: Progress["Service"] | undefined
+  const env: CommandEnv = {
+    signal: controller.signal,
+    log: (line) => seen.quiet || err(line),
+    get progress() {
+      if (seen.quiet) return undefined
+      progress ??= process.stderr.isTTY
+        ? terminalProgress((s) => process.stderr.write(s), { columns: () => process.stderr.columns })
+        : logProgress((s) => process.stderr.write(s), {
+          intervalMs: (seen.progressInterval ?? 10) * 1000,
+          prefix: `brook ${name}: `,
+        })
+      return progress
+    },
+  }
   try {
-    await command(rest, { signal: controller.signal, progress, log: quiet ? () => {} : err })
+    await command(rest, env)
     return 0
   } catch (e) {
     // the reader of our stdout went away (`brook edges ... --out - | head`): stop quietly, as Unix tools do

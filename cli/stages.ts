@@ -22,6 +22,7 @@ import {
   parseCommand,
   parseShard,
   positiveInteger,
+  PROGRESS_HELP,
   READ_HELP,
   READ_SPEC,
   readOptions,
@@ -35,8 +36,7 @@ import type { CommandEnv } from "./main.ts"
 import { reportHelp, reportOption, saveReport } from "./report_option.ts"
 
 const COMMON = `${MEMORY_HELP("this stage's memory budget")}
-  --progress           draw this stage's progress on stderr when it is a terminal (off by default:
-                       the stages of a pipe share one terminal)
+${PROGRESS_HELP(false)}
   --verbose            a summary line (time, peak reserved per stage) on stderr
 ${reportHelp()}`
 
