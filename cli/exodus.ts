@@ -17,7 +17,8 @@ export const EXODUS_HELP = `usage: brook exodus <info|stats|copy|to-parquet> FIL
 Exodus II finite-element files (NetCDF classic: CDF-1, CDF-2 64-bit offset, CDF-5; NetCDF-4 through h5wasm),
 read in chunks.
 
-  info FILE                 header summary as JSON: dimensions, blocks, sets, variables, steps, format
+  info FILE                 header summary as JSON: dimensions, blocks, sets, variables, format, steps
+                            (the count) and times (every step's time, step k at index k - 1)
   stats FILE                one JSON line per variable (and block, for element variables): min, max,
                             sum, mean, count over the selected steps, and one line for the coordinates'
                             bounding box
@@ -173,7 +174,8 @@ export function summary(m: ExodusModel) {
       global: m.variables.filter((v) => v.kind === "global").map((v) => v.name),
     },
     steps: m.times.length,
-    times: m.times.length ? [m.times[0], m.times[m.times.length - 1]] : [],
+    // every step's time, in step order (step k is times[k - 1])
+    times: Array.from(m.times),
     qa: m.qa,
     info: m.info,
   }

@@ -2,9 +2,9 @@
  * writeExodusParquet: Exodus variable values as a long Parquet table, one row per value:
  * (var, kind, block, step, time, entity, value). Long, not wide: chunks arrive one variable, block and step
  * at a time, so each goes straight into the current row group, and nodal, element and global variables (which
- * have different entity counts) share one table without nulls. `PIVOT` in DuckDB makes the wide form.
+ * have different entity counts) share one table. `PIVOT` in DuckDB makes the wide form.
  * Entities are 1-based (node number, or element number within its block), as in the Exodus API; block is the
- * element block id, 0 for nodal and global variables.
+ * element block id, null for nodal and global variables (the one OPTIONAL column; the others are REQUIRED).
  */
 import * as Effect from "effect/Effect"
 import { MemoryBudget } from "../core/budget.ts"
@@ -46,6 +46,8 @@ export function writeExodusParquet(target: string, options: { metadata?: readonl
           var: new Array<string>(N),
           kind: new Array<string>(N),
           block: new Int32Array(N),
+          /** 1 where the row has a block (element variables). */
+          inBlock: new Uint8Array(N),
           step: new Int32Array(N),
           time: new Float64Array(N),
           entity: new Int32Array(N),
@@ -57,7 +59,12 @@ export function writeExodusParquet(target: string, options: { metadata?: readonl
           const columnData = [
             { name: "var", data: cols.var.slice(0, n), type: "STRING", nullable: false },
             { name: "kind", data: cols.kind.slice(0, n), type: "STRING", nullable: false },
-            { name: "block", data: cols.block.subarray(0, n), type: "INT32", nullable: false },
+            {
+              name: "block",
+              data: Array.from(cols.block.subarray(0, n), (b, k) => (cols.inBlock[k] ? b : null)),
+              type: "INT32",
+              nullable: true,
+            },
             { name: "step", data: cols.step.subarray(0, n), type: "INT32", nullable: false },
             { name: "time", data: cols.time.subarray(0, n), type: "DOUBLE", nullable: false },
             { name: "entity", data: cols.entity.subarray(0, n), type: "INT32", nullable: false },
@@ -70,7 +77,7 @@ export function writeExodusParquet(target: string, options: { metadata?: readonl
           write(c) {
             if (c.step === null) return c.recycle()
             const time = m.times[c.step - 1]
-            const block = c.block ?? 0
+            const block = c.block ?? 0, inBlock = c.block === null ? 0 : 1
             for (let k = 0; k < c.count;) {
               const take = Math.min(N - n, c.count - k)
               for (let j = 0; j < take; j++) {
@@ -80,6 +87,7 @@ export function writeExodusParquet(target: string, options: { metadata?: readonl
                 cols.value[n + j] = Number(c.values[k + j])
               }
               cols.block.fill(block, n, n + take)
+              cols.inBlock.fill(inBlock, n, n + take)
               cols.step.fill(c.step, n, n + take)
               cols.time.fill(time, n, n + take)
               n += take

@@ -29,6 +29,9 @@ test.skipIf(!eightBlock)(
       8,
       12,
     ])
+    // every step's time, not the first and the last
+    expect(info.times.length).toBe(info.steps)
+    expect(info.times).toEqual([...info.times].sort((a: number, b: number) => a - b))
     const usage = brook("stats", eightBlock!, "--vars", "nope")
     expect([usage.status, usage.stderr.trim().split("\n").length]).toEqual([2, 1])
     const bad = path.join(dir, "bad.exo")
@@ -69,4 +72,30 @@ test.skipIf(!eightBlock)("brook exodus copy and to-parquet write their outputs; 
   expect(twice.status).toBe(2)
   const missing = brook("stats", path.join(dir, "nope.exo"))
   expect([missing.status, missing.stderr.trim().split("\n").length]).toEqual([1, 1])
+}, 60_000)
+
+test.skipIf(!eightBlock)("to-parquet: nodal rows have a null block, every other column is REQUIRED, the file says how it was made", async () => {
+  const pq = path.join(dir, "nodal.parquet")
+  const r = spawnSync(path.join(root, "bin", "brook"), ["exodus", "to-parquet", eightBlock!, "-o", pq, "--steps", "2", "-q"], {
+    encoding: "utf8",
+  })
+  expect([r.status, r.stderr]).toEqual([0, ""])
+  const { DuckDBInstance } = await import("@duckdb/node-api")
+  const c = await (await DuckDBInstance.create(":memory:")).connect()
+  const rows = async (sql: string) => (await c.runAndReadAll(sql)).getRowObjects()
+  const kinds = await rows(
+    `select kind, count(*)::integer as n, count(block)::integer as with_block from '${pq}' group by kind order by kind`,
+  )
+  // element values all name their block; nodal values (12 variables on 125 nodes, one step) none
+  expect(kinds.map((k) => k.kind)).toEqual(["element", "nodal"])
+  expect(kinds[0].with_block).toBe(kinds[0].n)
+  expect(kinds[1]).toEqual({ kind: "nodal", n: 125 * 12, with_block: 0 })
+  const schema = (await rows(`select name, repetition_type from parquet_schema('${pq}') where num_children is null`))
+    .map((x) => `${x.name} ${x.repetition_type}`)
+  expect(schema).toEqual(["var REQUIRED", "kind REQUIRED", "block OPTIONAL", "step REQUIRED", "time REQUIRED", "entity REQUIRED", "value REQUIRED"])
+  const kv = Object.fromEntries(
+    (await rows(`select decode(key) as k, decode(value) as v from parquet_kv_metadata('${pq}')`)).map((x) => [x.k, x.v]),
+  )
+  expect(kv["brook.command"]).toBe(`brook exodus to-parquet ${eightBlock} -o ${pq} --steps 2 -q`)
+  expect(kv["brook.input"]).toBe(eightBlock)
 }, 60_000)

@@ -110,9 +110,9 @@ test.skipIf(!eightBlock || !hasNcdump)("DuckDB reads the long Parquet table with
   const times = ncdump(eightBlock!).get("time_whole") as number[]
   const nodal = rows.filter((r) => r.var === "disp_Z")
   expect(nodal.map((r) => r.value)).toEqual(dispZ)
-  expect(nodal.map((r) => [r.kind, r.block, r.step, r.time]).slice(124, 126)).toEqual([["nodal", 0, 4, times[3]], [
+  expect(nodal.map((r) => [r.kind, r.block, r.step, r.time]).slice(124, 126)).toEqual([["nodal", null, 4, times[3]], [
     "nodal",
-    0,
+    null,
     5,
     times[4],
   ]])
@@ -120,4 +120,17 @@ test.skipIf(!eightBlock || !hasNcdump)("DuckDB reads the long Parquet table with
   const p = rows.filter((r) => r.var === "pressure" && r.block === 7)
   expect(p.map((r) => r.value)).toEqual(reference(eightBlock!, "vals_elem_var3eb7", 4, 5, 8))
   expect(rows.length).toBe(2 * 125 + 2 * 64)
+  // block is null for nodal values (and only there): the one OPTIONAL column
+  const schema = (await c.runAndReadAll(`select name, repetition_type from parquet_schema('${out}') where num_children is null`))
+    .getRowObjects().map((r) => `${r.name} ${r.repetition_type}`)
+  expect(schema).toEqual([
+    "var REQUIRED",
+    "kind REQUIRED",
+    "block OPTIONAL",
+    "step REQUIRED",
+    "time REQUIRED",
+    "entity REQUIRED",
+    "value REQUIRED",
+  ])
+  expect(rows.filter((r) => r.block === null).every((r) => r.kind === "nodal")).toBe(true)
 }, 60_000)
