@@ -10,7 +10,7 @@ import { hasZstd } from "../operators/segment_pack/codec.ts"
 import { segment } from "../operators/segment_pack/segment.ts"
 import { type PackStats, segmentPack } from "../operators/segment_pack/segment_pack.ts"
 import { Archive, DEFAULT_CACHE } from "../sources/brk_archive.ts"
-import { readFasta, sampleName } from "../sources/fasta.ts"
+import { contigName, readFasta, sampleName } from "../sources/fasta.ts"
 import { type ArchiveSummary, writeArchive } from "../sinks/brk_archive.ts"
 import { MEMORY_HELP, memoryOption, parseCommand, positiveInteger, PROGRESS_HELP, UsageError } from "./args.ts"
 import type { CommandEnv } from "./main.ts"
@@ -36,28 +36,35 @@ ${PROGRESS_HELP()}
 example:
   brook pack -o genomes.brk ref.fa hap001.fa.gz hap002.fa.gz -m 256M`
 
-export const UNPACK_HELP = `usage: brook unpack ARCHIVE [--sample S] [--contig C[:FROM-TO]] [-o OUT]
+export const UNPACK_HELP = `usage: brook unpack ARCHIVE [--sample S] [--contig C[@S][:FROM-TO]] [-o OUT]
+       brook unpack ARCHIVE C@S[:FROM-TO]... [-o OUT]
 
 Restores from a .brk archive, reading only the packs it needs. Without --sample or --contig every
 sample is restored: into directory OUT under its original file name when OUT is a directory, else
 one after another. --contig restores the contig(s) named C (header up to the first space), or bases
-FROM-TO of it (1-based, inclusive) under a header ">C:FROM-TO".
+FROM-TO of it (1-based, inclusive) under a header ">C:FROM-TO". C@S is contig C of sample S, as AGC
+writes it (agc getctg); several may follow ARCHIVE, restored in that order.
 
 options:
   --sample S           one sample (names: brook list ARCHIVE)
-  --contig C[:F-T]     one contig, or a range of it
+  --contig C[@S][:F-T] one contig, or a range of it
   -o, --out OUT        output file or directory (default: stdout)
 ${MEMORY_HELP("cache of decompressed packs", "64M")}
 
 example:
-  brook unpack genomes.brk --sample hap001 -o hap001.fa`
+  brook unpack genomes.brk --sample hap001 -o hap001.fa
+  brook unpack genomes.brk chr2@hap001:1000001-1100000 chr2@hap002 -o chr2.fa`
 
-export const LIST_HELP = `usage: brook list ARCHIVE
+export const LIST_HELP = `usage: brook list ARCHIVE [--contigs [--sample S]] [C@S | @S | C]...
 
-Prints the samples of a .brk archive (name, contigs, bases, original size) and its totals.
+Prints the samples of a .brk archive (name, contigs, bases, original size) and its totals; with
+--contigs (or names after ARCHIVE) its contigs instead: sample, contig (header up to the first space)
+and bases, for every sample or --sample S; C@S names contig C of sample S as AGC does (agc listctg),
+@S every contig of sample S, C contig C in every sample.
 
-example:
-  brook list genomes.brk`
+examples:
+  brook list genomes.brk
+  brook list genomes.brk --contigs --sample hap001`
 
 export const APPEND_HELP = `usage: brook append ARCHIVE NEW.fa... [-m SIZE] [-j N]
 
@@ -198,23 +205,37 @@ export async function appendCommand(argv: string[], env: CommandEnv): Promise<vo
 }
 
 export function listCommand(argv: string[], env: CommandEnv): Promise<void> {
-  const p = parseCommand(argv, {}, LIST_HELP)
+  const p = parseCommand(argv, { contigs: "flag", sample: "string" }, LIST_HELP)
   if (!p) return Promise.resolve()
-  const { positional } = p
-  if (positional.length !== 1) throw new UsageError("expected one archive (brook list --help)")
+  const { positional, options: o } = p
+  if (positional.length < 1) throw new UsageError("expected an archive (brook list --help)")
+  const [file, ...names] = positional
+  const contigs = o.contigs === true || names.length > 0
+  if (o.sample !== undefined && !contigs) throw new UsageError("--sample lists contigs: add --contigs")
   requireZstd()
-  const a = Archive.open(positional[0])
+  const a = Archive.open(file)
   try {
-    const lines = ["sample\tcontigs\tbases\tfile\tbytes"]
-    for (const s of a.samples) {
-      const bases = s.contigs.reduce((t, c) => t + c.side.length, 0)
-      lines.push(`${s.name}\t${s.contigs.length}\t${bases}\t${s.file}\t${s.size}`)
+    const lines = contigs ? ["sample\tcontig\tbases"] : ["sample\tcontigs\tbases\tfile\tbytes"]
+    if (!contigs) {
+      for (const s of a.samples) {
+        const bases = s.contigs.reduce((t, c) => t + c.side.length, 0)
+        lines.push(`${s.name}\t${s.contigs.length}\t${bases}\t${s.file}\t${s.size}`)
+      }
+    } else if (names.length === 0) {
+      for (const s of o.sample !== undefined ? [a.sample(o.sample as string)] : a.samples) {
+        for (const c of s.contigs) lines.push(`${s.name}\t${contigName(c.side.header)}\t${c.side.length}`)
+      }
+    } else {
+      for (const text of names) {
+        const { contig, sample } = contigOf(a, text, o.sample as string | undefined)
+        const found = contig === "" ? a.sample(sample!).contigs.map((c) => ({ sample: a.sample(sample!), contig: c }))
+        : a.findContigs(contig, sample)
+        for (const f of found) lines.push(`${f.sample.name}\t${contigName(f.contig.side.header)}\t${f.contig.side.length}`)
+      }
     }
     process.stdout.write(lines.join("\n") + "\n")
     env.log(
-      `${
-        positional[0]
-      }: ${a.samples.length} samples, ${a.groups.length} groups, ${a.packs.length} packs, ${a.length} bytes (k ${a.params.k}, ${a.params.splitters.length} splitters)`,
+      `${file}: ${a.samples.length} samples, ${a.groups.length} groups, ${a.packs.length} packs, ${a.length} bytes (k ${a.params.k}, ${a.params.splitters.length} splitters)`,
     )
   } finally {
     a.close()
@@ -226,24 +247,35 @@ export async function unpackCommand(argv: string[], env: CommandEnv): Promise<vo
   const p = parseCommand(argv, { sample: "string", contig: "string", out: "string", memory: "string" }, UNPACK_HELP)
   if (!p) return
   const { positional, options: o } = p
-  if (positional.length !== 1) throw new UsageError("expected one archive (brook unpack --help)")
+  if (positional.length < 1) throw new UsageError("expected an archive (brook unpack --help)")
+  const [file, ...specs] = positional
+  if (specs.length > 0 && o.contig !== undefined) throw new UsageError("give contigs as C@S after ARCHIVE or one --contig, not both")
   const cache = memoryOption(o) ?? DEFAULT_CACHE
   requireZstd()
-  const range = parseContig(o.contig as string | undefined)
-  const a = Archive.open(positional[0], cache)
+  const texts = o.contig !== undefined ? [o.contig as string] : specs
+  const ranges = texts.map((t) => ({ text: t, ...parseContig(t)! }))
+  const a = Archive.open(file, cache)
   try {
     const target = o.out as string | undefined
-    const toDir = target !== undefined && !range && o.sample === undefined && fs.existsSync(target) &&
+    const toDir = target !== undefined && !ranges.length && o.sample === undefined && fs.existsSync(target) &&
       fs.statSync(target).isDirectory()
     if (toDir) {
       for (const s of a.samples) {
         await toFile(path.join(target!, s.file.replace(/\.gz$/i, "")), (w) => a.restoreSample(s, w))
       }
     } else {
+      // every name is looked up before anything is written
+      const wanted = ranges.map((range) => {
+        const { contig, sample } = contigOf(a, range.name, o.sample as string | undefined)
+        if (contig === "") throw new UsageError(`'${range.text}': name a contig before @${sample}`)
+        return { range, found: a.findContigs(contig, sample) }
+      })
       await output(target, (w) => {
-        if (range) {
-          for (const { contig } of a.findContigs(range.name, o.sample as string | undefined)) {
-            a.restoreContig(contig, w, range.from === undefined ? undefined : [range.from, range.to!])
+        if (wanted.length) {
+          for (const { range, found } of wanted) {
+            for (const { contig } of found) {
+              a.restoreContig(contig, w, range.from === undefined ? undefined : [range.from, range.to!])
+            }
           }
         } else for (const s of o.sample ? [a.sample(o.sample as string)] : a.samples) a.restoreSample(s, w)
       })
@@ -254,6 +286,24 @@ export async function unpackCommand(argv: string[], env: CommandEnv): Promise<vo
   } finally {
     a.close()
   }
+}
+
+/**
+ * AGC's `contig@sample` (and `@sample`: every contig of it): the contig's name and sample. The text after the
+ * last @ is a sample only when the archive has one of that name (a contig's name may hold an @); `--sample`
+ * applies when the text names none.
+ */
+export function contigOf(a: Archive, text: string, sample?: string): { contig: string; sample?: string } {
+  const at = text.lastIndexOf("@")
+  if (at >= 0 && a.samples.some((s) => s.name === text.slice(at + 1))) {
+    const named = text.slice(at + 1)
+    if (sample !== undefined && sample !== named) {
+      throw new UsageError(`'${text}' names sample ${named}, --sample ${sample}`)
+    }
+    return { contig: text.slice(0, at), sample: named }
+  }
+  if (at === 0) a.sample(text.slice(1)) // "@nope": says there is no such sample
+  return { contig: text, sample }
 }
 
 /** "chr1" or "chr1:1001-2000" (1-based, inclusive) -> name and 0-based [from, to). */
