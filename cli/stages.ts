@@ -31,7 +31,7 @@ import {
   WEIGHT_SPEC,
   weightOptions,
 } from "./args.ts"
-import { clusterSink, commandLine, edgeSink, formatOfName, type Output, OUTPUT_FORMATS, outputOption } from "./output.ts"
+import { clusterSink, commandLine, edgeSink, formatOfName, type Output, outputOption } from "./output.ts"
 import type { CommandEnv } from "./main.ts"
 import { reportHelp, reportOption, saveReport } from "./report_option.ts"
 
@@ -272,13 +272,12 @@ async function writeCommand(format: "tsv" | "parquet", argv: string[], env: Comm
   reportOption(p.options)
   memoryOption(p.options)
   if (p.positional.length > 1) throw new UsageError(`expected one output file, got ${p.positional.length}`)
-  const named = outputOption(p.options, OUTPUT_FORMATS, p.positional[0])
-  const other = formatOfName(named.file)
+  // the command names the format: any file name will do but one that names another format
+  const out: Output = outputOption({ ...p.options, format }, [format], p.positional[0])
+  const other = formatOfName(out.file)
   if (other !== undefined && other !== format) {
-    throw new UsageError(`'${named.file}' names a .${other} file; ${command} writes ${format}`)
+    throw new UsageError(`'${out.file}' names a .${other} file; ${command} writes ${format}`)
   }
-  const out: Output = { file: named.file, format }
-  if (out.file === "-" && format === "parquet") throw new UsageError("Parquet cannot go to stdout: give a file name")
   await runStage(command, pipe(readArrow(stdinInput(), "any"), fileSink(out, command, argv)), { ...p, argv }, env)
 }
 

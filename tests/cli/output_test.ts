@@ -88,6 +88,15 @@ for (const runtime of ["bun", "deno"]) {
     const stage = brook(runtime, "write-tsv", "-o", "y.parquet")
     expect(stage.status).toBe(2)
     expect(stage.stderr).toBe("brook write-tsv: 'y.parquet' names a .parquet file; write-tsv writes tsv\n")
+    // write-tsv and write-parquet name their format: the old positional file may have any other name
+    expect(brook(runtime, "edges", three, "-t", "0.5", "-o", `s-${runtime}.arrows`, "-q").status).toBe(0)
+    const legacy = spawnSync("sh", ["-c", `${path.join(root, "bin", "brook")} write-parquet legacy-${runtime}.pq < s-${runtime}.arrows`], {
+      cwd: dir,
+      encoding: "utf8",
+      env: { ...process.env, BROOK_RUNTIME: runtime },
+    })
+    expect([legacy.status, legacy.stderr]).toEqual([0, ""])
+    expect(fs.readFileSync(path.join(dir, `legacy-${runtime}.pq`)).subarray(0, 4).toString()).toBe("PAR1")
   }, 60_000)
 }
 
