@@ -75,8 +75,9 @@ test("brook's embedding stream: apache-arrow reads the vectors, row numbers and 
 
 test("brook reads its own edge stream back exactly, with the metadata as StreamInfo", async () => {
   const src = Uint32Array.from([0, 1, 5]), dst = Uint32Array.from([1, 2, 9]), weight = Float32Array.from([2, 3.5, 7])
+  const similarity = Float32Array.from([0.5, 0.75, 0.875])
   const out = path.join(dir, "edges.arrows")
-  const edges: EdgeBatch = { src, dst, weight, length: 3 }
+  const edges: EdgeBatch = { src, dst, weight, similarity, length: 3 }
   // a source that emits one batch, straight into the sink
   await run(
     pipe(
@@ -100,11 +101,12 @@ test("brook reads its own edge stream back exactly, with the metadata as StreamI
   expect([...batches[0].src]).toEqual([0, 1, 5])
   expect([...batches[0].dst]).toEqual([1, 2, 9])
   expect([...batches[0].weight]).toEqual([2, 3.5, 7])
+  expect([...batches[0].similarity!]).toEqual([0.5, 0.75, 0.875])
   const t = tableFromIPC(fs.readFileSync(out))
   expect(t.toArray().map((r) => r.toJSON())).toEqual([
-    { src: 0, dst: 1, weight: 2 },
-    { src: 1, dst: 2, weight: 3.5 },
-    { src: 5, dst: 9, weight: 7 },
+    { src: 0, dst: 1, weight: 2, similarity: 0.5 },
+    { src: 1, dst: 2, weight: 3.5, similarity: 0.75 },
+    { src: 5, dst: 9, weight: 7, similarity: 0.875 },
   ])
 })
 

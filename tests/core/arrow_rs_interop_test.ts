@@ -43,7 +43,9 @@ test("arrow-rs reads brook's embedding and edge streams with their values", asyn
   const got = await throughArrowRs(edges)
   const want = lines(tsv)
   expect(want.length).toBeGreaterThan(100)
-  expect(got.map((r) => `${r.src}\t${r.dst}\t${formatWeight(r.weight as number)}`)).toEqual(want)
+  expect(got.map((r) =>
+    `${r.src}\t${r.dst}\t${formatWeight(r.weight as number)}\t${formatWeight(r.similarity as number)}`
+  )).toEqual(want)
 })
 
 test("brook reads arrow-rs's streams: list<float> and list<double> vectors, in batches of 10 rows", async () => {

@@ -165,8 +165,8 @@ test("ids travel to the sink: strings and integers, from one value, a generator 
   const want = (await npyEdges()).toString("utf8").split("\n").filter((l) => l)
   const label = (id: (r: number) => string) =>
     want.map((l) => {
-      const [i, j, w] = l.split("\t")
-      return `${id(Number(i))}\t${id(Number(j))}\t${w}`
+      const [i, j, w, s] = l.split("\t")
+      return `${id(Number(i))}\t${id(Number(j))}\t${w}\t${s}`
     })
   const strings = Array.from({ length: ROWS }, (_, r) => `v-${r}-é`)
   const integers = Array.from({ length: ROWS }, (_, r) => 1_000_000 + 3 * r)
