@@ -5,14 +5,14 @@
  * checks every row: same length, finite, non-zero.
  */
 import { Effect } from "effect"
-import { type EmbeddingBatch, type StreamInfo } from "../core/batches.ts"
+import type { EmbeddingRows, StreamInfo } from "../core/batches.ts"
 import { IdColumn } from "../core/id_column.ts"
 import { allowance, MemoryBudget, PendingAllowance } from "../core/budget.ts"
 import { BudgetExceeded, InvalidInput } from "../core/errors.ts"
 import type { Plan, Source } from "../core/operator.ts"
 import { Progress } from "../core/progress.ts"
-import { openNpy, readNpyRows } from "./npy.ts"
-import { openParquetEmbeddings, VectorRows } from "./parquet.ts"
+import { openNpy, readNpyRows } from "../formats/npy.ts"
+import { openParquetEmbeddings, VectorRows } from "../formats/parquet/embeddings.ts"
 
 export interface ReadEmbeddingsOptions {
   /** Parquet: the vector column (default: the first list column). */
@@ -28,16 +28,6 @@ export interface ReadEmbeddingsOptions {
 /** Rows per .npy batch at most: large enough to amortise reads, small enough to keep queues short. */
 const MAX_BATCH_ROWS = 16384
 const MIN_BATCH_ROWS = 64
-
-export interface EmbeddingRows extends EmbeddingBatch {
-  /** Original row numbers when some rows were skipped (zeroVectors: "skip"). */
-  readonly rowIds?: Uint32Array
-  /**
-   * A consumer that is done with `values` may hand the buffer back for the next batch. Reuse keeps
-   * the source from leaving the whole input behind as garbage the budget cannot see.
-   */
-  readonly recycle?: () => void
-}
 
 type Opened =
   | { kind: "npy"; rows: number; dim: number; itemSize: number }

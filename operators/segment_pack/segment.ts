@@ -10,7 +10,7 @@ import type { FastaEvent, Segment, SegmentEvent } from "../../core/batches.ts"
 import { MemoryBudget } from "../../core/budget.ts"
 import { type InvalidInput, InvalidOption } from "../../core/errors.ts"
 import { fixedShare, type Transform } from "../../core/operator.ts"
-import { canonicalAt, CODE, MAX_K, MIN_K, NONE, reverseComplement, SplitterSet } from "./kmers.ts"
+import { canonicalAt, CODE, MAX_K, MIN_K, NONE, reverseComplement, SplitterSet } from "../../formats/brk/kmers.ts"
 import { chooseSplitters, DEFAULT_K, DEFAULT_SEGMENT } from "./splitters.ts"
 
 /** A segment longer than this is cut without a splitter (a region the reference lacks). */

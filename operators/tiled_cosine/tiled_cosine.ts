@@ -7,7 +7,7 @@
 import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
-import type { ScoredPairs, StreamInfo } from "../../core/batches.ts"
+import type { EmbeddingRows, ScoredPairs, StreamInfo } from "../../core/batches.ts"
 import { MemoryBudget } from "../../core/budget.ts"
 import { InvalidInput, InvalidOption } from "../../core/errors.ts"
 import type { Source, Transform } from "../../core/operator.ts"
@@ -16,7 +16,6 @@ import { readAt, writeAll } from "../../core/files.ts"
 import { collectGarbageNow } from "../../core/gc.ts"
 import { scopedTempFile } from "../../core/tempfile.ts"
 import { workerPool } from "../../core/workers.ts"
-import type { EmbeddingRows } from "../../sources/read_embeddings.ts"
 import {
   expandedABytes,
   f32Below,
@@ -140,6 +139,7 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
           pairing: cross ? "cross" : "self",
           idsB: cross ? infoB.ids : up.ids,
           shard: options.shard ? `${options.shard.index}/${options.shard.count}` : undefined,
+          batchPairs: TASK_A_ROWS * TASK_B_ROWS,
         } as StreamInfo
       }),
     minimum: (info) => minimumBytes(planInput(info)) + (options.against?.minimum(infoB) ?? 0),

@@ -32,7 +32,7 @@ import { fileInput, readArrow, streamInput } from "../../sources/read_arrow.ts"
 import { writeArrow } from "../../sinks/write_arrow.ts"
 import { readEmbeddings } from "../../sources/read_embeddings.ts"
 import { IdsByRow } from "../../core/id_column.ts"
-import type { EmbeddingRows } from "../../sources/read_embeddings.ts"
+import type { EmbeddingRows } from "../../core/batches.ts"
 import { randomValues, tempDir, writeNpy } from "../helpers.ts"
 
 const dir = tempDir()

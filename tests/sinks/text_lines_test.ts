@@ -5,7 +5,7 @@
 import { expect, test } from "bun:test"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { formatF32, TextOut } from "../../sinks/text_lines.ts"
+import { formatF32, TextOut } from "../../formats/text_lines.ts"
 import { tempDir } from "../helpers.ts"
 
 function byToPrecision(w: number): string {

@@ -8,11 +8,11 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { Compression, Table, writeParquet, WriterPropertiesBuilder, WriterVersion } from "parquet-wasm"
 import { collect, pipe, readEmbeddings, run } from "../../mod.ts"
-import type { EmbeddingRows } from "../../sources/read_embeddings.ts"
-import { openParquetEmbeddings, VectorRows } from "../../sources/parquet.ts"
+import type { EmbeddingRows } from "../../core/batches.ts"
+import { openParquetEmbeddings, VectorRows } from "../../formats/parquet/embeddings.ts"
 import { writeArrow } from "../../sinks/write_arrow.ts"
 import { randomValues, tempDir, writeNpy } from "../helpers.ts"
-import { readPageHeader } from "../../sources/parquet/pages.ts"
+import { readPageHeader } from "../../formats/parquet/pages.ts"
 
 /** Bytes of the snappy element (tag and what follows) at `at`. */
 function snappyElementLength(b: Uint8Array, at: number): number {

@@ -1,9 +1,9 @@
 import { expect, test } from "bun:test"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { FastaParser, parseFasta } from "../../../sources/fasta.ts"
+import { FastaParser, parseFasta } from "../../../formats/fasta/parser.ts"
 import type { ContigSide } from "../../../core/batches.ts"
-import { FastaWriter } from "../../../sinks/fasta.ts"
+import { FastaWriter } from "../../../formats/fasta/writer.ts"
 import { InvalidInput } from "../../../core/errors.ts"
 import { tempDir } from "../../helpers.ts"
 

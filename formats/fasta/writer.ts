@@ -1,8 +1,9 @@
 /**
- * Writes FASTA back from uppercased sequence and the side records `sources/fasta.ts` took apart:
+ * Writes FASTA back from uppercased sequence and the side records `parser.ts` took apart:
  * the same header lines, line lengths, line endings and lowercase runs, so the bytes are identical.
  */
-import { type ContigSide, EOL_CRLF, EOL_LF } from "../sources/fasta.ts"
+import type { ContigSide } from "../../core/batches.ts"
+import { EOL_CRLF, EOL_LF } from "./parser.ts"
 
 /** Output buffered before a write. */
 const OUT_CHUNK = 1 << 20

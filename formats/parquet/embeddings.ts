@@ -9,24 +9,24 @@
  * Every problem with the file is an InvalidInput (naming the file and a byte offset or row) or
  * a FormatUnsupported (codec or encoding brook does not decode).
  */
-import { readAt as readFileAt } from "../core/files.ts"
+import { readAt as readFileAt } from "../../core/files.ts"
 import type { ColumnMetaData, FileMetaData, SchemaTree } from "hyparquet"
 import { parquetMetadata } from "hyparquet"
 import * as fs from "node:fs"
-import { FormatUnsupported, InvalidInput, isBrookError } from "../core/errors.ts"
-import { checkCodec } from "./parquet/compression.ts"
-import { firstVectorLength } from "./parquet/dimension.ts"
-import { IdDecoder } from "./parquet/ids.ts"
-import { atOffset, type ByteSource, readPageHeader, visitParsedPage, walkPages } from "./parquet/pages.ts"
+import { FormatUnsupported, InvalidInput, isBrookError } from "../../core/errors.ts"
+import { checkCodec } from "./compression.ts"
+import { firstVectorLength } from "./dimension.ts"
+import { IdDecoder } from "./ids.ts"
+import { atOffset, type ByteSource, readPageHeader, visitParsedPage, walkPages } from "./pages.ts"
 import {
   openStreamedPage,
   STREAM_BUFFER_BYTES,
   streamable,
   streamedLevelBytes,
   type StreamedPage,
-} from "./parquet/page_stream.ts"
-import { describeField, idKindOf, isVectorLeaf, type LeafColumn, leafOf, schemaTree } from "./parquet/schema.ts"
-import { VectorDecoder } from "./parquet/vectors.ts"
+} from "./page_stream.ts"
+import { describeField, idKindOf, isVectorLeaf, type LeafColumn, leafOf, schemaTree } from "./schema.ts"
+import { VectorDecoder } from "./vectors.ts"
 
 /**
  * An open Parquet file of embeddings: its footer is parsed and `dim` read from the levels at the

@@ -5,9 +5,9 @@
  * Only small metadata (ids, names, QA/info records, time values) is read here; bulk arrays are located.
  */
 import { InvalidInput } from "../../core/errors.ts"
-import type { Container } from "./container.ts"
-import { FORMAT_NAMES, type NcHeader, type NcVar } from "./netcdf_classic.ts"
-import { type NcArray, TYPE_SIZE } from "./netcdf_types.ts"
+import type { Container } from "../netcdf/container.ts"
+import { FORMAT_NAMES, type NcHeader, type NcVar } from "../netcdf/classic_header.ts"
+import { type NcArray, TYPE_SIZE } from "../netcdf/types.ts"
 
 /** A run of values inside one record slab (or the whole of a non-record variable). */
 export interface Field {

@@ -16,7 +16,7 @@
  * embedding input), brook.file, brook.threshold (pairs have s > threshold), brook.pairing (self | cross),
  * brook.shard ("i/k": the pairs of part i of k of the tile grid; the union of the k parts is the whole).
  */
-import type { StreamInfo } from "../batches.ts"
+import type { StreamInfo } from "../../core/batches.ts"
 import { type ArrowField, type ArrowSchema, field, float32, int, utf8 } from "./schema.ts"
 
 export type StreamKind = "embeddings" | "scored_pairs" | "edges" | "clusters"

@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs"
 import { fileURLToPath } from "node:url"
-import type { NcType } from "../netcdf_types.ts"
+import type { NcType } from "../types.ts"
 
 /** Bytes at the start of the memory for fold64's result (three float64). */
 const RESULT_BYTES = 64

@@ -5,9 +5,9 @@
  */
 import * as fs from "node:fs"
 import { InvalidInput } from "../../core/errors.ts"
-import { type ByteSource, fileSource } from "./byte_source.ts"
-import { type NcHeader, type NcVar, readHeader, valueOffset } from "./netcdf_classic.ts"
-import { decodeInPlace, type NcArray, TYPE_SIZE } from "./netcdf_types.ts"
+import { type ByteSource, fileSource } from "../../core/byte_source.ts"
+import { type NcHeader, type NcVar, readHeader, valueOffset } from "./classic_header.ts"
+import { decodeInPlace, type NcArray, TYPE_SIZE } from "./types.ts"
 
 export interface Container {
   readonly file: string

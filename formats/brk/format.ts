@@ -10,7 +10,7 @@
  */
 import { ByteReader, ByteWriter } from "../../core/bytes.ts"
 import type { ContigSide } from "../../core/batches.ts"
-import { readContigSide, writeContigSide } from "../../sources/fasta.ts"
+import { readContigSide, writeContigSide } from "./contig_side.ts"
 
 export const MAGIC = new TextEncoder().encode("BRKARCH1")
 export const FOOTER_MAGIC = new TextEncoder().encode("BRKFOOT1")

@@ -9,8 +9,8 @@ import h5wasm from "h5wasm/node"
 import * as path from "node:path"
 import { FormatUnsupported, InvalidInput } from "../../core/errors.ts"
 import type { Container } from "./container.ts"
-import type { NcAttr, NcDim, NcHeader, NcVar } from "./netcdf_classic.ts"
-import { ARRAY, type NcArray, type NcType } from "./netcdf_types.ts"
+import type { NcAttr, NcDim, NcHeader, NcVar } from "./classic_header.ts"
+import { ARRAY, type NcArray, type NcType } from "./types.ts"
 
 /** h5wasm dtype strings (numpy style) to NetCDF types; "S1"/"A1" single characters are NetCDF char. */
 const DTYPES: Record<string, NcType> = {

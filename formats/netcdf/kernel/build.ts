@@ -1,5 +1,5 @@
 /**
- * Builds values.wasm from values.wat (hand-written): `bun sources/exodus/kernel/build.ts`.
+ * Builds values.wasm from values.wat (hand-written): `bun formats/netcdf/kernel/build.ts`.
  * The .wasm is committed so running brook needs no assembler.
  */
 import * as fs from "node:fs"

@@ -5,9 +5,9 @@
  * buffer whose values are byte-swapped in place: the chunks handed downstream are views of it.
  */
 import { InvalidInput } from "../../core/errors.ts"
-import type { ByteSource } from "./byte_source.ts"
-import { type NcHeader, type NcVar, valueOffset } from "./netcdf_classic.ts"
-import { arrayOf, decodeInPlace, type NcArray, TYPE_SIZE } from "./netcdf_types.ts"
+import type { ByteSource } from "../../core/byte_source.ts"
+import { type NcHeader, type NcVar, valueOffset } from "./classic_header.ts"
+import { arrayOf, decodeInPlace, type NcArray, TYPE_SIZE } from "./types.ts"
 import { type ValueKernel, valueKernel } from "./kernel/values.ts"
 
 /** Bytes of unwanted data a read may span to join two wanted ranges instead of issuing a second read. */

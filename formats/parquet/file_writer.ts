@@ -4,7 +4,7 @@
  * dictionaries, INT64 values) the budget cannot see, tens of MB on Bun: a collection follows every group.
  */
 import { fileWriter, ParquetWriter, schemaFromColumnData } from "hyparquet-writer"
-import { collectGarbageNow } from "../core/gc.ts"
+import { collectGarbageNow } from "../../core/gc.ts"
 
 /** Columns as hyparquet-writer takes them: name, data (typed array or array), Parquet type. */
 export type ParquetColumns = Parameters<ParquetWriter["write"]>[0]["columnData"]

@@ -5,8 +5,8 @@
  * allocated for it. Any inconsistency is an InvalidInput naming the byte offset.
  */
 import { FormatUnsupported, InvalidInput } from "../../core/errors.ts"
-import type { ByteSource } from "./byte_source.ts"
-import { NC_TYPES, type NcType, TYPE_SIZE } from "./netcdf_types.ts"
+import type { ByteSource } from "../../core/byte_source.ts"
+import { NC_TYPES, type NcType, TYPE_SIZE } from "./types.ts"
 
 export interface NcDim {
   readonly name: string

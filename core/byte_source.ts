@@ -3,7 +3,7 @@
  * Files, memory and tests' truncated copies all fit it; nothing else knows where bytes come from.
  */
 import * as fs from "node:fs"
-import { readAt } from "../../core/files.ts"
+import { readAt } from "./files.ts"
 
 export interface ByteSource {
   readonly name: string

@@ -1,6 +1,7 @@
 /**
  * NetCDF external types (big-endian on disk) and their decoding, once, in place, into typed arrays.
  */
+import type { NumericArray } from "../../core/batches.ts"
 
 export type NcType =
   | "byte"
@@ -48,17 +49,8 @@ export const TYPE_SIZE: Record<NcType, number> = {
   uint64: 8,
 }
 
-export type NcArray =
-  | Int8Array
-  | Uint8Array
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array
-  | Float32Array
-  | Float64Array
-  | BigInt64Array
-  | BigUint64Array
+/** A NetCDF variable's values, decoded: one of the typed arrays a MeshChunk carries. */
+export type NcArray = NumericArray
 
 /** The typed array class of each NetCDF type. */
 export const ARRAY = {

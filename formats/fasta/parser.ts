@@ -1,31 +1,20 @@
 /**
- * Streamed FASTA (plain, or gzip in any number of members) split into what a genome store needs: the
- * sequence, uppercased, in chunks; and per contig a side record holding everything else byte for
- * byte (header line, line lengths and endings, lowercase runs), so the file can be rewritten identically.
+ * A push parser for FASTA split into what a genome store needs: the sequence, uppercased, in chunks; and per
+ * contig a side record holding everything else byte for byte (header line, line lengths and endings, lowercase
+ * runs), so the file can be rewritten identically.
  */
-import { Effect } from "effect"
-import * as fs from "node:fs"
-import * as zlib from "node:zlib"
-import { MemoryBudget } from "../core/budget.ts"
-import { Progress } from "../core/progress.ts"
-import { fixedShare, type Source } from "../core/operator.ts"
-import { ByteReader, ByteWriter, crc32 } from "../core/bytes.ts"
-import { InvalidInput } from "../core/errors.ts"
-import type { ContigSide, FastaEvent } from "../core/batches.ts"
-
-export type { ContigSide }
+import { ByteWriter } from "../../core/bytes.ts"
+import { InvalidInput } from "../../core/errors.ts"
+import type { ContigSide } from "../../core/batches.ts"
+import { fileChunks } from "./file_chunks.ts"
 
 /** Line endings: "\n", "\r\n", or none (the file's last line). */
 export const EOL_LF = 0
 export const EOL_CRLF = 1
 export const EOL_NONE = 2
 
-/** Bytes read from disk per chunk. */
-export const READ_CHUNK = 1 << 20
 /** Sequence bytes handed on at once. */
 export const SEQUENCE_CHUNK = 1 << 20
-/** Chunks read between two turns of the event loop. */
-const YIELD_CHUNKS = 4
 /** A header line longer than this is not FASTA (a binary file, most likely). */
 export const MAX_HEADER = 1 << 20
 
@@ -213,135 +202,10 @@ export class FastaParser {
 
 const CR = new Uint8Array([13])
 
-/** The file's bytes in chunks, gunzipped (all members) when it starts with the gzip magic. */
-export async function* fileChunks(file: string): AsyncGenerator<Uint8Array> {
-  let fd: number | undefined
-  try {
-    fd = fs.openSync(file, "r")
-  } catch (e) {
-    throw new InvalidInput({ file, reason: `cannot open: ${(e as Error).message}` })
-  }
-  const buf = new Uint8Array(READ_CHUNK)
-  let n: number
-  try {
-    n = fs.readSync(fd, buf, 0, buf.length, null)
-    if (!(n >= 2 && buf[0] === 0x1f && buf[1] === 0x8b)) {
-      while (n > 0) {
-        yield buf.subarray(0, n)
-        n = fs.readSync(fd, buf, 0, buf.length, null)
-      }
-      return
-    }
-  } finally {
-    fs.closeSync(fd)
-  }
-  // node:zlib, not DecompressionStream: Deno's DecompressionStream rejects a second gzip member
-  // ("failed to write whole buffer"), and bgzip files (the usual .fa.gz) are hundreds of members
-  const gunzip = zlib.createGunzip({ chunkSize: READ_CHUNK })
-  const input = fs.createReadStream(file, { highWaterMark: READ_CHUNK })
-  input.on("error", (e) => gunzip.destroy(e))
-  input.pipe(gunzip)
-  try {
-    for await (const chunk of gunzip) yield new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)
-  } catch (e) {
-    throw new InvalidInput({ file, offset: gunzip.bytesWritten, reason: `gzip: ${(e as Error).message}` })
-  } finally {
-    input.destroy()
-  }
-}
-
 /** Parses a whole file through `handler`; returns the preamble runs. */
 export async function parseFasta(file: string, handler: FastaHandler): Promise<number[]> {
   const parser = new FastaParser(file, handler)
   for await (const chunk of fileChunks(file)) parser.push(chunk)
   parser.finish()
   return parser.preamble
-}
-
-/** Side records as bytes (varints), for the archive. */
-export function writeContigSide(w: ByteWriter, s: ContigSide): void {
-  w.blob(s.header).uint(s.headerEol).uint(s.length)
-  w.uint(s.lines.length / 3)
-  for (const v of s.lines) w.uint(v)
-  w.uint(s.caseRuns.length)
-  for (const v of s.caseRuns) w.uint(v)
-}
-
-export function readContigSide(r: ByteReader): ContigSide {
-  const header = r.blob().slice()
-  const headerEol = r.uint()
-  const length = r.uint()
-  const lines: number[] = []
-  for (let k = r.uint() * 3; k > 0; k--) lines.push(r.uint())
-  const caseRuns: number[] = []
-  for (let k = r.uint(); k > 0; k--) caseRuns.push(r.uint())
-  return { header, headerEol, lines, caseRuns, length }
-}
-
-/** A sample is named after its file, without .gz and .fa/.fasta/.fna/.fas (as AGC names them). */
-export const sampleName = (file: string): string =>
-  (file.split(/[\\/]/).pop() ?? file).replace(/\.gz$/i, "").replace(/\.(fa|fasta|fna|fas|fsa)$/i, "")
-
-/** The FASTA source: every file in turn, as sample, contig, sequence and side events. */
-export function readFasta(files: readonly string[]): Source<FastaEvent> {
-  const name = "readFasta"
-  const bytes = READ_CHUNK * 3 + SEQUENCE_CHUNK * 2
-  return {
-    kind: "source",
-    name,
-    ...fixedShare(bytes),
-    make: () =>
-      Effect.gen(function* () {
-        const budget = yield* MemoryBudget
-        yield* budget.reserve(name, bytes)
-        const progress = yield* Progress
-        const events = fastaEvents(files, (done, read) =>
-          progress.update(name, { done, total: files.length, unit: "samples", bytes: read }))
-        return new ReadableStream<FastaEvent>({
-          async pull(c) {
-            const { value, done } = await events.next()
-            if (done) {
-              c.close()
-            } else {for (const e of value) {
-                c.enqueue(e)
-              }}
-          },
-          async cancel() {
-            await events.return(undefined)
-          },
-        }, { highWaterMark: 0 })
-      }),
-  }
-}
-
-async function* fastaEvents(
-  files: readonly string[],
-  report: (samplesDone: number, bytesRead: number) => void,
-): AsyncGenerator<FastaEvent[]> {
-  let chunks = 0, read = 0
-  for (const [done, file] of files.entries()) {
-    yield [{ kind: "sample", name: sampleName(file), file }]
-    let batch: FastaEvent[] = []
-    const parser = new FastaParser(file, {
-      contig: () => batch.push({ kind: "contig" }),
-      sequence: (b) => batch.push({ kind: "seq", bytes: b.slice() }),
-      contigEnd: (side) => batch.push({ kind: "contigEnd", side }),
-    })
-    let crc = 0, size = 0
-    for await (const chunk of fileChunks(file)) {
-      crc = crc32(chunk, crc)
-      size += chunk.length
-      read += chunk.length
-      report(done, read)
-      parser.push(chunk)
-      if (batch.length) yield batch
-      batch = []
-      // the stages downstream run on microtasks: let timers and signals (Ctrl-C, AbortSignal) in
-      if (++chunks % YIELD_CHUNKS === 0) await new Promise((r) => setImmediate(r))
-    }
-    parser.finish()
-    batch.push({ kind: "sampleEnd", preamble: parser.preamble, crc, size })
-    report(done + 1, read)
-    yield batch
-  }
 }

@@ -1,7 +1,7 @@
 ;; Exodus value kernels (WebAssembly SIMD128) over an imported memory holding the reader's buffers:
 ;; big-endian to native byte order in place (one i8x16.swizzle per 16 bytes), and min / max / sum of
 ;; float64 runs for exodusStats.
-;; Built by sources/exodus/kernel/build.ts; the scalar TypeScript versions in netcdf_types.ts and
+;; Built by formats/netcdf/kernel/build.ts; the scalar TypeScript versions in types.ts and
 ;; exodus_stats.ts are the reference the tests check these against.
 (module
   (import "env" "memory" (memory 1))

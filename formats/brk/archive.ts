@@ -4,14 +4,14 @@
  * Every byte read goes through `readAt` here and is counted in `bytesRead`.
  */
 import * as fs from "node:fs"
-import { ByteReader, crc32 } from "../core/bytes.ts"
-import type { ContigSide } from "../core/batches.ts"
-import { InvalidInput } from "../core/errors.ts"
-import { decompress } from "../operators/segment_pack/codec.ts"
-import { decodeDelta } from "../operators/segment_pack/delta.ts"
-import { reverseComplement } from "../operators/segment_pack/kmers.ts"
-import { unpackRef } from "../operators/segment_pack/ref_codec.ts"
-import { FastaWriter } from "../sinks/fasta.ts"
+import { ByteReader, crc32 } from "../../core/bytes.ts"
+import type { ContigSide } from "../../core/batches.ts"
+import { InvalidInput } from "../../core/errors.ts"
+import { decompress } from "./codec.ts"
+import { decodeDelta } from "./delta.ts"
+import { reverseComplement } from "./kmers.ts"
+import { unpackRef } from "./ref_codec.ts"
+import { FastaWriter } from "../fasta/writer.ts"
 import {
   CATALOG_FRAME,
   type ContigEntry,
@@ -26,8 +26,8 @@ import {
   readFrame,
   type SampleEntry,
   type SegmentPlace,
-} from "../sinks/brk_archive/format.ts"
-import { contigName } from "./fasta.ts"
+} from "./format.ts"
+import { contigName } from "../fasta/parser.ts"
 
 /** Decompressed packs kept for reuse while restoring (references are shared by every sample). */
 export const DEFAULT_CACHE = 64 << 20

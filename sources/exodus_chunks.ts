@@ -4,50 +4,19 @@
  * decoded once, in place, into typed arrays (memory: three read buffers); from NetCDF-4 files through h5wasm.
  */
 import { Effect } from "effect"
-import type { StreamInfo } from "../../core/batches.ts"
-import { MemoryBudget } from "../../core/budget.ts"
-import { type BrookError, BudgetExceeded } from "../../core/errors.ts"
-import type { Plan, Source } from "../../core/operator.ts"
-import { Progress } from "../../core/progress.ts"
-import { type Container, openContainer } from "./container.ts"
-import { type ExodusModel, openExodus } from "./model.ts"
-import type { NcVar } from "./netcdf_classic.ts"
-import type { NcArray } from "./netcdf_types.ts"
-import { kernelMemoryBytes } from "./kernel/values.ts"
-import { BufferPool, performRead, planReads, planSlices, type Read, type Want } from "./reads.ts"
-import { type ExodusSelection, type ExodusSelectionOptions, select } from "./selection.ts"
-
-export type MeshChunkKind =
-  | "coordinates"
-  | "connectivity"
-  | "map"
-  | "attribute"
-  | "set"
-  | "static"
-  | "nodal"
-  | "element"
-  | "global"
-
-/** A run of values of one array of an Exodus file. */
-export interface MeshChunk {
-  readonly kind: MeshChunkKind
-  /** Exodus name: the variable's or coordinate's name; the NetCDF variable's name for "static". */
-  readonly name: string
-  /** Element block id (connectivity, attributes, element variables), or node/side set id (sets); null otherwise. */
-  readonly block: number | null
-  /** 1-based time step (variables), null otherwise. */
-  readonly step: number | null
-  /** Index of the first value within the array (node, element, or connectivity entry). */
-  readonly start: number
-  readonly count: number
-  readonly values: NcArray
-  /** The NetCDF variable the values come from, its record (0-based) and the first value's index in the slab. */
-  readonly ncVar: string
-  readonly record: number
-  readonly ncStart: number
-  /** Hands the values' buffer back for the next read once they are consumed; not calling it is safe, only slower. */
-  readonly recycle: () => void
-}
+import type { MeshChunk, MeshChunkKind, StreamInfo } from "../core/batches.ts"
+import { MemoryBudget } from "../core/budget.ts"
+import { type BrookError, BudgetExceeded } from "../core/errors.ts"
+import type { Plan, Source } from "../core/operator.ts"
+import { Progress } from "../core/progress.ts"
+import { type Container, openContainer } from "../formats/netcdf/container.ts"
+import { type ExodusModel, openExodus } from "../formats/exodus/model.ts"
+import type { ExodusStreamInfo } from "../formats/exodus/stream_info.ts"
+import type { NcVar } from "../formats/netcdf/classic_header.ts"
+import type { NcArray } from "../formats/netcdf/types.ts"
+import { kernelMemoryBytes } from "../formats/netcdf/kernel/values.ts"
+import { BufferPool, performRead, planReads, planSlices, type Read, type Want } from "../formats/netcdf/reads.ts"
+import { type ExodusSelection, type ExodusSelectionOptions, select } from "../formats/exodus/selection.ts"
 
 /**
  * coordinates; connectivity; maps (node and element number maps); attributes (block attributes); sets (node and
@@ -74,11 +43,6 @@ const YIELD_EVERY = 16
 const BUFFERS = 3
 
 type Meta = { kind: MeshChunkKind; name: string; block: number | null; step: number | null }
-
-export interface ExodusStreamInfo extends StreamInfo {
-  readonly exodus: ExodusModel
-  readonly selection: ExodusSelection
-}
 
 /** Non-record wants, in file order of the parts asked for. */
 function staticWants(m: ExodusModel, sel: ExodusSelection, parts: readonly MeshPart[]): Want<Meta>[] {

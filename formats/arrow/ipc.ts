@@ -5,7 +5,7 @@
  * Reads uncompressed and ZSTD-compressed bodies; dictionary batches are refused by name.
  */
 import { decompress as zstd } from "fzstd"
-import { BudgetExceeded, FormatUnsupported, InvalidInput } from "../errors.ts"
+import { BudgetExceeded, FormatUnsupported, InvalidInput } from "../../core/errors.ts"
 import type { ByteReader } from "./byte_reader.ts"
 import { type FbField_Table, FbTable, writeFlatBuffer } from "./flatbuffers.ts"
 import { type ArrowField, type ArrowSchema, bufferCount, decodeSchema, encodeSchema, typeName } from "./schema.ts"

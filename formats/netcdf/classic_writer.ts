@@ -7,12 +7,12 @@
  */
 import { Effect } from "effect"
 import * as fs from "node:fs"
-import { MemoryBudget } from "../core/budget.ts"
-import { InvalidInput } from "../core/errors.ts"
-import { fixedShare, type Sink } from "../core/operator.ts"
-import { atomicOutput } from "../core/tempfile.ts"
-import type { NcAttr, NcDim } from "../sources/exodus/netcdf_classic.ts"
-import { encodeInto, NC_TYPE_CODE, type NcArray, type NcType, TYPE_SIZE } from "../sources/exodus/netcdf_types.ts"
+import { MemoryBudget } from "../../core/budget.ts"
+import { InvalidInput } from "../../core/errors.ts"
+import { fixedShare, type Sink } from "../../core/operator.ts"
+import { atomicOutput } from "../../core/tempfile.ts"
+import type { NcAttr, NcDim } from "./classic_header.ts"
+import { encodeInto, NC_TYPE_CODE, type NcArray, type NcType, TYPE_SIZE } from "./types.ts"
 
 export interface NcVarSpec {
   readonly name: string
