@@ -4,7 +4,7 @@
  * row group of any size needs a page's memory, not the group's), straight into Float32Arrays, and
  * checks every row: same length, finite, non-zero.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { EmbeddingRows, StreamInfo } from "../core/batches.ts"
 import { IdColumn } from "../core/id_column.ts"
 import { allowance, MemoryBudget, PendingAllowance } from "../core/budget.ts"

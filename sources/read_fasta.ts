@@ -2,7 +2,7 @@
  * readFasta: the FASTA source. Streams every file (plain or gzip) in turn as sample, contig, uppercased sequence
  * and side events (see formats/fasta/parser.ts).
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { MemoryBudget } from "../core/budget.ts"
 import { Progress } from "../core/progress.ts"
 import { fixedShare, type Source } from "../core/operator.ts"
