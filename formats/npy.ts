@@ -2,9 +2,8 @@
  * NumPy .npy files: float32 or float64, C order, little-endian, header versions 1.0, 2.0 and 3.0.
  * Only the header is read up front; rows are read with positioned reads.
  */
-import * as fs from "node:fs"
+import { type ByteSource, openFile } from "../core/byte_source.ts"
 import { FormatUnsupported, InvalidInput } from "../core/errors.ts"
-import { readAt } from "../core/files.ts"
 
 export interface NpyFile {
   readonly file: string
@@ -12,7 +11,7 @@ export interface NpyFile {
   readonly dim: number
   readonly dtype: "f4" | "f8"
   readonly dataOffset: number
-  readonly fd: number
+  readonly source: ByteSource
   close(): void
 }
 
@@ -20,24 +19,19 @@ const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59] // \x93NUMPY
 
 /** Opens a .npy file and checks its header against the file size. */
 export function openNpy(file: string): NpyFile {
-  let fd: number
+  const source = openFile(file)
   try {
-    fd = fs.openSync(file, "r")
+    return parseHeader(source)
   } catch (e) {
-    throw new InvalidInput({ file, reason: `cannot open: ${(e as Error).message}` })
-  }
-  try {
-    return parseHeader(file, fd)
-  } catch (e) {
-    fs.closeSync(fd)
+    source.close()
     throw e
   }
 }
 
-function parseHeader(file: string, fd: number): NpyFile {
-  const size = fs.fstatSync(fd).size
+function parseHeader(source: ByteSource): NpyFile {
+  const file = source.name, size = source.byteLength
   const pre = new Uint8Array(12)
-  const got = fs.readSync(fd, pre, 0, 12, 0)
+  const got = source.read(0, pre)
   if (got < 10) throw new InvalidInput({ file, offset: got, reason: "truncated .npy header" })
   for (let k = 0; k < MAGIC.length; k++) {
     if (pre[k] !== MAGIC[k]) throw new InvalidInput({ file, offset: k, reason: "not a .npy file (bad magic)" })
@@ -62,7 +56,7 @@ function parseHeader(file: string, fd: number): NpyFile {
     })
   }
   const headerBytes = new Uint8Array(headerLen)
-  fs.readSync(fd, headerBytes, 0, headerLen, headerStart)
+  source.read(headerStart, headerBytes)
   const header = new TextDecoder(major === 3 ? "utf-8" : "latin1").decode(headerBytes)
   const descr = /'descr'\s*:\s*'([^']*)'/.exec(header)?.[1]
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1]
@@ -101,7 +95,7 @@ function parseHeader(file: string, fd: number): NpyFile {
       reason: `truncated: shape (${rows}, ${dim}) needs ${expected} bytes, file has ${size}`,
     })
   }
-  return { file, rows, dim, dtype, dataOffset, fd, close: () => fs.closeSync(fd) }
+  return { file, rows, dim, dtype, dataOffset, source, close: () => source.close() }
 }
 
 /** Reads rows [start, start+count) into `out` (float32), converting float64 once. */
@@ -120,7 +114,7 @@ export function readNpyRows(npy: NpyFile, start: number, count: number, out: Flo
 }
 
 function readFully(npy: NpyFile, into: Uint8Array, offset: number): void {
-  const got = readAt(npy.fd, into, offset)
+  const got = npy.source.read(offset, into)
   if (got < into.byteLength) {
     throw new InvalidInput({ file: npy.file, offset: offset + got, reason: "unexpected end of file" })
   }

@@ -12,7 +12,8 @@ import { BudgetExceeded, InvalidInput } from "../core/errors.ts"
 import type { Plan, Source } from "../core/operator.ts"
 import { Progress } from "../core/progress.ts"
 import { openNpy, readNpyRows } from "../formats/npy.ts"
-import { openParquetEmbeddings, VectorRows } from "../formats/parquet/embeddings.ts"
+import { openParquetEmbeddings } from "../formats/parquet/embeddings.ts"
+import { VectorRows } from "../formats/parquet/vector_rows.ts"
 
 export interface ReadEmbeddingsOptions {
   /** Parquet: the vector column (default: the first list column). */

@@ -1,9 +1,9 @@
 /**
  * Reads a .brk archive: the catalog chain from the last footer back, then only the packs a request
  * needs (one sample, one contig, a range of a contig), each checked against its CRC-32 before use.
- * Every byte read goes through `readAt` here and is counted in `bytesRead`.
+ * Every byte read goes through the file's ByteSource in `readAt` here and is counted in `bytesRead`.
  */
-import * as fs from "node:fs"
+import { type ByteSource, openFile } from "../../core/byte_source.ts"
 import { ByteReader, crc32 } from "../../core/bytes.ts"
 import type { ContigSide } from "../../core/batches.ts"
 import { InvalidInput } from "../../core/errors.ts"
@@ -51,27 +51,22 @@ export class Archive {
   private readonly cache = new Map<string, Uint8Array>()
   private cached = 0
 
-  private constructor(readonly file: string, private readonly fd: number, private readonly cacheBytes: number) {}
+  private constructor(readonly file: string, private readonly src: ByteSource, private readonly cacheBytes: number) {}
 
   static open(file: string, cacheBytes = DEFAULT_CACHE): Archive {
-    let fd: number
-    try {
-      fd = fs.openSync(file, "r")
-    } catch (e) {
-      throw new InvalidInput({ file, reason: `cannot open: ${(e as Error).message}` })
-    }
-    const a = new Archive(file, fd, cacheBytes)
+    const src = openFile(file)
+    const a = new Archive(file, src, cacheBytes)
     try {
       a.load()
     } catch (e) {
-      fs.closeSync(fd)
+      src.close()
       throw e
     }
     return a
   }
 
   close(): void {
-    fs.closeSync(this.fd)
+    this.src.close()
   }
 
   private fail(offset: number | undefined, reason: string): never {
@@ -80,19 +75,14 @@ export class Archive {
 
   private readAt(offset: number, length: number): Uint8Array {
     const b = new Uint8Array(length)
-    let done = 0
-    while (done < length) {
-      const n = fs.readSync(this.fd, b, done, length - done, offset + done)
-      if (n <= 0) break
-      done += n
-    }
+    const done = this.src.read(offset, b)
     this.bytesRead += done
     if (done < length) this.fail(offset, `file ends after ${done} of ${length} bytes (truncated)`)
     return b
   }
 
   private load(): void {
-    this.length = fs.fstatSync(this.fd).size
+    this.length = this.src.byteLength
     if (this.length < MAGIC.length + FOOTER_BYTES) this.fail(0, "too short for a .brk archive (truncated?)")
     const magic = this.readAt(0, MAGIC.length)
     if (MAGIC.some((x, i) => magic[i] !== x)) this.fail(0, "not a .brk archive (bad magic)")

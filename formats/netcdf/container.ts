@@ -3,7 +3,6 @@
  * a run of values of one record of a variable. Classic files (CDF-1/2/5) go through positioned reads of a
  * ByteSource; NetCDF-4 files (HDF5) through h5wasm (netcdf4.ts), loaded only when one is opened.
  */
-import * as fs from "node:fs"
 import { InvalidInput } from "../../core/errors.ts"
 import { type ByteSource, fileSource } from "../../core/byte_source.ts"
 import { type NcHeader, type NcVar, readHeader, valueOffset } from "./classic_header.ts"
@@ -43,21 +42,15 @@ const HDF5_MAGIC = [0x89, 0x48, 0x44, 0x46]
 /** Opens `file` as classic NetCDF or, when it starts with the HDF5 signature, as NetCDF-4. */
 export async function openContainer(file: string): Promise<Container> {
   const magic = new Uint8Array(4)
-  const fd = fs.openSync(file, "r")
-  try {
-    fs.readSync(fd, magic, 0, 4, 0)
-  } finally {
-    fs.closeSync(fd)
-  }
-  if (HDF5_MAGIC.every((b, k) => magic[k] === b)) {
-    const { openNetcdf4 } = await import("./netcdf4.ts")
-    return openNetcdf4(file)
-  }
   const src = fileSource(file)
   try {
-    return classicContainer(src)
+    src.read(0, magic)
+    if (!HDF5_MAGIC.every((b, k) => magic[k] === b)) return classicContainer(src)
   } catch (e) {
     src.close()
     throw e
   }
+  src.close()
+  const { openNetcdf4 } = await import("./netcdf4.ts")
+  return openNetcdf4(file)
 }

@@ -8,7 +8,7 @@ import { InvalidInput } from "../../core/errors.ts"
 import { decompress, decompressPrefix } from "./compression.ts"
 import { bitWidth, decodeHybrid } from "./hybrid.ts"
 import { levelSections } from "./levels.ts"
-import { atOffset, type ByteSource, checkLevelEncodings, readPageHeader } from "./pages.ts"
+import { atOffset, type ChunkBytes, checkLevelEncodings, readPageHeader } from "./pages.ts"
 import type { LeafColumn } from "./schema.ts"
 
 const FIRST_PREFIX = 1 << 16
@@ -22,7 +22,7 @@ const MAX_DIM = 1 << 24
  */
 export function firstVectorLength(
   file: string,
-  read: ByteSource,
+  read: ChunkBytes,
   chunk: { start: number; end: number; codec: string },
   leaf: LeafColumn,
   firstRow: number,

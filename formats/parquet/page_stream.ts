@@ -7,7 +7,7 @@
 import type { PageHeader } from "hyparquet"
 import { bitWidth, isConstant } from "./hybrid.ts"
 import { levelSections } from "./levels.ts"
-import { type ByteSource, checkLevelEncodings, type DataPage, dataPage, type LevelBounds } from "./pages.ts"
+import { type ChunkBytes, checkLevelEncodings, type DataPage, dataPage, type LevelBounds } from "./pages.ts"
 import { SnappyStream } from "./snappy.ts"
 
 /** Bytes a streamed page holds besides its levels: SnappyStream's history, output and input. */
@@ -22,7 +22,7 @@ interface ByteStream {
 /** The bytes of a stretch of the file that is not compressed. */
 class PlainStream implements ByteStream {
   private at: number
-  constructor(private readonly read: ByteSource, start: number, private readonly end: number) {
+  constructor(private readonly read: ChunkBytes, start: number, private readonly end: number) {
     this.at = start
   }
   get remaining(): number {
@@ -59,7 +59,7 @@ export interface StreamedPage {
  */
 export function openStreamedPage(
   file: string,
-  read: ByteSource,
+  read: ChunkBytes,
   header: PageHeader,
   offset: number,
   bodyStart: number,

@@ -8,8 +8,8 @@ import { parquetHeader } from "hyparquet/src/column.js"
 import { FormatUnsupported, InvalidInput, isBrookError } from "../../core/errors.ts"
 import { decompress } from "./compression.ts"
 
-/** Bytes of the file from `offset`, `length` long (a view into a loaded chunk, or a fresh read). */
-export type ByteSource = (offset: number, length: number) => Uint8Array
+/** Bytes of the file from `offset`, `length` long: a view into a column chunk read whole, or a read through the file's ByteSource. */
+export type ChunkBytes = (offset: number, length: number) => Uint8Array
 
 /** A data page ready to decode: levels and values, all uncompressed. */
 export interface DataPage {
@@ -55,7 +55,7 @@ export function atOffset<T>(file: string, offset: number, what: string, f: () =>
  */
 export function walkPages(
   file: string,
-  read: ByteSource,
+  read: ChunkBytes,
   chunk: { start: number; end: number; codec: string },
   leaf: LevelBounds,
   visit: PageVisitor,
@@ -69,7 +69,7 @@ export function walkPages(
  */
 export function visitPage(
   file: string,
-  read: ByteSource,
+  read: ChunkBytes,
   chunk: { start: number; end: number; codec: string },
   leaf: LevelBounds,
   pos: number,
@@ -82,7 +82,7 @@ export function visitPage(
 /** visitPage for the page at `pos` whose header readPageHeader has parsed already. */
 export function visitParsedPage(
   file: string,
-  read: ByteSource,
+  read: ChunkBytes,
   codec: string,
   leaf: LevelBounds,
   pos: number,
@@ -211,7 +211,7 @@ export interface PageAt {
  * Parses the page header at `pos` and checks the page body stays inside the chunk (`end`).
  * Header bytes are read in a window that grows when the header does not fit in it.
  */
-export function readPageHeader(file: string, read: ByteSource, pos: number, end: number): PageAt {
+export function readPageHeader(file: string, read: ChunkBytes, pos: number, end: number): PageAt {
   const header = parseHeader(file, read, pos, end)
   const bodyStart = pos + header.length
   const size = header.header.compressed_page_size
@@ -225,7 +225,7 @@ export function readPageHeader(file: string, read: ByteSource, pos: number, end:
   return { header: header.header, bodyStart, bodyEnd: bodyStart + size }
 }
 
-function parseHeader(file: string, read: ByteSource, pos: number, end: number): { header: PageHeader; length: number } {
+function parseHeader(file: string, read: ChunkBytes, pos: number, end: number): { header: PageHeader; length: number } {
   let window = Math.min(end - pos, 4096)
   for (;;) {
     const bytes = read(pos, window)

@@ -4,6 +4,7 @@
  */
 import type { FileMetaData, SchemaElement, SchemaTree } from "hyparquet"
 import { parquetSchema } from "hyparquet"
+import { InvalidInput } from "../../core/errors.ts"
 
 /** One leaf column reached from a top-level field, with its level bounds. */
 export interface LeafColumn {
@@ -88,3 +89,52 @@ export function describeField(root: SchemaTree, field: SchemaTree): string {
     ? type
     : `${"LIST<".repeat(leaf.maxRepetition)}${type}${">".repeat(leaf.maxRepetition)}`
 }
+
+/** The vector column: `name`, or the first LIST<FLOAT> / LIST<DOUBLE> column. */
+export function vectorColumn(file: string, root: SchemaTree, name: string | undefined): LeafColumn {
+  const fields = root.children
+  if (name !== undefined) {
+    const field = fields.find((f) => f.element.name === name)
+    if (!field) throw new InvalidInput({ file, reason: `no vector column "${name}"; columns: ${listColumns(root)}` })
+    const leaf = leafOf(root, field)
+    if (!leaf || !isVectorLeaf(leaf)) {
+      throw new InvalidInput({
+        file,
+        reason: `column "${name}" is ${describeField(root, field)}, not a list of FLOAT or DOUBLE; columns: ${
+          listColumns(root)
+        }`,
+      })
+    }
+    return leaf
+  }
+  for (const field of fields) {
+    const leaf = leafOf(root, field)
+    if (leaf && isVectorLeaf(leaf)) return leaf
+  }
+  throw new InvalidInput({
+    file,
+    reason: `no LIST<FLOAT> or LIST<DOUBLE> vector column; columns: ${listColumns(root)}`,
+  })
+}
+
+/** The id column: `name`, or a column "id" of strings or integers when there is one; `null`: none. */
+export function idColumn(
+  file: string,
+  root: SchemaTree,
+  name: string | null | undefined,
+): { leaf: LeafColumn; kind: "string" | "integer" } | undefined {
+  if (name === null) return undefined
+  const field = root.children.find((f) => f.element.name === (name ?? "id"))
+  const leaf = field && leafOf(root, field)
+  const kind = leaf && idKindOf(leaf)
+  if (leaf && kind) return { leaf, kind }
+  if (name === undefined) return undefined // no usable "id" column: no ids
+  if (!field) throw new InvalidInput({ file, reason: `no id column "${name}"; columns: ${listColumns(root)}` })
+  throw new InvalidInput({
+    file,
+    reason: `id column "${name}" is ${describeField(root, field)}; ids must be strings (BYTE_ARRAY) or INT32/INT64`,
+  })
+}
+
+const listColumns = (root: SchemaTree) =>
+  root.children.map((f) => `${f.element.name} (${describeField(root, f)})`).join(", ") || "none"
