@@ -36,7 +36,8 @@ export type {
   StreamInfo,
 } from "./core/batches.ts"
 export type { Pipeline, Plan, Sink, Source, Transform } from "./core/operator.ts"
-export { readEmbeddings, type ReadEmbeddingsOptions } from "./sources/read_embeddings.ts"
+export { readEmbeddings, type ReadEmbeddingsOptions } from "./sources/read_embeddings/read_embeddings.ts"
+export type { EmbeddingVectors, EmbeddingVectorsInput } from "./sources/read_embeddings/embedding_vectors.ts"
 export { tiledCosine, type TiledCosineOptions } from "./operators/tiled_cosine/tiled_cosine.ts"
 export { thresholdEdges, type ThresholdEdgesOptions } from "./operators/threshold_edges.ts"
 export { writeEdges, writeEdgesParquet, writeEdgesTsv } from "./sinks/write_edges.ts"

@@ -10,16 +10,21 @@ const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..")
 const lib = path.join(root, "lib")
 fs.rmSync(lib, { recursive: true, force: true })
 const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc")
-const built = spawnSync(process.execPath, [tsc, "-p", path.join(root, "tsconfig.build.json")], { stdio: "inherit" })
+const built = spawnSync(process.execPath, [tsc, "-p", path.join(root, "tsconfig.build.json")], { stdio: ["inherit", "inherit", "inherit"].map((_, k) => (k === 1 ? 2 : "inherit")) })
 if (built.status !== 0) process.exit(built.status ?? 1)
 
-// every .wasm beside an emitted module (read at run time through new URL("./x.wasm", import.meta.url))
+// each .wasm that a module beside it reads at run time (new URL("./x.wasm", import.meta.url)); the cosine
+// kernels are inlined as bytes (operators/kernels/cosine_bytes.ts) and need no copy
+const readBeside = (dir, name) =>
+  fs.readdirSync(path.join(root, dir)).some((f) =>
+    f.endsWith(".ts") && fs.readFileSync(path.join(root, dir, f), "utf8").includes(`"./${name}"`)
+  )
 let copied = 0
 const walk = (dir) => {
   for (const entry of fs.readdirSync(path.join(root, dir), { withFileTypes: true })) {
     const rel = path.join(dir, entry.name)
     if (entry.isDirectory()) walk(rel)
-    else if (entry.name.endsWith(".wasm") && fs.existsSync(path.join(lib, dir))) {
+    else if (entry.name.endsWith(".wasm") && fs.existsSync(path.join(lib, dir)) && readBeside(dir, entry.name)) {
       fs.copyFileSync(path.join(root, rel), path.join(lib, rel))
       copied++
     }
@@ -28,4 +33,4 @@ const walk = (dir) => {
 for (const dir of ["core", "formats", "sources", "operators", "sinks", "graph", "report"]) {
   if (fs.existsSync(path.join(root, dir))) walk(dir)
 }
-console.log(`lib/: ${copied} .wasm copied`)
+console.error(`lib/: ${copied} .wasm copied`) // stderr: `npm pack --json` owns stdout
