@@ -7,7 +7,7 @@ import { exodusChunks } from "../../sources/exodus_chunks.ts"
 import { exodusStats, type VariableStats } from "../../sinks/exodus_stats.ts"
 import { writeExodusParquet } from "../../sinks/exodus_parquet.ts"
 import { tempDir } from "../helpers.ts"
-import { hasNcdump, ncdump, sharedFiles } from "../sources/exodus/ncdump.ts"
+import { hasNcdump, ncdump, sharedFiles } from "../ncdump.ts"
 
 const dir = tempDir()
 const eightBlock = sharedFiles.find((f) => f.endsWith("8-block.g"))

@@ -3,17 +3,17 @@
  * ncdump's values through exodusChunks and the model.
  */
 import { expect, test } from "bun:test"
-import { collect, type Collected, pipe, run } from "../../../mod.ts"
-import type { MeshChunk } from "../../../core/batches.ts"
-import { exodusChunks } from "../../../sources/exodus_chunks.ts"
-import { fileSource } from "../../../core/byte_source.ts"
-import { classicContainer, openContainer } from "../../../formats/netcdf/container.ts"
-import { openExodus, readSmall } from "../../../formats/exodus/model.ts"
-import type { NcArray } from "../../../formats/netcdf/types.ts"
+import { collect, type Collected, pipe, run } from "../../mod.ts"
+import type { MeshChunk } from "../../core/batches.ts"
+import { exodusChunks } from "../../sources/exodus_chunks.ts"
+import { fileSource } from "../../core/byte_source.ts"
+import { classicContainer, openContainer } from "../../formats/netcdf/container.ts"
+import { openExodus, readSmall } from "../../formats/exodus/model.ts"
+import type { NcArray } from "../../formats/netcdf/types.ts"
 import { spawnSync } from "node:child_process"
 import * as path from "node:path"
-import { tempDir } from "../../helpers.ts"
-import { hasNcdump, ncdump, sharedFiles } from "./ncdump.ts"
+import { tempDir } from "../helpers.ts"
+import { hasNcdump, ncdump, sharedFiles } from "../ncdump.ts"
 
 const shared = sharedFiles.filter((f) => !/\.ex2$/.test(f))
 const hdf5 = sharedFiles.filter((f) => /\.ex2$/.test(f))

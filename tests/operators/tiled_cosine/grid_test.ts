@@ -4,8 +4,8 @@
  */
 import { expect, test } from "bun:test"
 import * as path from "node:path"
-import { collect, pipe, readEmbeddings, run, type ScoredPairs, type StreamInfo, tiledCosine } from "../../mod.ts"
-import { randomValues, tempDir, writeNpy } from "../helpers.ts"
+import { collect, pipe, readEmbeddings, run, type ScoredPairs, type StreamInfo, tiledCosine } from "../../../mod.ts"
+import { randomValues, tempDir, writeNpy } from "../../helpers.ts"
 
 const dir = tempDir()
 const a = path.join(dir, "a.npy")

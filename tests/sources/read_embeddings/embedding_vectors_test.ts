@@ -20,8 +20,8 @@ import {
   thresholdEdges,
   tiledCosine,
   writeEdges,
-} from "../../mod.ts"
-import { randomValues, tempDir, writeNpy } from "../helpers.ts"
+} from "../../../mod.ts"
+import { randomValues, tempDir, writeNpy } from "../../helpers.ts"
 
 const dir = tempDir()
 const ROWS = 1200, DIM = 24, T = 0.5

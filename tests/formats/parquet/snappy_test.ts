@@ -1,7 +1,7 @@
 /** SnappyStream: a snappy block decoded a piece at a time equals snappyDecode of the whole; errors. */
 import { expect, test } from "bun:test"
 import { snappyCompress } from "hyparquet-writer/src/snappy.js"
-import { SnappyStream, snappyDecode } from "../../formats/parquet/snappy.ts"
+import { SnappyStream, snappyDecode } from "../../../formats/parquet/snappy.ts"
 
 /** Bytes with repeats near and far (copies of every tag size) and incompressible stretches (literals). */
 function sample(n: number, seed: number): Uint8Array {

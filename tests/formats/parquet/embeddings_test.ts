@@ -4,21 +4,21 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import { openParquetEmbeddings, type ParquetEmbeddings } from "../../formats/parquet/embeddings.ts"
-import { readRowGroup } from "../../formats/parquet/row_group.ts"
-import { VectorRows } from "../../formats/parquet/vector_rows.ts"
+import { openParquetEmbeddings, type ParquetEmbeddings } from "../../../formats/parquet/embeddings.ts"
+import { readRowGroup } from "../../../formats/parquet/row_group.ts"
+import { VectorRows } from "../../../formats/parquet/vector_rows.ts"
 import { snappyCompress } from "hyparquet-writer/src/snappy.js"
 import * as zlib from "node:zlib"
-import { decompress, decompressPrefix } from "../../formats/parquet/compression.ts"
-import { firstVectorLength } from "../../formats/parquet/dimension.ts"
-import { decodeHybrid } from "../../formats/parquet/hybrid.ts"
-import type { DataPage } from "../../formats/parquet/pages.ts"
-import { leafOf, schemaTree } from "../../formats/parquet/schema.ts"
-import { VectorDecoder } from "../../formats/parquet/vectors.ts"
+import { decompress, decompressPrefix } from "../../../formats/parquet/compression.ts"
+import { firstVectorLength } from "../../../formats/parquet/dimension.ts"
+import { decodeHybrid } from "../../../formats/parquet/hybrid.ts"
+import type { DataPage } from "../../../formats/parquet/pages.ts"
+import { leafOf, schemaTree } from "../../../formats/parquet/schema.ts"
+import { VectorDecoder } from "../../../formats/parquet/vectors.ts"
 
 // Fixtures: tests/fixtures/parquet/make_fixtures.mjs. 37 rows, 5 dims, row groups of 10/10/10/7,
 // row i dimension k = i*10 + k + 0.5.
-const dir = fileURLToPath(new URL("../fixtures/parquet/", import.meta.url))
+const dir = fileURLToPath(new URL("../../fixtures/parquet/", import.meta.url))
 const fixture = (name: string) => path.join(dir, name)
 const ROWS = 37
 const DIM = 5
@@ -371,7 +371,7 @@ test("VectorRows, page by page in batches of 1, 3, 7 or 1000 rows, pages whole o
     pq.close()
   }
   // the PLAIN v1 fixtures, SNAPPY and uncompressed, float and double, stream when asked to (v2 PLAIN
-  // pages: tests/sources/read_embeddings_test.ts)
+  // pages: tests/sources/read_embeddings/read_embeddings_test.ts)
   expect(streamed).toBe(6)
 })
 

@@ -1,10 +1,10 @@
 /** The committed .wasm kernels are what their generator builds (source and binary never drift). */
 import { expect, test } from "bun:test"
 import * as fs from "node:fs"
-import { cosineWat } from "../../operators/kernels/cosine_wat.ts"
-import { kernelBytes } from "../../operators/tiled_cosine/kernel.ts"
+import { cosineWat } from "../../../operators/kernels/cosine_wat.ts"
+import { kernelBytes } from "../../../operators/tiled_cosine/kernel.ts"
 
-const here = new URL("../../operators/kernels/", import.meta.url).pathname
+const here = new URL("../../../operators/kernels/", import.meta.url).pathname
 
 test("committed .wat files match the generator", () => {
   for (const v of ["int8", "relaxed", "simd"] as const) {

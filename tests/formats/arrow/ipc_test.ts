@@ -27,13 +27,13 @@ import {
 import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { collect, type EdgeBatch, pipe, run } from "../../mod.ts"
-import { fileInput, readArrow, streamInput } from "../../sources/read_arrow.ts"
-import { writeArrow } from "../../sinks/write_arrow.ts"
-import { readEmbeddings } from "../../sources/read_embeddings/read_embeddings.ts"
-import { IdsByRow } from "../../core/id_column.ts"
-import type { EmbeddingRows } from "../../core/batches.ts"
-import { randomValues, tempDir, writeNpy } from "../helpers.ts"
+import { collect, type EdgeBatch, pipe, run } from "../../../mod.ts"
+import { fileInput, readArrow, streamInput } from "../../../sources/read_arrow.ts"
+import { writeArrow } from "../../../sinks/write_arrow.ts"
+import { readEmbeddings } from "../../../sources/read_embeddings/read_embeddings.ts"
+import { IdsByRow } from "../../../core/id_column.ts"
+import type { EmbeddingRows } from "../../../core/batches.ts"
+import { randomValues, tempDir, writeNpy } from "../../helpers.ts"
 
 const dir = tempDir()
 const bytesInput = (name: string, bytes: Uint8Array) =>
@@ -239,6 +239,7 @@ test("a record batch larger than the stage's budget is refused: at planning (fir
 test("a stream's ids are planned from its metadata (brook.rows, brook.id_bytes) and come back", async () => {
   const fixture = path.join(
     path.dirname(new URL(import.meta.url).pathname),
+    "..",
     "..",
     "fixtures",
     "parquet",

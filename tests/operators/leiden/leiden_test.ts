@@ -1,10 +1,10 @@
 /** Leiden and recursive Leiden: exact small cases, connectivity, determinism, recursion, memory. */
 import { describe, expect, test } from "bun:test"
-import type { Csr } from "../../graph/csr.ts"
-import { CsrBuilder } from "../../graph/csr_builder.ts"
-import { leiden, LEIDEN_BYTES_PER_NODE, quality } from "../../operators/leiden/leiden.ts"
-import { clusterRecursive } from "../../operators/leiden/recursive.ts"
-import { expNonPositive, Rng } from "../../operators/leiden/random.ts"
+import type { Csr } from "../../../graph/csr.ts"
+import { CsrBuilder } from "../../../graph/csr_builder.ts"
+import { leiden, LEIDEN_BYTES_PER_NODE, quality } from "../../../operators/leiden/leiden.ts"
+import { clusterRecursive } from "../../../operators/leiden/recursive.ts"
+import { expNonPositive, Rng } from "../../../operators/leiden/random.ts"
 
 const graph = (edges: number[][], n = 0): Csr => {
   const b = new CsrBuilder()

@@ -14,9 +14,9 @@ import {
   thresholdEdges,
   tiledCosine,
   writeEdges,
-} from "../../mod.ts"
-import { f32Below, packedBytes, packNormalised, referencePairs } from "../../operators/tiled_cosine/kernel.ts"
-import { lines, randomValues, tempDir, writeNpy } from "../helpers.ts"
+} from "../../../mod.ts"
+import { f32Below, packedBytes, packNormalised, referencePairs } from "../../../operators/tiled_cosine/kernel.ts"
+import { lines, randomValues, tempDir, writeNpy } from "../../helpers.ts"
 
 const dir = tempDir()
 

@@ -14,12 +14,12 @@ import {
   tiledCosine,
   writeClusters,
   writeEdges,
-} from "../../mod.ts"
-import { lines, tempDir, writeNpy } from "../helpers.ts"
-import { Rng } from "../../operators/leiden/random.ts"
+} from "../../../mod.ts"
+import { lines, tempDir, writeNpy } from "../../helpers.ts"
+import { Rng } from "../../../operators/leiden/random.ts"
 
 const dir = tempDir()
-const root = path.join(path.dirname(new URL(import.meta.url).pathname), "..", "..")
+const root = path.join(path.dirname(new URL(import.meta.url).pathname), "..", "..", "..")
 const fixtures = path.join(root, "tests", "fixtures", "parquet")
 
 /** Clustered unit vectors: `groups` centres, members within a small angle, some loners. */

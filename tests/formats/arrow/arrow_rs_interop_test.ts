@@ -8,15 +8,15 @@ import { parquetReadObjects } from "hyparquet"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { readParquet, Table, writeParquet } from "parquet-wasm"
-import { collect, pipe, readEmbeddings, run, thresholdEdges, tiledCosine, writeEdges } from "../../mod.ts"
-import type { EmbeddingRows } from "../../core/batches.ts"
-import { fileInput, readArrow } from "../../sources/read_arrow.ts"
-import { writeArrow } from "../../sinks/write_arrow.ts"
-import { lines, randomValues, tempDir, writeNpy } from "../helpers.ts"
-import { formatWeight } from "../../sinks/write_edges.ts"
+import { collect, pipe, readEmbeddings, run, thresholdEdges, tiledCosine, writeEdges } from "../../../mod.ts"
+import type { EmbeddingRows } from "../../../core/batches.ts"
+import { fileInput, readArrow } from "../../../sources/read_arrow.ts"
+import { writeArrow } from "../../../sinks/write_arrow.ts"
+import { lines, randomValues, tempDir, writeNpy } from "../../helpers.ts"
+import { formatWeight } from "../../../sinks/write_edges.ts"
 
 const dir = tempDir()
-const fixtures = path.join(path.dirname(new URL(import.meta.url).pathname), "..", "fixtures", "parquet")
+const fixtures = path.join(path.dirname(new URL(import.meta.url).pathname), "..", "..", "fixtures", "parquet")
 
 /** arrow-rs reads an IPC stream file and writes it as Parquet; the rows as objects. */
 async function throughArrowRs(file: string) {

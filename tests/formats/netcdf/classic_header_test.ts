@@ -11,7 +11,7 @@ import { meshStream } from "../../../sources/exodus_chunks.ts"
 import { openExodus } from "../../../formats/exodus/model.ts"
 import { select } from "../../../formats/exodus/selection.ts"
 import { readHeader } from "../../../formats/netcdf/classic_header.ts"
-import { sharedFiles } from "./ncdump.ts"
+import { sharedFiles } from "../../ncdump.ts"
 
 const cube = sharedFiles.find((f) => f.endsWith("cube.g"))
 const bytes = cube ? new Uint8Array(fs.readFileSync(cube)) : new Uint8Array(0)

@@ -1,9 +1,9 @@
 /** The SIMD value kernels against the scalar TypeScript paths they replace: same bytes, same stats. */
 import { expect, test } from "bun:test"
-import { valueKernel } from "../../../formats/netcdf/kernel/values.ts"
-import { decodeInPlace, type NcType, TYPE_SIZE } from "../../../formats/netcdf/types.ts"
-import { BufferPool } from "../../../formats/netcdf/reads.ts"
-import { randomValues } from "../../helpers.ts"
+import { valueKernel } from "../../../../formats/netcdf/kernel/values.ts"
+import { decodeInPlace, type NcType, TYPE_SIZE } from "../../../../formats/netcdf/types.ts"
+import { BufferPool } from "../../../../formats/netcdf/reads.ts"
+import { randomValues } from "../../../helpers.ts"
 
 const kernel = valueKernel(1 << 16)
 

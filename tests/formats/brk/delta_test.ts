@@ -2,7 +2,7 @@ import { expect, test } from "bun:test"
 import { ByteReader, ByteWriter } from "../../../core/bytes.ts"
 import { buildIndex, decodeDelta, encodeDelta } from "../../../formats/brk/delta.ts"
 import { packRef, unpackRef } from "../../../formats/brk/ref_codec.ts"
-import { mutate, randomBases, revcomp, rng } from "./genomes.ts"
+import { mutate, randomBases, revcomp, rng } from "../../operators/segment_pack/genomes.ts"
 
 const enc = (s: string) => new TextEncoder().encode(s)
 
