@@ -6,7 +6,7 @@
 import * as Effect from "effect/Effect"
 import type { MeshChunk, MeshChunkKind, StreamInfo } from "../core/batches.ts"
 import { MemoryBudget } from "../core/budget.ts"
-import { type BrookError, BudgetExceeded } from "../core/errors.ts"
+import { brookError, BudgetExceeded } from "../core/errors.ts"
 import type { Plan, Source } from "../core/operator.ts"
 import { Progress } from "../core/progress.ts"
 import { type Container, openContainer } from "../formats/netcdf/container.ts"
@@ -24,6 +24,11 @@ import { type ExodusSelection, type ExodusSelectionOptions, select } from "../fo
  * the set id); static (every non-record NetCDF variable, raw, for copies); variables (values by step).
  */
 export type MeshPart = "coordinates" | "connectivity" | "maps" | "attributes" | "sets" | "static" | "variables"
+
+/** exodusChunks' plan: its bytes, and the largest chunk they hold. */
+export interface ChunkPlan extends Plan {
+  readonly chunkBytes: number
+}
 
 export interface ExodusChunksOptions extends ExodusSelectionOptions {
   readonly file: string
@@ -99,7 +104,7 @@ function stepWants(sel: ExodusSelection, step: number): Want<Meta>[] {
 }
 
 /** The Exodus source. */
-export function exodusChunks(options: ExodusChunksOptions): Source<MeshChunk> {
+export function exodusChunks(options: ExodusChunksOptions): Source<MeshChunk, ChunkPlan> {
   const name = "exodusChunks"
   const parts = options.parts ?? ["coordinates", "connectivity", "variables"]
   let model: ExodusModel | undefined
@@ -123,7 +128,7 @@ export function exodusChunks(options: ExodusChunksOptions): Source<MeshChunk> {
           sel = select(model, options)
           return { file: options.file, exodus: model, selection: sel } satisfies ExodusStreamInfo
         },
-        catch: (e) => e as BrookError,
+        catch: brookError,
       }),
     minimum: () => kernelMemoryBytes(BUFFERS * ((options.chunkBytes ?? MIN_CHUNK_BYTES) + 8)),
     plan: (share) => {
@@ -133,7 +138,7 @@ export function exodusChunks(options: ExodusChunksOptions): Source<MeshChunk> {
         return Effect.fail(new BudgetExceeded({ operator: name, needed: 8, available: chunkBytes }))
       }
       return bytes <= share
-        ? Effect.succeed<Plan>({ bytes, chunkBytes, notes: `chunks of ${chunkBytes} bytes` })
+        ? Effect.succeed<ChunkPlan>({ bytes, chunkBytes, notes: `chunks of ${chunkBytes} bytes` })
         : Effect.fail(
           new BudgetExceeded({ operator: name, needed: bytes, available: share, detail: "three read buffers" }),
         )
@@ -144,10 +149,10 @@ export function exodusChunks(options: ExodusChunksOptions): Source<MeshChunk> {
         const progress = yield* Progress
         yield* budget.reserve(name, plan.bytes)
         const c = yield* Effect.acquireRelease(
-          Effect.tryPromise({ try: () => openContainer(options.file), catch: (e) => e as BrookError }),
+          Effect.tryPromise({ try: () => openContainer(options.file), catch: brookError }),
           (c) => Effect.sync(() => c.close()),
         )
-        return meshStream(c, model!, sel!, parts, plan.chunkBytes as number, (done, total) =>
+        return meshStream(c, model!, sel!, parts, plan.chunkBytes, (done, total) =>
           progress.update(name, { done, total, unit: "steps" }))
       }),
   }

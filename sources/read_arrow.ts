@@ -8,7 +8,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import type { ClusterBatch, EdgeBatch, EmbeddingRows, ScoredPairs, StreamInfo } from "../core/batches.ts"
 import { allowance, MemoryBudget, PendingAllowance } from "../core/budget.ts"
-import { InvalidInput } from "../core/errors.ts"
+import { brookError, InvalidInput } from "../core/errors.ts"
 import { IdsByRow } from "../core/id_column.ts"
 import { writeAll } from "../core/files.ts"
 import { tempDir } from "../core/tempfile.ts"
@@ -138,7 +138,7 @@ export function readArrow<K extends StreamKind>(input: ArrowInput, wanted: K | "
         },
         catch: (e) => {
           spool?.remove()
-          return e as InvalidInput
+          return brookError(e)
         },
       }),
     minimum: () => need(firstBody) + idsPlanned,

@@ -44,6 +44,11 @@ import { align, Region } from "./region.ts"
 import { closeSpill, openSpill, type SpillFds } from "./spill.ts"
 import type { TileResult, TileTask, WorkerInit } from "./worker.ts"
 
+/** tiledCosine's plan: the tiles', and the bytes of the second input's source it runs itself (A x B). */
+export interface TiledCosinePlan extends TilePlan {
+  readonly sourceB: number
+}
+
 export interface TiledCosineOptions {
   /** Pairs with cosine strictly above this leave the operator. */
   readonly threshold: number
@@ -78,7 +83,7 @@ const spawnTileWorker = () =>
 const defaultThreads = () =>
   Math.max(1, (os as { availableParallelism?: () => number }).availableParallelism?.() ?? os.cpus().length)
 
-export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRows, ScoredPairs> {
+export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRows, ScoredPairs, TiledCosinePlan> {
   const name = "tiledCosine"
   const threads = Math.max(1, Math.floor(options.threads ?? defaultThreads()))
   const cross = options.against !== undefined
@@ -145,9 +150,8 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
         Effect.map((p) => ({ ...p, bytes: p.bytes + b, sourceB: b, notes: `${p.notes}, ${kernel.variant} kernel` })),
       )
     },
-    make: (planIn, info) =>
+    make: (plan, info) =>
       Effect.gen(function* () {
-        const plan = planIn as TilePlan & { sourceB: number }
         const budget = yield* MemoryBudget
         const progress = yield* Progress
         yield* budget.reserve(name, plan.bytes - plan.sourceB)

@@ -12,7 +12,7 @@ import type { EmbeddingRows, StreamInfo } from "../../core/batches.ts"
 import type { ByteSource } from "../../core/byte_source.ts"
 import { IdColumn } from "../../core/id_column.ts"
 import { allowance, MemoryBudget, PendingAllowance } from "../../core/budget.ts"
-import { BudgetExceeded, InvalidInput } from "../../core/errors.ts"
+import { brookError, BudgetExceeded, InvalidInput } from "../../core/errors.ts"
 import type { Plan, Source } from "../../core/operator.ts"
 import { Progress } from "../../core/progress.ts"
 import { tempDir } from "../../core/tempfile.ts"
@@ -66,6 +66,11 @@ type Opened =
 
 const isParquet = (file: string) => /\.parq(uet)?$/i.test(file)
 
+/** readEmbeddings' plan: its bytes, and the rows of a batch they hold. */
+export interface BatchPlan extends Plan {
+  readonly batchRows: number
+}
+
 function inspect(file: string, options: ReadEmbeddingsOptions): Opened {
   if (isParquet(file)) {
     const pq = openParquetEmbeddings(file, { column: options.column, idColumn: options.idColumn })
@@ -95,7 +100,7 @@ function inspect(file: string, options: ReadEmbeddingsOptions): Opened {
 export function readEmbeddings(
   input: string | EmbeddingVectorsInput,
   options: ReadEmbeddingsOptions = {},
-): Source<EmbeddingRows> {
+): Source<EmbeddingRows, BatchPlan> {
   if (typeof input !== "string") return readVectors(input, options)
   const file = input
   const name = "readEmbeddings"
@@ -126,7 +131,7 @@ export function readEmbeddings(
             : undefined
           return { file, dim: opened.dim, rows: opened.rows, ids: idTable } satisfies StreamInfo
         },
-        catch: (e) => e as InvalidInput,
+        catch: brookError,
       }),
     minimum: () => !opened ? 0 : fixedBytes(opened) + perRowBytes(opened) * Math.min(opened.rows, MIN_BATCH_ROWS),
     plan: (share) =>
@@ -147,7 +152,7 @@ export function readEmbeddings(
           )
         }
         const notes = `${rows} rows per batch${o.kind === "parquet" ? ", page by page" : ""}`
-        return Effect.succeed<Plan>({ bytes, batchRows: rows, notes })
+        return Effect.succeed<BatchPlan>({ bytes, batchRows: rows, notes })
       }),
     make: (plan) =>
       Effect.gen(function* () {
@@ -162,13 +167,13 @@ export function readEmbeddings(
             Effect.sync(() => openNpy(file)),
             (f) => Effect.sync(() => f.close()),
           )
-          return npyRows(npy, plan.batchRows as number, check, (u) => progress.update(name, u))
+          return npyRows(npy, plan.batchRows, check, (u) => progress.update(name, u))
         }
         const pq = yield* Effect.acquireRelease(
           Effect.sync(() => openParquetEmbeddings(file, { column: options.column, idColumn: options.idColumn })),
           (f) => Effect.sync(() => f.close()),
         )
-        const batchRows = plan.batchRows as number
+        const batchRows = plan.batchRows
         const reader = new VectorRows(pq, batchRows)
         const rowBytes = pq.rows > 0 ? pq.rowGroups.reduce((b, g) => b + g.bytes, 0) / pq.rows : 0
         const buffers = new BatchBuffers(batchRows * pq.dim)
@@ -240,7 +245,7 @@ const unclaimed = new FinalizationRegistry<ByteSource>((source) => {
  * plus the UTF-8 text, or 8 B a row for integers); ids collected while spooling are planned as held.
  * The caller's own arrays are not in the budget: they exist before the run, and the source only reads them.
  */
-function readVectors(input: EmbeddingVectorsInput, options: ReadEmbeddingsOptions): Source<EmbeddingRows> {
+function readVectors(input: EmbeddingVectorsInput, options: ReadEmbeddingsOptions): Source<EmbeddingRows, BatchPlan> {
   const name = "readEmbeddings"
   const zero = options.zeroVectors ?? "error"
   const checkBatch: RowCheck = (file, start, count, dim, values) =>
@@ -268,7 +273,7 @@ function readVectors(input: EmbeddingVectorsInput, options: ReadEmbeddingsOption
           state = await describeVectors(input, options.rows, checkBatch, noCheck)
           return { file: VECTORS, dim: state.dim, rows: state.rows, ids: state.ids } satisfies StreamInfo
         },
-        catch: (e) => e as InvalidInput,
+        catch: brookError,
       }),
     minimum: () => !state ? 0 : state.idsPlanned + perRow(state) * Math.min(state.rows, MIN_BATCH_ROWS),
     plan: (share) =>
@@ -276,7 +281,7 @@ function readVectors(input: EmbeddingVectorsInput, options: ReadEmbeddingsOption
         const s = state!
         const rows = rowsPerBatch(share, s.idsPlanned, perRow(s), s.rows, options.batchRows)
         const notes = `${rows} rows per batch, ${s.spool ? "spooled to a temp .npy" : "copied from memory"}`
-        return { bytes: s.idsPlanned + rows * perRow(s), batchRows: rows, notes } satisfies Plan
+        return { bytes: s.idsPlanned + rows * perRow(s), batchRows: rows, notes } satisfies BatchPlan
       }),
     make: (plan) =>
       Effect.gen(function* () {
@@ -289,7 +294,7 @@ function readVectors(input: EmbeddingVectorsInput, options: ReadEmbeddingsOption
         yield* budget.reserve(name, plan.bytes)
         s.idsMemory.bind(yield* allowance(name, s.idsPlanned))
         const check = rowChecker(VECTORS, zero)
-        const batchRows = plan.batchRows as number
+        const batchRows = plan.batchRows
         const report = (u: { done: number; total: number; unit: string; bytes: number }) => progress.update(name, u)
         if (s.spool) return npyRows(s.spool, batchRows, check, report)
         const feed = s.feed!, dim = s.dim, table = s.ids
