@@ -5,6 +5,8 @@
  * they are spilled to a temp file and joined block by block (block nested loop join).
  */
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Scope from "effect/Scope"
 import * as os from "node:os"
 import type { EmbeddingRows, ScoredPairs, StreamInfo } from "../../core/batches.ts"
 import { MemoryBudget } from "../../core/budget.ts"
@@ -154,7 +156,9 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
       Effect.gen(function* () {
         const budget = yield* MemoryBudget
         const progress = yield* Progress
-        yield* budget.reserve(name, plan.bytes - plan.sourceB)
+        // the reservation lives in a scope of its own, closed when the last pair is out (done) or with the run's
+        const reservation = yield* Scope.fork(yield* Scope.Scope)
+        yield* budget.reserve(name, plan.bytes - plan.sourceB).pipe(Scope.provide(reservation))
         const dim = info.dim!
         const { variant, bytes } = kernel
         const int8 = variant === "int8"
@@ -414,7 +418,7 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
           memory = heap = undefined
           ingestA = ingestB = undefined
           boundsA = boundsB = undefined
-          budget.ledger.release(name, plan.bytes - plan.sourceB)
+          Effect.runSync(Scope.close(reservation, Exit.void))
         }
 
         const readable = new ReadableStream<ScoredPairs>({
