@@ -10,7 +10,7 @@ import type { Objective } from "../operators/leiden/leiden.ts"
 import { DEFAULT_EPS, thresholdEdges } from "../operators/threshold_edges.ts"
 import { tiledCosine } from "../operators/tiled_cosine/tiled_cosine.ts"
 import { readEdges } from "../sources/read_edges.ts"
-import { readEmbeddings } from "../sources/read_embeddings.ts"
+import { readEmbeddings } from "../sources/read_embeddings/read_embeddings.ts"
 import {
   MEMORY_HELP,
   memoryOption,

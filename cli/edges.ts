@@ -4,7 +4,7 @@ import { run } from "../core/run.ts"
 import { formatBytes } from "../core/size.ts"
 import { DEFAULT_EPS, thresholdEdges } from "../operators/threshold_edges.ts"
 import { tiledCosine } from "../operators/tiled_cosine/tiled_cosine.ts"
-import { readEmbeddings } from "../sources/read_embeddings.ts"
+import { readEmbeddings } from "../sources/read_embeddings/read_embeddings.ts"
 import {
   MEMORY_HELP,
   memoryOption,

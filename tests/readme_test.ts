@@ -10,7 +10,7 @@ import * as path from "node:path"
 import * as zlib from "node:zlib"
 import { randomValues, tempDir, writeNpy } from "./helpers.ts"
 import { fasta, mutate, randomBases, rng } from "./operators/segment_pack/genomes.ts"
-import { SHARED_EXODUS } from "./sources/exodus/ncdump.ts"
+import { SHARED_EXODUS } from "./ncdump.ts"
 
 const root = path.join(path.dirname(new URL(import.meta.url).pathname), "..")
 
