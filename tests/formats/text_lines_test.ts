@@ -56,3 +56,21 @@ test("TextOut writes integers, floats, text and lines across its 1 MiB flushes",
   fs.closeSync(fd)
   expect(fs.readFileSync(file, "utf8")).toBe(want.join("\n") + "\n")
 })
+
+test("CSV fields: quoted (quotes doubled) only when they hold a comma, a quote or a line break; TSV as they are", () => {
+  const dir = tempDir()
+  const write = (separator: number | undefined, fields: string[]) => {
+    const file = path.join(dir, `f-${separator}.txt`)
+    const fd = fs.openSync(file, "w")
+    const out = separator === undefined ? new TextOut(fd) : new TextOut(fd, separator)
+    fields.forEach((f, k) => (k > 0 ? out.sep() : out).field(f))
+    out.uint(7)
+    out.end()
+    out.flush()
+    fs.closeSync(fd)
+    return fs.readFileSync(file, "utf8")
+  }
+  const fields = ["plain", "a,b", 'say "hi"', "two\nlines", "é"]
+  expect(write(44, fields)).toBe('plain,"a,b","say ""hi""","two\nlines",é7\n')
+  expect(write(undefined, fields)).toBe('plain\ta,b\tsay "hi"\ttwo\nlines\té7\n')
+})
