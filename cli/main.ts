@@ -10,26 +10,30 @@ usage: brook <command> [options]
        brook --version
 
 commands:
-  cluster EMB --threshold T --out FILE  embeddings to hierarchical clusters in one pipeline
-  edges EMB --threshold T --out FILE    exact cosine-similarity graph of embeddings (.npy, .parquet)
+  cluster EMB -t T -o FILE              embeddings to hierarchical clusters in one pipeline
+  edges EMB -t T -o FILE                exact cosine-similarity graph of embeddings (.npy, Parquet)
   exodus info|stats|copy|to-parquet     Exodus II finite-element files, streamed in chunks
-  leiden EDGES --out FILE               recursive Leiden clusters of an edge file (TSV or Parquet)
-  pack OUT.brk REF.fa SAMPLE.fa...      compress a genome collection, restorable byte for byte
-  unpack ARCHIVE [--sample S] [-o OUT]  restore samples, a contig or a range of one
-  list ARCHIVE                          samples in an archive
+  leiden EDGES -o FILE                  recursive Leiden clusters of an edge file (TSV or Parquet)
+  pack -o OUT.brk REF.fa SAMPLE.fa...   compress a genome collection, restorable byte for byte
+  unpack ARCHIVE [C@S...] [-o OUT]      restore samples, a contig or a range of one
+  list ARCHIVE [--contigs]              samples (or contigs) in an archive
   append ARCHIVE NEW.fa...              add samples without rewriting the archive
 
 pipe stages (Arrow IPC streams on stdin/stdout, each with its own --memory):
   read-embeddings EMB                  embeddings file -> embedding stream
-  tiled-cosine --threshold T           embedding stream -> scored pairs (cosine > T)
-  threshold-edges [--threshold T]      scored pairs -> weighted edges
+  tiled-cosine -t T                    embedding stream -> scored pairs (cosine > T)
+  threshold-edges [-t T]               scored pairs -> weighted edges
   leiden-recursive [--max-size N]      edge stream -> cluster stream
-  write-tsv FILE | write-parquet FILE  edge or cluster stream -> file
+  write-tsv -o FILE | write-parquet -o FILE   edge or cluster stream -> file
+
+the same options wherever they apply: -o/--out FILE (.tsv, .csv, .parquet, .arrows, or --format F),
+-m/--memory SIZE (512M, 2G: powers of 1024), -j/--threads N, -q/--quiet, --progress, -h/--help;
+-- ends the options.
 
 example:
-  brook read-embeddings emb.npy | brook tiled-cosine --threshold 0.8 | brook threshold-edges | brook write-tsv edges.tsv
-  brook read-embeddings emb.npy | brook tiled-cosine --threshold 0.8 | brook threshold-edges |
-    brook leiden-recursive --max-size 1000 | brook write-parquet clusters.parquet
+  brook read-embeddings emb.npy | brook tiled-cosine -t 0.8 | brook threshold-edges | brook write-tsv -o edges.tsv
+  brook read-embeddings emb.npy | brook tiled-cosine -t 0.8 | brook threshold-edges |
+    brook leiden-recursive --max-size 1000 | brook write-parquet -o clusters.parquet
 
 run 'brook <command> --help' for a command's options.`
 
