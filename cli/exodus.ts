@@ -1,7 +1,7 @@
 /** `brook exodus info|stats|copy|to-parquet`: Exodus II files, streamed in bounded memory. */
 import { pipe } from "../core/pipe.ts"
 import { run } from "../core/run.ts"
-import { formatBytes } from "../core/size.ts"
+import { formatBytes, parseSize } from "../core/size.ts"
 import { exodusChunks, type MeshPart } from "../sources/exodus_chunks.ts"
 import { openContainer } from "../formats/netcdf/container.ts"
 import { type ExodusModel, openExodus } from "../formats/exodus/model.ts"
@@ -37,7 +37,7 @@ options:
   --steps A:B         time steps, 1-based and inclusive as in the Exodus API ("3:", ":10", "7")
   --blocks 1,2        element block ids (connectivity and element variables); default all
   -m, --memory SIZE   memory budget, e.g. 64M (K, M, G, T: powers of 1024; default 1G)
-  --chunk SIZE        largest chunk read at once (default: from the budget, at most 4MiB)
+  --chunk SIZE        largest chunk read at once, e.g. 1M (default: from the budget, at most 4M)
 ${PROGRESS_HELP()}
   -q, --quiet         no progress or summary on stderr
 
@@ -135,11 +135,14 @@ export async function exodusCommand(argv: string[], env: CommandEnv): Promise<vo
   )
 }
 
+/** `--chunk SIZE`: a size by the rule of --memory (a unit, powers of 1024), at least 8 bytes. */
 function parseChunk(text: string): number {
-  const m = /^\s*(\d+)\s*([kKmM]i?[bB]?)?\s*$/.exec(text)
-  if (!m) throw new UsageError(`--chunk: cannot read '${text}' (try 1MiB)`)
-  const unit = !m[2] ? 1 : /^k/i.test(m[2]) ? 1024 : 1024 * 1024
-  const n = Number(m[1]) * unit
+  let n: number
+  try {
+    n = parseSize(text, "chunk")
+  } catch (e) {
+    throw new UsageError((e as Error).message)
+  }
   if (n < 8) throw new UsageError("--chunk must be at least 8 bytes")
   return n
 }

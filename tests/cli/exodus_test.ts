@@ -34,6 +34,14 @@ test.skipIf(!eightBlock)(
     expect(info.times).toEqual([...info.times].sort((a: number, b: number) => a - b))
     const usage = brook("stats", eightBlock!, "--vars", "nope")
     expect([usage.status, usage.stderr.trim().split("\n").length]).toEqual([2, 1])
+    // --chunk reads sizes by the rule of --memory: a unit, powers of 1024
+    const whole = brook("stats", eightBlock!, "--vars", "eqps", "-q").stdout
+    expect(brook("stats", eightBlock!, "--vars", "eqps", "--chunk", "1K", "-q").stdout).toBe(whole)
+    const bare = brook("stats", eightBlock!, "--chunk", "65536")
+    expect([bare.status, bare.stderr]).toEqual([
+      2,
+      'brook exodus: --chunk: "65536" has no unit: write e.g. 512M, 2G (K, M, G, T: powers of 1024, with or without B)\n',
+    ])
     const bad = path.join(dir, "bad.exo")
     fs.writeFileSync(bad, "CDF\u0002 garbage")
     const broken = brook("info", bad)
