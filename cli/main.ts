@@ -86,6 +86,11 @@ async function main(argv: string[]): Promise<number> {
   const onSignal = () => controller.abort(new Error("interrupted (Ctrl-C)"))
   process.on("SIGINT", onSignal)
   process.on("SIGTERM", onSignal)
+  // the reader of our stdout went away (a later stage of a pipe failed, `| head`): stop quietly, as Unix tools do,
+  // rather than die of an unhandled 'error' event (Deno emits one beside the failed write's callback)
+  process.stdout.on("error", (e: { code?: string }) => {
+    if (e?.code === "EPIPE") process.exit(0)
+  })
   const [{ UsageError, seen }, { isBrookError }, { logProgress, terminalProgress }, command] = await Promise.all([
     import("./args.ts"),
     import("../core/errors.ts"),
@@ -122,7 +127,7 @@ async function main(argv: string[]): Promise<number> {
       err(`brook ${name}: ${e._tag}: ${userPaths(e.message)}`)
       return e._tag === "InvalidOption" ? 2 : e._tag === "Cancelled" ? 130 : 1
     }
-    err(`brook ${name}: ${userPaths(String((e as Error)?.message ?? e))}`)
+    err(`brook ${name}: ${writeFailure(e) ?? userPaths(String((e as Error)?.message ?? e))}`)
     return 1
   }
 }
@@ -137,6 +142,26 @@ function err(text: string): void {
 
 /** The user's file names where a message names the temp file brook writes first (`.NAME.brook-ID.part`). */
 const userPaths = (message: string): string => message.replace(/\.([^/\\'"\s]+?)\.brook-[\w-]+\.part/g, "$1")
+
+/** Why a file could not be written, in words, by the system's error code. */
+const WRITE_FAILURES: Record<string, string> = {
+  ENOENT: "its directory does not exist",
+  ENOTDIR: "a part of its directory is a file",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  EROFS: "the file system is read-only",
+  ENOSPC: "no space left on the device",
+  EDQUOT: "disk quota exceeded",
+  EISDIR: "it is a directory",
+}
+
+/** A failed write of an output (brook's temp file beside it): one line naming the user's file and why. */
+function writeFailure(e: unknown): string | undefined {
+  const { code, path } = (e ?? {}) as { code?: string; path?: string }
+  const temp = typeof path === "string" ? /^(.*?)\.([^/\\]+?)\.brook-[\w-]+\.part$/.exec(path) : null
+  if (!temp || !code) return undefined
+  return `cannot write ${temp[1]}${temp[2]}: ${WRITE_FAILURES[code] ?? code}`
+}
 
 /** Resolves once stdout and stderr have taken what was written to them (a pipe may hold it back), or after 2 s. */
 const flushed = () =>

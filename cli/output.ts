@@ -2,6 +2,8 @@
  * The one output convention: `-o/--out FILE` (or `-` for stdout), the format from FILE's extension among those
  * brook writes, or `--format`; anything else is a usage error naming the choices.
  */
+import * as fs from "node:fs"
+import * as path from "node:path"
 import type { ClusterBatch, EdgeBatch } from "../core/batches.ts"
 import type { Sink } from "../core/operator.ts"
 import { stdoutOutput as stdoutArrow, writeArrow } from "../sinks/write_arrow.ts"
@@ -61,6 +63,7 @@ export function outputOption(
     throw new UsageError(`'${file}': this command writes ${choices}, not .${format}`)
   }
   if (file === "-" && format === "parquet") throw new UsageError("Parquet cannot go to stdout: give a file name")
+  if (file !== "-") checkWritable(file)
   return { file, format }
 }
 
@@ -68,6 +71,15 @@ export function outputOption(
 export type Provenance = Record<string, string | number | undefined>
 
 export { commandLine } from "./args.ts"
+
+/** Before any work: the output's directory exists and the output is not a directory. */
+export function checkWritable(file: string): void {
+  const dir = path.dirname(file)
+  if (!fs.existsSync(dir)) throw new UsageError(`-o ${file}: the directory ${dir} does not exist`)
+  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) {
+    throw new UsageError(`-o ${file} is a directory: name a file in it`)
+  }
+}
 
 const entries = (p: Provenance = {}) =>
   Object.entries(p).filter(([, v]) => v !== undefined).map(([k, v]) => ({ key: `brook.${k}`, value: String(v) }))

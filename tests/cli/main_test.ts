@@ -33,19 +33,31 @@ for (const runtime of ["bun", "deno"]) {
     expect(usage.stdout).not.toMatch(COLOUR)
   })
 
-  test(`${runtime}: a failed write names the user's file, never brook's temp name`, () => {
+  test(`${runtime}: an output that cannot be written is refused up front, or named (never brook's temp name)`, () => {
     for (const ext of ["tsv", "csv", "parquet", "arrows"]) {
       const target = path.join(dir, "no-such-dir", `o.${ext}`)
       const r = brook("edges", emb, "-t", "0.5", "-o", target)
-      expect(r.status).toBe(1)
-      expect(r.stderr).toBe(`brook edges: ENOENT: no such file or directory, open '${target}'\n`)
+      expect([r.status, r.stderr]).toEqual([
+        2,
+        `brook edges: -o ${target}: the directory ${path.join(dir, "no-such-dir")} does not exist\n`,
+      ])
     }
+    const folder = path.join(dir, `folder-${runtime}.tsv`)
+    fs.mkdirSync(folder)
+    const r = brook("edges", emb, "-t", "0.5", "-o", folder)
+    expect([r.status, r.stderr]).toEqual([2, `brook edges: -o ${folder} is a directory: name a file in it\n`])
     const pipe = spawnSync(
       "sh",
       ["-c", `${bin} read-embeddings three.npy | ${bin} tiled-cosine -t 0.5 | ${bin} threshold-edges | ${bin} write-parquet -o gone/p.parquet`],
       { encoding: "utf8", env, cwd: dir },
     )
-    expect(pipe.stderr).toBe(`brook write-parquet: ENOENT: no such file or directory, open 'gone/p.parquet'\n`)
+    expect(pipe.stderr).toBe(`brook write-parquet: -o gone/p.parquet: the directory gone does not exist\n`)
+    // found out only when writing (an archive, an Exodus copy): one line with the user's name and why
+    const fa = path.join(dir, "g.fa")
+    fs.writeFileSync(fa, ">c\nACGTACGTAC\n")
+    const archive = path.join(dir, "gone", "g.brk")
+    const pack = brook("pack", "-o", archive, fa)
+    expect([pack.status, pack.stderr]).toEqual([1, `brook pack: cannot write ${archive}: its directory does not exist\n`])
   })
 
   test(`${runtime}: --version and --help go to stdout, an unknown command to stderr with exit 2`, () => {
