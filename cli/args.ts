@@ -3,7 +3,9 @@
  * here: long options (`--name value`, `--name=value`), the short forms below, `--` ending the options, unknown
  * options refused. One usage error per mistake, one line each.
  */
+import * as fs from "node:fs"
 import * as os from "node:os"
+import * as path from "node:path"
 import { parseArgs as nodeParseArgs } from "node:util"
 import { formatBytes, parseSize } from "../core/size.ts"
 
@@ -125,6 +127,16 @@ export function memoryOption(o: Record<string, unknown>, name = "memory"): numbe
 export function commandLine(command: string, argv: readonly string[]): string {
   const quoted = argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`))
   return ["brook", command, ...quoted].join(" ")
+}
+
+/** Before any work: the output's directory exists and (unless `directory`, as unpack takes) it is not one. */
+export function checkWritable(file: string, options: { directory?: boolean } = {}): void {
+  const dir = path.dirname(file)
+  if (!fs.existsSync(dir)) throw new UsageError(`-o ${file}: the directory ${dir} does not exist`)
+  if (!fs.statSync(dir).isDirectory()) throw new UsageError(`-o ${file}: ${dir} is a file, not a directory`)
+  if (!options.directory && fs.existsSync(file) && fs.statSync(file).isDirectory()) {
+    throw new UsageError(`-o ${file} is a directory: name a file in it`)
+  }
 }
 
 /** `--shard i/k`: part i (0-based) of k. */

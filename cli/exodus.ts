@@ -9,7 +9,7 @@ import { parseSteps } from "../formats/exodus/selection.ts"
 import { exodusStats } from "../sinks/exodus_stats.ts"
 import { writeExodus } from "../sinks/exodus_copy.ts"
 import { writeExodusParquet } from "../sinks/exodus_parquet.ts"
-import { commandLine, memoryOption, parseCommand, PROGRESS_HELP, UsageError } from "./args.ts"
+import { checkWritable, commandLine, memoryOption, parseCommand, PROGRESS_HELP, UsageError } from "./args.ts"
 import type { CommandEnv } from "./main.ts"
 
 export const EXODUS_HELP = `usage: brook exodus <info|stats|copy|to-parquet> FILE [-o OUT] [options]
@@ -77,6 +77,7 @@ export async function exodusCommand(argv: string[], env: CommandEnv): Promise<vo
   if (sub === "to-parquet" && !/\.parquet$/i.test(positional[1])) {
     throw new UsageError(`to-parquet writes Parquet: name the output .parquet, not '${positional[1]}'`)
   }
+  if (writes) checkWritable(positional[1])
   if (sub === "info") {
     const c = await openContainer(positional[0])
     try {

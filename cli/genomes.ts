@@ -13,7 +13,15 @@ import { Archive, DEFAULT_CACHE } from "../formats/brk/archive.ts"
 import { contigName } from "../formats/fasta/parser.ts"
 import { readFasta, sampleName } from "../sources/read_fasta.ts"
 import { type ArchiveSummary, writeArchive } from "../sinks/brk_archive.ts"
-import { MEMORY_HELP, memoryOption, parseCommand, positiveInteger, PROGRESS_HELP, UsageError } from "./args.ts"
+import {
+  checkWritable,
+  MEMORY_HELP,
+  memoryOption,
+  parseCommand,
+  positiveInteger,
+  PROGRESS_HELP,
+  UsageError,
+} from "./args.ts"
 import type { CommandEnv } from "./main.ts"
 
 export const PACK_HELP = `usage: brook pack -o OUT.brk REF.fa SAMPLE.fa... [options]
@@ -138,6 +146,7 @@ export async function packCommand(argv: string[], env: CommandEnv): Promise<void
   if (o.out === undefined && /\.(fa|fasta|fna|gz)$/i.test(out)) {
     throw new UsageError(`'${out}' looks like a FASTA file, not an archive: give the archive with -o OUT.brk`)
   }
+  checkWritable(out)
   if (fs.existsSync(out) && !o.force) {
     throw new UsageError(`${out} exists: pass --force to replace it, or brook append to add samples to it`)
   }
@@ -252,6 +261,7 @@ export async function unpackCommand(argv: string[], env: CommandEnv): Promise<vo
   const [file, ...specs] = positional
   if (specs.length > 0 && o.contig !== undefined) throw new UsageError("give contigs as C@S after ARCHIVE or one --contig, not both")
   const cache = memoryOption(o) ?? DEFAULT_CACHE
+  if (o.out !== undefined && o.out !== "-") checkWritable(o.out as string, { directory: true })
   requireZstd()
   const texts = o.contig !== undefined ? [o.contig as string] : specs
   const ranges = texts.map((t) => ({ text: t, ...parseContig(t)! }))

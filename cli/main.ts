@@ -91,10 +91,17 @@ async function main(argv: string[]): Promise<number> {
   process.stdout.on("error", (e: { code?: string }) => {
     if (e?.code === "EPIPE") process.exit(0)
   })
-  const [{ UsageError, seen }, { isBrookError }, { logProgress, terminalProgress }, command] = await Promise.all([
+  const [
+    { UsageError, seen },
+    { isBrookError },
+    { logProgress, terminalProgress },
+    { userPaths, writeFailure },
+    command,
+  ] = await Promise.all([
     import("./args.ts"),
     import("../core/errors.ts"),
     import("../core/progress.ts"),
+    import("./messages.ts"),
     load(),
   ])
   // what the command's parse saw decides: -q drops the summary and the progress, wherever it was on the line
@@ -138,29 +145,6 @@ function out(text: string): void {
 }
 function err(text: string): void {
   process.stderr.write(text + "\n")
-}
-
-/** The user's file names where a message names the temp file brook writes first (`.NAME.brook-ID.part`). */
-const userPaths = (message: string): string => message.replace(/\.([^/\\'"\s]+?)\.brook-[\w-]+\.part/g, "$1")
-
-/** Why a file could not be written, in words, by the system's error code. */
-const WRITE_FAILURES: Record<string, string> = {
-  ENOENT: "its directory does not exist",
-  ENOTDIR: "a part of its directory is a file",
-  EACCES: "permission denied",
-  EPERM: "permission denied",
-  EROFS: "the file system is read-only",
-  ENOSPC: "no space left on the device",
-  EDQUOT: "disk quota exceeded",
-  EISDIR: "it is a directory",
-}
-
-/** A failed write of an output (brook's temp file beside it): one line naming the user's file and why. */
-function writeFailure(e: unknown): string | undefined {
-  const { code, path } = (e ?? {}) as { code?: string; path?: string }
-  const temp = typeof path === "string" ? /^(.*?)\.([^/\\]+?)\.brook-[\w-]+\.part$/.exec(path) : null
-  if (!temp || !code) return undefined
-  return `cannot write ${temp[1]}${temp[2]}: ${WRITE_FAILURES[code] ?? code}`
 }
 
 /** Resolves once stdout and stderr have taken what was written to them (a pipe may hold it back), or after 2 s. */

@@ -2,14 +2,12 @@
  * The one output convention: `-o/--out FILE` (or `-` for stdout), the format from FILE's extension among those
  * brook writes, or `--format`; anything else is a usage error naming the choices.
  */
-import * as fs from "node:fs"
-import * as path from "node:path"
 import type { ClusterBatch, EdgeBatch } from "../core/batches.ts"
 import type { Sink } from "../core/operator.ts"
 import { stdoutOutput as stdoutArrow, writeArrow } from "../sinks/write_arrow.ts"
 import { writeClustersCsv, writeClustersParquet, writeClustersTsv } from "../sinks/write_clusters.ts"
 import { writeEdgesCsv, writeEdgesParquet, writeEdgesTsv } from "../sinks/write_edges.ts"
-import { UsageError } from "./args.ts"
+import { checkWritable, UsageError } from "./args.ts"
 
 export type OutputFormat = "tsv" | "csv" | "parquet" | "arrows"
 
@@ -70,16 +68,7 @@ export function outputOption(
 /** Key/value metadata for the Parquet files a command writes: how the file was made. */
 export type Provenance = Record<string, string | number | undefined>
 
-export { commandLine } from "./args.ts"
-
-/** Before any work: the output's directory exists and the output is not a directory. */
-export function checkWritable(file: string): void {
-  const dir = path.dirname(file)
-  if (!fs.existsSync(dir)) throw new UsageError(`-o ${file}: the directory ${dir} does not exist`)
-  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) {
-    throw new UsageError(`-o ${file} is a directory: name a file in it`)
-  }
-}
+export { checkWritable, commandLine } from "./args.ts"
 
 const entries = (p: Provenance = {}) =>
   Object.entries(p).filter(([, v]) => v !== undefined).map(([k, v]) => ({ key: `brook.${k}`, value: String(v) }))

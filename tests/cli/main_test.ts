@@ -52,12 +52,14 @@ for (const runtime of ["bun", "deno"]) {
       { encoding: "utf8", env, cwd: dir },
     )
     expect(pipe.stderr).toBe(`brook write-parquet: -o gone/p.parquet: the directory gone does not exist\n`)
-    // found out only when writing (an archive, an Exodus copy): one line with the user's name and why
     const fa = path.join(dir, "g.fa")
     fs.writeFileSync(fa, ">c\nACGTACGTAC\n")
     const archive = path.join(dir, "gone", "g.brk")
     const pack = brook("pack", "-o", archive, fa)
-    expect([pack.status, pack.stderr]).toEqual([1, `brook pack: cannot write ${archive}: its directory does not exist\n`])
+    expect([pack.status, pack.stderr]).toEqual([
+      2,
+      `brook pack: -o ${archive}: the directory ${path.join(dir, "gone")} does not exist\n`,
+    ])
   })
 
   test(`${runtime}: --version and --help go to stdout, an unknown command to stderr with exit 2`, () => {
