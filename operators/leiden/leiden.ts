@@ -40,6 +40,45 @@ export interface LeidenOptions {
   readonly seed?: number
   /** Called before each allocation of algorithm state (bytes); throw to refuse it. */
   readonly reserve?: (bytes: number) => void
+  /**
+   * Working arrays to take instead of allocating them (recursive Leiden passes one pool to every sub-problem):
+   * their bytes are counted by the pool, not by this run's `reserve`.
+   */
+  readonly pool?: LeidenPool
+}
+
+/**
+ * Leiden's working arrays (Work), kept from one run to the next: recursive Leiden solves thousands of small
+ * sub-problems, each of which would otherwise allocate and zero its own. A run of n nodes takes them when they
+ * hold n nodes (the first, top-level run sizes them), else they are replaced. Their bytes are asked of `reserve`
+ * as they grow and stay held until `free`.
+ */
+export class LeidenPool {
+  private work: Work | undefined
+  private readonly mem: Meter
+  constructor(reserve?: (bytes: number) => void) {
+    this.mem = new Meter(reserve)
+  }
+  /** Bytes the pool holds now, and at most. */
+  get bytes(): number {
+    return this.mem.now
+  }
+  get peak(): number {
+    return this.mem.peak
+  }
+  /** @internal Work for a run of n nodes whose largest degree is `degree`. */
+  take(n: number, degree: number): Work {
+    if (this.work !== undefined && this.work.capacity >= n) {
+      this.work.fit(degree + 1)
+      return this.work
+    }
+    this.work?.free(this.mem)
+    return (this.work = new Work(n, degree, this.mem))
+  }
+  free(): void {
+    this.work?.free(this.mem)
+    this.work = undefined
+  }
 }
 
 /**
@@ -114,8 +153,9 @@ export function* leidenSteps(g: LevelGraph | Csr, options: LeidenOptions = {}): 
   const membership = mem.u32(n)
   for (let v = 0; v < n; v++) membership[v] = v
   let iterations = 0, lastGain = 0
-  if (n > 0 && (objective === "cpm" || total > 0)) {
-    const work = new Work(n, maxDegree(g), mem)
+  const pool = options.pool
+  const work = n === 0 ? undefined : pool !== undefined ? pool.take(n, maxDegree(g)) : new Work(n, maxDegree(g), mem)
+  if (work !== undefined && (objective === "cpm" || total > 0)) {
     // an iteration's gain in quality per unit of edge weight (total is twice the edge weight): see LEIDEN_TOLERANCE
     const perWeight = total > 0 ? 2 / total : 0
     for (; maxIterations === undefined || maxIterations < 0 || iterations < maxIterations;) {
@@ -127,16 +167,16 @@ export function* leidenSteps(g: LevelGraph | Csr, options: LeidenOptions = {}): 
       if (!moved || (maxIterations === undefined && lastGain < tolerance)) break
       yield
     }
-    work.free(mem)
   }
-  const { membership: out, communities } = finish(g, membership, mem)
+  const { membership: out, communities } = finish(g, membership, mem, work)
+  if (work !== undefined && pool === undefined) work.free(mem)
   return {
     membership: out,
     communities,
     quality: quality(g, out, communities, objective, gamma),
     iterations,
     lastGain,
-    peakBytes: mem.peak,
+    peakBytes: mem.peak + (pool?.peak ?? 0),
   }
 }
 
@@ -175,6 +215,8 @@ class Meter {
 
 /** Scratch reused by every level (sized for level 0; aggregates are smaller). */
 class Work {
+  /** Nodes the per-node arrays hold. */
+  readonly capacity: number
   readonly slot: Int32Array
   /** Scratch per neighbouring community, at least the largest degree of the level being worked on. */
   touched: Uint32Array
@@ -209,6 +251,7 @@ class Work {
   readonly comm = [EMPTY_U32, EMPTY_U32]
   private gain: Float64Array
   constructor(n: number, degree: number, private readonly mem: Meter) {
+    this.capacity = n
     this.slot = mem.i32(n).fill(-1)
     this.touched = mem.u32(degree + 1)
     this.acc = mem.f64(degree + 1)
@@ -717,10 +760,16 @@ function aggregate(
  * Splits every community into its connected components, then numbers communities by size descending,
  * ties by smallest node.
  */
-function finish(g: LevelGraph, m: Uint32Array, mem: Meter): { membership: Uint32Array; communities: number } {
+function finish(
+  g: LevelGraph,
+  m: Uint32Array,
+  mem: Meter,
+  w: Work | undefined,
+): { membership: Uint32Array; communities: number } {
   const n = g.n
-  const comp = mem.i32(n).fill(-1)
-  const stack = mem.u32(n)
+  // the work's arrays are free now: refined external weights hold the components, the queue the stack
+  const comp = (w !== undefined ? new Int32Array(w.refExt.buffer, 0, n) : mem.i32(n)).fill(-1)
+  const stack = w !== undefined ? w.queue : mem.u32(n)
   let k = 0
   for (let s = 0; s < n; s++) {
     if (comp[s] >= 0) continue
@@ -741,16 +790,16 @@ function finish(g: LevelGraph, m: Uint32Array, mem: Meter): { membership: Uint32
     k++
   }
   // components are numbered by smallest node already (s ascends); order by size descending, stable
-  const size = mem.u32(k)
+  const size = w !== undefined ? w.count.subarray(0, k).fill(0) : mem.u32(k)
   for (let v = 0; v < n; v++) size[comp[v]]++
-  const order = mem.u32(k)
+  const order = w !== undefined ? w.stack.subarray(0, k) : mem.u32(k)
   for (let c = 0; c < k; c++) order[c] = c
   order.sort((p, q) => size[q] - size[p] || p - q)
   const rank = stack.subarray(0, k)
   for (let r = 0; r < k; r++) rank[order[r]] = r
   const out = mem.u32(n)
   for (let v = 0; v < n; v++) out[v] = rank[comp[v]]
-  mem.free(comp, stack, size, order)
+  if (w === undefined) mem.free(comp, stack, size, order)
   return { membership: out, communities: k }
 }
 
