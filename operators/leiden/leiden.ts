@@ -118,7 +118,7 @@ export interface LeidenResult {
  * external weights 4 (f32; local moving and refinement never overlap). Level-0 node weights are not stored:
  * a node's strength is summed from its row when needed (1 for CPM). Refinement's "leave alone" mark is the
  * top bit of the refined cluster id (ids stay below 2^31, as the Int32 slots already require). Scratch per
- * neighbouring community is 12 B per unit of the largest degree. Aggregate graphs come on top (8 B per CSR
+ * neighbouring community is 20 B per unit of the largest degree. Aggregate graphs come on top (8 B per CSR
  * entry, 20 B per node at most) and are reserved as they are built; they shrink level by level.
  */
 export const LEIDEN_BYTES_PER_NODE = 36
@@ -249,7 +249,8 @@ class Work {
   readonly targets = [EMPTY_U32, EMPTY_U32]
   readonly weights = [EMPTY_F32, EMPTY_F32]
   readonly comm = [EMPTY_U32, EMPTY_U32]
-  private gain: Float64Array
+  /** Refinement's candidate gains, one per touched community (sized with touched). */
+  gain: Float64Array
   constructor(n: number, degree: number, private readonly mem: Meter) {
     this.capacity = n
     this.slot = mem.i32(n).fill(-1)
@@ -262,19 +263,19 @@ class Work {
     this.refExt = mem.f32(n)
     this.flag = new Uint8Array(this.refExt.buffer, 0, n)
     this.total = mem.f64(n)
-    // metered like the rest: free() gives these bytes back
-    this.gain = mem.f64(64)
+    this.gain = mem.f64(degree + 1)
   }
   /** Grows the per-community scratch to hold k entries (keeping what it holds). */
   fit(k: number): void {
     if (k <= this.touched.length) return
     const cap = Math.max(k, 2 * this.touched.length)
-    const t = this.mem.u32(cap), a = this.mem.f64(cap)
+    const t = this.mem.u32(cap), a = this.mem.f64(cap), gain = this.mem.f64(cap)
     t.set(this.touched)
     a.set(this.acc)
-    this.mem.free(this.touched, this.acc)
+    this.mem.free(this.touched, this.acc, this.gain)
     this.touched = t
     this.acc = a
+    this.gain = gain
   }
   /** Grows pooled array `a` to hold n (copying its first `keep` entries); returns it whole. */
   grow<T extends Uint32Array | Float32Array | Float64Array>(a: T, n: number, keep = 0): T {
@@ -303,14 +304,6 @@ class Work {
       this.total,
       this.gain,
     )
-  }
-  /** Scratch for k candidate gains (k is at most a node's degree). */
-  gainScratch(k: number): Float64Array {
-    if (k > this.gain.length) {
-      this.mem.free(this.gain)
-      this.gain = this.mem.f64(Math.max(k, 2 * this.gain.length))
-    }
-    return this.gain
   }
 }
 
@@ -375,6 +368,9 @@ function gather(g: LevelGraph, v: number, comm: Uint32Array, w: Work): number {
   w.strength = strength
   return k
 }
+
+/** exp(-37) < 2^-53: a choice whose gain is this many theta below the best one's is never drawn. */
+const NEGLIGIBLE = 37
 
 /** Refinement marks a node it leaves alone by this bit of its refined cluster id. */
 const DONE = 0x80000000
@@ -620,38 +616,59 @@ function refine(
     if (refExt[v] < scale * av * (AS - av)) continue
     const k = gatherWithin(g, v, ref, w, comm, S)
     // candidates: well-connected refined clusters with gain >= 0 (their gains kept in w.gain), and v alone
-    const gain = w.gainScratch(k)
-    let maxGain = 0
+    const gain = w.gain, touched = w.touched, acc = w.acc
+    let maxGain = 0, eligible = 0, only = -1
     for (let s = 0; s < k; s++) {
-      const c = w.touched[s]
+      const c = touched[s]
       const rc = refTotal[c]
-      const d = w.acc[s] - scale * av * rc
+      const d = acc[s] - scale * av * rc
       const ok = d >= 0 && refExt[c] >= scale * rc * (AS - rc)
       gain[s] = ok ? d : -1
-      if (ok && d > maxGain) maxGain = d
+      if (!ok) continue
+      eligible++
+      only = s
+      if (d > maxGain) maxGain = d
     }
-    // probabilities ~ exp((gain - max) / theta): v alone first, then clusters in touch order
-    const stay = expNonPositive(-maxGain / theta)
-    let sum = stay
-    for (let s = 0; s < k; s++) {
-      const p = gain[s] >= 0 ? expNonPositive((gain[s] - maxGain) / theta) : 0
-      gain[s] = p
-      sum += p
-    }
-    let r = rng.next() * sum
     let chosen = v, chosenSlot = -1
-    if (r >= stay) {
-      r -= stay
+    if (eligible === 0) {
+      // staying alone is the only choice: no draw
+      clearSlots(w, k)
+      continue
+    }
+    // probabilities ~ exp((gain - max) / theta), v alone first, then clusters in touch order. A choice more than
+    // NEGLIGIBLE theta below the best has a probability under 2^-53 of the best's: it is left out, and when only
+    // one choice is left there is no draw (a draw could not pick the others: r has 53 bits)
+    const floor = maxGain - NEGLIGIBLE * theta
+    let contenders = maxGain <= NEGLIGIBLE * theta ? 1 : 0
+    for (let s = 0; s < k; s++) {
+      if (gain[s] < floor) gain[s] = -1
+      else if (gain[s] >= 0) (contenders++), (only = s)
+    }
+    if (contenders === 1 && maxGain > NEGLIGIBLE * theta) {
+      chosen = touched[only]
+      chosenSlot = only
+    } else if (contenders > 1) {
+      const stay = maxGain <= NEGLIGIBLE * theta ? expNonPositive(-maxGain / theta) : 0
+      let sum = stay
       for (let s = 0; s < k; s++) {
-        if (gain[s] === 0) continue
-        chosen = w.touched[s]
-        chosenSlot = s
-        if (r < gain[s]) break
-        r -= gain[s]
+        const p = gain[s] >= 0 ? expNonPositive((gain[s] - maxGain) / theta) : 0
+        gain[s] = p
+        sum += p
+      }
+      let r = rng.next() * sum
+      if (r >= stay) {
+        r -= stay
+        for (let s = 0; s < k; s++) {
+          if (gain[s] === 0) continue
+          chosen = touched[s]
+          chosenSlot = s
+          if (r < gain[s]) break
+          r -= gain[s]
+        }
       }
     }
     if (chosen !== v) {
-      const wvc = w.acc[chosenSlot]
+      const wvc = acc[chosenSlot]
       refExt[chosen] = refExt[chosen] + refExt[v] - 2 * wvc
       refTotal[chosen] += av
       refTotal[v] = 0
