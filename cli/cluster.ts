@@ -20,8 +20,8 @@ const LEIDEN_OPTIONS = `  --objective NAME     modularity (default) or cpm
   --resolution G       resolution gamma (default 1)
   --max-size N         re-cluster any cluster larger than N on its own subgraph (default: no recursion)
   --seed S             random seed (default 0); the same seed gives the same clusters on Deno and Bun
-  --iterations K       Leiden iterations; -1: until an iteration moves no node (default: until an iteration
-                       gains less than 1e-4 in modularity, LEIDEN_TOLERANCE)
+  --iterations K       Leiden iterations; -1: until an iteration moves no node (default: until three in a
+                       row each gain less than 1e-4 in modularity: LEIDEN_TOLERANCE, LEIDEN_PATIENCE)
   --memory SIZE        memory budget, e.g. 512MB, 2GiB (default 1GiB)
 ${reportHelp(true)}
   --quiet              no progress or summary on stderr`

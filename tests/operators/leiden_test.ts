@@ -2,7 +2,7 @@
 import { describe, expect, test } from "bun:test"
 import type { Csr } from "../../graph/csr.ts"
 import { CsrBuilder } from "../../graph/csr_builder.ts"
-import { leiden, LEIDEN_BYTES_PER_NODE, LEIDEN_TOLERANCE, quality } from "../../operators/leiden/leiden.ts"
+import { leiden, LEIDEN_BYTES_PER_NODE, LEIDEN_PATIENCE, LEIDEN_TOLERANCE, quality } from "../../operators/leiden/leiden.ts"
 import { clusterRecursive } from "../../operators/leiden/recursive.ts"
 import { expNonPositive, Rng } from "../../operators/leiden/random.ts"
 
@@ -165,20 +165,22 @@ describe("leiden: properties", () => {
     expect(`${digest(a.membership)} ${a.communities} ${a.quality.toFixed(12)}`).toBe(PINNED)
   })
 
-  test("stopping rule: iterations go on while one gains >= LEIDEN_TOLERANCE; -1 goes on while a node moves", () => {
+  test("stopping rule: iterations go on until LEIDEN_PATIENCE in a row gain < LEIDEN_TOLERANCE; -1 while a node moves", () => {
     // a graph where one more iteration still gains: the default stops, -1 goes on and ends higher
-    const g = planted(10, 40, 0.1, 0.03, 7)
-    // the first seed whose run would gain more after the default stops (there are several among the first 20)
+    const g = planted(40, 25, 0.12, 0.02, 7)
+    // the first seed whose run would gain more after the default stops (3 of the first 20)
     const seed = range(1, 21).find((s) => leiden(g, { seed: s, iterations: -1 }).quality > leiden(g, { seed: s }).quality)!
     expect(seed).toBeDefined()
     const r = leiden(g, { seed })
-    expect(r.iterations).toBeGreaterThan(2)
-    let previous = quality(g, Uint32Array.from(range(0, g.n)), g.n)
+    expect(r.iterations).toBeGreaterThan(LEIDEN_PATIENCE)
+    let previous = quality(g, Uint32Array.from(range(0, g.n)), g.n), quiet = 0
     for (let i = 1; i <= r.iterations; i++) {
       const ri = leiden(g, { seed, iterations: i })
       // the gain the rule sees is the gain in modularity (the same seed runs the same first i iterations)
       expect(Math.abs(ri.lastGain - (ri.quality - previous))).toBeLessThan(1e-9)
-      if (i < r.iterations) expect(ri.lastGain).toBeGreaterThanOrEqual(LEIDEN_TOLERANCE)
+      quiet = ri.lastGain < LEIDEN_TOLERANCE ? quiet + 1 : 0
+      // it goes on until the patience runs out, and no longer
+      expect(quiet >= LEIDEN_PATIENCE).toBe(i === r.iterations)
       previous = ri.quality
       if (i === r.iterations) expect(Array.from(ri.membership)).toEqual(Array.from(r.membership))
     }
@@ -187,8 +189,9 @@ describe("leiden: properties", () => {
     expect(all.iterations).toBeGreaterThan(r.iterations)
     expect(all.quality).toBeGreaterThan(r.quality)
     expect(all.lastGain).toBe(0)
-    // a tolerance of its own: a looser one stops sooner
-    expect(leiden(g, { seed, tolerance: 1 }).iterations).toBe(1)
+    // a rule of one's own: a looser one stops sooner
+    expect(leiden(g, { seed, tolerance: 1, patience: 1 }).iterations).toBe(1)
+    expect(leiden(g, { seed, tolerance: 1 }).iterations).toBe(LEIDEN_PATIENCE)
   })
 
   test("stopping rule: where another iteration gains nothing, the default ends as -1 does", () => {
