@@ -6,25 +6,24 @@
 import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import type { ClusterBatch, EdgeBatch, ScoredPairs, StreamInfo } from "../core/batches.ts"
+import type { ClusterBatch, EdgeBatch, EmbeddingRows, ScoredPairs, StreamInfo } from "../core/batches.ts"
 import { allowance, MemoryBudget, PendingAllowance } from "../core/budget.ts"
-import { InvalidInput } from "../core/errors.ts"
+import { brookError, InvalidInput } from "../core/errors.ts"
 import { IdsByRow } from "../core/id_column.ts"
 import { writeAll } from "../core/files.ts"
 import { tempDir } from "../core/tempfile.ts"
 import type { Source } from "../core/operator.ts"
 import { Progress } from "../core/progress.ts"
-import { ByteReader } from "../core/arrow/byte_reader.ts"
+import { ByteReader } from "../formats/arrow/byte_reader.ts"
 import {
   type ArrowColumn,
   ArrowStreamReader,
   describeSchema,
   encodeSchemaMessage,
   type RecordBatch,
-} from "../core/arrow/ipc.ts"
-import type { ArrowField, ArrowSchema } from "../core/arrow/schema.ts"
-import { ID_COLUMNS, infoFromMetadata, KEY, type StreamKind } from "../core/arrow/streams.ts"
-import type { EmbeddingRows } from "./read_embeddings.ts"
+} from "../formats/arrow/ipc.ts"
+import type { ArrowField, ArrowSchema } from "../formats/arrow/schema.ts"
+import { ID_COLUMNS, infoFromMetadata, KEY, type StreamKind } from "../formats/arrow/streams.ts"
 
 /** Where the bytes come from: a name for errors and a way to open them once. */
 export interface ArrowInput {
@@ -139,7 +138,7 @@ export function readArrow<K extends StreamKind>(input: ArrowInput, wanted: K | "
         },
         catch: (e) => {
           spool?.remove()
-          return e as InvalidInput
+          return brookError(e)
         },
       }),
     minimum: () => need(firstBody) + idsPlanned,

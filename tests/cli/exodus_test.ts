@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { tempDir } from "../helpers.ts"
-import { sharedFiles } from "../sources/exodus/ncdump.ts"
+import { sharedFiles } from "../ncdump.ts"
 
 const dir = tempDir()
 const eightBlock = sharedFiles.find((f) => f.endsWith("8-block.g"))
