@@ -58,6 +58,9 @@ export function columnChunk(
 export function decodeChunk<T>(src: ByteSource, chunk: Chunk, decode: (read: ChunkBytes) => T): T {
   const file = src.name
   const bytes = readExactly(src, chunk.start, new Uint8Array(chunk.end - chunk.start))
-  const read: ChunkBytes = (offset, length) => bytes.subarray(offset - chunk.start, offset - chunk.start + length)
+  const read: ChunkBytes = {
+    name: file,
+    at: (offset, length) => bytes.subarray(offset - chunk.start, offset - chunk.start + length),
+  }
   return atOffset(file, chunk.start, "corrupt column chunk", () => decode(read))
 }

@@ -21,17 +21,17 @@ const MAX_DIM = 1 << 24
  * first number of page bytes tried (8 times more each time they are not enough).
  */
 export function firstVectorLength(
-  file: string,
   read: ChunkBytes,
   chunk: { start: number; end: number; codec: string },
   leaf: LeafColumn,
   firstRow: number,
   prefix = FIRST_PREFIX,
 ): number {
+  const file = read.name
   let length = -1 // -1 until the first row starts
   let pos = chunk.start
   while (pos < chunk.end) {
-    const { header, bodyStart, bodyEnd } = readPageHeader(file, read, pos, chunk.end)
+    const { header, bodyStart, bodyEnd } = readPageHeader(read, pos, chunk.end)
     const offset = pos
     pos = bodyEnd
     const v1 = header.data_page_header
@@ -41,7 +41,7 @@ export function firstVectorLength(
       for (let want = prefix;; want *= 8) {
         const size = Math.min(header.compressed_page_size, want)
         const whole = size === header.compressed_page_size
-        const body = read(bodyStart, size)
+        const body = read.at(bodyStart, size)
         const bytes = atOffset(
           file,
           offset,
@@ -64,7 +64,7 @@ export function firstVectorLength(
       if (!(levelBytes >= 0 && levelBytes <= header.compressed_page_size)) {
         throw new InvalidInput({ file, offset, reason: `level lengths (${levelBytes} bytes) exceed the page` })
       }
-      const bytes = read(bodyStart, levelBytes)
+      const bytes = read.at(bodyStart, levelBytes)
       const page = {
         v2: true,
         repetitionBytes: v2.repetition_levels_byte_length,

@@ -184,18 +184,18 @@ function pageBounds(
     streamed: false,
   }
   const file = src.name
-  const read: ChunkBytes = (offset, n) => readExactly(src, offset, new Uint8Array(n))
+  const read: ChunkBytes = { name: file, at: (offset, n) => readExactly(src, offset, new Uint8Array(n)) }
   for (const chunk of chunks) {
     if (chunk.codec === "GZIP" || chunk.codec === "ZSTD") b.allocates = true
     for (let pos = chunk.start; pos < chunk.end;) {
-      const { header, bodyStart, bodyEnd } = readPageHeader(file, read, pos, chunk.end)
+      const { header, bodyStart, bodyEnd } = readPageHeader(read, pos, chunk.end)
       if (streamable(header, chunk.codec, streamPageBytes)) {
         const at = pos
         const { levels } = atOffset(
           file,
           at,
           "corrupt data page",
-          () => openStreamedPage(file, read, header, at, bodyStart, chunk.codec, leaf),
+          () => openStreamedPage(read, header, at, bodyStart, chunk.codec, leaf),
         )
         b.streamed = true
         b.streamedLevels = Math.max(b.streamedLevels, streamedLevelBytes(levels, leaf))
@@ -218,11 +218,11 @@ function firstRowLength(src: ByteSource, s: OpenFile, rowGroups: ParquetEmbeddin
   const g = rowGroups.findIndex((rg) => rg.rows > 0)
   if (g < 0) return 0
   const chunk = s.chunks[g].vector
-  const read: ChunkBytes = (offset, n) => readExactly(src, offset, new Uint8Array(n))
+  const read: ChunkBytes = { name: file, at: (offset, n) => readExactly(src, offset, new Uint8Array(n)) }
   return atOffset(
     file,
     chunk.start,
     "corrupt column chunk",
-    () => firstVectorLength(file, read, chunk, s.vector, rowGroups[g].firstRow),
+    () => firstVectorLength(read, chunk, s.vector, rowGroups[g].firstRow),
   )
 }

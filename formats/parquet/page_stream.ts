@@ -30,7 +30,7 @@ class PlainStream implements ByteStream {
   }
   take(dst: Uint8Array): void {
     if (dst.length > this.remaining) throw new Error(`page ends ${dst.length - this.remaining} bytes early`)
-    dst.set(this.read(this.at, dst.length))
+    dst.set(this.read.at(this.at, dst.length))
     this.at += dst.length
   }
 }
@@ -58,7 +58,6 @@ export interface StreamedPage {
  * (decompressing as far as they go) and leaves the values to be taken. Plain Errors for corrupt bytes.
  */
 export function openStreamedPage(
-  file: string,
   read: ChunkBytes,
   header: PageHeader,
   offset: number,
@@ -66,6 +65,7 @@ export function openStreamedPage(
   codec: string,
   leaf: LevelBounds,
 ): StreamedPage {
+  const file = read.name
   checkLevelEncodings(file, header, leaf)
   const size = header.compressed_page_size
   const v2 = header.data_page_header_v2
@@ -74,15 +74,15 @@ export function openStreamedPage(
     if (!(v2.repetition_levels_byte_length >= 0 && v2.definition_levels_byte_length >= 0 && levelBytes <= size)) {
       throw new Error(`level lengths (${levelBytes} bytes) exceed the page (${size} bytes)`)
     }
-    const bytes = new Uint8Array(read(bodyStart, levelBytes))
+    const bytes = new Uint8Array(read.at(bodyStart, levelBytes))
     const compressed = v2.is_compressed !== false && codec === "SNAPPY"
     const values = compressed
-      ? new SnappyStream(read, bodyStart + levelBytes, size - levelBytes)
+      ? new SnappyStream((offset, length) => read.at(offset, length), bodyStart + levelBytes, size - levelBytes)
       : new PlainStream(read, bodyStart + levelBytes, bodyStart + size)
     return { levels: dataPage(offset, header, bytes), values }
   }
   const stream: ByteStream = codec === "SNAPPY"
-    ? new SnappyStream(read, bodyStart, size)
+    ? new SnappyStream((offset, length) => read.at(offset, length), bodyStart, size)
     : new PlainStream(read, bodyStart, bodyStart + size)
   // v1: the length-prefixed level sections come first in the (decompressed) page
   const parts: Uint8Array[] = []

@@ -8,8 +8,14 @@ import { parquetHeader } from "hyparquet/src/column.js"
 import { FormatUnsupported, InvalidInput, isBrookError } from "../../core/errors.ts"
 import { decompress } from "./compression.ts"
 
-/** Bytes of the file from `offset`, `length` long: a view into a column chunk read whole, or a read through the file's ByteSource. */
-export type ChunkBytes = (offset: number, length: number) => Uint8Array
+/**
+ * The bytes of a column chunk's file: its name (errors name it) and `at(offset, length)`, a view into the chunk
+ * read whole, or a read through the file's ByteSource.
+ */
+export interface ChunkBytes {
+  readonly name: string
+  at(offset: number, length: number): Uint8Array
+}
 
 /** A data page ready to decode: levels and values, all uncompressed. */
 export interface DataPage {
@@ -54,13 +60,12 @@ export function atOffset<T>(file: string, offset: number, what: string, f: () =>
  * loaded chunk, or file reads).
  */
 export function walkPages(
-  file: string,
   read: ChunkBytes,
   chunk: { start: number; end: number; codec: string },
   leaf: LevelBounds,
   visit: PageVisitor,
 ): void {
-  for (let pos = chunk.start; pos < chunk.end;) pos = visitPage(file, read, chunk, leaf, pos, visit)
+  for (let pos = chunk.start; pos < chunk.end;) pos = visitPage(read, chunk, leaf, pos, visit)
 }
 
 /**
@@ -68,7 +73,6 @@ export function walkPages(
  * `into`: where to decompress the page when it has room (reused from page to page; SNAPPY only).
  */
 export function visitPage(
-  file: string,
   read: ChunkBytes,
   chunk: { start: number; end: number; codec: string },
   leaf: LevelBounds,
@@ -76,12 +80,11 @@ export function visitPage(
   visit: PageVisitor,
   into?: Uint8Array,
 ): number {
-  return visitParsedPage(file, read, chunk.codec, leaf, pos, readPageHeader(file, read, pos, chunk.end), visit, into)
+  return visitParsedPage(read, chunk.codec, leaf, pos, readPageHeader(read, pos, chunk.end), visit, into)
 }
 
 /** visitPage for the page at `pos` whose header readPageHeader has parsed already. */
 export function visitParsedPage(
-  file: string,
   read: ChunkBytes,
   codec: string,
   leaf: LevelBounds,
@@ -90,8 +93,9 @@ export function visitParsedPage(
   visit: PageVisitor,
   into?: Uint8Array,
 ): number {
+  const file = read.name
   const size = header.compressed_page_size
-  const body = read(bodyStart, size)
+  const body = read.at(bodyStart, size)
   const offset = pos
   pos = bodyEnd
   if (header.type === "DICTIONARY_PAGE") {
@@ -211,8 +215,9 @@ export interface PageAt {
  * Parses the page header at `pos` and checks the page body stays inside the chunk (`end`).
  * Header bytes are read in a window that grows when the header does not fit in it.
  */
-export function readPageHeader(file: string, read: ChunkBytes, pos: number, end: number): PageAt {
-  const header = parseHeader(file, read, pos, end)
+export function readPageHeader(read: ChunkBytes, pos: number, end: number): PageAt {
+  const file = read.name
+  const header = parseHeader(read, pos, end)
   const bodyStart = pos + header.length
   const size = header.header.compressed_page_size
   if (!(size >= 0) || bodyStart + size > end || !(header.header.uncompressed_page_size >= 0)) {
@@ -225,10 +230,10 @@ export function readPageHeader(file: string, read: ChunkBytes, pos: number, end:
   return { header: header.header, bodyStart, bodyEnd: bodyStart + size }
 }
 
-function parseHeader(file: string, read: ChunkBytes, pos: number, end: number): { header: PageHeader; length: number } {
+function parseHeader(read: ChunkBytes, pos: number, end: number): { header: PageHeader; length: number } {
   let window = Math.min(end - pos, 4096)
   for (;;) {
-    const bytes = read(pos, window)
+    const bytes = read.at(pos, window)
     const reader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 }
     try {
       const header = parquetHeader(reader)
@@ -239,7 +244,7 @@ function parseHeader(file: string, read: ChunkBytes, pos: number, end: number): 
         continue
       }
       throw new InvalidInput({
-        file,
+        file: read.name,
         offset: pos,
         reason: `corrupt page header: ${e instanceof Error ? e.message : String(e)}`,
       })

@@ -32,7 +32,7 @@ export function readRowGroup(pq: ParquetEmbeddings, index: number): RowGroupVect
       firstRow: group.firstRow,
       rows: group.rows,
     })
-    walkPages(pq.file, read, vector, s.vector, decoder)
+    walkPages(read, vector, s.vector, decoder)
     return decoder.finish()
   })
   const ids = groupIds(pq, s, index)
@@ -46,7 +46,7 @@ export function groupIds(pq: ParquetEmbeddings, s: OpenFile, index: number): str
   const { leaf, kind } = s.id
   return decodeChunk(s.src!, chunk, (read) => {
     const decoder = new IdDecoder(pq.file, leaf, kind, group.firstRow, group.rows)
-    walkPages(pq.file, read, chunk, leaf, decoder)
+    walkPages(read, chunk, leaf, decoder)
     return decoder.finish()
   })
 }

@@ -57,9 +57,12 @@ export class VectorRows {
     const src = s.src!
     this.width = s.vector.element.type === "DOUBLE" ? 8 : 4
     this.page = new Uint8Array(pq.pages.uncompressed)
-    this.read = (offset, n) => {
-      if (n > this.scratch.length) this.scratch = new Uint8Array(Math.max(n, 2 * this.scratch.length))
-      return readExactly(src, offset, this.scratch.subarray(0, n))
+    this.read = {
+      name: pq.file,
+      at: (offset, n) => {
+        if (n > this.scratch.length) this.scratch = new Uint8Array(Math.max(n, 2 * this.scratch.length))
+        return readExactly(src, offset, this.scratch.subarray(0, n))
+      },
     }
   }
 
@@ -110,19 +113,19 @@ export class VectorRows {
       file,
       chunk.start,
       "corrupt column chunk",
-      () => readPageHeader(file, this.read, at, chunk.end),
+      () => readPageHeader(this.read, at, chunk.end),
     )
     if (!streamable(page.header, chunk.codec, s.streamPageBytes)) {
       this.pos = atOffset(
         file,
         chunk.start,
         "corrupt column chunk",
-        () => visitParsedPage(file, this.read, chunk.codec, s.vector, at, page, decoder, this.page),
+        () => visitParsedPage(this.read, chunk.codec, s.vector, at, page, decoder, this.page),
       )
       return
     }
     const opened = atOffset(file, at, "corrupt data page", () => {
-      const streamed = openStreamedPage(file, this.read, page.header, at, page.bodyStart, chunk.codec, s.vector)
+      const streamed = openStreamedPage(this.read, page.header, at, page.bodyStart, chunk.codec, s.vector)
       decoder.checkLevels(streamed.levels)
       return streamed
     })

@@ -570,11 +570,14 @@ test("dim from a growing prefix of the first page, for every codec", () => {
     const start = Number(meta.data_page_offset)
     const chunk = { start, end: start + Number(meta.total_compressed_size), codec: meta.codec }
     const reads: number[] = []
-    const read = (offset: number, length: number) => {
-      reads.push(length)
-      return bytes.subarray(offset, offset + length)
+    const read = {
+      name: file,
+      at: (offset: number, length: number) => {
+        reads.push(length)
+        return bytes.subarray(offset, offset + length)
+      },
     }
-    for (const prefix of [1, 16, 1 << 16]) expect(firstVectorLength(file, read, chunk, leaf, 0, prefix)).toBe(DIM)
+    for (const prefix of [1, 16, 1 << 16]) expect(firstVectorLength(read, chunk, leaf, 0, prefix)).toBe(DIM)
     expect(Math.min(...reads)).toBeLessThan(16)
   }
 })

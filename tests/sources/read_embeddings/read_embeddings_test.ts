@@ -118,8 +118,8 @@ test("a streamed page garbled half way fails at its offset, after the rows befor
   const good = new Uint8Array(fs.readFileSync(await arrowRs(bigNpy(), "big-garble.parquet", props)))
   // the streamed page starts right after the 4-byte magic; make the snappy element that starts half
   // way through it a copy from offset 0 (literal bytes can be anything, a bad tag cannot)
-  const read = (offset: number, length: number) => good.subarray(offset, offset + length)
-  const { bodyStart, bodyEnd } = readPageHeader("big-garble.parquet", read, 4, good.length)
+  const read = { name: "big-garble.parquet", at: (offset: number, length: number) => good.subarray(offset, offset + length) }
+  const { bodyStart, bodyEnd } = readPageHeader(read, 4, good.length)
   let at = bodyStart
   while (good[at] & 0x80) at++
   for (at++; at < bodyStart + ((bodyEnd - bodyStart) >> 1);) at += snappyElementLength(good, at)

@@ -1,9 +1,9 @@
 import { expect, test } from "bun:test"
 import { DuckDBInstance } from "@duckdb/node-api"
 import * as path from "node:path"
-import { pipe, readEmbeddings, run, thresholdEdges, tiledCosine, writeEdges } from "../../mod.ts"
-import { VERSION } from "../../core/version.ts"
-import { randomValues, tempDir, writeNpy } from "../helpers.ts"
+import { pipe, readEmbeddings, run, thresholdEdges, tiledCosine, writeEdges } from "../../../mod.ts"
+import { VERSION } from "../../../core/version.ts"
+import { randomValues, tempDir, writeNpy } from "../../helpers.ts"
 
 test("every Parquet file says which brook wrote it: created_by and the key/value brook.version, as DuckDB reads them", async () => {
   const dir = tempDir()
