@@ -155,6 +155,15 @@ export function positiveInteger(o: Record<string, unknown>, name: string): numbe
   return v
 }
 
+/** `--iterations K` of Leiden: a positive integer, or -1 (until an iteration moves no node). */
+export function iterationsOption(o: Record<string, unknown>): number | undefined {
+  const v = o.iterations as number | undefined
+  if (v !== undefined && !(Number.isInteger(v) && (v >= 1 || v === -1))) {
+    throw new UsageError("--iterations must be a positive integer or -1")
+  }
+  return v
+}
+
 // ---- the options of the reading stage, shared by every command that reads embeddings ----
 
 export const READ_SPEC = { column: "string", "id-column": "string", "zero-vectors": "string" } as const

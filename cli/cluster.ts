@@ -15,6 +15,7 @@ import {
   MEMORY_HELP,
   memoryOption,
   parseCommand,
+  iterationsOption,
   positiveInteger,
   PROGRESS_HELP,
   READ_HELP,
@@ -33,7 +34,8 @@ const LEIDEN_OPTIONS = `  --objective NAME     modularity (default) or cpm
   --resolution G       resolution gamma (default 1)
   --max-size N         re-cluster any cluster larger than N on its own subgraph (default: no recursion)
   --seed S             random seed (default 0); the same seed gives the same clusters on Deno and Bun
-  --iterations K       Leiden iterations (default: until an iteration changes nothing)
+  --iterations K       Leiden iterations; -1: until an iteration moves no node (default: until three in a
+                       row each gain less than 1e-4 in modularity: LEIDEN_TOLERANCE, LEIDEN_PATIENCE)
 ${MEMORY_HELP()}
 ${reportHelp(true)}
 ${PROGRESS_HELP()}
@@ -94,7 +96,7 @@ function leidenOptions(o: Record<string, unknown>, onResult: (s: ClusterSummary)
     resolution: o.resolution as number | undefined,
     maxSize: positiveInteger(o, "max-size"),
     seed: o.seed as number | undefined,
-    iterations: positiveInteger(o, "iterations"),
+    iterations: iterationsOption(o),
     onResult,
   }
 }

@@ -21,6 +21,7 @@ import {
   type OptionSpec,
   parseCommand,
   parseShard,
+  iterationsOption,
   positiveInteger,
   PROGRESS_HELP,
   READ_HELP,
@@ -101,7 +102,8 @@ options:
   --resolution G       resolution gamma (default 1)
   --max-size N         re-cluster any cluster larger than N on its own subgraph
   --seed S             random seed (default 0)
-  --iterations K       Leiden iterations (default: until an iteration moves no node)
+  --iterations K       Leiden iterations; -1: until an iteration moves no node (default: until three in a
+                       row each gain less than 1e-4 in modularity)
 ${COMMON}
                        (here with a histogram of cluster sizes)
 
@@ -217,7 +219,7 @@ export async function leidenRecursiveCommand(argv: string[], env: CommandEnv): P
   const o = p.options
   const objective = (o.objective ?? "modularity") as string
   if (objective !== "modularity" && objective !== "cpm") throw new UsageError("--objective must be modularity or cpm")
-  const maxSize = positiveInteger(o, "max-size"), iterations = positiveInteger(o, "iterations")
+  const maxSize = positiveInteger(o, "max-size"), iterations = iterationsOption(o)
   let sizes: Uint32Array | undefined
   const pipeline = pipe(
     readArrow(stdinInput(), "edges"),

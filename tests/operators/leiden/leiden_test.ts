@@ -2,7 +2,7 @@
 import { describe, expect, test } from "bun:test"
 import type { Csr } from "../../../graph/csr.ts"
 import { CsrBuilder } from "../../../graph/csr_builder.ts"
-import { leiden, LEIDEN_BYTES_PER_NODE, quality } from "../../../operators/leiden/leiden.ts"
+import { leiden, LEIDEN_BYTES_PER_NODE, LEIDEN_PATIENCE, LEIDEN_TOLERANCE, quality } from "../../../operators/leiden/leiden.ts"
 import { clusterRecursive } from "../../../operators/leiden/recursive.ts"
 import { expNonPositive, Rng } from "../../../operators/leiden/random.ts"
 
@@ -131,6 +131,25 @@ describe("leiden: properties", () => {
     }
   })
 
+  test("every community is connected on a graph with hubs (preferential attachment), at every stopping rule", () => {
+    // node v links to 3 earlier nodes, two of them picked by degree: hubs of degree ~100 among 1500 nodes
+    const rng = new Rng(5), edges: number[][] = [], ends: number[] = [0]
+    for (let v = 1; v < 1500; v++) {
+      for (let e = 0; e < 3; e++) {
+        const u = e < 2 ? ends[rng.below(ends.length)] : Math.max(0, v - 1 - rng.below(20))
+        if (u === v) continue
+        edges.push([u, v])
+        ends.push(u, v)
+      }
+    }
+    const g = graph(edges, 1500)
+    for (const iterations of [undefined, 1, 2, -1]) {
+      const r = leiden(g, { seed: 3, iterations })
+      expect(connected(g, r.membership, r.communities)).toBe(true)
+      expect(r.quality).toBeGreaterThan(0.3)
+    }
+  })
+
   test("recovers a clear planted partition", () => {
     const g = planted(5, 50, 0.4, 0.01, 3)
     const r = leiden(g, { seed: 3 })
@@ -144,6 +163,44 @@ describe("leiden: properties", () => {
     expect(Array.from(a.membership)).toEqual(Array.from(b.membership))
     // the same digest under Bun and Deno: nothing depends on the engine's exp, Math.random or hash order
     expect(`${digest(a.membership)} ${a.communities} ${a.quality.toFixed(12)}`).toBe(PINNED)
+  })
+
+  test("stopping rule: iterations go on until LEIDEN_PATIENCE in a row gain < LEIDEN_TOLERANCE; -1 while a node moves", () => {
+    // a graph where one more iteration still gains: the default stops, -1 goes on and ends higher
+    const g = planted(40, 25, 0.12, 0.02, 7)
+    // the first seed whose run would gain more after the default stops (3 of the first 20)
+    const seed = range(1, 21).find((s) => leiden(g, { seed: s, iterations: -1 }).quality > leiden(g, { seed: s }).quality)!
+    expect(seed).toBeDefined()
+    const r = leiden(g, { seed })
+    expect(r.iterations).toBeGreaterThan(LEIDEN_PATIENCE)
+    let previous = quality(g, Uint32Array.from(range(0, g.n)), g.n), quiet = 0
+    for (let i = 1; i <= r.iterations; i++) {
+      const ri = leiden(g, { seed, iterations: i })
+      // the gain the rule sees is the gain in modularity (the same seed runs the same first i iterations)
+      expect(Math.abs(ri.lastGain - (ri.quality - previous))).toBeLessThan(1e-9)
+      quiet = ri.lastGain < LEIDEN_TOLERANCE ? quiet + 1 : 0
+      // it goes on until the patience runs out, and no longer
+      expect(quiet >= LEIDEN_PATIENCE).toBe(i === r.iterations)
+      previous = ri.quality
+      if (i === r.iterations) expect(Array.from(ri.membership)).toEqual(Array.from(r.membership))
+    }
+    expect(r.lastGain).toBeLessThan(LEIDEN_TOLERANCE)
+    const all = leiden(g, { seed, iterations: -1 })
+    expect(all.iterations).toBeGreaterThan(r.iterations)
+    expect(all.quality).toBeGreaterThan(r.quality)
+    expect(all.lastGain).toBe(0)
+    // a rule of one's own: a looser one stops sooner
+    expect(leiden(g, { seed, tolerance: 1, patience: 1 }).iterations).toBe(1)
+    expect(leiden(g, { seed, tolerance: 1 }).iterations).toBe(LEIDEN_PATIENCE)
+  })
+
+  test("stopping rule: where another iteration gains nothing, the default ends as -1 does", () => {
+    const g = graph([...clique(range(0, 6)), ...clique(range(6, 12)), [0, 6]])
+    const r = leiden(g, { seed: 2 }), all = leiden(g, { seed: 2, iterations: -1 })
+    expect(r.iterations).toBe(2)
+    expect(r.lastGain).toBe(0)
+    expect(all.iterations).toBe(2)
+    expect(Array.from(r.membership)).toEqual(Array.from(all.membership))
   })
 
   test("a given iteration count stops early", () => {
