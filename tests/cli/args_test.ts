@@ -1,7 +1,7 @@
 /** cli/args.ts: one parser (node:util parseArgs) for every command: short flags, `--`, values, one-line errors. */
 import { expect, test } from "bun:test"
 import * as os from "node:os"
-import { memoryOption, parseArgs, readOptions, UsageError } from "../../cli/args.ts"
+import { iterationsOption, memoryOption, parseArgs, readOptions, UsageError } from "../../cli/args.ts"
 
 const spec = { out: "string", threshold: "number", memory: "string", threads: "number", verbose: "flag" } as const
 
@@ -64,4 +64,13 @@ test("--memory needs a unit and no more than the machine has", () => {
   expect(() => memoryOption({ memory: "0G" })).toThrow("must be more than 0 bytes")
   const tooMuch = `${Math.ceil(os.totalmem() / 2 ** 30) + 1}G`
   expect(() => memoryOption({ memory: tooMuch })).toThrow(`--memory ${tooMuch} is more than this machine's memory`)
+})
+
+test("--iterations: a positive integer or -1 (until no node moves), the same for leiden, cluster and leiden-recursive", () => {
+  expect(iterationsOption({})).toBeUndefined()
+  expect(iterationsOption({ iterations: 3 })).toBe(3)
+  expect(iterationsOption({ iterations: -1 })).toBe(-1)
+  for (const bad of [0, -2, 1.5]) {
+    expect(() => iterationsOption({ iterations: bad })).toThrow("--iterations must be a positive integer or -1")
+  }
 })
