@@ -28,21 +28,21 @@ if [ "$ZSTD" = 1 ]; then
   measure zstd sh -c "cat ${FILES[*]} | zstd -19 --long=27 -T2 -q -c > $OUT/genomes.zst"
   echo "zstd bytes=$(wc -c < "$OUT/genomes.zst")" >> "$LOG"
 fi
-BROOK_RUNTIME=bun measure bun bin/brook pack "$OUT/genomes-bun.brk" "${FILES[@]}" --quiet
+BROOK_RUNTIME=bun measure bun bin/brook pack --force "$OUT/genomes-bun.brk" "${FILES[@]}" --quiet
 echo "bun bytes=$(wc -c < "$OUT/genomes-bun.brk")" >> "$LOG"
 # the default (--threads 1: packs compressed on the main thread) against one thread per core (nproc - 1 pack workers)
 T=$(nproc)
-BROOK_RUNTIME=bun measure bun-tN bin/brook pack "$OUT/genomes-bun-tN.brk" "${FILES[@]}" --threads "$T" --quiet
+BROOK_RUNTIME=bun measure bun-tN bin/brook pack --force "$OUT/genomes-bun-tN.brk" "${FILES[@]}" --threads "$T" --quiet
 echo "bun-tN bytes=$(wc -c < "$OUT/genomes-bun-tN.brk")" >> "$LOG"
 cmp -s "$OUT/genomes-bun.brk" "$OUT/genomes-bun-tN.brk" && echo "threads: the Bun archive with --threads $T is byte-identical to the default's (cmp)" | tee -a "$LOG"
-BROOK_RUNTIME=bun measure bun128 bin/brook pack "$OUT/genomes-bun128.brk" "${FILES[@]}" --memory 128MB --quiet
+BROOK_RUNTIME=bun measure bun128 bin/brook pack --force "$OUT/genomes-bun128.brk" "${FILES[@]}" --memory 128MB --quiet
 echo "bun128 bytes=$(wc -c < "$OUT/genomes-bun128.brk")" >> "$LOG"
-BROOK_RUNTIME=deno measure deno bin/brook pack "$OUT/genomes-deno.brk" "${FILES[@]}" --quiet
+BROOK_RUNTIME=deno measure deno bin/brook pack --force "$OUT/genomes-deno.brk" "${FILES[@]}" --quiet
 echo "deno bytes=$(wc -c < "$OUT/genomes-deno.brk")" >> "$LOG"
-BROOK_RUNTIME=deno measure deno-tN bin/brook pack "$OUT/genomes-deno-tN.brk" "${FILES[@]}" --threads "$T" --quiet
+BROOK_RUNTIME=deno measure deno-tN bin/brook pack --force "$OUT/genomes-deno-tN.brk" "${FILES[@]}" --threads "$T" --quiet
 echo "deno-tN bytes=$(wc -c < "$OUT/genomes-deno-tN.brk")" >> "$LOG"
 cmp -s "$OUT/genomes-deno.brk" "$OUT/genomes-deno-tN.brk" && echo "threads: the Deno archive with --threads $T is byte-identical to the default's (cmp)" | tee -a "$LOG"
-BROOK_RUNTIME=deno measure deno128 bin/brook pack "$OUT/genomes-deno128.brk" "${FILES[@]}" --memory 128MB --quiet
+BROOK_RUNTIME=deno measure deno128 bin/brook pack --force "$OUT/genomes-deno128.brk" "${FILES[@]}" --memory 128MB --quiet
 echo "deno128 bytes=$(wc -c < "$OUT/genomes-deno128.brk")" >> "$LOG"
 # byte-exact restore of every sample, from the Bun and the Deno archive
 for rt in bun deno; do
