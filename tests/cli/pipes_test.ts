@@ -7,7 +7,7 @@ import { expect, test } from "bun:test"
 import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { randomValues, tempDir, writeNpy } from "../helpers.ts"
+import { randomValues, spawnSyncGroup, tempDir, writeNpy } from "../helpers.ts"
 
 const root = path.join(path.dirname(new URL(import.meta.url).pathname), "..", "..")
 const dir = tempDir()
@@ -245,3 +245,21 @@ test("leiden-recursive closes the chain with the clusters of brook cluster (TSV 
   expect(idsWant.split("\n")[0]).not.toMatch(/^\d+\t/)
   expect(fs.readFileSync(path.join(dir, "ids-chain.tsv"), "utf8")).toBe(idsWant)
 }, 120_000)
+
+// issue 18: mutated embedding streams that made tiled-cosine spin at full CPU for ever (a NaN value)
+const defects = "/work/shared/data/defects"
+const spins = fs.existsSync(defects) ? fs.readdirSync(defects).filter((f) => /^tiled-cosine-spins.*\.arrows$/.test(f)) : []
+if (spins.length === 0) console.warn(`skipping the tiled-cosine defect inputs: none in ${defects} on this machine`)
+for (const runtime of ["bun", "deno"]) {
+  test.skipIf(spins.length === 0)(`${runtime}: tiled-cosine refuses the inputs that once spun, in one line`, () => {
+    for (const f of spins) {
+      const r = spawnSyncGroup("node", [path.join(root, "cli", "brook.js"), "tiled-cosine", "--threshold", "0.8"], {
+        input: fs.readFileSync(path.join(defects, f)),
+        env: { ...process.env, BROOK_RUNTIME: runtime },
+        timeout: 300_000,
+      })
+      expect(r.stderr).toMatch(/^brook tiled-cosine: InvalidInput: stdin \(row \d+, byte offset \d+\): value NaN at dimension \d+ .*\n$/)
+      expect(r.status).toBe(1)
+    }
+  })
+}
