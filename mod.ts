@@ -36,6 +36,7 @@ export type {
 } from "./core/batches.ts"
 export type { Pipeline, Plan, Sink, Source, Transform } from "./core/operator.ts"
 export { readEmbeddings, type ReadEmbeddingsOptions } from "./sources/read_embeddings.ts"
+export type { EmbeddingVectors, EmbeddingVectorsInput } from "./sources/embedding_vectors.ts"
 export { tiledCosine, type TiledCosineOptions } from "./operators/tiled_cosine/tiled_cosine.ts"
 export { thresholdEdges, type ThresholdEdgesOptions } from "./operators/threshold_edges.ts"
 export { writeEdges, writeEdgesParquet, writeEdgesTsv } from "./sinks/write_edges.ts"

@@ -7,7 +7,7 @@ npm run build:binary
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 npx bun bench/make_embeddings.ts "$work/emb.npy" 3000 64
-node cli/brook.js edges "$work/emb.npy" --threshold 0.8 --out "$work/expected.tsv" --quiet
+bin/brook edges "$work/emb.npy" --threshold 0.8 --out "$work/expected.tsv" --quiet
 bin=$(pwd)/dist/brook
 cd "$work"
 env -i PATH=/nonexistent "$bin" edges emb.npy --threshold 0.8 --memory 256MB --out binary.tsv --quiet

@@ -13,7 +13,7 @@ for r in $(seq "$RUNS"); do
   /usr/bin/time -f "python wall=%e rss_kb=%M" /usr/bin/python3 "$PEERS/seed000_pipeline.py" "$EMB" "$T" "$MAX" chunked \
     >>"$LOG" 2>&1
   for rt in deno bun; do
-    BROOK_RUNTIME=$rt /usr/bin/time -f "$rt wall=%e rss_kb=%M" node cli/brook.js cluster "$EMB" --threshold "$T" \
+    BROOK_RUNTIME=$rt /usr/bin/time -f "$rt wall=%e rss_kb=%M" bin/brook cluster "$EMB" --threshold "$T" \
       --max-size "$MAX" --memory "$MEMORY" --out "$OUT/clusters-$rt.tsv" 2>>"$LOG"
   done
 done

@@ -11,8 +11,8 @@ BUN=node_modules/.bin/bun
 LOG=$OUT/edges-$N-$T.log; : > "$LOG"
 for r in $(seq "$RUNS"); do
   /usr/bin/time -f "faiss wall=%e rss_kb=%M" /usr/bin/python3 "$PEERS/faiss_range.py" "$EMB" "$T" 2>>"$LOG" >>"$LOG"
-  BROOK_RUNTIME=deno /usr/bin/time -f "deno wall=%e rss_kb=%M" node cli/brook.js edges "$EMB" --threshold "$T" --out "$OUT/brook-deno.tsv" --quiet 2>>"$LOG"
-  BROOK_RUNTIME=bun /usr/bin/time -f "bun wall=%e rss_kb=%M" node cli/brook.js edges "$EMB" --threshold "$T" --out "$OUT/brook-bun.tsv" --quiet 2>>"$LOG"
+  BROOK_RUNTIME=deno /usr/bin/time -f "deno wall=%e rss_kb=%M" bin/brook edges "$EMB" --threshold "$T" --out "$OUT/brook-deno.tsv" --quiet 2>>"$LOG"
+  BROOK_RUNTIME=bun /usr/bin/time -f "bun wall=%e rss_kb=%M" bin/brook edges "$EMB" --threshold "$T" --out "$OUT/brook-bun.tsv" --quiet 2>>"$LOG"
 done
 cmp "$OUT/brook-deno.tsv" "$OUT/brook-bun.tsv" && echo "deno and bun edge files identical" | tee -a "$LOG"
 $BUN bench/compare_edges.ts "$OUT/brook-deno.tsv" "$REF" "$T" "$EMB" | tee -a "$LOG"

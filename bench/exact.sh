@@ -8,7 +8,7 @@ SIZES=${1:-"20000 100000"}; THRESHOLDS=${2:-"0.7 0.8 0.9"}
 for N in $SIZES; do
   for T in $THRESHOLDS; do
     bench_data "$N" "$T"
-    node cli/brook.js edges "$EMB" --threshold "$T" --out "$OUT/exact-$N-$T.tsv" --quiet
+    bin/brook edges "$EMB" --threshold "$T" --out "$OUT/exact-$N-$T.tsv" --quiet
     printf "n=%s t=%s " "$N" "$T"
     node_modules/.bin/bun bench/compare_edges.ts "$OUT/exact-$N-$T.tsv" "$REF" "$T" "$EMB"
   done

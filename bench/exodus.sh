@@ -18,11 +18,11 @@ for fmt in NETCDF3_64BIT_OFFSET NETCDF3_CLASSIC NETCDF3_64BIT_DATA NETCDF4; do
   read -r pw pm <<<"$(measure /usr/bin/python3 "$PEERS/exodus_peer.py" "$f")"
   echo "$fmt $(du -h "$f" | cut -f1): exodus_peer.py wall=${pw}s peak_rss=$((pm / 1024))MB"
   /usr/bin/python3 "$PEERS/exodus_peer.py" "$f" >"$OUT/peer.txt"
-  node cli/brook.js exodus stats "$f" --quiet >"$OUT/brook.ndjson"
+  bin/brook exodus stats "$f" --quiet >"$OUT/brook.ndjson"
   echo "  $(node_modules/.bin/bun bench/compare_exodus.ts "$OUT/brook.ndjson" "$OUT/peer.txt")"
   for rt in bun deno; do
-    read -r bw bm <<<"$(BROOK_RUNTIME=$rt measure node cli/brook.js exodus stats "$f" --memory 64MB)"
-    read -r _ im <<<"$(BROOK_RUNTIME=$rt measure node cli/brook.js exodus info "$f")"
+    read -r bw bm <<<"$(BROOK_RUNTIME=$rt measure bin/brook exodus stats "$f" --memory 64MB)"
+    read -r _ im <<<"$(BROOK_RUNTIME=$rt measure bin/brook exodus info "$f")"
     read -r pw pm <<<"$(measure /usr/bin/python3 "$PEERS/exodus_peer.py" "$f")"
     echo "  $rt: brook wall=${bw}s peak_rss=$((bm / 1024))MB (runtime baseline, brook exodus info: $((im / 1024))MB," \
       "+$(((bm - im) / 1024))MB); peer again wall=${pw}s; ratio brook/peer=$(awk "BEGIN{printf \"%.2f\", $bw / $pw}")"

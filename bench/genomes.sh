@@ -28,33 +28,33 @@ if [ "$ZSTD" = 1 ]; then
   measure zstd sh -c "cat ${FILES[*]} | zstd -19 --long=27 -T2 -q -c > $OUT/genomes.zst"
   echo "zstd bytes=$(wc -c < "$OUT/genomes.zst")" >> "$LOG"
 fi
-BROOK_RUNTIME=bun measure bun node cli/brook.js pack "$OUT/genomes-bun.brk" "${FILES[@]}" --quiet
+BROOK_RUNTIME=bun measure bun bin/brook pack "$OUT/genomes-bun.brk" "${FILES[@]}" --quiet
 echo "bun bytes=$(wc -c < "$OUT/genomes-bun.brk")" >> "$LOG"
 # the default (--threads 1: packs compressed on the main thread) against one thread per core (nproc - 1 pack workers)
 T=$(nproc)
-BROOK_RUNTIME=bun measure bun-tN node cli/brook.js pack "$OUT/genomes-bun-tN.brk" "${FILES[@]}" --threads "$T" --quiet
+BROOK_RUNTIME=bun measure bun-tN bin/brook pack "$OUT/genomes-bun-tN.brk" "${FILES[@]}" --threads "$T" --quiet
 echo "bun-tN bytes=$(wc -c < "$OUT/genomes-bun-tN.brk")" >> "$LOG"
 cmp -s "$OUT/genomes-bun.brk" "$OUT/genomes-bun-tN.brk" && echo "threads: the Bun archive with --threads $T is byte-identical to the default's (cmp)" | tee -a "$LOG"
-BROOK_RUNTIME=bun measure bun128 node cli/brook.js pack "$OUT/genomes-bun128.brk" "${FILES[@]}" --memory 128MB --quiet
+BROOK_RUNTIME=bun measure bun128 bin/brook pack "$OUT/genomes-bun128.brk" "${FILES[@]}" --memory 128MB --quiet
 echo "bun128 bytes=$(wc -c < "$OUT/genomes-bun128.brk")" >> "$LOG"
-BROOK_RUNTIME=deno measure deno node cli/brook.js pack "$OUT/genomes-deno.brk" "${FILES[@]}" --quiet
+BROOK_RUNTIME=deno measure deno bin/brook pack "$OUT/genomes-deno.brk" "${FILES[@]}" --quiet
 echo "deno bytes=$(wc -c < "$OUT/genomes-deno.brk")" >> "$LOG"
-BROOK_RUNTIME=deno measure deno-tN node cli/brook.js pack "$OUT/genomes-deno-tN.brk" "${FILES[@]}" --threads "$T" --quiet
+BROOK_RUNTIME=deno measure deno-tN bin/brook pack "$OUT/genomes-deno-tN.brk" "${FILES[@]}" --threads "$T" --quiet
 echo "deno-tN bytes=$(wc -c < "$OUT/genomes-deno-tN.brk")" >> "$LOG"
 cmp -s "$OUT/genomes-deno.brk" "$OUT/genomes-deno-tN.brk" && echo "threads: the Deno archive with --threads $T is byte-identical to the default's (cmp)" | tee -a "$LOG"
-BROOK_RUNTIME=deno measure deno128 node cli/brook.js pack "$OUT/genomes-deno128.brk" "${FILES[@]}" --memory 128MB --quiet
+BROOK_RUNTIME=deno measure deno128 bin/brook pack "$OUT/genomes-deno128.brk" "${FILES[@]}" --memory 128MB --quiet
 echo "deno128 bytes=$(wc -c < "$OUT/genomes-deno128.brk")" >> "$LOG"
 # byte-exact restore of every sample, from the Bun and the Deno archive
 for rt in bun deno; do
   rm -rf "$OUT/restored-$rt"; mkdir -p "$OUT/restored-$rt"
-  BROOK_RUNTIME=$rt measure "unpack-$rt" node cli/brook.js unpack "$OUT/genomes-$rt.brk" -o "$OUT/restored-$rt" --quiet
+  BROOK_RUNTIME=$rt measure "unpack-$rt" bin/brook unpack "$OUT/genomes-$rt.brk" -o "$OUT/restored-$rt" --quiet
   bad=0
   for f in "${FILES[@]}"; do cmp -s "$f" "$OUT/restored-$rt/$(basename "$f")" || { echo "DIFFERS: $f ($rt)" | tee -a "$LOG"; bad=1; }; done
   [ $bad = 0 ] && echo "restore-$rt: all ${#FILES[@]} samples byte-identical (cmp)" | tee -a "$LOG"
 done
 last=$(basename "${FILES[-1]}" .fa)
-node cli/brook.js unpack "$OUT/genomes-bun.brk" --contig "$last#chr2" -o "$OUT/contig.fa" 2>&1 | sed "s/^/contig $last#chr2: /" | tee -a "$LOG"
-node cli/brook.js unpack "$OUT/genomes-bun.brk" --contig "$last#chr2:1000001-1100000" -o "$OUT/range.fa" 2>&1 | sed "s/^/range 100 kbp: /" | tee -a "$LOG"
+bin/brook unpack "$OUT/genomes-bun.brk" --contig "$last#chr2" -o "$OUT/contig.fa" 2>&1 | sed "s/^/contig $last#chr2: /" | tee -a "$LOG"
+bin/brook unpack "$OUT/genomes-bun.brk" --contig "$last#chr2:1000001-1100000" -o "$OUT/range.fa" 2>&1 | sed "s/^/range 100 kbp: /" | tee -a "$LOG"
 /usr/bin/python3 - "$LOG" "$input" "$S-$LEN-$C-$SEED" <<'PY'
 import re, sys
 log, input_bytes, which = sys.argv[1], int(sys.argv[2]), sys.argv[3]

@@ -18,7 +18,7 @@ LOG=bench/out/leiden-$N.log; : > "$LOG"
 brook_seeds() {
   local edges=$1 out=$2; shift 2
   for s in $(seq 0 $((SEEDS - 1))); do
-    node cli/brook.js leiden "$edges" --out "$out-$s.tsv" --seed "$s" "$@" 2> "$out.err"
+    bin/brook leiden "$edges" --out "$out-$s.tsv" --seed "$s" "$@" 2> "$out.err"
     sed -nE "s/.*; modularity ([0-9.-]+)$/brook seed=$s Q=\1/p; s/.*Leiden ([0-9.]+) s.*/leiden_s=\1/p" "$out.err" |
       paste -sd' '
   done

@@ -12,7 +12,7 @@ BUN=node_modules/.bin/bun
 $BUN bench/make_embeddings.ts "$OUT/tiny.npy" 16 384 2>/dev/null
 for rt in deno bun; do
   # through the launcher, which sets each runtime's GC flags; /usr/bin/time reports the largest process
-  run() { BROOK_RUNTIME=$rt node cli/brook.js "$@"; }
+  run() { BROOK_RUNTIME=$rt bin/brook "$@"; }
   base=$( { /usr/bin/time -f "%M" bash -c "$(declare -f run); rt=$rt run edges $OUT/tiny.npy --threshold $T --out $OUT/tiny.tsv --quiet" ; } 2>&1 | tail -1)
   echo "$rt baseline peak_rss=$((base / 1024)) MB"
   for mem in 256MB 64MB; do

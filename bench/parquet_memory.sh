@@ -18,7 +18,7 @@ for rt in bun deno; do
     set -- $input
     out=$OUT/pq-$rt-$(basename "$1")-$2.tsv
     rm -f "$out"
-    log=$( { /usr/bin/time -f "wall=%e rss_kb=%M" env BROOK_RUNTIME=$rt node cli/brook.js edges "$1" \
+    log=$( { /usr/bin/time -f "wall=%e rss_kb=%M" env BROOK_RUNTIME=$rt bin/brook edges "$1" \
       --threshold "$T" --memory "$2" --out "$out" --quiet; } 2>&1 ) || true
     if [ -f "$out" ]; then
       same=$(cmp -s <(sort "$out") <(sort "$OUT/pq-$rt-$(basename "$EMB")-$MEM.tsv") && echo yes || echo NO)

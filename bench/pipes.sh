@@ -18,7 +18,7 @@ for how in bun deno binary; do
     [ -x dist/brook ] || { echo "bench: dist/brook missing (npm run build:binary)"; continue; }
     b=(env BUN_JSC_forceRAMSize=134217728 dist/brook)
   else
-    b=(env BROOK_RUNTIME=$how node cli/brook.js)
+    b=(env BROOK_RUNTIME=$how bin/brook)
   fi
   timed $OUT/t-edges-$how "${b[@]}" edges "$EMB" --threshold "$T" --memory $M_TILE --out $OUT/pipes-edges-$how.tsv --quiet
   t0=$(date +%s.%N)

@@ -1,7 +1,7 @@
 /** `brook pack | unpack | list | append`: genome collections in .brk archives (segmentPack). */
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { pipe } from "../core/pipe.ts"
 import { run } from "../core/run.ts"
 import { formatBytes, parseSize } from "../core/size.ts"

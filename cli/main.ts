@@ -1,26 +1,13 @@
 /**
  * The `brook` command. Exit codes: 0 success, 1 runtime error, 2 usage error.
  */
-import { isBrookError } from "../core/errors.ts"
-import { terminalProgress } from "../core/progress.ts"
-import { formatBytes } from "../core/size.ts"
-import { clusterCommand, leidenCommand } from "./cluster.ts"
-import { edgesCommand } from "./edges.ts"
-import { exodusCommand } from "./exodus.ts"
-import { appendCommand, listCommand, packCommand, unpackCommand } from "./genomes.ts"
-import { UsageError } from "./args.ts"
-import {
-  leidenRecursiveCommand,
-  readEmbeddingsCommand,
-  thresholdEdgesCommand,
-  tiledCosineCommand,
-  writeParquetCommand,
-  writeTsvCommand,
-} from "./stages.ts"
+import type { terminalProgress } from "../core/progress.ts"
+import { VERSION } from "../core/version.ts"
 
 const HELP = `brook: memory-bounded stream operators for scientific data
 
 usage: brook <command> [options]
+       brook --version
 
 commands:
   cluster EMB --threshold T --out FILE  embeddings to hierarchical clusters in one pipeline
@@ -46,21 +33,27 @@ example:
 
 run 'brook <command> --help' for a command's options.`
 
-const commands: Record<string, (args: string[], env: CommandEnv) => Promise<void>> = {
-  cluster: clusterCommand,
-  edges: edgesCommand,
-  exodus: exodusCommand,
-  leiden: leidenCommand,
-  "read-embeddings": readEmbeddingsCommand,
-  "tiled-cosine": tiledCosineCommand,
-  "threshold-edges": thresholdEdgesCommand,
-  "leiden-recursive": leidenRecursiveCommand,
-  "write-tsv": writeTsvCommand,
-  "write-parquet": writeParquetCommand,
-  pack: packCommand,
-  unpack: unpackCommand,
-  list: listCommand,
-  append: appendCommand,
+type Command = (args: string[], env: CommandEnv) => Promise<void>
+
+/**
+ * Each subcommand loads only its own modules, when it is run: starting brook costs the few modules a command
+ * needs (mathjs, h5wasm and the Parquet writer are loaded further down, only when used).
+ */
+const commands: Record<string, () => Promise<Command>> = {
+  cluster: () => import("./cluster.ts").then((m) => m.clusterCommand),
+  edges: () => import("./edges.ts").then((m) => m.edgesCommand),
+  exodus: () => import("./exodus.ts").then((m) => m.exodusCommand),
+  leiden: () => import("./cluster.ts").then((m) => m.leidenCommand),
+  "read-embeddings": () => import("./stages.ts").then((m) => m.readEmbeddingsCommand),
+  "tiled-cosine": () => import("./stages.ts").then((m) => m.tiledCosineCommand),
+  "threshold-edges": () => import("./stages.ts").then((m) => m.thresholdEdgesCommand),
+  "leiden-recursive": () => import("./stages.ts").then((m) => m.leidenRecursiveCommand),
+  "write-tsv": () => import("./stages.ts").then((m) => m.writeTsvCommand),
+  "write-parquet": () => import("./stages.ts").then((m) => m.writeParquetCommand),
+  pack: () => import("./genomes.ts").then((m) => m.packCommand),
+  unpack: () => import("./genomes.ts").then((m) => m.unpackCommand),
+  list: () => import("./genomes.ts").then((m) => m.listCommand),
+  append: () => import("./genomes.ts").then((m) => m.appendCommand),
 }
 
 export interface CommandEnv {
@@ -71,12 +64,16 @@ export interface CommandEnv {
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv
+  if (name === "--version" || name === "-V") {
+    console.log(`brook ${VERSION}`)
+    return 0
+  }
   if (!name || name === "--help" || name === "-h") {
     console.log(HELP)
     return name ? 0 : 2
   }
-  const command = commands[name]
-  if (!command) {
+  const load = commands[name]
+  if (!load) {
     console.error(`brook: unknown command '${name}'\n\n${HELP}`)
     return 2
   }
@@ -84,6 +81,12 @@ async function main(argv: string[]): Promise<number> {
   const onSignal = () => controller.abort(new Error("interrupted (Ctrl-C)"))
   process.on("SIGINT", onSignal)
   process.on("SIGTERM", onSignal)
+  const [{ UsageError }, { isBrookError }, { terminalProgress }, command] = await Promise.all([
+    import("./args.ts"),
+    import("../core/errors.ts"),
+    import("../core/progress.ts"),
+    load(),
+  ])
   const quiet = rest.includes("--quiet") || rest.includes("-q")
   const progress = !quiet && process.stderr.isTTY
     ? terminalProgress((s) => process.stderr.write(s), { columns: () => process.stderr.columns })
@@ -110,8 +113,6 @@ async function main(argv: string[]): Promise<number> {
     return 1
   }
 }
-
-export { formatBytes }
 
 // the exit code is the command's; exiting also ends a cancelled run's background work (a flush between pauses)
 main(process.argv.slice(2)).then((code) => process.exit(code))

@@ -2,7 +2,9 @@
  * The memory budget: one ledger per run. Stages reserve bytes in a Scope before they allocate;
  * closing the scope releases them. The ledger keeps the peak per owner and a timeline for reports.
  */
-import { Context, Effect, Scope } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Scope from "effect/Scope"
 import { BudgetExceeded } from "./errors.ts"
 
 export interface OwnerUsage {

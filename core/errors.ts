@@ -2,7 +2,7 @@
  * Tagged errors every brook stage can fail with. They extend Error (through Data.TaggedError),
  * so they can also be thrown across a WHATWG stream boundary and recovered by tag.
  */
-import { Data } from "effect"
+import * as Data from "effect/Data"
 
 /** Bad bytes or values in an input: names the file and where (byte offset, row, record). */
 export class InvalidInput extends Data.TaggedError("InvalidInput")<{

@@ -1,6 +1,6 @@
 /**
  * Runs a garbage collection where the runtime lets us (Bun.gc; V8's gc() when started with
- * --expose-gc, as cli/brook.js starts Deno). Long stages call it now and then: the garbage their
+ * --expose-gc, as bin/brook starts Deno). Long stages call it now and then: the garbage their
  * bookkeeping leaves (messages, promises, strings) is memory the budget cannot see, and the engines
  * let it grow by tens of MB before collecting on their own.
  */

@@ -2,7 +2,8 @@
  * The operator model: a stage is a value with a name, a plan computed from its share of the budget,
  * and an Effect that, in a Scope, reserves that plan and builds a WHATWG stream stage.
  */
-import { Effect, type Scope } from "effect"
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
 import type { MemoryBudget } from "./budget.ts"
 import type { BrookError, BudgetExceeded } from "./errors.ts"
 import type { Progress } from "./progress.ts"

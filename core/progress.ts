@@ -2,7 +2,7 @@
  * Progress of long stages (items, bytes, tiles done of total). Stages report through the Progress
  * service; the CLI provides a renderer that draws on stderr when it is a terminal, tests the silent one.
  */
-import { Context } from "effect"
+import * as Context from "effect/Context"
 import { formatBytes } from "./size.ts"
 
 export interface ProgressUpdate {

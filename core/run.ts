@@ -3,9 +3,12 @@
  * from the source to the sink. Closing the scope (success, failure or cancellation) releases every
  * reservation, stops workers and removes temp files.
  */
-import { Cause, Effect, Exit } from "effect"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import { type Ledger, makeBudget, MemoryBudget } from "./budget.ts"
 import { batchBytes, type StreamInfo } from "./batches.ts"
+import { VERSION } from "./version.ts"
 import { type BrookError, BudgetExceeded, Cancelled, isBrookError } from "./errors.ts"
 import type { AnyStage, Pipeline, Plan } from "./operator.ts"
 import { Progress, silentProgress } from "./progress.ts"
@@ -34,6 +37,8 @@ export interface StageReport {
 }
 
 export interface RunReport {
+  /** brook's version (every report names it). */
+  readonly version: string
   readonly budget: number
   readonly peakReserved: number
   readonly stages: readonly StageReport[]
@@ -156,6 +161,7 @@ export const runEffect = (pipeline: Pipeline, options: { memory?: number | strin
       owners,
       timeline: budget.ledger.timeline,
       seconds: (performance.now() - t0) / 1000,
+      version: VERSION,
       info: finalInfo,
       planned,
     }

@@ -2,7 +2,8 @@
  * Temp files tied to a Scope: removed when the scope closes, whether the run succeeded, failed or
  * was cancelled. Outputs are written under a temp name beside the target and renamed on success.
  */
-import { Effect, Scope } from "effect"
+import * as Effect from "effect/Effect"
+import * as Scope from "effect/Scope"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"

@@ -2,7 +2,8 @@
  * A pool of Web Workers in a Scope: terminated when the scope closes (success, failure, cancel).
  * Messages carry only ArrayBuffers (transferred), SharedArrayBuffers and WebAssembly.Memory.
  */
-import { Effect, Scope } from "effect"
+import * as Effect from "effect/Effect"
+import * as Scope from "effect/Scope"
 
 export interface WorkerPool<T, R> {
   readonly size: number

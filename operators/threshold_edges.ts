@@ -2,7 +2,7 @@
  * thresholdEdges: scored pairs to weighted edges. Keeps s > threshold (strict) and weighs each pair
  * 1 / (1 - min(s, 1) + eps) by default, or by a user expression in s compiled once with mathjs.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { EdgeBatch, ScoredPairs } from "../core/batches.ts"
 import { MemoryBudget } from "../core/budget.ts"
 import { InvalidOption } from "../core/errors.ts"

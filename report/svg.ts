@@ -28,7 +28,7 @@ export function reportSummary(report: RunReport, options: ReportOptions = {}): s
   const clusters = options.clusterSizes ? ` · ${grouped(options.clusterSizes.length)} clusters` : ""
   return `budget ${formatBytes(report.budget)} · peak reserved ${formatBytes(report.peakReserved)}${pct} · wall ${
     report.seconds.toFixed(2)
-  } s${clusters}`
+  } s${clusters} · brook ${report.version}`
 }
 
 export function reportSvg(report: RunReport, options: ReportOptions = {}): string {

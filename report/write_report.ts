@@ -1,5 +1,5 @@
 /** Writes a run report to FILE.svg or FILE.html under a temp name, renamed over FILE once complete. */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import type { RunReport } from "../core/run.ts"
 import { atomicOutput } from "../core/tempfile.ts"

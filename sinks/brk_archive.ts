@@ -4,7 +4,7 @@
  * archive is written under a temp name and renamed on success; an append writes after the existing
  * footer and, on failure or cancellation, truncates the file back to its old length.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import type { PackEvent } from "../core/batches.ts"
 import { MemoryBudget } from "../core/budget.ts"

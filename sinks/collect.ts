@@ -1,5 +1,5 @@
 /** A sink that keeps every batch it receives, for scripts and tests on small inputs. */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { fixedShare, type Sink } from "../core/operator.ts"
 
 export interface Collected<T> {

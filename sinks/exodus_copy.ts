@@ -5,7 +5,7 @@
  * truth table; time_whole keeps the selected steps. Other record variables (set and assembly variables)
  * are not copied, and neither are their names and truth tables.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { Sink } from "../core/operator.ts"
 import type { ExodusStreamInfo, MeshChunk } from "../sources/exodus/exodus_chunks.ts"
 import type { ExodusModel } from "../sources/exodus/model.ts"

@@ -6,7 +6,7 @@
  * Entities are 1-based (node number, or element number within its block), as in the Exodus API; block is the
  * element block id, 0 for nodal and global variables.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { MemoryBudget } from "../core/budget.ts"
 import { FormatUnsupported } from "../core/errors.ts"
 import { fixedShare, type Sink } from "../core/operator.ts"
@@ -51,7 +51,7 @@ export function writeExodusParquet(target: string): Sink<MeshChunk> {
           value: new Float64Array(N),
         }
         let n = 0
-        const pq = parquetFile(out.tempPath, "throttled")
+        const pq = yield* parquetFile(out.tempPath, "throttled")
         const flush = () => {
           const columnData = [
             { name: "var", data: cols.var.slice(0, n), type: "STRING", nullable: false },

@@ -2,7 +2,7 @@
  * exodusStats: min, max, sum, mean and count of every Exodus variable (per block for element variables)
  * over the steps that arrive, and the coordinates' bounding box; one JSON object per line at the end.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { fixedShare, type Sink } from "../core/operator.ts"
 import type { ExodusStreamInfo, MeshChunk } from "../sources/exodus/exodus_chunks.ts"
 import { kernelOf } from "../sources/exodus/kernel/values.ts"

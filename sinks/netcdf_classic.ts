@@ -5,7 +5,7 @@
  * big-endian and written at its place as it arrives (so records stream out step by step); at the end
  * every array is checked to be complete, numrecs is patched and the temp file renamed over the target.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import { MemoryBudget } from "../core/budget.ts"
 import { InvalidInput } from "../core/errors.ts"

@@ -3,8 +3,10 @@
  * group's columns, so the file is created by the first `writeGroup`. Encoding a group leaves garbage (pages,
  * dictionaries, INT64 values) the budget cannot see, tens of MB on Bun: a collection follows every group.
  */
-import { fileWriter, ParquetWriter, schemaFromColumnData } from "hyparquet-writer"
+import * as Effect from "effect/Effect"
+import type { ParquetWriter } from "hyparquet-writer"
 import { collectGarbageNow } from "../core/gc.ts"
+import { VERSION } from "../core/version.ts"
 
 /** Columns as hyparquet-writer takes them: name, data (typed array or array), Parquet type. */
 export type ParquetColumns = Parameters<ParquetWriter["write"]>[0]["columnData"]
@@ -22,18 +24,30 @@ export interface ParquetFile {
 
 /**
  * `collect`: "every" group (small groups, few of them) or "throttled" to at most one collection a second
- * (many groups, where a collection each would cost seconds).
+ * (many groups, where a collection each would cost seconds). hyparquet-writer is loaded here, when a Parquet
+ * file is written, so commands writing TSV never load it. Every file says what wrote it: created_by
+ * "brook version X" and the key/value `brook.version`.
  */
-export function parquetFile(path: string, collect: "every" | "throttled"): ParquetFile {
+export const parquetFile = (path: string, collect: "every" | "throttled"): Effect.Effect<ParquetFile> =>
+  Effect.promise(() => import("hyparquet-writer")).pipe(
+    Effect.map(({ fileWriter, ParquetWriter, schemaFromColumnData }) => writeGroups(collect, (columnData) =>
+      new ParquetWriter({
+        writer: fileWriter(path),
+        schema: schemaFromColumnData({ columnData }),
+        createdBy: `brook version ${VERSION}`,
+        kvMetadata: [{ key: "brook.version", value: VERSION }],
+      }))),
+  )
+
+function writeGroups(
+  collect: "every" | "throttled",
+  open: (columnData: ParquetColumns) => ParquetWriter,
+): ParquetFile {
   let writer: ParquetWriter | undefined
   return {
     writeGroup(columns, rows) {
       const columnData = columns as ParquetColumns
-      writer ??= new ParquetWriter({
-        writer: fileWriter(path),
-        schema: schemaFromColumnData({ columnData }),
-        createdBy: "brook",
-      })
+      writer ??= open(columnData)
       writer.write({ columnData, rowGroupSize: Math.max(1, rows) })
       collectGarbageNow(collect === "every")
     },

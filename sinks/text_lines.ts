@@ -4,7 +4,7 @@
  * or to stdout when the target is "-". Numbers are written as digits without making strings: a sink
  * that formats a million edges must not leave a million strings for the collector.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import type { StreamInfo } from "../core/batches.ts"
 import { MemoryBudget } from "../core/budget.ts"

@@ -3,7 +3,7 @@
  * stdout, a file, or any byte sink. Column buffers are written as they are, without a copy; each
  * write waits until the output has taken it, so a slow reader holds the whole pipeline back.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import type { ClusterBatch, EdgeBatch, IdTable, ScoredPairs } from "../core/batches.ts"
 import { MemoryBudget } from "../core/budget.ts"

@@ -3,7 +3,7 @@
  * number) to a file or stdout, and Parquet (id, path, level, cluster_size). Written under a temp name
  * and renamed on success.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { ClusterBatch, StreamInfo } from "../core/batches.ts"
 import { MemoryBudget } from "../core/budget.ts"
 import { fixedShare, type Sink } from "../core/operator.ts"
@@ -58,7 +58,7 @@ export function writeClustersParquet(target: string): Sink<ClusterBatch> {
         const sizeWords = new Uint32Array(size.buffer)
         const paths: string[] = []
         let n = 0
-        const pq = parquetFile(out.tempPath, "every")
+        const pq = yield* parquetFile(out.tempPath, "every")
         const flush = () => {
           const ids = idKind === "string"
             ? Array.from(nodes.subarray(0, n), id)

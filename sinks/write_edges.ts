@@ -2,7 +2,7 @@
  * Edge sinks: TSV (`i<TAB>j<TAB>weight`, or ids when the input has them) to a file or stdout, and
  * Parquet (src, dst, weight). Files are written under a temp name and renamed on success.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { EdgeBatch, IdTable, StreamInfo } from "../core/batches.ts"
 import { MemoryBudget } from "../core/budget.ts"
 import { fixedShare, type Sink } from "../core/operator.ts"
@@ -62,7 +62,7 @@ export function writeEdgesParquet(target: string): Sink<EdgeBatch> {
         const dst = new Uint32Array(PARQUET_ROW_GROUP)
         const weight = new Float32Array(PARQUET_ROW_GROUP)
         let n = 0
-        const pq = parquetFile(out.tempPath, "every")
+        const pq = yield* parquetFile(out.tempPath, "every")
         const columns = (count: number) => {
           const ids = (col: Uint32Array, f: (r: number) => string) =>
             idKind === "string"

@@ -3,7 +3,7 @@
  * sequence, uppercased, in chunks; and per contig a side record holding everything else byte for
  * byte (header line, line lengths and endings, lowercase runs), so the file can be rewritten identically.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import * as zlib from "node:zlib"
 import { MemoryBudget } from "../core/budget.ts"

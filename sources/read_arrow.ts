@@ -3,7 +3,7 @@
  * written by brook or by another Arrow implementation. The schema is read while planning; what brook's
  * own streams carry in their metadata (dimension, rows, threshold) becomes the StreamInfo.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import type { ClusterBatch, EdgeBatch, ScoredPairs, StreamInfo } from "../core/batches.ts"

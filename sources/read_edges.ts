@@ -6,7 +6,7 @@
  * appear are isolated, as igraph reads an edge list); otherwise ids are strings, interned to node numbers
  * in order of first appearance, and the output labels nodes by them.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import { type AsyncBuffer, asyncBufferFromFile, type FileMetaData, parquetMetadataAsync, parquetRead } from "hyparquet"
 import type { EdgeBatch } from "../core/batches.ts"

@@ -9,7 +9,7 @@
  * from a live edge stream (`brook cluster`) the node part is checked up front and edges are reserved as
  * they arrive, failing with BudgetExceeded (what was needed, what was left) the moment they do not fit.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { ClusterBatch, EdgeBatch, StreamInfo } from "../../core/batches.ts"
 import { allowance, MemoryBudget } from "../../core/budget.ts"
 import { Cancelled, InvalidInput, InvalidOption } from "../../core/errors.ts"

@@ -4,7 +4,7 @@
  * AGC; it is keyed by its ordered pair of boundary k-mers (NONE at a contig end) and stored in the
  * canonical orientation: reverse-complemented when the pair is out of order.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import type { FastaEvent, Segment, SegmentEvent } from "../../core/batches.ts"
 import { MemoryBudget } from "../../core/budget.ts"

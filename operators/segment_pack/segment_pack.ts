@@ -7,7 +7,7 @@
  * and PACKS_IN_FLIGHT bytes of sealed packs being compressed. With threads > 1, pack workers compress
  * them while this thread goes on; pack_queue.ts keeps the archive's order, so its bytes do not change.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { PackEvent, Segment, SegmentEvent, StreamInfo } from "../../core/batches.ts"
 import { MemoryBudget } from "../../core/budget.ts"
 import { collectGarbageNow } from "../../core/gc.ts"
@@ -184,7 +184,7 @@ export const spawnPackWorker = () =>
   new Worker(
     import.meta.url.includes("/$bunfs/")
       ? "./operators/segment_pack/pack_worker.ts"
-      : new URL("./pack_worker.ts", import.meta.url),
+      : new URL(import.meta.url.endsWith(".ts") ? "./pack_worker.ts" : "./pack_worker.js", import.meta.url), // sources, or the package's lib/
     { type: "module" },
   )
 

@@ -2,7 +2,7 @@
  * How tiledCosine uses its share of the budget: the whole packed store in memory when it fits,
  * otherwise a block nested loop over a temp file with an A block and a B block in memory.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { BudgetExceeded } from "../../core/errors.ts"
 import type { Plan } from "../../core/operator.ts"
 import { correctionBytes, expandedABytes, type KernelVariant, rowBytes, STATE_BYTES, storeBytes } from "./kernel.ts"

@@ -4,7 +4,7 @@
  * a score matrix. Rows are normalised once and packed; when they do not fit the operator's share
  * they are spilled to a temp file and joined block by block (block nested loop join).
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import type { ScoredPairs, StreamInfo } from "../../core/batches.ts"
@@ -76,7 +76,7 @@ const spawnTileWorker = () =>
   new Worker(
     import.meta.url.includes("/$bunfs/")
       ? "./operators/tiled_cosine/worker.ts"
-      : new URL("./worker.ts", import.meta.url),
+      : new URL(import.meta.url.endsWith(".ts") ? "./worker.ts" : "./worker.js", import.meta.url), // sources, or the package's lib/
     { type: "module" },
   )
 

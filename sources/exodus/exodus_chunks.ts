@@ -3,7 +3,7 @@
  * block and value range) in MeshChunks no larger than `chunkBytes`: from classic files with positioned reads
  * decoded once, in place, into typed arrays (memory: three read buffers); from NetCDF-4 files through h5wasm.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { StreamInfo } from "../../core/batches.ts"
 import { MemoryBudget } from "../../core/budget.ts"
 import { type BrookError, BudgetExceeded } from "../../core/errors.ts"

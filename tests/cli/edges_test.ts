@@ -7,7 +7,7 @@ import { randomValues, tempDir, writeNpy } from "../helpers.ts"
 const root = path.join(path.dirname(new URL(import.meta.url).pathname), "..", "..")
 const dir = tempDir()
 const brook = (...args: string[]) =>
-  spawnSync("node", [path.join(root, "cli", "brook.js"), "edges", ...args], { encoding: "utf8", timeout: 60_000 })
+  spawnSync(path.join(root, "bin", "brook"), ["edges", ...args], { encoding: "utf8", timeout: 60_000 })
 
 test("success writes TSV to stdout and exits 0", () => {
   const file = path.join(dir, "ok.npy")

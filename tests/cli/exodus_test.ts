@@ -14,7 +14,7 @@ test.skipIf(!eightBlock)(
   "brook exodus: stats lines on stdout, exit 2 for usage errors, 1 for bad files, one-line errors",
   () => {
     const brook = (...args: string[]) =>
-      spawnSync("node", [path.join(root, "cli", "brook.js"), "exodus", ...args], { encoding: "utf8" })
+      spawnSync(path.join(root, "bin", "brook"), ["exodus", ...args], { encoding: "utf8" })
     const ok = brook("stats", eightBlock!, "--vars", "eqps", "--steps", "3:", "--quiet")
     expect(ok.status).toBe(0)
     expect(ok.stdout.trim().split("\n").map((l) => JSON.parse(l).var)).toEqual([
@@ -43,7 +43,7 @@ test.skipIf(!eightBlock)(
 
 test.skipIf(!eightBlock)("brook exodus copy and to-parquet write their outputs; a missing input is exit 1", () => {
   const brook = (...args: string[]) =>
-    spawnSync("node", [path.join(root, "cli", "brook.js"), "exodus", ...args], { encoding: "utf8" })
+    spawnSync(path.join(root, "bin", "brook"), ["exodus", ...args], { encoding: "utf8" })
   const exo = path.join(dir, "copy.exo")
   const pq = path.join(dir, "values.parquet")
   expect(brook("copy", eightBlock!, exo, "--vars", "eqps", "--steps", "2:3", "--quiet").status).toBe(0)

@@ -8,7 +8,7 @@ import { fasta, mutate, randomBases, rng } from "../operators/segment_pack/genom
 
 const root = path.join(path.dirname(new URL(import.meta.url).pathname), "..", "..")
 const brook = (...args: string[]) =>
-  spawnSync("node", [path.join(root, "cli", "brook.js"), ...args], { encoding: "utf8", timeout: 60_000 })
+  spawnSync(path.join(root, "bin", "brook"), [...args], { encoding: "utf8", timeout: 60_000 })
 
 const dir = tempDir()
 const chr = randomBases(5000, rng(9))

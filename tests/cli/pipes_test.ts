@@ -11,7 +11,7 @@ import { randomValues, spawnSyncGroup, tempDir, writeNpy } from "../helpers.ts"
 
 const root = path.join(path.dirname(new URL(import.meta.url).pathname), "..", "..")
 const dir = tempDir()
-const brook = `node ${path.join(root, "cli", "brook.js")}`
+const brook = path.join(root, "bin", "brook")
 const sh = (script: string, env: Record<string, string> = {}) =>
   spawnSync("bash", ["-o", "pipefail", "-c", script], {
     encoding: "utf8",

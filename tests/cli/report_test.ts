@@ -10,7 +10,7 @@ import { checkSvg, embeddedSvg, histogramBars } from "../report/checks.ts"
 const root = path.join(path.dirname(new URL(import.meta.url).pathname), "..", "..")
 const dir = tempDir()
 const brook = (...args: string[]) =>
-  spawnSync("node", [path.join(root, "cli", "brook.js"), ...args], { encoding: "utf8", timeout: 60_000 })
+  spawnSync(path.join(root, "bin", "brook"), [...args], { encoding: "utf8", timeout: 60_000 })
 
 /** 400 rows around 20 random centres, so the graph has clusters of several sizes. */
 function clustered(file: string) {

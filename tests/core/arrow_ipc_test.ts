@@ -24,7 +24,7 @@ import {
   Uint32,
   vectorFromArray,
 } from "apache-arrow"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { collect, type EdgeBatch, pipe, run } from "../../mod.ts"

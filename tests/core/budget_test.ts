@@ -1,5 +1,6 @@
 import { expect, test } from "bun:test"
-import { Effect, Exit } from "effect"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import { allowance, makeBudget, MemoryBudget, PendingAllowance } from "../../core/budget.ts"
 import { parseSize } from "../../core/size.ts"
 

@@ -80,8 +80,8 @@ test("the CLI draws progress only when stderr is a terminal, and not with --quie
   const dir = tempDir()
   const emb = path.join(dir, "e.npy")
   writeNpy(emb, 400, 8, randomValues(3200, 2))
-  const brook = path.join(path.dirname(new URL(import.meta.url).pathname), "..", "..", "cli", "brook.js")
-  const args = `node ${brook} edges ${emb} --threshold 0.5 --out ${path.join(dir, "e.tsv")}`
+  const brook = path.join(path.dirname(new URL(import.meta.url).pathname), "..", "..", "bin", "brook")
+  const args = `${brook} edges ${emb} --threshold 0.5 --out ${path.join(dir, "e.tsv")}`
   const tty = (extra: string) => spawnSync("script", ["-qec", `${args} ${extra}`, "/dev/null"], { encoding: "utf8" })
   const drawn = tty("")
   expect(drawn.status).toBe(0)

@@ -214,7 +214,7 @@ describe("cancelling a clustering", () => {
 
 describe("brook leiden / brook cluster commands", () => {
   const brook = (...args: string[]) =>
-    spawnSync("node", [path.join(root, "cli", "brook.js"), ...args], { encoding: "utf8", timeout: 60_000 })
+    spawnSync(path.join(root, "bin", "brook"), [...args], { encoding: "utf8", timeout: 60_000 })
 
   test("leiden on a TSV edge list writes clusters to stdout", () => {
     const f = path.join(dir, "two.tsv")

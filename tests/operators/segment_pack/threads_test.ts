@@ -1,6 +1,6 @@
 /** segmentPack with pack workers: the archive is the same, byte for byte, for any number of threads. */
 import { expect, test } from "bun:test"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import type { PackEvent } from "../../../core/batches.ts"
