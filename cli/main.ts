@@ -3,6 +3,7 @@
  */
 import type { terminalProgress } from "../core/progress.ts"
 import { VERSION } from "../core/version.ts"
+import { handleSignals } from "./signals.ts"
 
 const HELP = `brook: memory-bounded stream operators for scientific data
 
@@ -78,9 +79,11 @@ async function main(argv: string[]): Promise<number> {
     return 2
   }
   const controller = new AbortController()
-  const onSignal = () => controller.abort(new Error("interrupted (Ctrl-C)"))
-  process.on("SIGINT", onSignal)
-  process.on("SIGTERM", onSignal)
+  // the first signal cancels cleanly; a second one, or one while the event loop is stuck, ends the process
+  handleSignals({
+    onFirst: () => controller.abort(new Error("interrupted (Ctrl-C)")),
+    log: process.env.BROOK_WATCHDOG_LOG === "1",
+  })
   const [{ UsageError }, { isBrookError }, { terminalProgress }, command] = await Promise.all([
     import("./args.ts"),
     import("../core/errors.ts"),

@@ -48,7 +48,7 @@ export const lines = (file: string): string[] => fs.readFileSync(file, "utf8").s
 
 /**
  * A bash script that runs "$@" as the leader of a process group of its own and, when it has not ended
- * after $1 seconds, kills the whole group (brook.js, the runtime under it, its workers, a pipe's stages):
+ * after $1 seconds, kills the whole group (a launcher, the runtime under it, a pipe's stages):
  * spawnSync's own timeout kills only the first process and leaves the rest running.
  */
 const GROUP_WATCHDOG = `

@@ -253,7 +253,7 @@ if (spins.length === 0) console.warn(`skipping the tiled-cosine defect inputs: n
 for (const runtime of ["bun", "deno"]) {
   test.skipIf(spins.length === 0)(`${runtime}: tiled-cosine refuses the inputs that once spun, in one line`, () => {
     for (const f of spins) {
-      const r = spawnSyncGroup("node", [path.join(root, "cli", "brook.js"), "tiled-cosine", "--threshold", "0.8"], {
+      const r = spawnSyncGroup(brook, ["tiled-cosine", "--threshold", "0.8"], {
         input: fs.readFileSync(path.join(defects, f)),
         env: { ...process.env, BROOK_RUNTIME: runtime },
         timeout: 300_000,
