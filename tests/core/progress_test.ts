@@ -3,7 +3,7 @@ import { expect, test } from "bun:test"
 import { spawnSync } from "node:child_process"
 import * as path from "node:path"
 import { duration, terminalProgress } from "../../core/progress.ts"
-import { randomValues, tempDir, writeNpy } from "../helpers.ts"
+import { randomValues, SLOW_TEST, spawnSyncGroup, tempDir, writeNpy } from "../helpers.ts"
 
 const fake = (columns?: number) => {
   let t = 1000
@@ -82,13 +82,13 @@ test("the CLI draws progress only when stderr is a terminal, and not with --quie
   writeNpy(emb, 400, 8, randomValues(3200, 2))
   const brook = path.join(path.dirname(new URL(import.meta.url).pathname), "..", "..", "bin", "brook")
   const args = `${brook} edges ${emb} --threshold 0.5 --out ${path.join(dir, "e.tsv")}`
-  const tty = (extra: string) => spawnSync("script", ["-qec", `${args} ${extra}`, "/dev/null"], { encoding: "utf8" })
+  const tty = (extra: string) => spawnSyncGroup("script", ["-qec", `${args} ${extra}`, "/dev/null"])
   const drawn = tty("")
   expect(drawn.status).toBe(0)
   expect(drawn.stdout).toMatch(/\r\x1b\[2KreadEmbeddings: \d+\/400 rows/)
   expect(tty("--quiet").stdout).not.toContain("\x1b[2K")
-  const piped = spawnSync("sh", ["-c", args], { encoding: "utf8" })
+  const piped = spawnSyncGroup("sh", ["-c", args])
   expect(piped.status).toBe(0)
   expect(piped.stderr).not.toContain("\x1b[2K")
   expect(piped.stderr).toContain("brook edges:")
-}, 60_000)
+}, SLOW_TEST)

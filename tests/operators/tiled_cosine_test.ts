@@ -236,7 +236,11 @@ for (const variant of ["int8", "relaxed", "simd"] as const) {
         else v[217 * dim + 5] = value as number
         const got = { batches: [] as ScoredPairs[] }
         const e = await run(
-          pipe(rowsSource(v, rows, dim, 100), tiledCosine({ threshold: 0.5, kernel: variant, forceSpill: spill }), collect(got)),
+          pipe(
+            rowsSource(v, rows, dim, 100),
+            tiledCosine({ threshold: 0.5, kernel: variant, forceSpill: spill }),
+            collect(got),
+          ),
           { memory: spill ? "20MB" : "64MB" },
         ).then(() => undefined, (e) => e)
         expect(e?._tag).toBe("InvalidInput")

@@ -6,7 +6,7 @@ import { BudgetExceeded, InvalidOption, pipe, run } from "../../mod.ts"
 import { exodusChunks } from "../../sources/exodus/exodus_chunks.ts"
 import { exodusStats, type VariableStats } from "../../sinks/exodus_stats.ts"
 import { writeExodusParquet } from "../../sinks/exodus_parquet.ts"
-import { tempDir } from "../helpers.ts"
+import { SLOW_TEST, tempDir } from "../helpers.ts"
 import { hasNcdump, ncdump, sharedFiles } from "../sources/exodus/ncdump.ts"
 
 const dir = tempDir()
@@ -120,4 +120,4 @@ test.skipIf(!eightBlock || !hasNcdump)("DuckDB reads the long Parquet table with
   const p = rows.filter((r) => r.var === "pressure" && r.block === 7)
   expect(p.map((r) => r.value)).toEqual(reference(eightBlock!, "vals_elem_var3eb7", 4, 5, 8))
   expect(rows.length).toBe(2 * 125 + 2 * 64)
-}, 60_000)
+}, SLOW_TEST)

@@ -8,7 +8,18 @@
  * BROOK_FUZZ_N=10000 tries more mutants per base stream; BROOK_FUZZ_SEED picks another sample.
  */
 import { expect, test } from "bun:test"
-import { Field, FixedSizeList, Float32, List, makeData, RecordBatch, Schema, Struct, Table, tableToIPC } from "apache-arrow"
+import {
+  Field,
+  FixedSizeList,
+  Float32,
+  List,
+  makeData,
+  RecordBatch,
+  Schema,
+  Struct,
+  Table,
+  tableToIPC,
+} from "apache-arrow"
 import { Effect } from "effect"
 import { collect, pipe, run, type ScoredPairs, tiledCosine } from "../../mod.ts"
 import { FbTable } from "../../core/arrow/flatbuffers.ts"
@@ -28,33 +39,36 @@ async function brookStream(): Promise<Uint8Array> {
   const values = randomValues(ROWS * DIM, 7)
   const parts: Uint8Array[] = []
   const cuts = [0, 16, 32, ROWS]
-  await run(pipe(
-    {
-      kind: "source",
-      name: "rows",
-      weight: 0,
-      describe: () => Effect.succeed({ rows: ROWS, dim: DIM, file: "mem" }),
-      minimum: () => 0,
-      plan: () => Effect.succeed({ bytes: 0 }),
-      make: () =>
-        Effect.succeed(
-          new ReadableStream<EmbeddingRows>({
-            start: (c) => {
-              for (let k = 0; k + 1 < cuts.length; k++) {
-                const [a, b] = [cuts[k], cuts[k + 1]]
-                c.enqueue({ start: a, count: b - a, dim: DIM, values: values.slice(a * DIM, b * DIM) })
-              }
-              c.close()
-            },
-          }),
-        ),
-    },
-    writeArrow({
-      write: (bytes) => (parts.push(bytes.slice()), Promise.resolve()),
-      close: () => Promise.resolve(),
-      abort: () => {},
-    }, "embeddings"),
-  ), { memory: "64MB" })
+  await run(
+    pipe(
+      {
+        kind: "source",
+        name: "rows",
+        weight: 0,
+        describe: () => Effect.succeed({ rows: ROWS, dim: DIM, file: "mem" }),
+        minimum: () => 0,
+        plan: () => Effect.succeed({ bytes: 0 }),
+        make: () =>
+          Effect.succeed(
+            new ReadableStream<EmbeddingRows>({
+              start: (c) => {
+                for (let k = 0; k + 1 < cuts.length; k++) {
+                  const [a, b] = [cuts[k], cuts[k + 1]]
+                  c.enqueue({ start: a, count: b - a, dim: DIM, values: values.slice(a * DIM, b * DIM) })
+                }
+                c.close()
+              },
+            }),
+          ),
+      },
+      writeArrow({
+        write: (bytes) => (parts.push(bytes.slice()), Promise.resolve()),
+        close: () => Promise.resolve(),
+        abort: () => {},
+      }, "embeddings"),
+    ),
+    { memory: "64MB" },
+  )
   return concat(parts)
 }
 
@@ -66,7 +80,10 @@ function foreignStream(): Uint8Array {
   const offsets = Int32Array.from({ length: ROWS + 1 }, (_, k) => k * DIM)
   const vectors = makeData({ type, length: ROWS, nullCount: 0, valueOffsets: offsets, child })
   const schema = new Schema([new Field("vec", type, false)])
-  const batch = new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: ROWS, children: [vectors] }))
+  const batch = new RecordBatch(
+    schema,
+    makeData({ type: new Struct(schema.fields), length: ROWS, children: [vectors] }),
+  )
   return tableToIPC(new Table(batch), "stream")
 }
 
@@ -110,7 +127,11 @@ function messages(bytes: Uint8Array) {
 function random(seed: number) {
   let s = seed >>> 0 || 1
   const next = () => (s ^= s << 13, s ^= s >>> 17, s ^= s << 5, (s >>> 0) / 2 ** 32)
-  return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)] }
+  return {
+    next,
+    int: (n: number) => Math.floor(next() * n),
+    pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)],
+  }
 }
 
 const INTERESTING = [0, 1, -1, 2, 7, 8, 16, 255, 0x7f, 0x80, 0xff, 0x7fff, 0xffff, 0x7fffffff, -0x80000000, 0xfffffff8]
@@ -180,10 +201,12 @@ async function tiledCosineOf(bytes: Uint8Array): Promise<{ outcome: Outcome; det
   }
 }
 
-for (const [name, make] of [["brook", brookStream], ["apache-arrow list", foreignStream], [
-  "apache-arrow fixed_size_list",
-  foreignFixedStream,
-]] as const) {
+for (
+  const [name, make] of [["brook", brookStream], ["apache-arrow list", foreignStream], [
+    "apache-arrow fixed_size_list",
+    foreignFixedStream,
+  ]] as const
+) {
   test(`${N} seeded mutants of ${name}'s embedding stream end in tiledCosine as ok or a typed error`, async () => {
     const base = await make()
     expect((await tiledCosineOf(base)).outcome).toBe("ok")
