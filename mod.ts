@@ -31,12 +31,13 @@ export type {
   EdgeBatch,
   EmbeddingBatch,
   IdTable,
+  MeshChunk,
   ScoredPairs,
   StreamInfo,
 } from "./core/batches.ts"
 export type { Pipeline, Plan, Sink, Source, Transform } from "./core/operator.ts"
-export { readEmbeddings, type ReadEmbeddingsOptions } from "./sources/read_embeddings.ts"
-export type { EmbeddingVectors, EmbeddingVectorsInput } from "./sources/embedding_vectors.ts"
+export { readEmbeddings, type ReadEmbeddingsOptions } from "./sources/read_embeddings/read_embeddings.ts"
+export type { EmbeddingVectors, EmbeddingVectorsInput } from "./sources/read_embeddings/embedding_vectors.ts"
 export { tiledCosine, type TiledCosineOptions } from "./operators/tiled_cosine/tiled_cosine.ts"
 export { thresholdEdges, type ThresholdEdgesOptions } from "./operators/threshold_edges.ts"
 export { writeEdges, writeEdgesParquet, writeEdgesTsv } from "./sinks/write_edges.ts"
@@ -55,20 +56,19 @@ export { CsrBuilder } from "./graph/csr_builder.ts"
 export { NodeTable } from "./graph/node_table.ts"
 export { type ArrowInput, fileInput, readArrow, stdinInput, streamInput } from "./sources/read_arrow.ts"
 export { type ArrowOutput, stdoutOutput, writeArrow } from "./sinks/write_arrow.ts"
-export { type StreamKind } from "./core/arrow/streams.ts"
+export { type StreamKind } from "./formats/arrow/streams.ts"
 export {
   DEFAULT_CHUNK_BYTES,
   exodusChunks,
   type ExodusChunksOptions,
-  type MeshChunk,
   type MeshPart,
-} from "./sources/exodus/exodus_chunks.ts"
-export { type ExodusModel, openExodus } from "./sources/exodus/model.ts"
-export { type ByteSource, fileSource, memorySource } from "./sources/exodus/byte_source.ts"
-export { classicContainer, type Container, openContainer } from "./sources/exodus/container.ts"
+} from "./sources/exodus_chunks.ts"
+export { type ExodusModel, openExodus } from "./formats/exodus/model.ts"
+export { type ByteSource, fileSource, memorySource } from "./core/byte_source.ts"
+export { classicContainer, type Container, openContainer } from "./formats/netcdf/container.ts"
 export { exodusStats, type VariableStats } from "./sinks/exodus_stats.ts"
 export { writeExodus } from "./sinks/exodus_copy.ts"
-export { type NcChunk, type NcSchema, writeNetcdf } from "./sinks/netcdf_classic.ts"
+export { type NcChunk, type NcSchema, writeNetcdf } from "./formats/netcdf/classic_writer.ts"
 export { writeExodusParquet } from "./sinks/exodus_parquet.ts"
 export { type ReportOptions, reportSvg } from "./report/svg.ts"
 export { reportHtml } from "./report/html.ts"
@@ -76,8 +76,8 @@ export { reportFormat, writeReport } from "./report/write_report.ts"
 export { type SizeBin, sizeBins } from "./report/histogram.ts"
 // genome collections: readFasta -> segment -> segmentPack -> writeArchive; Archive restores
 export type { ContigSide, FastaEvent, PackEvent, Segment, SegmentEvent } from "./core/batches.ts"
-export { readFasta, sampleName } from "./sources/fasta.ts"
+export { readFasta, sampleName } from "./sources/read_fasta.ts"
 export { segment, type SegmentOptions } from "./operators/segment_pack/segment.ts"
 export { PACK_CARDINALITY, segmentPack, type SegmentPackOptions } from "./operators/segment_pack/segment_pack.ts"
 export { type ArchiveSummary, writeArchive } from "./sinks/brk_archive.ts"
-export { Archive } from "./sources/brk_archive.ts"
+export { Archive } from "./formats/brk/archive.ts"

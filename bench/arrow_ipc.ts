@@ -15,9 +15,9 @@ import {
   Struct,
   Uint32,
 } from "apache-arrow"
-import { ByteReader } from "../core/arrow/byte_reader.ts"
-import { ArrowStreamReader, encodeRecordBatch, encodeSchemaMessage, END_OF_STREAM } from "../core/arrow/ipc.ts"
-import { schemaFor } from "../core/arrow/streams.ts"
+import { ByteReader } from "../formats/arrow/byte_reader.ts"
+import { ArrowStreamReader, encodeRecordBatch, encodeSchemaMessage, END_OF_STREAM } from "../formats/arrow/ipc.ts"
+import { schemaFor } from "../formats/arrow/streams.ts"
 
 const n = Number(process.argv[2] ?? 20_000_000)
 const batch = Number(process.argv[3] ?? 131072)

@@ -6,7 +6,7 @@
  * With EMB.npy the cosine of every differing pair is recomputed (float64) to check the 1e-5 band.
  */
 import * as fs from "node:fs"
-import { openNpy, readNpyRows } from "../sources/npy.ts"
+import { openNpy, readNpyRows } from "../formats/npy.ts"
 
 const [mine, ref, tText, emb] = process.argv.slice(2)
 const t = Number(tText)

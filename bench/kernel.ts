@@ -5,7 +5,7 @@
  */
 import { collect, pipe, readEmbeddings, run, tiledCosine } from "../mod.ts"
 import type { KernelVariant } from "../operators/tiled_cosine/kernel.ts"
-import { openNpy } from "../sources/npy.ts"
+import { openNpy } from "../formats/npy.ts"
 
 const [file, tText, threadsText] = process.argv.slice(2)
 const npy = openNpy(file)

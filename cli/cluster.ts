@@ -10,7 +10,7 @@ import type { Objective } from "../operators/leiden/leiden.ts"
 import { thresholdEdges } from "../operators/threshold_edges.ts"
 import { tiledCosine } from "../operators/tiled_cosine/tiled_cosine.ts"
 import { readEdges } from "../sources/read_edges.ts"
-import { readEmbeddings } from "../sources/read_embeddings.ts"
+import { readEmbeddings } from "../sources/read_embeddings/read_embeddings.ts"
 import { writeClusters } from "../sinks/write_clusters.ts"
 import { parseArgs, UsageError } from "./args.ts"
 import type { CommandEnv } from "./main.ts"
@@ -20,7 +20,8 @@ const LEIDEN_OPTIONS = `  --objective NAME     modularity (default) or cpm
   --resolution G       resolution gamma (default 1)
   --max-size N         re-cluster any cluster larger than N on its own subgraph (default: no recursion)
   --seed S             random seed (default 0); the same seed gives the same clusters on Deno and Bun
-  --iterations K       Leiden iterations (default: until an iteration changes nothing)
+  --iterations K       Leiden iterations; -1: until an iteration moves no node (default: until three in a
+                       row each gain less than 1e-4 in modularity: LEIDEN_TOLERANCE, LEIDEN_PATIENCE)
   --memory SIZE        memory budget, e.g. 512MB, 2GiB (default 1GiB)
 ${reportHelp(true)}
   --quiet              no progress or summary on stderr`
@@ -75,7 +76,9 @@ function leidenOptions(o: Record<string, unknown>, onResult: (s: ClusterSummary)
   if (o.out === undefined) throw new UsageError("--out is required (a .tsv or .parquet file, or - for stdout)")
   for (const k of ["max-size", "iterations"]) {
     const v = o[k] as number | undefined
-    if (v !== undefined && !(Number.isInteger(v) && v >= 1)) throw new UsageError(`--${k} must be a positive integer`)
+    if (v !== undefined && !(Number.isInteger(v) && (v >= 1 || (k === "iterations" && v === -1)))) {
+      throw new UsageError(`--${k} must be a positive integer${k === "iterations" ? " or -1" : ""}`)
+    }
   }
   return {
     objective: objective as Objective,

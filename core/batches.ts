@@ -34,7 +34,15 @@ export interface StreamInfo {
   readonly edges?: number
   /** "i/k" when the pairs are part i (0-based) of k of the tile grid (tiledCosine's shard option). */
   readonly shard?: string
+  /** Most pairs one ScoredPairs batch holds, when the producer says (tiledCosine: one tile); DEFAULT_BATCH_PAIRS otherwise. */
+  readonly batchPairs?: number
 }
+
+/**
+ * Most pairs in a ScoredPairs batch whose producer does not say (an Arrow stream on a pipe): tiledCosine's tile,
+ * 256 x 512 pairs, which is what a pipe of pairs carries per record batch.
+ */
+export const DEFAULT_BATCH_PAIRS = 256 * 512
 
 /** A block of consecutive embedding rows, row-major, `count * dim` floats. */
 export interface EmbeddingBatch {
@@ -42,6 +50,17 @@ export interface EmbeddingBatch {
   readonly count: number
   readonly dim: number
   readonly values: Float32Array
+}
+
+/** What readEmbeddings emits: an EmbeddingBatch that may name skipped rows and hand its buffer back. */
+export interface EmbeddingRows extends EmbeddingBatch {
+  /** Original row numbers when some rows were skipped (zeroVectors: "skip"). */
+  readonly rowIds?: Uint32Array
+  /**
+   * A consumer that is done with `values` may hand the buffer back for the next batch. Reuse keeps
+   * the source from leaving the whole input behind as garbage the budget cannot see.
+   */
+  readonly recycle?: () => void
 }
 
 /** Pairs (i, j) with their cosine, from one tile. */
@@ -78,6 +97,53 @@ export interface ClusterBatch {
   readonly clusters: ClusterTable
 }
 
+// ---- meshes (sources/exodus_chunks.ts -> the Exodus sinks) ----
+
+/** Values of one numeric type: what a NetCDF variable holds, decoded. */
+export type NumericArray =
+  | Int8Array
+  | Uint8Array
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | Float32Array
+  | Float64Array
+  | BigInt64Array
+  | BigUint64Array
+
+export type MeshChunkKind =
+  | "coordinates"
+  | "connectivity"
+  | "map"
+  | "attribute"
+  | "set"
+  | "static"
+  | "nodal"
+  | "element"
+  | "global"
+
+/** A run of values of one array of an Exodus file. */
+export interface MeshChunk {
+  readonly kind: MeshChunkKind
+  /** Exodus name: the variable's or coordinate's name; the NetCDF variable's name for "static". */
+  readonly name: string
+  /** Element block id (connectivity, attributes, element variables), or node/side set id (sets); null otherwise. */
+  readonly block: number | null
+  /** 1-based time step (variables), null otherwise. */
+  readonly step: number | null
+  /** Index of the first value within the array (node, element, or connectivity entry). */
+  readonly start: number
+  readonly count: number
+  readonly values: NumericArray
+  /** The NetCDF variable the values come from, its record (0-based) and the first value's index in the slab. */
+  readonly ncVar: string
+  readonly record: number
+  readonly ncStart: number
+  /** Hands the values' buffer back for the next read once they are consumed; not calling it is safe, only slower. */
+  readonly recycle: () => void
+}
+
 /** Bytes a batch holds, for byte-bounded queues. */
 export function batchBytes(chunk: unknown): number {
   if (chunk === null || typeof chunk !== "object") return 1
@@ -86,7 +152,7 @@ export function batchBytes(chunk: unknown): number {
   return Math.max(1, n)
 }
 
-// ---- genome collections (sources/fasta.ts -> segment -> segmentPack -> sinks/brk_archive.ts) ----
+// ---- genome collections (sources/read_fasta.ts -> segment -> segmentPack -> sinks/brk_archive.ts) ----
 
 /** Everything about one FASTA contig except its uppercased sequence. */
 export interface ContigSide {

@@ -132,6 +132,14 @@ export function resized<T extends Typed>(a: T, length: number, memory: Metered):
   return b
 }
 
+/** A copy of `a` with room for `need` elements (at least twice its length), metered. */
+export const grown = <T extends Typed>(a: T, need: number, memory: Metered): T =>
+  resized(a, Math.max(need, a.length * 2), memory)
+
+/** `a` cut to `used` elements: a metered copy, unless that would free less than an eighth of it. */
+export const fitted = <T extends Typed>(a: T, used: number, memory: Metered): T =>
+  a.length - used < a.length / 8 ? a : resized(a, used, memory)
+
 /** Character codes (bytes, or UTF-16 units) as a string, 4096 at a time (the limit of apply's arguments). */
 export function fromCharCodes(units: Uint8Array | Uint16Array): string {
   let s = ""

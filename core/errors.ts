@@ -71,6 +71,15 @@ export const isBrookError = (e: unknown): e is BrookError =>
     (e as { _tag?: string })._tag ?? "",
   )
 
+/**
+ * A thrown value for an Effect's error channel (`catch` of Effect.try and tryPromise): one of brook's errors
+ * is returned as it is; anything else is a defect, not an input problem, and is thrown on (the fiber dies).
+ */
+export function brookError(e: unknown): BrookError {
+  if (isBrookError(e)) return e
+  throw e
+}
+
 function formatBytesShort(n: number): string {
   if (n >= 1 << 30) return `${(n / (1 << 30)).toFixed(2)} GiB`
   if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MiB`

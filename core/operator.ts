@@ -11,18 +11,16 @@ import type { StreamInfo } from "./batches.ts"
 
 export type Bytes = number
 
-/** What a stage will hold while it runs. */
+/** What a stage will hold while it runs; a stage with sizes of its own (block rows, tile sizes) extends it. */
 export interface Plan {
   /** Everything the stage reserves, in bytes. */
   readonly bytes: Bytes
-  /** Stage-specific sizes (block rows, tile sizes, spill or not). */
-  readonly [key: string]: unknown
   readonly notes?: string
 }
 
 export type Services = MemoryBudget | Progress | Scope.Scope
 
-interface StageBase {
+interface StageBase<P extends Plan> {
   readonly name: string
   /** Facts passed downstream. Sources open headers here (no data is read). */
   readonly describe: (upstream: StreamInfo) => Effect.Effect<StreamInfo, BrookError>
@@ -31,26 +29,28 @@ interface StageBase {
   /** Relative claim on the budget left after every minimum is met. */
   readonly weight: number
   /** Sizes from a share; pure. */
-  readonly plan: (share: Bytes, info: StreamInfo) => Effect.Effect<Plan, BudgetExceeded>
+  readonly plan: (share: Bytes, info: StreamInfo) => Effect.Effect<P, BudgetExceeded>
 }
 
-export interface Source<O> extends StageBase {
+// `make` is a method so that a stage typed with its own plan (Source<O, BatchPlan>) is still a Source<O>:
+// the pipeline hands each stage back the plan it made.
+export interface Source<O, P extends Plan = Plan> extends StageBase<P> {
   readonly kind: "source"
-  readonly make: (plan: Plan, info: StreamInfo) => Effect.Effect<ReadableStream<O>, BrookError, Services>
+  make(plan: P, info: StreamInfo): Effect.Effect<ReadableStream<O>, BrookError, Services>
 }
 
-export interface Transform<I, O> extends StageBase {
+export interface Transform<I, O, P extends Plan = Plan> extends StageBase<P> {
   readonly kind: "transform"
-  readonly make: (plan: Plan, info: StreamInfo) => Effect.Effect<TransformStream<I, O>, BrookError, Services>
+  make(plan: P, info: StreamInfo): Effect.Effect<TransformStream<I, O>, BrookError, Services>
 }
 
-export interface Sink<I> extends StageBase {
+export interface Sink<I, P extends Plan = Plan> extends StageBase<P> {
   readonly kind: "sink"
-  readonly make: (plan: Plan, info: StreamInfo) => Effect.Effect<WritableStream<I>, BrookError, Services>
+  make(plan: P, info: StreamInfo): Effect.Effect<WritableStream<I>, BrookError, Services>
 }
 
 // deno-lint-ignore no-explicit-any
-export type AnyStage = Source<any> | Transform<any, any> | Sink<any>
+export type AnyStage = Source<any, any> | Transform<any, any, any> | Sink<any, any>
 
 /**
  * The planning of a stage that holds a fixed number of bytes whatever its share: no claim on the rest

@@ -1,6 +1,6 @@
 /**
- * The node table: external ids (strings or integers) interned to dense u32 node ids, and columnar
- * attributes. No per-node objects: string ids live in one character arena (1 B per character while
+ * The node table: external ids (strings or integers) interned to dense u32 node ids (the id index, here),
+ * and columnar attributes (attribute_columns.ts). No per-node objects: string ids live in one character arena (1 B per character while
  * every id is Latin-1, 2 B after the first wider one) with u32 offsets; integer ids in a Float64Array;
  * the lookup is an open-addressing Uint32Array hash table at most half full, each entry the node id + 1
  * in its low bits and the hash's bits above the slot index in the rest (a fingerprint: a probe that
@@ -8,19 +8,10 @@
  * characters, 16 B for integer ids, plus attribute payload.
  */
 
-import { fromCharCodes, type Metered, resized } from "../core/bytes.ts"
+import { fitted, fromCharCodes, grown, type Metered } from "../core/bytes.ts"
+import { AttributeColumns, type AttributeType, type Storage } from "./attribute_columns.ts"
 
-export type AttributeType = "float64" | "int32" | "bool" | "string"
-
-type Storage = Float64Array | Int32Array | Uint8Array | Uint32Array
-
-/** One attribute column; strings are dictionary-encoded (u32 codes, dictionary of distinct values). */
-export interface AttributeColumn {
-  readonly type: AttributeType
-  data: Storage
-  readonly dictionary?: string[]
-  readonly codes?: Map<string, number>
-}
+export type { AttributeColumn, AttributeType } from "./attribute_columns.ts"
 
 const EMPTY = 0
 /** Ids per internStrings pass: its home slots stay in cache between the touching loop and the probes. */
@@ -42,9 +33,7 @@ export class NodeTable {
   private starts: Uint32Array = new Uint32Array(16)
   // integer ids
   private keys: Float64Array = new Float64Array(16)
-  private readonly columns = new Map<string, AttributeColumn>()
-  /** Rows every attribute column holds. */
-  private columnCapacity = 16
+  private readonly attributes: AttributeColumns
 
   /**
    * `expected`: nodes to size the table for up front (it still grows past them). `memory`: told of every
@@ -55,8 +44,8 @@ export class NodeTable {
     expected = 0,
     private readonly memory: Metered = UNMETERED,
   ) {
+    this.attributes = new AttributeColumns(expected > 8 ? expected : 16, memory)
     if (expected > 8) {
-      this.columnCapacity = expected
       this.slots = new Int32Array(1 << Math.ceil(Math.log2(2 * expected + 1)))
       if (kind === "string") {
         this.starts = new Uint32Array(expected)
@@ -73,10 +62,9 @@ export class NodeTable {
 
   /** Bytes held by ids, the hash table and attributes (capacity, not just what is used). */
   get bytes(): number {
-    let b = this.slots.byteLength +
-      (this.kind === "string" ? this.chars.byteLength + this.starts.byteLength : this.keys.byteLength)
-    for (const c of this.columns.values()) b += c.data.byteLength
-    return b
+    return this.slots.byteLength +
+      (this.kind === "string" ? this.chars.byteLength + this.starts.byteLength : this.keys.byteLength) +
+      this.attributes.bytes
   }
 
   /**
@@ -88,8 +76,7 @@ export class NodeTable {
       this.chars = this.fitted(this.chars, this.charEnd)
       this.starts = this.fitted(this.starts, this.count)
     } else this.keys = this.fitted(this.keys, this.count)
-    for (const c of this.columns.values()) c.data = this.fitted(c.data, this.count)
-    this.columnCapacity = this.count
+    this.attributes.trim(this.count)
   }
 
   /** The node id of `id`, adding it when new. */
@@ -105,7 +92,7 @@ export class NodeTable {
     }
     this.slots[slot] = entry(this.lastHash, this.slots.length - 1, u)
     if (2 * this.count > this.slots.length) this.rehash()
-    if (this.count > this.columnCapacity) this.growColumns()
+    if (this.count > this.attributes.capacity) this.attributes.grow(this.count)
     return u
   }
 
@@ -127,7 +114,7 @@ export class NodeTable {
   private internStrings(ids: ArrayLike<string | number>, out: Uint32Array): void {
     const need = this.count + ids.length
     while (2 * need > this.slots.length) this.rehash()
-    if (need > this.columnCapacity) this.growColumns(need)
+    if (need > this.attributes.capacity) this.attributes.grow(need)
     if (need > this.starts.length) this.starts = this.grown(this.starts, need)
     const hashes = this.windowHashes, at = this.windowStarts
     for (let k0 = 0; k0 < ids.length; k0 += WINDOW) {
@@ -205,83 +192,29 @@ export class NodeTable {
 
   /** Adds an attribute column (values default to 0, false or ""). */
   addAttribute(name: string, type: AttributeType): void {
-    if (this.columns.has(name)) throw new RangeError(`attribute ${name} exists`)
-    const cap = this.columnCapacity
-    this.memory.reserve(cap * (type === "float64" ? 8 : type === "bool" ? 1 : 4))
-    const data = type === "float64"
-      ? new Float64Array(cap)
-      : type === "int32"
-      ? new Int32Array(cap)
-      : type === "bool"
-      ? new Uint8Array(cap)
-      : new Uint32Array(cap)
-    this.columns.set(
-      name,
-      type === "string" ? { type, data, dictionary: [""], codes: new Map([["", 0]]) } : { type, data },
-    )
+    this.attributes.add(name, type)
   }
 
   attributeNames(): string[] {
-    return [...this.columns.keys()]
+    return this.attributes.names()
   }
 
   /** Sets `name` of nodes[k] to values[k] for every k: one batch, one column. */
   setAttributes(name: string, nodes: ArrayLike<number>, values: ArrayLike<number | boolean | string>): void {
-    const c = this.column(name)
-    if ((c.type === "float64" || c.type === "int32") && ArrayBuffer.isView(values)) {
-      // numbers into a number column: one typed loop, the node range checked first
-      const count = this.count, data = c.data
-      for (let k = 0; k < nodes.length; k++) {
-        if (!(nodes[k] < count)) throw new RangeError(`node ${nodes[k]} of ${count}`)
-      }
-      const v = values as unknown as ArrayLike<number>
-      for (let k = 0; k < nodes.length; k++) data[nodes[k]] = v[k]
-    } else for (let k = 0; k < nodes.length; k++) this.store(c, nodes[k], values[k])
+    this.attributes.setAll(name, nodes, values, this.count)
   }
 
   setAttribute(name: string, u: number, value: number | boolean | string): void {
-    this.store(this.column(name), u, value)
+    this.attributes.set(name, u, value, this.count)
   }
 
   getAttribute(name: string, u: number): number | boolean | string {
-    const c = this.column(name)
-    if (u >= this.count) throw new RangeError(`node ${u} of ${this.count}`)
-    if (c.type === "bool") return c.data[u] === 1
-    if (c.type === "string") return c.dictionary![c.data[u]]
-    return c.data[u]
+    return this.attributes.get(name, u, this.count)
   }
 
   /** The column's typed array over the nodes (a view; strings give their dictionary codes). */
   attributeColumn(name: string): { type: AttributeType; values: Storage; dictionary?: readonly string[] } {
-    const c = this.column(name)
-    return { type: c.type, values: c.data.subarray(0, this.count), dictionary: c.dictionary }
-  }
-
-  private column(name: string): AttributeColumn {
-    const c = this.columns.get(name)
-    if (!c) throw new RangeError(`no attribute ${name}`)
-    return c
-  }
-
-  private store(c: AttributeColumn, u: number, value: number | boolean | string): void {
-    if (u >= this.count) throw new RangeError(`node ${u} of ${this.count}`)
-    if (c.type === "string") {
-      const s = String(value)
-      let code = c.codes!.get(s)
-      if (code === undefined) {
-        code = c.dictionary!.length
-        c.dictionary!.push(s)
-        c.codes!.set(s, code)
-      }
-      c.data[u] = code
-    } else c.data[u] = typeof value === "boolean" ? (value ? 1 : 0) : Number(value)
-  }
-
-  private growColumns(need = this.count): void {
-    this.columnCapacity = Math.max(2 * this.columnCapacity, need)
-    for (const c of this.columns.values()) {
-      if (c.data.length < this.columnCapacity) c.data = this.grown(c.data, this.columnCapacity)
-    }
+    return this.attributes.view(name, this.count)
   }
 
   /** Node id when present; otherwise -(free slot) - 1. Leaves the id's hash in lastHash. */
@@ -354,14 +287,12 @@ export class NodeTable {
     this.slots = slots
   }
 
-  /** A copy of `a` with room for `need` elements (at least twice its length). */
   private grown<T extends Storage | Uint16Array>(a: T, need: number): T {
-    return resized(a, Math.max(need, a.length * 2), this.memory)
+    return grown(a, need, this.memory)
   }
 
-  /** `a` cut to `used` elements: a copy, unless that would free less than an eighth of it. */
   private fitted<T extends Storage | Uint16Array>(a: T, used: number): T {
-    return a.length - used < a.length / 8 ? a : resized(a, used, this.memory)
+    return fitted(a, used, this.memory)
   }
 
   /** The character arena at 2 B per character (the first id past Latin-1), made the arena. */

@@ -3,11 +3,10 @@
  * 1 / (1 - min(s, 1) + eps) by default, or by a user expression in s compiled once with mathjs.
  */
 import * as Effect from "effect/Effect"
-import type { EdgeBatch, ScoredPairs } from "../core/batches.ts"
+import { DEFAULT_BATCH_PAIRS, type EdgeBatch, type ScoredPairs, type StreamInfo } from "../core/batches.ts"
 import { MemoryBudget } from "../core/budget.ts"
 import { InvalidOption } from "../core/errors.ts"
 import type { Transform } from "../core/operator.ts"
-import { TASK_A_ROWS, TASK_B_ROWS } from "./tiled_cosine/plan.ts"
 
 /** Keeps 1/(1-s) finite for duplicates (s = 1); the peers use the same value. */
 export const DEFAULT_EPS = 1e-6
@@ -27,8 +26,8 @@ export function thresholdEdges(options: ThresholdEdgesOptions = {}): Transform<S
   const eps = options.eps ?? DEFAULT_EPS
   let threshold = 0
   let weigh: (s: number) => number = (s) => 1 / (1 - Math.min(s, 1) + eps)
-  // one output weight column per input batch; the largest batch is one tile of pairs
-  const batchBytes = TASK_A_ROWS * TASK_B_ROWS * 4
+  // one output weight column per input batch, as large as the largest batch upstream
+  const batchBytes = (up: StreamInfo) => (up.batchPairs ?? DEFAULT_BATCH_PAIRS) * 4
   return {
     kind: "transform",
     name,
@@ -50,8 +49,8 @@ export function thresholdEdges(options: ThresholdEdgesOptions = {}): Transform<S
         if (options.weight !== undefined) weigh = yield* compileWeight(options.weight, t)
         return { ...up, threshold: t }
       }),
-    minimum: () => batchBytes,
-    plan: () => Effect.succeed({ bytes: batchBytes }),
+    minimum: batchBytes,
+    plan: (_share, up) => Effect.succeed({ bytes: batchBytes(up) }),
     make: (plan) =>
       Effect.gen(function* () {
         const budget = yield* MemoryBudget

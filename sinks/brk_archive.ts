@@ -11,7 +11,7 @@ import { MemoryBudget } from "../core/budget.ts"
 import { crc32 } from "../core/bytes.ts"
 import { fixedShare, type Sink } from "../core/operator.ts"
 import { atomicOutput } from "../core/tempfile.ts"
-import { compress } from "../operators/segment_pack/codec.ts"
+import { compress } from "../formats/brk/codec.ts"
 import {
   type Catalog,
   CATALOG_FRAME,
@@ -23,7 +23,7 @@ import {
   writeCatalog,
   writeFooter,
   writeFrame,
-} from "./brk_archive/format.ts"
+} from "../formats/brk/format.ts"
 
 /** Where an append starts: the existing file's length, footer offset and first free pack id. */
 export interface AppendPoint {

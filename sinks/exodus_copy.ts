@@ -7,11 +7,12 @@
  */
 import * as Effect from "effect/Effect"
 import type { Sink } from "../core/operator.ts"
-import type { ExodusStreamInfo, MeshChunk } from "../sources/exodus/exodus_chunks.ts"
-import type { ExodusModel } from "../sources/exodus/model.ts"
-import type { NcAttr, NcDim } from "../sources/exodus/netcdf_classic.ts"
-import type { ExodusSelection } from "../sources/exodus/selection.ts"
-import { type NcChunk, type NcSchema, type NcVarSpec, writeNetcdf } from "./netcdf_classic.ts"
+import type { MeshChunk } from "../core/batches.ts"
+import type { ExodusStreamInfo } from "../formats/exodus/stream_info.ts"
+import type { ExodusModel } from "../formats/exodus/model.ts"
+import type { NcAttr, NcDim } from "../formats/netcdf/classic_header.ts"
+import type { ExodusSelection } from "../formats/exodus/selection.ts"
+import { type NcChunk, type NcSchema, type NcVarSpec, writeNetcdf } from "../formats/netcdf/classic_writer.ts"
 
 /** Arrays the copy writes itself, from the selection. */
 const REMADE = new Set(["name_nod_var", "name_elem_var", "name_glo_var", "elem_var_tab", "time_whole"])

@@ -11,8 +11,9 @@ import { MemoryBudget } from "../core/budget.ts"
 import { FormatUnsupported } from "../core/errors.ts"
 import { fixedShare, type Sink } from "../core/operator.ts"
 import { atomicOutput } from "../core/tempfile.ts"
-import type { ExodusStreamInfo, MeshChunk } from "../sources/exodus/exodus_chunks.ts"
-import { parquetFile } from "./parquet_file.ts"
+import type { MeshChunk } from "../core/batches.ts"
+import type { ExodusStreamInfo } from "../formats/exodus/stream_info.ts"
+import { parquetFile } from "../formats/parquet/file_writer.ts"
 
 /** Rows per row group: 64 k rows of ~40 bytes; DuckDB reads row groups in parallel. */
 export const EXODUS_ROW_GROUP = 1 << 16

@@ -4,8 +4,9 @@
  */
 import * as Effect from "effect/Effect"
 import { fixedShare, type Sink } from "../core/operator.ts"
-import type { ExodusStreamInfo, MeshChunk } from "../sources/exodus/exodus_chunks.ts"
-import { kernelOf } from "../sources/exodus/kernel/values.ts"
+import type { MeshChunk } from "../core/batches.ts"
+import type { ExodusStreamInfo } from "../formats/exodus/stream_info.ts"
+import { kernelOf } from "../formats/netcdf/kernel/values.ts"
 
 export interface VariableStats {
   readonly var: string

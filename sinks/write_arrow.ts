@@ -1,18 +1,17 @@
 /**
- * writeArrow: brook batches as an Arrow IPC stream (see core/arrow/streams.ts for the schemas) to
+ * writeArrow: brook batches as an Arrow IPC stream (see formats/arrow/streams.ts for the schemas) to
  * stdout, a file, or any byte sink. Column buffers are written as they are, without a copy; each
  * write waits until the output has taken it, so a slow reader holds the whole pipeline back.
  */
 import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
-import type { ClusterBatch, EdgeBatch, IdTable, ScoredPairs } from "../core/batches.ts"
+import type { ClusterBatch, EdgeBatch, EmbeddingRows, IdTable, ScoredPairs } from "../core/batches.ts"
 import { MemoryBudget } from "../core/budget.ts"
 import { fixedShare, type Sink } from "../core/operator.ts"
 import { writeAll } from "../core/files.ts"
 import { atomicOutput } from "../core/tempfile.ts"
-import { type ColumnData, encodeRecordBatch, encodeSchemaMessage, END_OF_STREAM } from "../core/arrow/ipc.ts"
-import { schemaFor, type StreamKind } from "../core/arrow/streams.ts"
-import type { EmbeddingRows } from "../sources/read_embeddings.ts"
+import { type ColumnData, encodeRecordBatch, encodeSchemaMessage, END_OF_STREAM } from "../formats/arrow/ipc.ts"
+import { schemaFor, type StreamKind } from "../formats/arrow/streams.ts"
 
 /** Where the bytes go. `write` resolves once the output has taken the bytes (backpressure). */
 export interface ArrowOutput {

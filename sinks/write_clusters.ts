@@ -8,8 +8,8 @@ import type { ClusterBatch, StreamInfo } from "../core/batches.ts"
 import { MemoryBudget } from "../core/budget.ts"
 import { fixedShare, type Sink } from "../core/operator.ts"
 import { atomicOutput } from "../core/tempfile.ts"
-import { textLinesSink } from "./text_lines.ts"
-import { int64Of, parquetFile } from "./parquet_file.ts"
+import { textLinesSink } from "../formats/text_lines.ts"
+import { int64Of, parquetFile } from "../formats/parquet/file_writer.ts"
 
 /** Nodes per Parquet row group. */
 export const CLUSTER_ROW_GROUP = 1 << 16

@@ -7,8 +7,8 @@ import type { EdgeBatch, IdTable, StreamInfo } from "../core/batches.ts"
 import { MemoryBudget } from "../core/budget.ts"
 import { fixedShare, type Sink } from "../core/operator.ts"
 import { atomicOutput } from "../core/tempfile.ts"
-import { formatF32, textLinesSink } from "./text_lines.ts"
-import { int64Of, parquetFile } from "./parquet_file.ts"
+import { formatF32, textLinesSink } from "../formats/text_lines.ts"
+import { int64Of, parquetFile } from "../formats/parquet/file_writer.ts"
 
 /**
  * Edges per Parquet row group: 64 Ki x 12 B of columns. The encoder's garbage per group (pages, INT64

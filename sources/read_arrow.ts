@@ -6,7 +6,7 @@
 import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import type { ClusterBatch, EdgeBatch, ScoredPairs, StreamInfo } from "../core/batches.ts"
+import type { ClusterBatch, EdgeBatch, EmbeddingRows, ScoredPairs, StreamInfo } from "../core/batches.ts"
 import { allowance, MemoryBudget, PendingAllowance } from "../core/budget.ts"
 import { InvalidInput, isBrookError } from "../core/errors.ts"
 import { IdsByRow } from "../core/id_column.ts"
@@ -14,7 +14,7 @@ import { writeAll } from "../core/files.ts"
 import { tempDir } from "../core/tempfile.ts"
 import type { Source } from "../core/operator.ts"
 import { Progress } from "../core/progress.ts"
-import { ByteReader } from "../core/arrow/byte_reader.ts"
+import { ByteReader } from "../formats/arrow/byte_reader.ts"
 import {
   type ArrowColumn,
   ArrowStreamReader,
@@ -22,10 +22,9 @@ import {
   encodeSchemaMessage,
   type RecordBatch,
   streamOffset,
-} from "../core/arrow/ipc.ts"
-import type { ArrowField, ArrowSchema } from "../core/arrow/schema.ts"
-import { ID_COLUMNS, infoFromMetadata, KEY, type StreamKind } from "../core/arrow/streams.ts"
-import type { EmbeddingRows } from "./read_embeddings.ts"
+} from "../formats/arrow/ipc.ts"
+import type { ArrowField, ArrowSchema } from "../formats/arrow/schema.ts"
+import { ID_COLUMNS, infoFromMetadata, KEY, type StreamKind } from "../formats/arrow/streams.ts"
 
 /** Where the bytes come from: a name for errors and a way to open them once. */
 export interface ArrowInput {
@@ -140,7 +139,7 @@ export function readArrow<K extends StreamKind>(input: ArrowInput, wanted: K | "
         },
         catch: (e) => {
           spool?.remove()
-          if (isBrookError(e)) return e as InvalidInput
+          if (isBrookError(e)) return e
           // a header or batch that contradicts itself, found while planning: bad input, never a JS error
           return new InvalidInput({
             file: input.name,

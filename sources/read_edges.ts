@@ -8,12 +8,13 @@
  */
 import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
-import { type AsyncBuffer, asyncBufferFromFile, type FileMetaData, parquetMetadataAsync, parquetRead } from "hyparquet"
+import { type AsyncBuffer, type FileMetaData, parquetMetadataAsync, parquetRead } from "hyparquet"
 import type { EdgeBatch } from "../core/batches.ts"
+import { type ByteSource, fileSource } from "../core/byte_source.ts"
 import { allowance, MemoryBudget, PendingAllowance } from "../core/budget.ts"
 import { InvalidInput } from "../core/errors.ts"
-import { readAt } from "../core/files.ts"
 import type { Source } from "../core/operator.ts"
+import { asyncBuffer } from "../formats/parquet/async_buffer.ts"
 import { NodeTable } from "../graph/node_table.ts"
 
 /** Edges per emitted batch. */
@@ -59,7 +60,14 @@ export function readEdges(files: string | readonly string[]): Source<EdgeBatch> 
           if (!fs.existsSync(file)) return yield* new InvalidInput({ file, reason: "no such file" })
           if (isParquet(file)) {
             const meta = yield* Effect.tryPromise({
-              try: async () => parquetMetadataAsync(await asyncBufferFromFile(file)),
+              try: async () => {
+                const src = fileSource(file)
+                try {
+                  return await parquetMetadataAsync(asyncBuffer(src))
+                } finally {
+                  src.close()
+                }
+              },
               catch: (e) => new InvalidInput({ file, reason: `not a readable Parquet file: ${(e as Error).message}` }),
             })
             const names = meta.schema.slice(1).map((s) => s.name)
@@ -120,12 +128,12 @@ const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0)
 
 /** Newlines in a file (an upper bound on its edges, known before any edge is kept). */
 function countLines(file: string): number {
-  const fd = fs.openSync(file, "r")
+  const src = fileSource(file)
   try {
     const buf = new Uint8Array(READ_BYTES)
     let at = 0, lines = 0, last = 10
     for (;;) {
-      const n = readAt(fd, buf, at)
+      const n = src.read(at, buf)
       if (n === 0) break
       for (let x = 0; x < n; x++) if (buf[x] === 10) lines++
       last = buf[n - 1]
@@ -133,7 +141,7 @@ function countLines(file: string): number {
     }
     return lines + (last !== 10 ? 1 : 0)
   } finally {
-    fs.closeSync(fd)
+    src.close()
   }
 }
 
@@ -154,10 +162,10 @@ class Batch {
 
 /** Whether the first edge line of a TSV file has an id that is not a node number. */
 function firstLineHasStringIds(file: string): boolean {
-  const fd = fs.openSync(file, "r")
+  const src = fileSource(file)
   try {
     const buf = new Uint8Array(READ_BYTES)
-    const text = new TextDecoder("latin1").decode(buf.subarray(0, readAt(fd, buf, 0)))
+    const text = new TextDecoder("latin1").decode(buf.subarray(0, src.read(0, buf)))
     for (const raw of text.split("\n")) {
       const t = raw.trim()
       if (t === "" || t.startsWith("#")) continue
@@ -166,13 +174,13 @@ function firstLineHasStringIds(file: string): boolean {
     }
     return false
   } finally {
-    fs.closeSync(fd)
+    src.close()
   }
 }
 
 /** Edges of a TSV file; string ids are interned into `table`, integer ids are node numbers. */
 function tsvEdges(file: string, table: NodeTable | undefined): ReadableStream<EdgeBatch> {
-  let fd: number | undefined
+  let src: ByteSource | undefined
   let offset = 0
   let line = 0
   let carry = ""
@@ -205,14 +213,14 @@ function tsvEdges(file: string, table: NodeTable | undefined): ReadableStream<Ed
   }
   return new ReadableStream<EdgeBatch>({
     pull(controller) {
-      fd ??= fs.openSync(file, "r")
+      src ??= fileSource(file)
       while (batch.length < BATCH - 1) {
-        const n = readAt(fd, buf, offset)
+        const n = src.read(offset, buf)
         if (n === 0) {
           if (carry !== "") parseLine(carry, offset - carry.length)
           carry = ""
           if (batch.length > 0) controller.enqueue(batch.take())
-          fs.closeSync(fd)
+          src.close()
           controller.close()
           return
         }
@@ -233,7 +241,7 @@ function tsvEdges(file: string, table: NodeTable | undefined): ReadableStream<Ed
       controller.enqueue(batch.take())
     },
     cancel() {
-      if (fd !== undefined) fs.closeSync(fd)
+      src?.close()
     },
   })
 }
@@ -248,14 +256,26 @@ function toNode(tok: string): number {
 function parquetEdges(file: string, rows: number, ids: InternedIds | undefined): ReadableStream<EdgeBatch> {
   let at = 0
   // the file and its footer are opened and parsed once, not for every batch
-  let opened: Promise<{ buffer: AsyncBuffer; metadata: FileMetaData }> | undefined
+  let opened: Promise<{ src: ByteSource; buffer: AsyncBuffer; metadata: FileMetaData }> | undefined
   const open = async () => {
-    const buffer = await asyncBufferFromFile(file)
-    return { buffer, metadata: await parquetMetadataAsync(buffer) }
+    const src = fileSource(file)
+    try {
+      const buffer = asyncBuffer(src)
+      return { src, buffer, metadata: await parquetMetadataAsync(buffer) }
+    } catch (e) {
+      src.close()
+      throw e
+    }
+  }
+  const close = async () => {
+    const o = opened
+    opened = undefined
+    ;(await o?.catch(() => undefined))?.src.close()
   }
   return new ReadableStream<EdgeBatch>({
     async pull(controller) {
       if (at >= rows) {
+        await close()
         controller.close()
         return
       }
@@ -295,13 +315,18 @@ function parquetEdges(file: string, rows: number, ids: InternedIds | undefined):
           },
         })
       } catch (e) {
+        await close()
         if (e instanceof InvalidInput) throw e
         throw bad(at, `cannot decode: ${(e as Error).message}`)
       }
-      if (filled.src < n || filled.dst < n) throw bad(at, "src or dst column ends early")
+      if (filled.src < n || filled.dst < n) {
+        await close()
+        throw bad(at, "src or dst column ends early")
+      }
       out.length = n
       at = end
       controller.enqueue(out.take())
     },
+    cancel: close,
   })
 }

@@ -6,7 +6,7 @@
  * well-connected refined clusters of their community, with probability ~ exp(gain / theta)), and
  * aggregation of the refined partition, with the unrefined partition as the aggregate's start; levels
  * repeat until local moving leaves every node alone. Iterations repeat from the last partition until one
- * changes nothing (or `iterations` are done). Communities are then split into their connected components
+ * gains less than a tolerance in quality (LEIDEN_TOLERANCE), or `iterations` are done, or (-1) one moves no node. Communities are then split into their connected components
  * (a no-op for Leiden's guarantee, kept as the contract: every community returned is connected) and
  * numbered by size descending, then smallest node.
  *
@@ -26,11 +26,61 @@ export interface LeidenOptions {
   readonly resolution?: number
   /** Refinement randomness theta (default 0.01). */
   readonly randomness?: number
-  /** Iterations; -1 (default) repeats until an iteration changes nothing. */
+  /**
+   * Iterations: N >= 1 runs N (fewer when one moves no node: the rest would change nothing); -1 repeats until an
+   * iteration moves no node. Default: until an iteration gains less than `tolerance`.
+   */
   readonly iterations?: number
+  /**
+   * The default stopping rule: iterations go on until `patience` of them in a row each raise the quality by less
+   * than this, per unit of edge weight (for modularity that is the gain in Q itself; for CPM the gain in its sum
+   * over the total edge weight). Default LEIDEN_TOLERANCE. Ignored when `iterations` is given.
+   */
+  readonly tolerance?: number
+  /** Iterations in a row that must each gain less than `tolerance` before the run stops (default LEIDEN_PATIENCE). */
+  readonly patience?: number
   readonly seed?: number
   /** Called before each allocation of algorithm state (bytes); throw to refuse it. */
   readonly reserve?: (bytes: number) => void
+  /**
+   * Working arrays to take instead of allocating them (recursive Leiden passes one pool to every sub-problem):
+   * their bytes are counted by the pool, not by this run's `reserve`.
+   */
+  readonly pool?: LeidenPool
+}
+
+/**
+ * Leiden's working arrays (Work), kept from one run to the next: recursive Leiden solves thousands of small
+ * sub-problems, each of which would otherwise allocate and zero its own. A run of n nodes takes them when they
+ * hold n nodes (the first, top-level run sizes them), else they are replaced. Their bytes are asked of `reserve`
+ * as they grow and stay held until `free`.
+ */
+export class LeidenPool {
+  private work: Work | undefined
+  private readonly mem: Meter
+  constructor(reserve?: (bytes: number) => void) {
+    this.mem = new Meter(reserve)
+  }
+  /** Bytes the pool holds now, and at most. */
+  get bytes(): number {
+    return this.mem.now
+  }
+  get peak(): number {
+    return this.mem.peak
+  }
+  /** @internal Work for a run of n nodes whose largest degree is `degree`. */
+  take(n: number, degree: number): Work {
+    if (this.work !== undefined && this.work.capacity >= n) {
+      this.work.fit(degree + 1)
+      return this.work
+    }
+    this.work?.free(this.mem)
+    return (this.work = new Work(n, degree, this.mem))
+  }
+  free(): void {
+    this.work?.free(this.mem)
+    this.work = undefined
+  }
 }
 
 /**
@@ -54,6 +104,11 @@ export interface LeidenResult {
   /** Quality of the result under the objective (modularity Q, or the CPM sum). */
   readonly quality: number
   readonly iterations: number
+  /**
+   * The last iteration's gain in quality per unit of edge weight (modularity: the gain in Q), as the stopping
+   * rule saw it; 0 when it moved no node.
+   */
+  readonly lastGain: number
   /** Typed-array bytes the run held at its peak (graph excluded). */
   readonly peakBytes: number
 }
@@ -65,10 +120,20 @@ export interface LeidenResult {
  * external weights 4 (f32; local moving and refinement never overlap). Level-0 node weights are not stored:
  * a node's strength is summed from its row when needed (1 for CPM). Refinement's "leave alone" mark is the
  * top bit of the refined cluster id (ids stay below 2^31, as the Int32 slots already require). Scratch per
- * neighbouring community is 12 B per unit of the largest degree. Aggregate graphs come on top (8 B per CSR
+ * neighbouring community is 20 B per unit of the largest degree. Aggregate graphs come on top (8 B per CSR
  * entry, 20 B per node at most) and are reserved as they are built; they shrink level by level.
  */
 export const LEIDEN_BYTES_PER_NODE = 36
+
+/**
+ * Default stopping rule (see LeidenOptions.tolerance): stop after LEIDEN_PATIENCE (3) iterations in a row each
+ * gained less than 1e-4 in modularity (or in CPM quality per unit of edge weight), or one moved no node. An
+ * iteration's gain is the sum of the gains of every move local moving made in it, at every level: exact
+ * (aggregation keeps the quality) and free to keep. Gains come in bursts (the refinement is random: an iteration
+ * after two quiet ones may cut a community differently and gain 0.002), hence three quiet ones, not one.
+ */
+export const LEIDEN_TOLERANCE = 1e-4
+export const LEIDEN_PATIENCE = 3
 
 export function leiden(g: LevelGraph | Csr, options: LeidenOptions = {}): LeidenResult {
   return drain(leidenSteps(g, options))
@@ -82,33 +147,44 @@ export function* leidenSteps(g: LevelGraph | Csr, options: LeidenOptions = {}): 
   const objective = options.objective ?? "modularity"
   const gamma = options.resolution ?? 1
   const theta = options.randomness ?? 0.01
-  const maxIterations = options.iterations ?? -1
+  const maxIterations = options.iterations
+  const tolerance = options.tolerance ?? LEIDEN_TOLERANCE
+  const patience = options.patience ?? LEIDEN_PATIENCE
   const rng = new Rng(options.seed ?? 0)
   const n = g.n
   const mem = new Meter(options.reserve)
   let total = 0
-  if (objective === "modularity") { for (let v = 0; v < n; v++) total += strengthOf(g, v) }
+  for (let v = 0; v < n; v++) total += strengthOf(g, v)
   const scale = objective === "modularity" ? (total > 0 ? gamma / total : 0) : gamma
   const membership = mem.u32(n)
   for (let v = 0; v < n; v++) membership[v] = v
-  let iterations = 0
-  if (n > 0 && (objective === "cpm" || total > 0)) {
-    const work = new Work(n, maxDegree(g), mem)
-    for (; maxIterations < 0 || iterations < maxIterations;) {
+  let iterations = 0, lastGain = 0
+  const pool = options.pool
+  const work = n === 0 ? undefined : pool !== undefined ? pool.take(n, maxDegree(g)) : new Work(n, maxDegree(g), mem)
+  if (work !== undefined && (objective === "cpm" || total > 0)) {
+    // an iteration's gain in quality per unit of edge weight (total is twice the edge weight): see LEIDEN_TOLERANCE
+    const perWeight = total > 0 ? 2 / total : 0
+    let quiet = 0
+    for (; maxIterations === undefined || maxIterations < 0 || iterations < maxIterations;) {
       iterations++
+      work.gained = 0
       // an iteration in which no node moves, at any level, returns the partition it started from
-      if (!iteration(g, objective === "cpm", membership, scale, theta, rng, work, mem)) break
+      const moved = iteration(g, objective === "cpm", membership, scale, theta, rng, work)
+      lastGain = moved ? work.gained * perWeight : 0
+      quiet = lastGain < tolerance ? quiet + 1 : 0
+      if (!moved || (maxIterations === undefined && quiet >= patience)) break
       yield
     }
-    work.free(mem)
   }
-  const { membership: out, communities } = finish(g, membership, mem)
+  const { membership: out, communities } = finish(g, membership, mem, work)
+  if (work !== undefined && pool === undefined) work.free(mem)
   return {
     membership: out,
     communities,
     quality: quality(g, out, communities, objective, gamma),
     iterations,
-    peakBytes: mem.peak,
+    lastGain,
+    peakBytes: mem.peak + (pool?.peak ?? 0),
   }
 }
 
@@ -147,12 +223,16 @@ class Meter {
 
 /** Scratch reused by every level (sized for level 0; aggregates are smaller). */
 class Work {
+  /** Nodes the per-node arrays hold. */
+  readonly capacity: number
   readonly slot: Int32Array
   /** Scratch per neighbouring community, at least the largest degree of the level being worked on. */
   touched: Uint32Array
   acc: Float64Array
   /** Set when local moving moves a node. */
   moved = false
+  /** Sum of the gains of the moves local moving made (in the units of w(v, C) - g a_v A_C). */
+  gained = 0
   readonly queue: Uint32Array
   readonly stack: Uint32Array
   readonly count: Uint32Array
@@ -165,8 +245,22 @@ class Work {
   readonly total: Float64Array
   /** Node strength summed by the last `gather` (the level-0 node weight for modularity). */
   strength = 0
-  private gain: Float64Array
+  /**
+   * Per-level arrays, kept for the whole run (levels and iterations) instead of allocated per level: the map from
+   * level-0 nodes to aggregate nodes, refinement's output above level 0, and two sides (the level being read, the
+   * aggregate being built) of offsets, node weights, targets, edge weights and community labels. They only grow.
+   */
+  map = EMPTY_U32
+  refinedUp = EMPTY_U32
+  readonly offsets = [EMPTY_U32, EMPTY_U32]
+  readonly weight = [EMPTY_F64, EMPTY_F64]
+  readonly targets = [EMPTY_U32, EMPTY_U32]
+  readonly weights = [EMPTY_F32, EMPTY_F32]
+  readonly comm = [EMPTY_U32, EMPTY_U32]
+  /** Refinement's candidate gains, one per touched community (sized with touched). */
+  gain: Float64Array
   constructor(n: number, degree: number, private readonly mem: Meter) {
+    this.capacity = n
     this.slot = mem.i32(n).fill(-1)
     this.touched = mem.u32(degree + 1)
     this.acc = mem.f64(degree + 1)
@@ -177,22 +271,38 @@ class Work {
     this.refExt = mem.f32(n)
     this.flag = new Uint8Array(this.refExt.buffer, 0, n)
     this.total = mem.f64(n)
-    // metered like the rest: free() gives these bytes back
-    this.gain = mem.f64(64)
+    this.gain = mem.f64(degree + 1)
   }
   /** Grows the per-community scratch to hold k entries (keeping what it holds). */
   fit(k: number): void {
     if (k <= this.touched.length) return
     const cap = Math.max(k, 2 * this.touched.length)
-    const t = this.mem.u32(cap), a = this.mem.f64(cap)
+    const t = this.mem.u32(cap), a = this.mem.f64(cap), gain = this.mem.f64(cap)
     t.set(this.touched)
     a.set(this.acc)
-    this.mem.free(this.touched, this.acc)
+    this.mem.free(this.touched, this.acc, this.gain)
     this.touched = t
     this.acc = a
+    this.gain = gain
+  }
+  /** Grows pooled array `a` to hold n (copying its first `keep` entries); returns it whole. */
+  grow<T extends Uint32Array | Float32Array | Float64Array>(a: T, n: number, keep = 0): T {
+    if (n <= a.length) return a
+    const cap = Math.max(n, Math.ceil(1.5 * a.length))
+    const b = (a instanceof Float64Array ? this.mem.f64(cap) : a instanceof Float32Array ? this.mem.f32(cap) : this.mem.u32(cap)) as T
+    if (keep > 0) b.set(a.subarray(0, keep))
+    this.mem.free(a)
+    return b
   }
   free(mem: Meter): void {
     mem.free(
+      this.map,
+      this.refinedUp,
+      ...this.offsets,
+      ...this.weight,
+      ...this.targets,
+      ...this.weights,
+      ...this.comm,
       this.slot,
       this.touched,
       this.acc,
@@ -202,14 +312,6 @@ class Work {
       this.total,
       this.gain,
     )
-  }
-  /** Scratch for k candidate gains (k is at most a node's degree). */
-  gainScratch(k: number): Float64Array {
-    if (k > this.gain.length) {
-      this.mem.free(this.gain)
-      this.gain = this.mem.f64(Math.max(k, 2 * this.gain.length))
-    }
-    return this.gain
   }
 }
 
@@ -234,6 +336,9 @@ function strengthOf(g: LevelGraph, v: number): number {
  * 100k threshold graph ~550 ms instead of ~290).
  */
 const LEVEL0 = new Float64Array(0)
+const EMPTY_U32 = new Uint32Array(0)
+const EMPTY_F32 = new Float32Array(0)
+const EMPTY_F64 = new Float64Array(0)
 
 /** Node weight a_v: stored for aggregates; at level 0 (`a` is LEVEL0) 1 for CPM, else v's strength. */
 function weightOf(g: LevelGraph, a: Float64Array, unit: boolean, v: number): number {
@@ -271,6 +376,9 @@ function gather(g: LevelGraph, v: number, comm: Uint32Array, w: Work): number {
   w.strength = strength
   return k
 }
+
+/** exp(-37) < 2^-53: a choice whose gain is this many theta below the best one's is never drawn. */
+const NEGLIGIBLE = 37
 
 /** Refinement marks a node it leaves alone by this bit of its refined cluster id. */
 const DONE = 0x80000000
@@ -316,16 +424,15 @@ function iteration(
   theta: number,
   rng: Rng,
   w: Work,
-  mem: Meter,
 ): boolean {
   const n0 = g0.n
-  // level-0 node -> node of the current level: the first refinement itself, then composed with the next
-  let agg: Uint32Array | undefined
   let g: LevelGraph = g0
   // node weights of aggregates; level 0's are computed from the graph (weightOf)
   let a: Float64Array = LEVEL0
   let comm = membership
   let moved = false
+  // the side of the pooled buffers the next aggregate is written to (the current level is on the other)
+  let side = 0
   renumber(comm, comm, n0, w.slot)
   for (;;) {
     const n = g.n
@@ -334,33 +441,32 @@ function iteration(
     const k = moveNodes(g, a, unit, comm, scale, rng, w)
     moved ||= w.moved
     if (k === n) break
-    const refined = mem.u32(n)
+    // level-0 node -> node of the current level: the first refinement itself, then composed with the next
+    let refined: Uint32Array
+    if (g === g0) refined = (w.map = w.grow(w.map, n0))
+    else refined = (w.refinedUp = w.grow(w.refinedUp, n))
     let kr = refine(g, a, unit, comm, scale, theta, rng, w, refined)
     if (kr === n) {
       // refinement merged nothing: aggregate by the communities themselves (as igraph does)
       kr = renumber(comm, refined, n, w.slot)
     }
-    const next = aggregate(g, a, unit, refined, kr, mem, w)
-    const nextComm = mem.u32(kr)
+    const next = aggregate(g, a, unit, refined, kr, w, side)
+    const nextComm = (w.comm[side] = w.grow(w.comm[side], kr))
     for (let v = 0; v < n; v++) nextComm[refined[v]] = comm[v]
-    if (agg === undefined) agg = refined
-    else {
-      for (let v = 0; v < n0; v++) agg[v] = refined[agg[v]]
-      mem.free(refined)
+    if (g !== g0) {
+      const map = w.map
+      for (let v = 0; v < n0; v++) map[v] = refined[map[v]]
     }
-    if (a !== LEVEL0) mem.free(g.offsets, g.targets, g.weights, a)
-    if (comm !== membership) mem.free(comm)
     g = next.graph
     a = next.weight
-    comm = mem.u32(kr)
-    renumber(nextComm, comm, kr, w.slot)
-    mem.free(nextComm)
+    comm = nextComm.subarray(0, kr)
+    renumber(comm, comm, kr, w.slot)
+    side ^= 1
   }
-  if (agg !== undefined) {
-    for (let v = 0; v < n0; v++) membership[v] = comm[agg[v]]
-    mem.free(comm, agg)
+  if (g !== g0) {
+    const map = w.map
+    for (let v = 0; v < n0; v++) membership[v] = comm[map[v]]
   }
-  if (a !== LEVEL0) mem.free(g.offsets, g.targets, g.weights, a)
   return moved
 }
 
@@ -418,7 +524,8 @@ function moveNodes(
     count[old]--
     const so = slot[old]
     let best = old
-    let bestGain = (so >= 0 ? acc[so] : 0) - scale * av * total[old]
+    const stay = (so >= 0 ? acc[so] : 0) - scale * av * total[old]
+    let bestGain = stay
     for (let s = 0; s < k; s++) {
       const c = touched[s]
       const gain = acc[s] - scale * av * total[c]
@@ -427,7 +534,10 @@ function moveNodes(
         best = c
       }
     }
-    if (bestGain < 0 && count[old] > 0 && emptyTop > 0) best = empty[emptyTop - 1]
+    if (bestGain < 0 && count[old] > 0 && emptyTop > 0) {
+      best = empty[emptyTop - 1]
+      bestGain = 0
+    }
     clearSlots(w, k)
     if (best !== old && count[best] === 0) emptyTop--
     total[best] += av
@@ -435,6 +545,7 @@ function moveNodes(
     comm[v] = best
     if (best === old) continue
     w.moved = true
+    w.gained += bestGain - stay
     if (count[old] === 0) empty[emptyTop++] = old
     const row = nodes === undefined ? v : nodes[v]
     const end = offsets[row + 1]
@@ -513,38 +624,59 @@ function refine(
     if (refExt[v] < scale * av * (AS - av)) continue
     const k = gatherWithin(g, v, ref, w, comm, S)
     // candidates: well-connected refined clusters with gain >= 0 (their gains kept in w.gain), and v alone
-    const gain = w.gainScratch(k)
-    let maxGain = 0
+    const gain = w.gain, touched = w.touched, acc = w.acc
+    let maxGain = 0, eligible = 0, only = -1
     for (let s = 0; s < k; s++) {
-      const c = w.touched[s]
+      const c = touched[s]
       const rc = refTotal[c]
-      const d = w.acc[s] - scale * av * rc
+      const d = acc[s] - scale * av * rc
       const ok = d >= 0 && refExt[c] >= scale * rc * (AS - rc)
       gain[s] = ok ? d : -1
-      if (ok && d > maxGain) maxGain = d
+      if (!ok) continue
+      eligible++
+      only = s
+      if (d > maxGain) maxGain = d
     }
-    // probabilities ~ exp((gain - max) / theta): v alone first, then clusters in touch order
-    const stay = expNonPositive(-maxGain / theta)
-    let sum = stay
-    for (let s = 0; s < k; s++) {
-      const p = gain[s] >= 0 ? expNonPositive((gain[s] - maxGain) / theta) : 0
-      gain[s] = p
-      sum += p
-    }
-    let r = rng.next() * sum
     let chosen = v, chosenSlot = -1
-    if (r >= stay) {
-      r -= stay
+    if (eligible === 0) {
+      // staying alone is the only choice: no draw
+      clearSlots(w, k)
+      continue
+    }
+    // probabilities ~ exp((gain - max) / theta), v alone first, then clusters in touch order. A choice more than
+    // NEGLIGIBLE theta below the best has a probability under 2^-53 of the best's: it is left out, and when only
+    // one choice is left there is no draw (a draw could not pick the others: r has 53 bits)
+    const floor = maxGain - NEGLIGIBLE * theta
+    let contenders = maxGain <= NEGLIGIBLE * theta ? 1 : 0
+    for (let s = 0; s < k; s++) {
+      if (gain[s] < floor) gain[s] = -1
+      else if (gain[s] >= 0) (contenders++), (only = s)
+    }
+    if (contenders === 1 && maxGain > NEGLIGIBLE * theta) {
+      chosen = touched[only]
+      chosenSlot = only
+    } else if (contenders > 1) {
+      const stay = maxGain <= NEGLIGIBLE * theta ? expNonPositive(-maxGain / theta) : 0
+      let sum = stay
       for (let s = 0; s < k; s++) {
-        if (gain[s] === 0) continue
-        chosen = w.touched[s]
-        chosenSlot = s
-        if (r < gain[s]) break
-        r -= gain[s]
+        const p = gain[s] >= 0 ? expNonPositive((gain[s] - maxGain) / theta) : 0
+        gain[s] = p
+        sum += p
+      }
+      let r = rng.next() * sum
+      if (r >= stay) {
+        r -= stay
+        for (let s = 0; s < k; s++) {
+          if (gain[s] === 0) continue
+          chosen = touched[s]
+          chosenSlot = s
+          if (r < gain[s]) break
+          r -= gain[s]
+        }
       }
     }
     if (chosen !== v) {
-      const wvc = w.acc[chosenSlot]
+      const wvc = acc[chosenSlot]
       refExt[chosen] = refExt[chosen] + refExt[v] - 2 * wvc
       refTotal[chosen] += av
       refTotal[v] = 0
@@ -573,30 +705,35 @@ function renumber(src: Uint32Array, dst: Uint32Array, n: number, slot: Int32Arra
   return k
 }
 
-/** The graph of refined clusters: node weights summed, parallel edges merged, internal edges dropped. */
+/**
+ * The graph of refined clusters: node weights summed, parallel edges merged, internal edges dropped. Written into
+ * `side` of the work's pooled buffers (views of them are returned).
+ */
 function aggregate(
   g: LevelGraph,
   a: Float64Array,
   unit: boolean,
   refined: Uint32Array,
   k: number,
-  mem: Meter,
   w: Work,
+  side: number,
 ): { graph: LevelGraph; weight: Float64Array } {
   const n = g.n
-  // members of each cluster, ascending
-  const start = mem.u32(k + 1)
+  // members of each cluster, ascending; refinement's totals are dead now, so their buffer (stack and count)
+  // holds the members and the cluster starts (k < n: local moving left fewer communities than nodes)
+  const start = w.count.subarray(0, k + 1).fill(0)
   for (let v = 0; v < n; v++) start[refined[v] + 1]++
   for (let c = 0; c < k; c++) start[c + 1] += start[c]
-  const members = mem.u32(n)
+  const members = w.stack
   const fill = w.queue
   for (let c = 0; c < k; c++) fill[c] = start[c]
   for (let v = 0; v < n; v++) members[fill[refined[v]]++] = v
-  const weight = mem.f64(k)
-  // one pass over the level's edges; the aggregate's arrays grow by doubling (usually they stay tiny)
-  const offsets = mem.u32(k + 1)
-  let targets = mem.u32(Math.max(1024, k))
-  let weights = mem.f32(targets.length)
+  const weight = (w.weight[side] = w.grow(w.weight[side], k)).subarray(0, k).fill(0)
+  // one pass over the level's edges into the pooled arrays (they grow by half when needed, and stay)
+  const offsets = (w.offsets[side] = w.grow(w.offsets[side], k + 1)).subarray(0, k + 1)
+  offsets[0] = 0
+  let targets = (w.targets[side] = w.grow(w.targets[side], Math.max(1024, k)))
+  let weights = (w.weights[side] = w.grow(w.weights[side], targets.length))
   const gt = g.targets, gw = g.weights, go = g.offsets, local = g.local, nodes = g.nodes
   const slot = w.slot
   let touched = w.touched, acc = w.acc
@@ -631,13 +768,8 @@ function aggregate(
       weight[c] += a !== LEVEL0 ? a[v] : unit ? 1 : strength
     }
     if (at + kc > targets.length) {
-      const cap = Math.max(2 * targets.length, at + kc)
-      const t2 = mem.u32(cap), w2 = mem.f32(cap)
-      t2.set(targets.subarray(0, at))
-      w2.set(weights.subarray(0, at))
-      mem.free(targets, weights)
-      targets = t2
-      weights = w2
+      targets = w.targets[side] = w.grow(targets, at + kc, at)
+      weights = w.weights[side] = w.grow(weights, targets.length, at)
     }
     for (let s = 0; s < kc; s++) {
       targets[at] = touched[s]
@@ -646,25 +778,23 @@ function aggregate(
     }
     offsets[c + 1] = at
   }
-  mem.free(start, members)
-  if (at < targets.length) {
-    const t2 = targets.slice(0, at), w2 = weights.slice(0, at)
-    mem.free(targets, weights)
-    mem.take(8 * at)
-    targets = t2
-    weights = w2
-  }
-  return { graph: { n: k, offsets, targets, weights }, weight }
+  return { graph: { n: k, offsets, targets: targets.subarray(0, at), weights: weights.subarray(0, at) }, weight }
 }
 
 /**
  * Splits every community into its connected components, then numbers communities by size descending,
  * ties by smallest node.
  */
-function finish(g: LevelGraph, m: Uint32Array, mem: Meter): { membership: Uint32Array; communities: number } {
+function finish(
+  g: LevelGraph,
+  m: Uint32Array,
+  mem: Meter,
+  w: Work | undefined,
+): { membership: Uint32Array; communities: number } {
   const n = g.n
-  const comp = mem.i32(n).fill(-1)
-  const stack = mem.u32(n)
+  // the work's arrays are free now: refined external weights hold the components, the queue the stack
+  const comp = (w !== undefined ? new Int32Array(w.refExt.buffer, 0, n) : mem.i32(n)).fill(-1)
+  const stack = w !== undefined ? w.queue : mem.u32(n)
   let k = 0
   for (let s = 0; s < n; s++) {
     if (comp[s] >= 0) continue
@@ -685,16 +815,16 @@ function finish(g: LevelGraph, m: Uint32Array, mem: Meter): { membership: Uint32
     k++
   }
   // components are numbered by smallest node already (s ascends); order by size descending, stable
-  const size = mem.u32(k)
+  const size = w !== undefined ? w.count.subarray(0, k).fill(0) : mem.u32(k)
   for (let v = 0; v < n; v++) size[comp[v]]++
-  const order = mem.u32(k)
+  const order = w !== undefined ? w.stack.subarray(0, k) : mem.u32(k)
   for (let c = 0; c < k; c++) order[c] = c
   order.sort((p, q) => size[q] - size[p] || p - q)
   const rank = stack.subarray(0, k)
   for (let r = 0; r < k; r++) rank[order[r]] = r
   const out = mem.u32(n)
   for (let v = 0; v < n; v++) out[v] = rank[comp[v]]
-  mem.free(comp, stack, size, order)
+  if (w === undefined) mem.free(comp, stack, size, order)
   return { membership: out, communities: k }
 }
 

@@ -6,7 +6,7 @@
  */
 import type { ClusterTable } from "../../core/batches.ts"
 import { type Csr, induce, release } from "../../graph/csr.ts"
-import { drain, type LeidenOptions, leidenSteps } from "./leiden.ts"
+import { drain, type LeidenOptions, LeidenPool, leidenSteps } from "./leiden.ts"
 import { deriveSeed } from "./random.ts"
 
 export interface RecursiveOptions extends LeidenOptions {
@@ -50,11 +50,19 @@ export function clusterRecursive(g: Csr, options: RecursiveOptions = {}): Cluste
 export function* clusterSteps(g: Csr, options: RecursiveOptions = {}): Generator<void, Clustering> {
   const maxSize = options.maxSize ?? Infinity
   const seed = options.seed ?? 0
+  const reserve = options.reserve
+  // one set of working arrays for every run: sized by the top level, reused by each sub-problem (the pool's
+  // bytes are reserved as it grows and given back when the recursion ends)
+  let pooled = 0
+  const pool = new LeidenPool(reserve && ((b: number) => {
+    reserve(b)
+    pooled += b
+  }))
   const run = function* (graph: Parameters<typeof leidenSteps>[0], runSeed: number) {
     let held = 0
-    const reserve = options.reserve
     const result = yield* leidenSteps(graph, {
       ...options,
+      pool,
       seed: runSeed,
       reserve: reserve && ((b: number) => {
         reserve(b)
@@ -100,6 +108,8 @@ export function* clusterSteps(g: Csr, options: RecursiveOptions = {}): Generator
     sizes.push(grp.nodes.length)
     for (let k = 0; k < grp.nodes.length; k++) leaf[grp.nodes[k]] = id
   }
+  pool.free()
+  options.release?.(pooled)
   return {
     leaf,
     table: { paths, level: Int32Array.from(levels), size: Uint32Array.from(sizes) },

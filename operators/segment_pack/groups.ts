@@ -8,8 +8,8 @@
  */
 import * as fs from "node:fs"
 import { readAt, writeAll } from "../../core/files.ts"
-import { buildIndex, indexBytes } from "./delta.ts"
-import { NONE } from "./kmers.ts"
+import { buildIndex, indexBytes } from "../../formats/brk/delta.ts"
+import { NONE } from "../../formats/brk/kmers.ts"
 
 const keyOf = (a: bigint, b: bigint) => `${a}:${b}`
 

@@ -10,7 +10,7 @@
  */
 import type { PackEvent } from "../../core/batches.ts"
 import type { WorkerPool } from "../../core/workers.ts"
-import { packBytes, type PackJob } from "./codec.ts"
+import { packBytes, type PackJob } from "../../formats/brk/codec.ts"
 import type { PackResult, PackTask } from "./pack_worker.ts"
 
 /** A pack event before compression: what the Packer emits. */

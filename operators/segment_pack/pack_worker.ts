@@ -3,7 +3,7 @@
  * runs beside reading, cutting and delta encoding. Pure: the same bytes in give the same bytes out as
  * compressing on the main thread, so the archive does not depend on the number of workers.
  */
-import { packBytes, type PackJob } from "./codec.ts"
+import { packBytes, type PackJob } from "../../formats/brk/codec.ts"
 
 /** A pack to compress: a reference segment (2-bit packed first) or a sealed delta pack's body. */
 export interface PackTask extends PackJob {

@@ -8,9 +8,9 @@ import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import type { FastaEvent, Segment, SegmentEvent } from "../../core/batches.ts"
 import { MemoryBudget } from "../../core/budget.ts"
-import { type InvalidInput, InvalidOption } from "../../core/errors.ts"
+import { brookError, InvalidOption } from "../../core/errors.ts"
 import { fixedShare, type Transform } from "../../core/operator.ts"
-import { canonicalAt, CODE, MAX_K, MIN_K, NONE, reverseComplement, SplitterSet } from "./kmers.ts"
+import { canonicalAt, CODE, MAX_K, MIN_K, NONE, reverseComplement, SplitterSet } from "../../formats/brk/kmers.ts"
 import { chooseSplitters, DEFAULT_K, DEFAULT_SEGMENT } from "./splitters.ts"
 
 /** A segment longer than this is cut without a splitter (a region the reference lacks). */
@@ -159,7 +159,7 @@ export function segment(options: SegmentOptions): Transform<FastaEvent, SegmentE
         yield* budget.reserve(name, bytes)
         const chosen = options.splitters ?? (yield* Effect.tryPromise({
           try: () => chooseSplitters(options.reference!, { k, segmentSize, sketchBytes: sketch }),
-          catch: (e) => e as InvalidInput,
+          catch: brookError,
         }))
         const set = new SplitterSet(k, chosen)
         let controller: TransformStreamDefaultController<SegmentEvent>

@@ -7,8 +7,8 @@
  * over a unique k-mer (and take the next one). Its size is the sketch plan, not the reference's
  * k-mer count, which keeps the reference pass within a fixed budget.
  */
-import { type FastaHandler, parseFasta } from "../../sources/fasta.ts"
-import { CODE, kmerKey } from "./kmers.ts"
+import { type FastaHandler, parseFasta } from "../../formats/fasta/parser.ts"
+import { CODE, kmerKey } from "../../formats/brk/kmers.ts"
 
 /** Default splitter k-mer length and segment size: AGC's defaults. */
 export const DEFAULT_K = 31

@@ -5,29 +5,22 @@
  * they are spilled to a temp file and joined block by block (block nested loop join).
  */
 import * as Effect from "effect/Effect"
-import * as fs from "node:fs"
+import * as Exit from "effect/Exit"
+import * as Scope from "effect/Scope"
 import * as os from "node:os"
-import type { ScoredPairs, StreamInfo } from "../../core/batches.ts"
+import type { EmbeddingRows, ScoredPairs, StreamInfo } from "../../core/batches.ts"
 import { MemoryBudget } from "../../core/budget.ts"
 import { InvalidInput, InvalidOption } from "../../core/errors.ts"
 import type { Source, Transform } from "../../core/operator.ts"
 import { Progress } from "../../core/progress.ts"
-import { readAt, writeAll } from "../../core/files.ts"
 import { collectGarbageNow } from "../../core/gc.ts"
 import { scopedTempFile } from "../../core/tempfile.ts"
 import { workerPool } from "../../core/workers.ts"
-import type { EmbeddingRows } from "../../sources/read_embeddings.ts"
 import {
   expandedABytes,
   f32Below,
   type KernelVariant,
-  packed8Bytes,
-  packedBytes,
-  packNormalised,
-  paddedDim,
-  PANEL_ROWS,
   pickVariant,
-  quantiseRows,
   screenMargin,
   STATE_BYTES,
 } from "./kernel.ts"
@@ -41,13 +34,22 @@ import {
   scratchPerWorker,
   SLOT_BYTES,
   SLOT_PAIRS,
-  STAGING_ROWS,
   TASK_A_ROWS,
   TASK_B_ROWS,
   TASKS_PER_WORKER,
   type TilePlan,
 } from "./plan.ts"
+import { TileBounds } from "./bounds.ts"
+import { countTasks, enumerate, type Grid, type Planned } from "./grid.ts"
+import { Ingest } from "./ingest.ts"
+import { align, Region } from "./region.ts"
+import { closeSpill, openSpill, type SpillFds } from "./spill.ts"
 import type { TileResult, TileTask, WorkerInit } from "./worker.ts"
+
+/** tiledCosine's plan: the tiles', and the bytes of the second input's source it runs itself (A x B). */
+export interface TiledCosinePlan extends TilePlan {
+  readonly sourceB: number
+}
 
 export interface TiledCosineOptions {
   /** Pairs with cosine strictly above this leave the operator. */
@@ -83,7 +85,7 @@ const spawnTileWorker = () =>
 const defaultThreads = () =>
   Math.max(1, (os as { availableParallelism?: () => number }).availableParallelism?.() ?? os.cpus().length)
 
-export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRows, ScoredPairs> {
+export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRows, ScoredPairs, TiledCosinePlan> {
   const name = "tiledCosine"
   const threads = Math.max(1, Math.floor(options.threads ?? defaultThreads()))
   const cross = options.against !== undefined
@@ -140,6 +142,7 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
           pairing: cross ? "cross" : "self",
           idsB: cross ? infoB.ids : up.ids,
           shard: options.shard ? `${options.shard.index}/${options.shard.count}` : undefined,
+          batchPairs: TASK_A_ROWS * TASK_B_ROWS,
         } as StreamInfo
       }),
     minimum: (info) => minimumBytes(planInput(info)) + (options.against?.minimum(infoB) ?? 0),
@@ -149,12 +152,13 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
         Effect.map((p) => ({ ...p, bytes: p.bytes + b, sourceB: b, notes: `${p.notes}, ${kernel.variant} kernel` })),
       )
     },
-    make: (planIn, info) =>
+    make: (plan, info) =>
       Effect.gen(function* () {
-        const plan = planIn as TilePlan & { sourceB: number }
         const budget = yield* MemoryBudget
         const progress = yield* Progress
-        yield* budget.reserve(name, plan.bytes - plan.sourceB)
+        // the reservation lives in a scope of its own, closed when the last pair is out (done) or with the run's
+        const reservation = yield* Scope.fork(yield* Scope.Scope)
+        yield* budget.reserve(name, plan.bytes - plan.sourceB).pipe(Scope.provide(reservation))
         const dim = info.dim!
         const { variant, bytes } = kernel
         const int8 = variant === "int8"
@@ -414,7 +418,7 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
           memory = heap = undefined
           ingestA = ingestB = undefined
           boundsA = boundsB = undefined
-          budget.ledger.release(name, plan.bytes - plan.sourceB)
+          Effect.runSync(Scope.close(reservation, Exit.void))
         }
 
         const readable = new ReadableStream<ScoredPairs>({
@@ -473,106 +477,6 @@ function yield_(
   })
 }
 
-const align = (n: number) => Math.ceil(n / 64) * 64
-
-interface Planned {
-  id: number
-  ab: number
-  bb: number
-  blockA0: number
-  blockARows: number
-  blockB0: number
-  blockBRows: number
-  aRow0: number
-  aRows: number
-  bRow0: number
-  bRows: number
-}
-
-interface Grid {
-  rowsA: number
-  rowsB: number
-  blockA: number
-  blockB: number
-  self: boolean
-}
-
-/** Tasks in emission order: A block, B block (>= A block for a self join), A tile, B tile; one shard's. */
-function* enumerate(g: Grid, shard?: { index: number; count: number }): Generator<Planned> {
-  let id = 0
-  let tile = 0
-  const nbA = Math.ceil(g.rowsA / g.blockA)
-  const nbB = Math.ceil(g.rowsB / g.blockB)
-  for (let ab = 0; ab < nbA; ab++) {
-    const blockA0 = ab * g.blockA
-    const blockARows = Math.min(g.blockA, g.rowsA - blockA0)
-    for (let bb = g.self ? ab : 0; bb < nbB; bb++) {
-      const blockB0 = bb * g.blockB
-      const blockBRows = Math.min(g.blockB, g.rowsB - blockB0)
-      for (let a0 = blockA0; a0 < blockA0 + blockARows; a0 += TASK_A_ROWS) {
-        const aRows = Math.min(TASK_A_ROWS, blockA0 + blockARows - a0)
-        for (let b0 = blockB0; b0 < blockB0 + blockBRows; b0 += TASK_B_ROWS) {
-          const bRows = Math.min(TASK_B_ROWS, blockB0 + blockBRows - b0)
-          if (g.self && b0 + bRows <= a0 + 1) continue // every j <= every i
-          if (shard && tile++ % shard.count !== shard.index) continue
-          yield {
-            id: id++,
-            ab,
-            bb,
-            blockA0,
-            blockARows,
-            blockB0,
-            blockBRows,
-            aRow0: a0,
-            aRows,
-            bRow0: b0,
-            bRows,
-          }
-        }
-      }
-    }
-  }
-}
-
-function countTasks(g: Grid, shard?: { index: number; count: number }): number {
-  let n = 0
-  for (const _ of enumerate(g, shard)) n++
-  return n
-}
-
-/** Per group of TILE_GROUP rows, the largest residual and norm + residual of its rows' quantisation. */
-class TileBounds {
-  private readonly res: Float64Array
-  private readonly npr: Float64Array
-  constructor(res: Float32Array, npr: Float32Array, rows: number) {
-    this.res = new Float64Array(Math.ceil(rows / TILE_GROUP))
-    this.npr = new Float64Array(this.res.length)
-    for (let r = 0; r < rows; r++) {
-      const g = Math.floor(r / TILE_GROUP)
-      if (res[r] > this.res[g]) this.res[g] = res[r]
-      if (npr[r] > this.npr[g]) this.npr[g] = npr[r]
-    }
-  }
-  /**
-   * The largest bound npr_a r_b + r_a npr_b (+ 1e-5, + 1e-6 for the kernel's float32 arithmetic) over
-   * rows a of [a0, a0 + aRows) here and b of [b0, b0 + bRows) in `b`.
-   */
-  margin(a0: number, aRows: number, b: TileBounds, b0: number, bRows: number): number {
-    const [ra, na] = this.max(a0, aRows), [rb, nb] = b.max(b0, bRows)
-    return na * rb + ra * nb + 1e-5 + 1e-6
-  }
-  private max(row0: number, rows: number): [number, number] {
-    let r = 0, n = 0
-    for (let g = Math.floor(row0 / TILE_GROUP); g < Math.ceil((row0 + rows) / TILE_GROUP); g++) {
-      r = Math.max(r, this.res[g])
-      n = Math.max(n, this.npr[g])
-    }
-    return [r, n]
-  }
-}
-/** Rows per TileBounds group: an A tile, half a B tile. */
-const TILE_GROUP = TASK_A_ROWS
-
 /** Pairs per emitted batch when several tasks' results are joined (a single task's may be more). */
 const EMIT_PAIRS = 1 << 16
 
@@ -587,205 +491,4 @@ function translate(
   if (mapA) { for (let x = 0; x < i.length; x++) i[x] = mapA[i[x]] }
   if (mapB) { for (let x = 0; x < j.length; x++) j[x] = mapB[j[x]] }
   return { i, j, score, length: i.length }
-}
-
-interface SpillFiles {
-  readonly f32: string | undefined
-  readonly q8: string | undefined
-}
-interface SpillFds {
-  readonly f32: number
-  readonly q8?: number
-}
-const openSpill = (f: SpillFiles): SpillFds => ({
-  f32: fs.openSync(f.f32!, "r"),
-  q8: f.q8 ? fs.openSync(f.q8, "r") : undefined,
-})
-const closeSpill = (f: SpillFds) => {
-  fs.closeSync(f.f32)
-  if (f.q8 !== undefined) fs.closeSync(f.q8)
-}
-
-/** Rows held in the shared heap: float panels, then (int8 screen) int8 panels. */
-class Region {
-  readonly q8: number
-  readonly end: number
-  constructor(readonly f32: number, readonly rows: number, readonly dim: number, readonly int8: boolean) {
-    this.q8 = align(f32 + packedBytes(rows, dim))
-    this.end = align(this.q8 + (int8 ? packed8Bytes(rows, dim) : 0))
-  }
-  /** Address of the float panel holding local row `row` (a multiple of 8). */
-  f32At(row: number): number {
-    return this.f32 + (row / PANEL_ROWS) * PANEL_ROWS * this.dim * 4
-  }
-  q8At(row: number): number {
-    return this.q8 + (row / PANEL_ROWS) * PANEL_ROWS * paddedDim(this.dim)
-  }
-  /** Reads rows [row0, row0+rows) of the spill files into this region. */
-  read(heap: SharedArrayBuffer, fds: SpillFds, row0: number, rows: number): void {
-    readSpill(fds.f32, new Uint8Array(heap, this.f32, packedBytes(rows, this.dim)), packedBytes(row0, this.dim))
-    if (this.int8) {
-      readSpill(fds.q8!, new Uint8Array(heap, this.q8, packed8Bytes(rows, this.dim)), packed8Bytes(row0, this.dim))
-    }
-  }
-}
-
-/** A spill file we wrote ending early is a defect (disk trouble), not bad input. */
-function readSpill(fd: number, into: Uint8Array, offset: number): void {
-  const got = readAt(fd, into, offset)
-  if (got < into.byteLength) throw new Error(`spill file ended at ${offset + got}`)
-}
-
-/**
- * Frees a typed array's memory now instead of at the next garbage collection: without this, the
- * consumed input batches (the whole input, over a run) sit as garbage and peak RSS overshoots the budget.
- */
-function release(values: Float32Array): void {
-  const buffer = values.buffer as ArrayBuffer & { transfer?: (n: number) => ArrayBuffer; detached?: boolean }
-  if (buffer instanceof ArrayBuffer && typeof buffer.transfer === "function" && !buffer.detached) buffer.transfer(0)
-}
-
-/**
- * Normalises, packs and (int8 screen) quantises arriving rows, into a memory region or through
- * staging buffers into spill files. Per-row metadata goes to the resident tables at `meta` (plan.ts
- * metaBytes): inverse scales, residuals and norm + residual of `announced` rows (padded to 16).
- */
-class Ingest {
-  rows = 0
-  rowMap: Uint32Array | undefined
-  private readonly store: Float32Array | undefined
-  private readonly store8: Int8Array | undefined
-  private readonly staging: Float32Array | undefined
-  private readonly staging8: Int8Array | undefined
-  private staged0 = 0
-  private readonly fds: { f32?: number; q8?: number } = {}
-  private readonly inv: Float32Array
-  /** Per row: residual norm, and norm + residual, of its quantisation (the screen's bound). */
-  readonly res: Float32Array
-  readonly npr: Float32Array
-
-  constructor(
-    heap: SharedArrayBuffer,
-    private readonly dim: number,
-    private readonly int8: boolean,
-    meta: number,
-    private readonly announced: number,
-    region: Region | undefined,
-    files: SpillFiles,
-    private readonly source: string | undefined,
-  ) {
-    const table = metaTable(announced)
-    this.inv = new Float32Array(heap, meta, table / 4)
-    this.res = new Float32Array(heap, meta + table, table / 4)
-    this.npr = new Float32Array(heap, meta + 2 * table, table / 4)
-    if (region) {
-      this.store = new Float32Array(heap, region.f32, packedBytes(region.rows, dim) / 4)
-      if (int8) this.store8 = new Int8Array(heap, region.q8, packed8Bytes(region.rows, dim))
-    } else {
-      this.staging = new Float32Array(packedBytes(STAGING_ROWS, dim) / 4)
-      if (int8) this.staging8 = new Int8Array(packed8Bytes(STAGING_ROWS, dim))
-      this.fds.f32 = fs.openSync(files.f32!, "w")
-      if (int8) this.fds.q8 = fs.openSync(files.q8!, "w")
-    }
-  }
-
-  /** Packs a batch, then hands its buffer back to the source (or frees it now). */
-  add(batch: EmbeddingRows): void {
-    this.pack(batch)
-    if (batch.recycle) batch.recycle()
-    else release(batch.values)
-  }
-
-  private pack(batch: EmbeddingRows): void {
-    if (batch.dim !== this.dim) {
-      throw new InvalidInput({
-        file: this.source ?? "input",
-        row: batch.start,
-        reason: `row has ${batch.dim} values, expected ${this.dim}`,
-      })
-    }
-    if (this.rows + batch.count > this.announced) {
-      throw new InvalidInput({
-        file: this.source ?? "input",
-        row: this.announced,
-        reason: `more rows than the ${this.announced} the header announced`,
-      })
-    }
-    if (batch.rowIds || this.rowMap) this.remember(batch)
-    if (this.store) {
-      this.refuse(batch, 0, packNormalised(batch.values, batch.count, this.dim, this.store, this.rows))
-      if (this.int8) {
-        quantiseRows(this.store, this.dim, this.rows, batch.count, 0, this.store8!, this.inv, this.res, this.npr)
-      }
-      this.rows += batch.count
-      return
-    }
-    for (let r = 0; r < batch.count;) {
-      const take = Math.min(this.staged0 + STAGING_ROWS - this.rows, batch.count - r)
-      const values = batch.values.subarray(r * this.dim, (r + take) * this.dim)
-      this.refuse(batch, r, packNormalised(values, take, this.dim, this.staging!, this.rows, this.staged0))
-      if (this.int8) {
-        quantiseRows(
-          this.staging!,
-          this.dim,
-          this.rows,
-          take,
-          this.staged0,
-          this.staging8!,
-          this.inv.subarray(this.staged0),
-          this.res.subarray(this.staged0),
-          this.npr.subarray(this.staged0),
-        )
-      }
-      this.rows += take
-      r += take
-      if (this.rows === this.staged0 + STAGING_ROWS) this.flush()
-    }
-  }
-
-  /** A row packNormalised could not normalise (`bad` >= 0, counted from batch row `r0`) fails the input. */
-  private refuse(batch: EmbeddingRows, r0: number, bad: number): void {
-    if (bad < 0) return
-    const r = r0 + bad, base = r * this.dim
-    let k = 0
-    while (k < this.dim && Number.isFinite(batch.values[base + k])) k++
-    throw new InvalidInput({
-      file: this.source ?? "input",
-      row: batch.rowIds ? batch.rowIds[r] : batch.start + r,
-      reason: k < this.dim
-        ? `value ${batch.values[base + k]} at dimension ${k} (NaN and Inf have no cosine)`
-        : "zero vector (cosine undefined)",
-    })
-  }
-
-  finish(): number {
-    if (this.staging && this.rows > this.staged0) this.flush()
-    for (const fd of [this.fds.f32, this.fds.q8]) if (fd !== undefined) fs.closeSync(fd)
-    this.fds.f32 = this.fds.q8 = undefined
-    return this.rows
-  }
-
-  private flush(): void {
-    const rows = this.rows - this.staged0
-    writeAll(this.fds.f32!, new Uint8Array(this.staging!.buffer, 0, packedBytes(rows, this.dim)))
-    this.staging!.fill(0)
-    if (this.int8) {
-      writeAll(this.fds.q8!, new Uint8Array(this.staging8!.buffer, 0, packed8Bytes(rows, this.dim)))
-      this.staging8!.fill(0)
-    }
-    this.staged0 = this.rows
-  }
-
-  private remember(batch: EmbeddingRows): void {
-    const need = this.rows + batch.count
-    if (!this.rowMap || this.rowMap.length < need) {
-      const grown = new Uint32Array(Math.max(need, (this.rowMap?.length ?? 0) * 2, 1024))
-      if (this.rowMap) grown.set(this.rowMap)
-      else for (let x = 0; x < this.rows; x++) grown[x] = x
-      this.rowMap = grown
-    }
-    for (let x = 0; x < batch.count; x++) {
-      this.rowMap[this.rows + x] = batch.rowIds ? batch.rowIds[x] : batch.start + x
-    }
-  }
 }

@@ -3,7 +3,7 @@ import { expect, test } from "bun:test"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { SLOW_TEST, spawnSyncGroup, tempDir } from "../helpers.ts"
-import { sharedFiles } from "../sources/exodus/ncdump.ts"
+import { sharedFiles } from "../ncdump.ts"
 
 const dir = tempDir()
 const eightBlock = sharedFiles.find((f) => f.endsWith("8-block.g"))

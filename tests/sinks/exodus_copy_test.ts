@@ -7,11 +7,11 @@ import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { Cancelled, pipe, run } from "../../mod.ts"
-import { exodusChunks } from "../../sources/exodus/exodus_chunks.ts"
+import { exodusChunks } from "../../sources/exodus_chunks.ts"
 import { writeExodus } from "../../sinks/exodus_copy.ts"
-import { writeNetcdf } from "../../sinks/netcdf_classic.ts"
+import { writeNetcdf } from "../../formats/netcdf/classic_writer.ts"
 import { SLOW_TEST, tempDir } from "../helpers.ts"
-import { hasNcdump, ncdump, sharedFiles } from "../sources/exodus/ncdump.ts"
+import { hasNcdump, ncdump, sharedFiles } from "../ncdump.ts"
 
 const dir = tempDir()
 const here = path.dirname(new URL(import.meta.url).pathname)

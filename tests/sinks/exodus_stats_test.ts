@@ -3,11 +3,11 @@ import { expect, test } from "bun:test"
 import { DuckDBInstance } from "@duckdb/node-api"
 import * as path from "node:path"
 import { BudgetExceeded, InvalidOption, pipe, run } from "../../mod.ts"
-import { exodusChunks } from "../../sources/exodus/exodus_chunks.ts"
+import { exodusChunks } from "../../sources/exodus_chunks.ts"
 import { exodusStats, type VariableStats } from "../../sinks/exodus_stats.ts"
 import { writeExodusParquet } from "../../sinks/exodus_parquet.ts"
 import { SLOW_TEST, tempDir } from "../helpers.ts"
-import { hasNcdump, ncdump, sharedFiles } from "../sources/exodus/ncdump.ts"
+import { hasNcdump, ncdump, sharedFiles } from "../ncdump.ts"
 
 const dir = tempDir()
 const eightBlock = sharedFiles.find((f) => f.endsWith("8-block.g"))

@@ -22,11 +22,11 @@ import {
 } from "apache-arrow"
 import { Effect } from "effect"
 import { collect, pipe, run, type ScoredPairs, tiledCosine } from "../../mod.ts"
-import { FbTable } from "../../core/arrow/flatbuffers.ts"
+import { FbTable } from "../../formats/arrow/flatbuffers.ts"
 import { isBrookError } from "../../core/errors.ts"
 import { readArrow, streamInput } from "../../sources/read_arrow.ts"
 import { writeArrow } from "../../sinks/write_arrow.ts"
-import type { EmbeddingRows } from "../../sources/read_embeddings.ts"
+import type { EmbeddingRows } from "../../core/batches.ts"
 import { randomValues } from "../helpers.ts"
 
 const ROWS = 40

@@ -5,10 +5,10 @@ import { pipe } from "../../../core/pipe.ts"
 import { run } from "../../../core/run.ts"
 import { segment } from "../../../operators/segment_pack/segment.ts"
 import { segmentPack } from "../../../operators/segment_pack/segment_pack.ts"
-import { Archive } from "../../../sources/brk_archive.ts"
-import { readFasta } from "../../../sources/fasta.ts"
+import { Archive } from "../../../formats/brk/archive.ts"
+import { readFasta } from "../../../sources/read_fasta.ts"
 import { writeArchive } from "../../../sinks/brk_archive.ts"
-import { COMP } from "../../../operators/segment_pack/kmers.ts"
+import { COMP } from "../../../formats/brk/kmers.ts"
 
 export function rng(seed: number): () => number {
   let s = seed >>> 0 || 1

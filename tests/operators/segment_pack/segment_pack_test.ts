@@ -1,10 +1,10 @@
 import { expect, test } from "bun:test"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { Archive } from "../../../sources/brk_archive.ts"
+import { Archive } from "../../../formats/brk/archive.ts"
 import { InvalidInput } from "../../../core/errors.ts"
 import { ByteReader } from "../../../core/bytes.ts"
-import { decompress } from "../../../operators/segment_pack/codec.ts"
+import { decompress } from "../../../formats/brk/codec.ts"
 import { GroupStore } from "../../../operators/segment_pack/groups.ts"
 import { Packer } from "../../../operators/segment_pack/segment_pack.ts"
 import { settle } from "../../../operators/segment_pack/pack_queue.ts"
@@ -245,7 +245,7 @@ test("cancellation ends the run with Cancelled and leaves no archive or temp fil
   const controller = new AbortController()
   const { run } = await import("../../../core/run.ts")
   const { pipe } = await import("../../../core/pipe.ts")
-  const { readFasta } = await import("../../../sources/fasta.ts")
+  const { readFasta } = await import("../../../sources/read_fasta.ts")
   const { segment } = await import("../../../operators/segment_pack/segment.ts")
   const { segmentPack } = await import("../../../operators/segment_pack/segment_pack.ts")
   const { writeArchive } = await import("../../../sinks/brk_archive.ts")
@@ -273,7 +273,7 @@ test("a sample whose splitter is lost to a SNP stores that segment as a delta ag
   const groups = a.groups.length
   const splitter = a.params.splitters[3]
   a.close()
-  const { canonicalAt } = await import("../../../operators/segment_pack/kmers.ts")
+  const { canonicalAt } = await import("../../../formats/brk/kmers.ts")
   const bytes = new TextEncoder().encode(chr1)
   let end = 21
   while (canonicalAt(bytes, end, 21) !== splitter) end++

@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test"
 import type { Segment } from "../../../core/batches.ts"
-import { canonicalAt, NONE, reverseComplement, SplitterSet } from "../../../operators/segment_pack/kmers.ts"
+import { canonicalAt, NONE, reverseComplement, SplitterSet } from "../../../formats/brk/kmers.ts"
 import { Segmenter } from "../../../operators/segment_pack/segment.ts"
 import { randomBases, revcomp, rng } from "./genomes.ts"
 

@@ -1,0 +1,56 @@
+/**
+ * A NetCDF container as the Exodus model sees it: the header (dimensions, attributes, variables) and reads of
+ * a run of values of one record of a variable. Classic files (CDF-1/2/5) go through positioned reads of a
+ * ByteSource; NetCDF-4 files (HDF5) through h5wasm (netcdf4.ts), loaded only when one is opened.
+ */
+import { InvalidInput } from "../../core/errors.ts"
+import { type ByteSource, fileSource } from "../../core/byte_source.ts"
+import { type NcHeader, type NcVar, readHeader, valueOffset } from "./classic_header.ts"
+import { decodeInPlace, type NcArray, TYPE_SIZE } from "./types.ts"
+
+export interface Container {
+  readonly file: string
+  readonly header: NcHeader
+  /** `count` values of `v` from value `offset` of record `record` (0 for non-record variables), decoded. */
+  read(v: NcVar, record: number, offset: number, count: number): NcArray
+  /** The byte source of a classic file: exodusChunks plans its positioned reads over it. */
+  readonly classic?: ByteSource
+  close(): void
+}
+
+/** A classic (CDF-1/2/5) container over a byte source. */
+export function classicContainer(src: ByteSource): Container {
+  const header = readHeader(src)
+  return {
+    file: src.name,
+    header,
+    classic: src,
+    read(v, record, offset, count) {
+      const bytes = count * TYPE_SIZE[v.type]
+      const at = valueOffset(header, v, record, offset)
+      const buf = new Uint8Array((bytes + 7) & ~7)
+      const n = src.read(at, buf.subarray(0, bytes))
+      if (n < bytes) throw new InvalidInput({ file: src.name, offset: at + n, reason: `${v.name} ends early` })
+      return decodeInPlace(v.type, buf.subarray(0, bytes), count)
+    },
+    close: () => src.close(),
+  }
+}
+
+const HDF5_MAGIC = [0x89, 0x48, 0x44, 0x46]
+
+/** Opens `file` as classic NetCDF or, when it starts with the HDF5 signature, as NetCDF-4. */
+export async function openContainer(file: string): Promise<Container> {
+  const magic = new Uint8Array(4)
+  const src = fileSource(file)
+  try {
+    src.read(0, magic)
+    if (!HDF5_MAGIC.every((b, k) => magic[k] === b)) return classicContainer(src)
+  } catch (e) {
+    src.close()
+    throw e
+  }
+  src.close()
+  const { openNetcdf4 } = await import("./netcdf4.ts")
+  return openNetcdf4(file)
+}

@@ -1,0 +1,67 @@
+/**
+ * A Parquet file written one row group at a time with hyparquet-writer: the schema comes from the first
+ * group's columns, so the file is created by the first `writeGroup`. Encoding a group leaves garbage (pages,
+ * dictionaries, INT64 values) the budget cannot see, tens of MB on Bun: a collection follows every group.
+ */
+import * as Effect from "effect/Effect"
+import type { ParquetWriter } from "hyparquet-writer"
+import { collectGarbageNow } from "../../core/gc.ts"
+import { VERSION } from "../../core/version.ts"
+
+/** Columns as hyparquet-writer takes them: name, data (typed array or array), Parquet type. */
+export type ParquetColumns = Parameters<ParquetWriter["write"]>[0]["columnData"]
+
+export interface ParquetFile {
+  /** Appends one row group of `rows` rows. */
+  writeGroup(columns: unknown, rows: number): void
+  /**
+   * Ends the file: `flush` writes the sink's buffered rows as the last group, called when it holds some
+   * or when no group was written yet (a file with no rows still gets its schema and one empty group);
+   * then the footer.
+   */
+  close(bufferedRows: number, flush: () => void): void
+}
+
+/**
+ * `collect`: "every" group (small groups, few of them) or "throttled" to at most one collection a second
+ * (many groups, where a collection each would cost seconds). hyparquet-writer is loaded here, when a Parquet
+ * file is written, so commands writing TSV never load it. Every file says what wrote it: created_by
+ * "brook version X" and the key/value `brook.version`.
+ */
+export const parquetFile = (path: string, collect: "every" | "throttled"): Effect.Effect<ParquetFile> =>
+  Effect.promise(() => import("hyparquet-writer")).pipe(
+    Effect.map(({ fileWriter, ParquetWriter, schemaFromColumnData }) => writeGroups(collect, (columnData) =>
+      new ParquetWriter({
+        writer: fileWriter(path),
+        schema: schemaFromColumnData({ columnData }),
+        createdBy: `brook version ${VERSION}`,
+        kvMetadata: [{ key: "brook.version", value: VERSION }],
+      }))),
+  )
+
+function writeGroups(
+  collect: "every" | "throttled",
+  open: (columnData: ParquetColumns) => ParquetWriter,
+): ParquetFile {
+  let writer: ParquetWriter | undefined
+  return {
+    writeGroup(columns, rows) {
+      const columnData = columns as ParquetColumns
+      writer ??= open(columnData)
+      writer.write({ columnData, rowGroupSize: Math.max(1, rows) })
+      collectGarbageNow(collect === "every")
+    },
+    close(bufferedRows, flush) {
+      if (bufferedRows > 0 || writer === undefined) flush()
+      writer!.finish()
+    },
+  }
+}
+
+/** INT64 values of u32s (row numbers, sizes) written through 32-bit words, little-endian: no BigInt per value. */
+export function int64Of(values: Uint32Array): BigInt64Array {
+  const out = new BigInt64Array(values.length)
+  const words = new Uint32Array(out.buffer)
+  for (let x = 0; x < values.length; x++) words[2 * x] = values[x]
+  return out
+}
