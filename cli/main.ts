@@ -3,6 +3,7 @@
  */
 import type { Progress } from "../core/progress.ts"
 import { VERSION } from "../core/version.ts"
+import { handleSignals } from "./signals.ts"
 
 const HELP = `brook: memory-bounded stream operators for scientific data
 
@@ -83,9 +84,11 @@ async function main(argv: string[]): Promise<number> {
     return 2
   }
   const controller = new AbortController()
-  const onSignal = () => controller.abort(new Error("interrupted (Ctrl-C)"))
-  process.on("SIGINT", onSignal)
-  process.on("SIGTERM", onSignal)
+  // the first signal cancels cleanly; a second one, or one while the event loop is stuck, ends the process
+  handleSignals({
+    onFirst: () => controller.abort(new Error("interrupted (Ctrl-C)")),
+    log: process.env.BROOK_WATCHDOG_LOG === "1",
+  })
   // the reader of our stdout went away (a later stage of a pipe failed, `| head`): stop quietly, as Unix tools do,
   // rather than die of an unhandled 'error' event (Deno emits one beside the failed write's callback)
   process.stdout.on("error", (e: { code?: string }) => {

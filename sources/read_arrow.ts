@@ -8,7 +8,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import type { ClusterBatch, EdgeBatch, EmbeddingRows, ScoredPairs, StreamInfo } from "../core/batches.ts"
 import { allowance, MemoryBudget, PendingAllowance } from "../core/budget.ts"
-import { brookError, InvalidInput } from "../core/errors.ts"
+import { InvalidInput, isBrookError } from "../core/errors.ts"
 import { IdsByRow } from "../core/id_column.ts"
 import { writeAll } from "../core/files.ts"
 import { tempDir } from "../core/tempfile.ts"
@@ -21,6 +21,7 @@ import {
   describeSchema,
   encodeSchemaMessage,
   type RecordBatch,
+  streamOffset,
 } from "../formats/arrow/ipc.ts"
 import type { ArrowField, ArrowSchema } from "../formats/arrow/schema.ts"
 import { ID_COLUMNS, infoFromMetadata, KEY, type StreamKind } from "../formats/arrow/streams.ts"
@@ -138,7 +139,13 @@ export function readArrow<K extends StreamKind>(input: ArrowInput, wanted: K | "
         },
         catch: (e) => {
           spool?.remove()
-          return brookError(e)
+          if (isBrookError(e)) return e
+          // a header or batch that contradicts itself, found while planning: bad input, never a JS error
+          return new InvalidInput({
+            file: input.name,
+            offset: reader?.bytes.offset,
+            reason: `malformed Arrow IPC stream: ${(e as Error)?.message ?? e}`,
+          })
         },
       }),
     minimum: () => need(firstBody) + idsPlanned,
@@ -155,11 +162,25 @@ export function readArrow<K extends StreamKind>(input: ArrowInput, wanted: K | "
         idsMemory!.bind(yield* allowance(name, idsPlanned))
         const r = reader!
         let rows = 0
+        // a batch whose buffers contradict its header fails as bad input at the batch, never as a JS error
+        const decodeAt = (b: RecordBatch, row0: number): Batches[K] => {
+          try {
+            return decode!(b, row0)
+          } catch (e) {
+            if (isBrookError(e)) throw e
+            throw new InvalidInput({
+              file: input.name,
+              offset: b.at,
+              row: row0,
+              reason: `malformed record batch: ${(e as Error)?.message ?? e}`,
+            })
+          }
+        }
         return new ReadableStream<Batches[K]>({
           async pull(controller) {
             const b = await r.next((plan.bytes - idsPlanned) / 2)
             if (!b) return controller.close()
-            if (b.length > 0) controller.enqueue(decode!(b, rows))
+            if (b.length > 0) controller.enqueue(decodeAt(b, rows))
             rows += b.length
             progress.update(name, {
               done: rows,
@@ -189,7 +210,10 @@ async function spoolEmbeddings(
   made: { info: StreamInfo; decode: (b: RecordBatch, row0: number) => EmbeddingRows },
 ): Promise<Spooled> {
   const file = path.join(tempDir(), `brook-spool-${process.pid}-${Date.now().toString(36)}.arrows`)
-  const remove = () => fs.rmSync(file, { force: true })
+  const remove = () => {
+    process.off("exit", remove)
+    fs.rmSync(file, { force: true })
+  }
   process.once("exit", remove) // also when planning fails before the source's scope exists
   const fd = fs.openSync(file, "w")
   try {
@@ -317,7 +341,8 @@ const DECODERS: { [K in StreamKind]: Decoder<Batches[K]> } = {
     return {
       info: { dim, rows: info.rows },
       decode: (b, row0) => {
-        const { values, dim: d } = vectors(b.columns[vi], file, row0, dim)
+        const vs = vectors(b.columns[vi], file, row0, dim), { values, dim: d } = vs
+        directions(b, vs, file, row0)
         // row numbers matter only where they are not the running count (rows were dropped upstream)
         let rowIds: Uint32Array | undefined = ri >= 0 ? u32(b.columns[ri], file, row0) : undefined
         if (rowIds?.every((r, k) => r === row0 + k)) rowIds = undefined
@@ -462,8 +487,16 @@ function f32(c: ArrowColumn, file: string, row0: number): Float32Array {
     : Float32Array.from(view(Float64Array, c.buffers[1], 8, c.length))
 }
 
+/** Row-major float32 rows, every row `dim` long, from `width`-byte floats in `data`. */
+interface Vectors {
+  readonly values: Float32Array
+  readonly dim: number
+  readonly data: Uint8Array
+  readonly width: number
+}
+
 /** A list column of floats as row-major float32 rows, every row `dim` long. */
-function vectors(c: ArrowColumn, file: string, row0: number, dim?: number): { values: Float32Array; dim: number } {
+function vectors(c: ArrowColumn, file: string, row0: number, dim?: number): Vectors {
   noNulls(c, file, row0)
   const child = c.children[0]
   const t = c.field.type
@@ -485,5 +518,33 @@ function vectors(c: ArrowColumn, file: string, row0: number, dim?: number): { va
   const bits = (child.field.type as { bits: number }).bits
   const data = child.buffers[1].subarray(first * (bits / 8))
   const values = bits === 32 ? view(Float32Array, data, 4, n) : Float32Array.from(view(Float64Array, data, 8, n))
-  return { values, dim: d }
+  return { values, dim: d, data, width: bits / 8 }
+}
+
+/**
+ * Refuses a row with a NaN or Inf value, or all zeros: it has no cosine (and tiledCosine cannot
+ * normalise it). Names the value's byte offset in the stream when it lies in the batch's body.
+ */
+function directions(
+  b: RecordBatch,
+  { values, dim, data, width }: Vectors,
+  file: string,
+  row0: number,
+): void {
+  for (let r = 0; r < b.length; r++) {
+    let sq = 0
+    for (let k = r * dim; k < (r + 1) * dim; k++) sq += values[k] * values[k]
+    if (sq > 0 && sq < Infinity) continue
+    let k = 0
+    while (k < dim && Number.isFinite(values[r * dim + k])) k++
+    const at = k < dim ? (r * dim + k) * width : r * dim * width
+    throw new InvalidInput({
+      file,
+      row: row0 + r,
+      offset: streamOffset(b, data, at) ?? b.at,
+      reason: k < dim
+        ? `value ${values[r * dim + k]} at dimension ${k} (NaN and Inf have no cosine)`
+        : "zero vector (cosine undefined)",
+    })
+  }
 }

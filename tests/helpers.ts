@@ -1,4 +1,5 @@
 /** Small builders shared by the suites: .npy files, temp dirs, deterministic vectors. */
+import { spawn, spawnSync, type SpawnSyncOptionsWithStringEncoding, type SpawnSyncReturns } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -44,3 +45,87 @@ export function randomValues(count: number, seed = 1): Float32Array {
 }
 
 export const lines = (file: string): string[] => fs.readFileSync(file, "utf8").split("\n").filter((l) => l.length > 0)
+
+/**
+ * A bash script that runs "$@" as the leader of a process group of its own and, when it has not ended
+ * after $1 seconds, kills the whole group (a launcher, the runtime under it, a pipe's stages):
+ * spawnSync's own timeout kills only the first process and leaves the rest running.
+ */
+const GROUP_WATCHDOG = `
+limit=$1; shift
+setsid "$@" <&0 & pid=$!
+( sleep "$limit" & s=$!; trap 'kill $s 2>/dev/null; exit 0' TERM; wait $s
+  echo "test watchdog: no exit after $limit s, killing process group $pid" >&2; kill -KILL -- -$pid ) & w=$!
+wait $pid; rc=$?
+kill $w 2>/dev/null; wait $w 2>/dev/null
+exit $rc`
+
+/**
+ * spawnSync with a deadline that holds: the command runs in its own process group, killed as a whole
+ * after `timeout` ms (default 10 minutes: a limit for a hang, not a speed test; exit status 137 then).
+ */
+export function spawnSyncGroup(
+  command: string,
+  args: readonly string[],
+  options: Omit<SpawnSyncOptionsWithStringEncoding, "encoding"> & { encoding?: "utf8" } = {},
+): SpawnSyncReturns<string> {
+  const limit = Math.ceil((options.timeout ?? 600_000) / 1000)
+  return spawnSync("bash", ["-c", GROUP_WATCHDOG, "watchdog", String(limit), command, ...args], {
+    maxBuffer: 1 << 28,
+    ...options,
+    encoding: "utf8",
+    timeout: undefined,
+  })
+}
+
+/**
+ * A process in a process group of its own, with its stderr collected: `until` waits for a line of
+ * stderr, `exit` for the end; both kill the whole group and fail when `deadline` ms pass first.
+ */
+export function spawnGroup(command: string, args: readonly string[], deadline = 600_000) {
+  const child = spawn(command, args, { detached: true, stdio: ["ignore", "ignore", "pipe"] })
+  let stderr = ""
+  const waiting: Array<() => void> = []
+  child.stderr!.on("data", (d) => {
+    stderr += d
+    waiting.splice(0).forEach((w) => w())
+  })
+  const ended = new Promise<{ code: number | null; signal: string | null }>((r) =>
+    child.on("exit", (code, signal) => r({ code, signal }))
+  )
+  const kill = () => {
+    try {
+      process.kill(-child.pid!, "SIGKILL")
+    } catch {
+      // gone already
+    }
+  }
+  const timeout = <T>(p: Promise<T>, what: string) =>
+    new Promise<T>((resolve, reject) => {
+      const t = setTimeout(() => {
+        kill()
+        reject(new Error(`no ${what} after ${deadline} ms; stderr: ${stderr}`))
+      }, deadline)
+      p.then((v) => (clearTimeout(t), resolve(v)), (e) => (clearTimeout(t), reject(e)))
+    })
+  return {
+    pid: child.pid!,
+    stderr: () => stderr,
+    kill,
+    until: (line: RegExp) =>
+      timeout(
+        new Promise<void>((resolve) => {
+          const check = () => (line.test(stderr) ? resolve() : waiting.push(check))
+          check()
+        }),
+        `${line}`,
+      ),
+    exit: () => timeout(ended, "exit"),
+  }
+}
+
+/**
+ * The time limit of a test that runs whole processes or large inputs: there to catch a hang, never to
+ * judge speed (a busy laptop runs these many times slower than an idle CI machine).
+ */
+export const SLOW_TEST = 600_000

@@ -185,11 +185,11 @@ test("cancellation mid-run removes the spill file and the partial output", async
       ),
       { memory: "24MB", signal: controller.signal },
     )
-    // wait until the spill file exists and output has started, then cancel
-    for (
-      let k = 0;
-      k < 400 && !(fs.readdirSync(tmp).length > 0 && fs.readdirSync(dir).some((f) => f.startsWith(".cancel.tsv")));
-      k++
+    // wait until the spill file exists and output has started (however long a busy machine takes), then cancel
+    let settled = false
+    p.then(() => (settled = true), () => (settled = true))
+    while (
+      !settled && !(fs.readdirSync(tmp).length > 0 && fs.readdirSync(dir).some((f) => f.startsWith(".cancel.tsv")))
     ) {
       await new Promise((r) => setTimeout(r, 10))
     }

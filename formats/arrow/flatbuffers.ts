@@ -56,10 +56,18 @@ export class FbTable {
     const n = this.dv.getUint32(t, true)
     return new TextDecoder().decode(new Uint8Array(this.dv.buffer, this.dv.byteOffset + t + 4, n))
   }
-  /** A vector's element count and the position of its first element. */
-  vector(id: number): { length: number; start: number } {
+  /**
+   * A vector's element count and the position of its first element; `size` bytes per element. A
+   * vector that claims more elements than the buffer holds fails here, before anything loops over it.
+   */
+  vector(id: number, size = 4): { length: number; start: number } {
     const t = this.target(id)
-    return t === undefined ? { length: 0, start: 0 } : { length: this.dv.getUint32(t, true), start: t + 4 }
+    if (t === undefined) return { length: 0, start: 0 }
+    const length = this.dv.getUint32(t, true)
+    if (t + 4 + size * length > this.dv.byteLength) {
+      throw new RangeError(`a vector of ${length} elements of ${size} bytes at ${t} overruns its ${this.dv.byteLength}-byte buffer`)
+    }
+    return { length, start: t + 4 }
   }
   tables(id: number): FbTable[] {
     const { length, start } = this.vector(id)

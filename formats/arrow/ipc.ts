@@ -27,6 +27,15 @@ export interface ArrowColumn {
 export interface RecordBatch {
   readonly length: number
   readonly columns: readonly ArrowColumn[]
+  /** Where the batch's message starts in the stream, and its body (for the offsets of bad values). */
+  readonly at: number
+  readonly body: Uint8Array
+  readonly bodyAt: number
+}
+
+/** The stream offset of byte `k` of `view`, when `view` lies in the batch's body (not decompressed). */
+export function streamOffset(b: RecordBatch, view: Uint8Array, k = 0): number | undefined {
+  return view.buffer === b.body.buffer ? b.bodyAt + view.byteOffset - b.body.byteOffset + k : undefined
 }
 
 /** What a writer hands in for one column: its buffers (undefined validity = no nulls) and children. */
@@ -34,6 +43,15 @@ export interface ColumnData {
   readonly length: number
   readonly buffers: readonly (ArrayBufferView | undefined)[]
   readonly children?: readonly ColumnData[]
+}
+
+/** A message's metadata, read and checked once. */
+interface Message {
+  readonly msg: FbTable
+  readonly at: number
+  readonly type: number
+  readonly bodyLength: number
+  readonly header: FbTable
 }
 
 /** The 8 bytes that end a stream. */
@@ -103,17 +121,17 @@ export class ArrowStreamReader {
     return new InvalidInput({ file: this.name, offset, reason })
   }
 
-  private peeked: { msg: FbTable; at: number } | undefined | null = null
+  private peeked: Message | undefined | null = null
 
   /** Body bytes of the next message (0 at the end), read from its metadata only: for planning. */
   async peekBodyLength(): Promise<number> {
     if (this.ended) return 0
     if (this.peeked === null) this.peeked = await this.message()
-    return this.peeked ? this.peeked.msg.i64(3) : 0
+    return this.peeked ? this.peeked.bodyLength : 0
   }
 
   /** Next message's metadata and where it starts, or undefined at the end marker. */
-  private async message(): Promise<{ msg: FbTable; at: number } | undefined> {
+  private async message(): Promise<Message | undefined> {
     if (this.peeked !== null) {
       const p = this.peeked
       this.peeked = null
@@ -135,24 +153,29 @@ export class ArrowStreamReader {
     if (len > 1 << 28) throw this.invalid(at, `message metadata of ${len} bytes: not an Arrow IPC stream`)
     const meta = new Uint8Array(len)
     if (await this.bytes.readInto(meta) < len) throw this.invalid(at, "the stream ends inside message metadata")
+    let msg: FbTable, type: number, bodyLength: number, header: FbTable | undefined
     try {
-      const msg = FbTable.root(new DataView(meta.buffer))
-      msg.u8(1) // touch the vtable: a garbage buffer fails here
-      return { msg, at }
+      msg = FbTable.root(new DataView(meta.buffer))
+      type = msg.u8(1)
+      bodyLength = msg.i64(3)
+      header = msg.table(2)
     } catch {
       throw this.invalid(at, "message metadata is not a valid FlatBuffer: not an Arrow IPC stream")
     }
+    if (!Number.isSafeInteger(bodyLength) || bodyLength < 0) throw this.invalid(at, `message body of ${bodyLength} bytes`)
+    if (!header) throw this.invalid(at, `message without a header (header type ${type})`)
+    return { msg, at, type, bodyLength, header }
   }
 
   /** Reads the Schema message. */
   async readSchema(): Promise<ArrowSchema> {
     const m = await this.message()
     if (!m) throw this.invalid(0, "the stream is empty (no schema)")
-    if (m.msg.u8(1) !== HEADER.Schema) {
-      throw this.invalid(m.at, `the first message is not a schema (header type ${m.msg.u8(1)})`)
+    if (m.type !== HEADER.Schema) {
+      throw this.invalid(m.at, `the first message is not a schema (header type ${m.type})`)
     }
     try {
-      this.schema = decodeSchema(m.msg.table(2)!)
+      this.schema = decodeSchema(m.header)
     } catch (e) {
       throw this.invalid(m.at, `cannot decode the schema: ${(e as Error).message}`)
     }
@@ -173,8 +196,7 @@ export class ArrowStreamReader {
       this.ended = true
       return undefined
     }
-    const type = m.msg.u8(1)
-    const bodyLength = m.msg.i64(3)
+    const { type, bodyLength } = m
     if (type === HEADER.DictionaryBatch) {
       throw new FormatUnsupported({ file: this.name, format: "Arrow dictionary batch", reason: `at byte ${m.at}` })
     }
@@ -188,9 +210,10 @@ export class ArrowStreamReader {
       })
     }
     const body = new Uint8Array(bodyLength)
+    const bodyAt = this.bytes.offset
     if (await this.bytes.readInto(body) < bodyLength) throw this.invalid(m.at, "the stream ends inside a record batch")
     try {
-      return this.decodeBatch(m.msg.table(2)!, body, m.at)
+      return { ...this.decodeBatch(m.header, body, m.at), at: m.at, body, bodyAt }
     } catch (e) {
       if (e instanceof InvalidInput || e instanceof FormatUnsupported) throw e
       throw this.invalid(m.at, `malformed record batch: ${(e as Error).message}`)
@@ -204,18 +227,30 @@ export class ArrowStreamReader {
   async skip(): Promise<number | undefined> {
     const m = await this.message()
     if (!m) return undefined
-    if (m.msg.u8(1) !== HEADER.RecordBatch) throw this.invalid(m.at, `unexpected message (header type ${m.msg.u8(1)})`)
-    const bodyLength = m.msg.i64(3)
-    if (await this.bytes.skip(bodyLength) < bodyLength) {
+    if (m.type !== HEADER.RecordBatch) throw this.invalid(m.at, `unexpected message (header type ${m.type})`)
+    const rows = this.rowCount(m.header, m.at)
+    if (await this.bytes.skip(m.bodyLength) < m.bodyLength) {
       throw this.invalid(m.at, "the stream ends inside a record batch")
     }
-    return m.msg.table(2)!.i64(0)
+    return rows
   }
 
-  private decodeBatch(rb: FbTable, body: Uint8Array, at: number): RecordBatch {
-    const length = rb.i64(0)
-    const nodes = rb.vector(1)
-    const bufs = rb.vector(2)
+  /** A record batch's row count, from its header. */
+  private rowCount(rb: FbTable, at: number): number {
+    let rows: number
+    try {
+      rows = rb.i64(0)
+    } catch {
+      throw this.invalid(at, "record batch header is not a valid FlatBuffer")
+    }
+    if (!Number.isSafeInteger(rows) || rows < 0) throw this.invalid(at, `record batch of ${rows} rows`)
+    return rows
+  }
+
+  private decodeBatch(rb: FbTable, body: Uint8Array, at: number): Pick<RecordBatch, "length" | "columns"> {
+    const length = this.rowCount(rb, at)
+    const nodes = rb.vector(1, 16)
+    const bufs = rb.vector(2, 16)
     const compression = rb.table(3)
     const codec = compression ? compression.u8(0) : -1
     if (codec === 0) {
@@ -245,6 +280,9 @@ export class ArrowStreamReader {
       const p = nodes.start + 16 * node++
       const len = Number(dv.getBigInt64(p, true))
       const nullCount = Number(dv.getBigInt64(p + 8, true))
+      if (!(len >= 0 && nullCount >= 0 && nullCount <= len && Number.isSafeInteger(len))) {
+        throw new Error(`field node ${node - 1}: length ${len}, null count ${nullCount}`)
+      }
       const buffers = Array.from({ length: bufferCount(field.type) }, take)
       return { field, length: len, nullCount, buffers, children: field.children.map(column) }
     }

@@ -138,13 +138,24 @@ export function decodeSchema(s: FbTable): ArrowSchema {
 }
 
 function decodeField(f: FbTable): ArrowField {
-  return {
+  const field = {
     name: f.string(0) ?? "",
     nullable: f.bool(1),
     type: decodeType(f.u8(2), f.table(3)),
     children: f.tables(5).map(decodeField),
     dictionary: f.table(4) !== undefined || undefined,
   }
+  const kind = field.type.kind
+  if ((kind === "list" || kind === "largeList" || kind === "fixedSizeList") && field.children.length !== 1) {
+    throw new Error(`${kind} field ${field.name} has ${field.children.length} children, not 1`)
+  }
+  return field
+}
+
+/** A size or width from a schema: a non-negative integer (`what` names it in the error). */
+function size(n: number, what: string): number {
+  if (!(Number.isSafeInteger(n) && n >= 0)) throw new Error(`${what} ${n}`)
+  return n
 }
 
 function decodeType(id: number, t: FbTable | undefined): ArrowType {
@@ -152,10 +163,16 @@ function decodeType(id: number, t: FbTable | undefined): ArrowType {
   switch (id) {
     case T.Null:
       return { kind: "null" }
-    case T.Int:
-      return int(t!.i32(0), t!.bool(1))
-    case T.FloatingPoint:
-      return { kind: "float", bits: ([16, 32, 64] as const)[t!.i16(0)] }
+    case T.Int: {
+      const bits = t!.i32(0)
+      if (![8, 16, 32, 64].includes(bits)) throw new Error(`an integer of ${bits} bits`)
+      return int(bits, t!.bool(1))
+    }
+    case T.FloatingPoint: {
+      const bits = ([16, 32, 64] as const)[t!.i16(0)]
+      if (bits === undefined) throw new Error(`floating point precision ${t!.i16(0)}`)
+      return { kind: "float", bits }
+    }
     case T.Binary:
       return { kind: "binary" }
     case T.Utf8:
@@ -173,18 +190,18 @@ function decodeType(id: number, t: FbTable | undefined): ArrowType {
     case T.LargeList:
       return { kind: "largeList" }
     case T.FixedSizeList:
-      return { kind: "fixedSizeList", size: t!.i32(0) }
+      return { kind: "fixedSizeList", size: size(t!.i32(0), "fixed_size_list of size") }
     case T.Decimal:
-      return { kind: "fixed", name, bytes: t!.i32(2, 128) / 8 }
+      return { kind: "fixed", name, bytes: size(t!.i32(2, 128) / 8, "decimal of bytes") }
     case T.Date:
       return { kind: "fixed", name, bytes: t!.i16(0, 1) === 0 ? 4 : 8 }
     case T.Time:
-      return { kind: "fixed", name, bytes: t!.i32(1, 32) / 8 }
+      return { kind: "fixed", name, bytes: size(t!.i32(1, 32) / 8, "time of bytes") }
     case T.Timestamp:
     case T.Duration:
       return { kind: "fixed", name, bytes: 8 }
     case T.FixedSizeBinary:
-      return { kind: "fixed", name, bytes: t!.i32(0) }
+      return { kind: "fixed", name, bytes: size(t!.i32(0), "fixed_size_binary of bytes") }
     default:
       return { kind: "unsupported", name }
   }

@@ -13,7 +13,7 @@ import { type ByteSource, openFile, readExactly } from "../../core/byte_source.t
 import { InvalidInput, isBrookError } from "../../core/errors.ts"
 import { type Chunk, columnChunk } from "./column_chunk.ts"
 import { firstVectorLength } from "./dimension.ts"
-import { readFooter } from "./metadata.ts"
+import { plainly, readFooter } from "./metadata.ts"
 import { atOffset, type ChunkBytes, readPageHeader } from "./pages.ts"
 import { openStreamedPage, streamable, streamedLevelBytes } from "./page_stream.ts"
 import { idColumn, type LeafColumn, schemaTree, vectorColumn } from "./schema.ts"
@@ -113,7 +113,7 @@ export function openParquetEmbeddings(file: string, options: OpenOptions = {}): 
 function open(src: ByteSource, options: OpenOptions): ParquetEmbeddings {
   const file = src.name
   const { metadata, footerStart } = readFooter(src)
-  const root = atOffset(file, footerStart, "corrupt schema in the footer", () => schemaTree(metadata))
+  const root = atOffset(file, footerStart, "corrupt schema in the footer", () => plainly(() => schemaTree(metadata)))
   const vector = vectorColumn(file, root, options.column)
   const id = idColumn(file, root, options.idColumn)
 

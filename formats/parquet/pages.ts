@@ -220,7 +220,17 @@ export function readPageHeader(read: ChunkBytes, pos: number, end: number): Page
   const header = parseHeader(read, pos, end)
   const bodyStart = pos + header.length
   const size = header.header.compressed_page_size
-  if (!(size >= 0) || bodyStart + size > end || !(header.header.uncompressed_page_size >= 0)) {
+  const uncompressed = header.header.uncompressed_page_size
+  if (!(size >= 0) || !(uncompressed >= 0)) {
+    throw new InvalidInput({
+      file,
+      offset: pos,
+      reason: `corrupt page header: page sizes ${size ?? "(none)"} compressed, ${
+        uncompressed ?? "(none)"
+      } uncompressed`,
+    })
+  }
+  if (bodyStart + size > end) {
     throw new InvalidInput({
       file,
       offset: pos,

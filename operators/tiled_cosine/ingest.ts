@@ -88,7 +88,7 @@ export class Ingest {
     }
     if (batch.rowIds || this.rowMap) this.remember(batch)
     if (this.store) {
-      packNormalised(batch.values, batch.count, this.dim, this.store, this.rows)
+      this.refuse(batch, 0, packNormalised(batch.values, batch.count, this.dim, this.store, this.rows))
       if (this.int8) {
         quantiseRows(this.store, this.dim, this.rows, batch.count, 0, this.store8!, this.inv, this.res, this.npr)
       }
@@ -98,7 +98,7 @@ export class Ingest {
     for (let r = 0; r < batch.count;) {
       const take = Math.min(this.staged0 + STAGING_ROWS - this.rows, batch.count - r)
       const values = batch.values.subarray(r * this.dim, (r + take) * this.dim)
-      packNormalised(values, take, this.dim, this.staging!, this.rows, this.staged0)
+      this.refuse(batch, r, packNormalised(values, take, this.dim, this.staging!, this.rows, this.staged0))
       if (this.int8) {
         quantiseRows(
           this.staging!,
@@ -116,6 +116,21 @@ export class Ingest {
       r += take
       if (this.rows === this.staged0 + STAGING_ROWS) this.flush()
     }
+  }
+
+  /** A row packNormalised could not normalise (`bad` >= 0, counted from batch row `r0`) fails the input. */
+  private refuse(batch: EmbeddingRows, r0: number, bad: number): void {
+    if (bad < 0) return
+    const r = r0 + bad, base = r * this.dim
+    let k = 0
+    while (k < this.dim && Number.isFinite(batch.values[base + k])) k++
+    throw new InvalidInput({
+      file: this.source ?? "input",
+      row: batch.rowIds ? batch.rowIds[r] : batch.start + r,
+      reason: k < this.dim
+        ? `value ${batch.values[base + k]} at dimension ${k} (NaN and Inf have no cosine)`
+        : "zero vector (cosine undefined)",
+    })
   }
 
   finish(): number {

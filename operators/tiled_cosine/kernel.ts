@@ -70,6 +70,8 @@ export const packedBytes = (rows: number, dim: number): number => Math.ceil(rows
 /**
  * Normalises rows (norm in float64, quotient rounded to float32) and writes them into `panels`, a
  * Float32Array over packed storage whose first panel starts at row `panelRow0` (a multiple of 8).
+ * Returns -1, or the first row (of `values`) with no direction: a NaN or Inf value, or all zeros (its
+ * rows are left unwritten; the caller refuses the input).
  */
 export function packNormalised(
   values: Float32Array,
@@ -78,16 +80,19 @@ export function packNormalised(
   panels: Float32Array,
   firstRow: number,
   panelRow0 = 0,
-): void {
+): number {
   for (let r = 0; r < count; r++) {
     const base = r * dim
     let sq = 0
     for (let k = 0; k < dim; k++) sq += values[base + k] * values[base + k]
+    // float32 values squared cannot overflow a float64 sum: a non-finite sum is a NaN or Inf value
+    if (!(sq > 0 && sq < Infinity)) return r
     const inv = 1 / Math.sqrt(sq)
     const row = firstRow + r - panelRow0
     let at = (row >> 3) * PANEL_ROWS * dim + (row & 7)
     for (let k = 0; k < dim; k++, at += PANEL_ROWS) panels[at] = values[base + k] * inv
   }
+  return -1
 }
 
 /**
@@ -231,7 +236,7 @@ export function quantiseRows(
     const fBase = (row >> 3) * PANEL_ROWS * dim + (row & 7)
     const qBase = (row >> 4) * PANEL8_ROWS * dpad + ((row >> 3) & 1) * 16 + (row & 7) * 2
     // the largest |x| and the largest chunk norm bound the scale
-    let max = 0, chunkMax2 = 0
+    let max = 0, chunkMax2 = 0, sum = 0
     for (let k0 = 0; k0 < dim; k0 += CHUNK_DIMS) {
       let c2 = 0
       for (
@@ -243,10 +248,16 @@ export function quantiseRows(
         c2 += x * x
         const ax = x < 0 ? -x : x
         if (ax > max) max = ax
+        sum += ax
       }
       if (c2 > chunkMax2) chunkMax2 = c2
     }
     let scale = max > 0 ? Math.min(Q_MAX / max, (Q_NORM_MAX / Math.sqrt(chunkMax2)) * (1 - 1e-9)) : 0
+    // the shrinking loop below ends once scale * max < 1/2 (every q is 0) at the latest, about 970 passes
+    // from here: only for finite values and a finite scale (a NaN never fits, and once spun for ever)
+    if (!(sum < Infinity && scale < Infinity)) {
+      throw new RangeError(`quantiseRows: row ${r} is not a finite normalised vector`)
+    }
     // quantise; rounding can lift a chunk's norm a little above scale * |x_chunk|: then shrink and redo
     let norm = 0, resid = 0
     for (let fits = false; !fits;) {

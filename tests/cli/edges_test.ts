@@ -1,14 +1,13 @@
 /** `brook edges` as users run it: exit codes, one-line errors, stdout output. */
 import { expect, test } from "bun:test"
-import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { randomValues, tempDir, writeNpy } from "../helpers.ts"
+import { randomValues, SLOW_TEST, spawnSyncGroup, tempDir, writeNpy } from "../helpers.ts"
 
 const root = path.join(path.dirname(new URL(import.meta.url).pathname), "..", "..")
 const dir = tempDir()
 const brook = (...args: string[]) =>
-  spawnSync(path.join(root, "bin", "brook"), ["edges", ...args], { encoding: "utf8", timeout: 60_000 })
+  spawnSyncGroup(path.join(root, "bin", "brook"), ["edges", ...args])
 
 test("success writes TSV to stdout and exits 0", () => {
   const file = path.join(dir, "ok.npy")
@@ -23,7 +22,7 @@ test("usage errors exit 2", () => {
   expect(brook("x.npy", "--out", "-").status).toBe(2)
   expect(brook("x.npy", "--threshold", "abc", "--out", "-").status).toBe(2)
   expect(brook("x.npy", "--threshold", "0.5", "--out", "-", "--bogus").status).toBe(2)
-})
+}, SLOW_TEST)
 
 test("bad input exits 1 with one line naming the file and the row", () => {
   const file = path.join(dir, "nan.npy")
@@ -34,7 +33,7 @@ test("bad input exits 1 with one line naming the file and the row", () => {
   expect(lines.length).toBe(1)
   expect(lines[0]).toContain(file)
   expect(lines[0]).toContain("row 2")
-})
+}, SLOW_TEST)
 
 test("--help describes the command with an example", () => {
   const r = brook("--help")
@@ -44,7 +43,7 @@ test("--help describes the command with an example", () => {
 
 for (const runtime of ["bun", "deno"]) {
   const run = (...args: string[]) =>
-    spawnSync(path.join(root, "bin", "brook"), ["edges", ...args], {
+    spawnSyncGroup(path.join(root, "bin", "brook"), ["edges", ...args], {
       encoding: "utf8",
       timeout: 60_000,
       env: { ...process.env, BROOK_RUNTIME: runtime },

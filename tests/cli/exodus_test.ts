@@ -1,9 +1,8 @@
 /** `brook exodus`: JSON on stdout, exit codes 0/1/2, one-line errors. */
 import { expect, test } from "bun:test"
-import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { tempDir } from "../helpers.ts"
+import { SLOW_TEST, spawnSyncGroup, tempDir } from "../helpers.ts"
 import { sharedFiles } from "../ncdump.ts"
 
 const dir = tempDir()
@@ -14,7 +13,7 @@ test.skipIf(!eightBlock)(
   "brook exodus: stats lines on stdout, exit 2 for usage errors, 1 for bad files, one-line errors",
   () => {
     const brook = (...args: string[]) =>
-      spawnSync(path.join(root, "bin", "brook"), ["exodus", ...args], { encoding: "utf8" })
+      spawnSyncGroup(path.join(root, "bin", "brook"), ["exodus", ...args])
     const ok = brook("stats", eightBlock!, "--vars", "eqps", "--steps", "3:", "--quiet")
     expect(ok.status).toBe(0)
     expect(ok.stdout.trim().split("\n").map((l) => JSON.parse(l).var)).toEqual([
@@ -54,7 +53,7 @@ test.skipIf(!eightBlock)(
 
 test.skipIf(!eightBlock)("brook exodus copy and to-parquet write their outputs; a missing input is exit 1", () => {
   const brook = (...args: string[]) =>
-    spawnSync(path.join(root, "bin", "brook"), ["exodus", ...args], { encoding: "utf8" })
+    spawnSyncGroup(path.join(root, "bin", "brook"), ["exodus", ...args])
   const exo = path.join(dir, "copy.exo")
   const pq = path.join(dir, "values.parquet")
   expect(brook("copy", eightBlock!, exo, "--vars", "eqps", "--steps", "2:3", "--quiet").status).toBe(0)
@@ -80,11 +79,11 @@ test.skipIf(!eightBlock)("brook exodus copy and to-parquet write their outputs; 
   expect(twice.status).toBe(2)
   const missing = brook("stats", path.join(dir, "nope.exo"))
   expect([missing.status, missing.stderr.trim().split("\n").length]).toEqual([1, 1])
-}, 60_000)
+}, SLOW_TEST)
 
 test.skipIf(!eightBlock)("to-parquet: nodal rows have a null block, every other column is REQUIRED, the file says how it was made", async () => {
   const pq = path.join(dir, "nodal.parquet")
-  const r = spawnSync(path.join(root, "bin", "brook"), ["exodus", "to-parquet", eightBlock!, "-o", pq, "--steps", "2", "-q"], {
+  const r = spawnSyncGroup(path.join(root, "bin", "brook"), ["exodus", "to-parquet", eightBlock!, "-o", pq, "--steps", "2", "-q"], {
     encoding: "utf8",
   })
   expect([r.status, r.stderr]).toEqual([0, ""])
@@ -106,4 +105,4 @@ test.skipIf(!eightBlock)("to-parquet: nodal rows have a null block, every other 
   )
   expect(kv["brook.command"]).toBe(`brook exodus to-parquet ${eightBlock} -o ${pq} --steps 2 -q`)
   expect(kv["brook.input"]).toBe(eightBlock)
-}, 60_000)
+}, SLOW_TEST)

@@ -1,14 +1,13 @@
 /** `brook pack | unpack | list | append` as users run them: exit codes, one-line errors, outputs. */
 import { expect, test } from "bun:test"
-import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { tempDir } from "../helpers.ts"
+import { SLOW_TEST, spawnSyncGroup, tempDir } from "../helpers.ts"
 import { fasta, mutate, randomBases, rng } from "../operators/segment_pack/genomes.ts"
 
 const root = path.join(path.dirname(new URL(import.meta.url).pathname), "..", "..")
 const brook = (...args: string[]) =>
-  spawnSync(path.join(root, "bin", "brook"), [...args], { encoding: "utf8", timeout: 60_000 })
+  spawnSyncGroup(path.join(root, "bin", "brook"), [...args])
 
 const dir = tempDir()
 const chr = randomBases(5000, rng(9))
@@ -40,7 +39,7 @@ test("pack, list, unpack into a directory, append: byte-identical files, exit 0"
   expect(one.stderr).toMatch(/read \d+ of \d+ archive bytes/)
   const range = brook("unpack", archive, "--contig", "s2#1:3-10", "--quiet")
   expect(range.stdout).toBe(`>s2#1:3-10\n${mutate(chr, rng(2)).toLowerCase().slice(2, 10)}\n`)
-})
+}, SLOW_TEST)
 
 test("usage errors exit 2", () => {
   expect(brook("pack", archive).status).toBe(2)
@@ -53,7 +52,7 @@ test("usage errors exit 2", () => {
     expect(r.status).toBe(2)
     expect(r.stderr).toMatch(/--threads must be a positive integer/)
   }
-})
+}, SLOW_TEST)
 
 test("pack and append with --threads 2 write the same bytes as with --threads 1", () => {
   const small = ["--k", "21", "--segment-size", "400", "--quiet"]
@@ -63,7 +62,7 @@ test("pack and append with --threads 2 write the same bytes as with --threads 1"
   expect(brook("append", one, files[2], "--quiet", "--threads", "1").status).toBe(0)
   expect(brook("append", two, files[2], "--quiet", "--threads", "2").status).toBe(0)
   expect(fs.readFileSync(two).equals(fs.readFileSync(one))).toBe(true)
-})
+}, SLOW_TEST)
 
 test("a corrupted archive exits 1 with one line naming the pack", () => {
   const bad = path.join(dir, "bad.brk")
@@ -76,7 +75,7 @@ test("a corrupted archive exits 1 with one line naming the pack", () => {
   expect(lines.length).toBe(1)
   expect(lines[0]).toMatch(/InvalidInput: .*bad\.brk \(byte offset 16\): pack 0 \(group 0, reference\) is corrupted/)
   expect(fs.existsSync(path.join(dir, "never.fa"))).toBe(false)
-})
+}, SLOW_TEST)
 
 test("a missing input exits 1 naming the file, and leaves no archive", () => {
   const out = path.join(dir, "none.brk")
@@ -85,7 +84,7 @@ test("a missing input exits 1 naming the file, and leaves no archive", () => {
   expect(r.stderr).toContain("missing.fa")
   expect(fs.existsSync(out)).toBe(false)
   expect(fs.readdirSync(dir).filter((f) => f.includes(".part"))).toEqual([])
-})
+}, SLOW_TEST)
 
 test("--help of each command shows an example", () => {
   for (const c of ["pack", "unpack", "list", "append"]) {
@@ -93,7 +92,7 @@ test("--help of each command shows an example", () => {
     expect(r.status).toBe(0)
     expect(r.stdout).toMatch(/examples?:/)
   }
-})
+}, SLOW_TEST)
 
 test("a failed append leaves the archive exactly as it was", () => {
   const copy = path.join(dir, "copy.brk")
@@ -111,7 +110,7 @@ test("a failed append leaves the archive exactly as it was", () => {
 for (const runtime of ["bun", "deno"]) {
   test(`${runtime}: pack -o OUT.brk and the old leading OUT.brk write the same archive; an existing one needs --force`, () => {
     const run = (...args: string[]) =>
-      spawnSync(path.join(root, "bin", "brook"), args, {
+      spawnSyncGroup(path.join(root, "bin", "brook"), args, {
         encoding: "utf8",
         timeout: 60_000,
         env: { ...process.env, BROOK_RUNTIME: runtime },
@@ -143,7 +142,7 @@ for (const runtime of ["bun", "deno"]) {
     expect(run("unpack", "-o", dashed, "--sample", "s2", "-q", "--", flag).status).toBe(0)
     expect(fs.readFileSync(dashed).equals(fs.readFileSync(files[2]))).toBe(true)
     expect(run("list", "-q", "--", flag).stdout.split("\n")[2].split("\t")[0]).toBe("s2")
-  }, 120_000)
+  }, SLOW_TEST)
 }
 
 test("AGC's contig@sample form in unpack and list; list --contigs lists contigs with their lengths", () => {

@@ -4,19 +4,16 @@
  * metadata; a failing stage fails the pipe without leaving an output file; help and exit codes.
  */
 import { expect, test } from "bun:test"
-import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { randomValues, tempDir, writeNpy } from "../helpers.ts"
+import { randomValues, SLOW_TEST, spawnSyncGroup, tempDir, writeNpy } from "../helpers.ts"
 
 const root = path.join(path.dirname(new URL(import.meta.url).pathname), "..", "..")
 const dir = tempDir()
 const brook = path.join(root, "bin", "brook")
 const sh = (script: string, env: Record<string, string> = {}) =>
-  spawnSync("bash", ["-o", "pipefail", "-c", script], {
-    encoding: "utf8",
+  spawnSyncGroup("bash", ["-o", "pipefail", "-c", script], {
     cwd: dir,
-    timeout: 120_000,
     env: { ...process.env, ...env },
   })
 
@@ -38,7 +35,7 @@ for (const runtime of ["bun", "deno"]) {
     const want = fs.readFileSync(path.join(dir, `direct-${runtime}.tsv`), "utf8")
     expect(want.split("\n").length).toBeGreaterThan(1000)
     expect(fs.readFileSync(path.join(dir, `chain-${runtime}.tsv`), "utf8")).toBe(want)
-  })
+  }, SLOW_TEST)
 }
 
 test("threshold-edges takes the threshold from upstream, may raise it, may not lower it", () => {
@@ -54,7 +51,7 @@ test("threshold-edges takes the threshold from upstream, may raise it, may not l
   expect(lowered.stderr.trim().split("\n")).toEqual([
     "brook threshold-edges: InvalidOption: --threshold: 0.3 is below the upstream threshold 0.4: those pairs were never scored",
   ])
-})
+}, SLOW_TEST)
 
 test("write-parquet closes a pipe into a Parquet file with the edges of write-tsv", async () => {
   const r = sh(
@@ -69,7 +66,7 @@ test("write-parquet closes a pipe into a Parquet file with the edges of write-ts
   const tsv = fs.readFileSync(path.join(dir, "d45.tsv"), "utf8").trim().split("\n")
   expect(rows.length).toBe(tsv.length)
   expect(rows.map((x) => `${x.src}\t${x.dst}`)).toEqual(tsv.map((l) => l.split("\t").slice(0, 2).join("\t")))
-})
+}, SLOW_TEST)
 
 test("a failing first stage fails the pipe: one line naming the file and row, no output file", () => {
   const bad = path.join(dir, "nan.npy")
@@ -86,7 +83,7 @@ test("a failing first stage fails the pipe: one line naming the file and row, no
   // each later stage says in one line that its input ended early
   expect(lines.slice(1).every((l) => l.includes("without its end-of-stream marker"))).toBe(true)
   expect(fs.readdirSync(dir).filter((f) => f.includes("never"))).toEqual([])
-})
+}, SLOW_TEST)
 
 test("usage errors exit 2 with one line; --help shows an example for every stage", () => {
   expect(sh(`${brook} tiled-cosine < /dev/null`).status).toBe(2)
@@ -100,7 +97,7 @@ test("usage errors exit 2 with one line; --help shows an example for every stage
     expect(h.status).toBe(0)
     expect(h.stdout).toContain("example:\n  brook read-embeddings")
   }
-})
+}, SLOW_TEST)
 
 test("not an Arrow stream on stdin: exit 1, one line with the byte offset", () => {
   fs.writeFileSync(path.join(dir, "edges.txt"), "0\t1\t2.5\n")
@@ -108,7 +105,7 @@ test("not an Arrow stream on stdin: exit 1, one line with the byte offset", () =
   expect(r.status).toBe(1)
   expect(r.stderr.trim().split("\n").length).toBe(1)
   expect(r.stderr).toContain("stdin (byte offset 0)")
-})
+}, SLOW_TEST)
 
 test("--shard i/k: k processes' outputs (edges and the pipe) together are the unsharded edges", () => {
   expect(sh(`${brook} edges emb.npy --threshold 0.4 --out whole.tsv --quiet`).status).toBe(0)
@@ -131,7 +128,7 @@ test("--shard i/k: k processes' outputs (edges and the pipe) together are the un
   const bad = sh(`${brook} edges emb.npy --threshold 0.4 --shard 3/3 --out x.tsv`)
   expect(bad.status).toBe(2)
   expect(bad.stderr.trim()).toBe("brook edges: --shard: '3/3' is not i/k with 0 <= i < k")
-})
+}, SLOW_TEST)
 
 test("a stream from apache-arrow (list<float32>, several batches, no brook metadata) gives brook edges' edges", async () => {
   const { Field, Float32, List, Table, tableToIPC, vectorFromArray } = await import("apache-arrow")
@@ -153,7 +150,7 @@ test("a stream from apache-arrow (list<float32>, several batches, no brook metad
   expect(sh(`${brook} edges emb.npy --threshold 0.4 --out d40.tsv --quiet`).status).toBe(0)
   expect(fs.readFileSync(path.join(dir, "theirs.tsv"), "utf8")).toBe(fs.readFileSync(path.join(dir, "d40.tsv"), "utf8"))
   expect(fs.readdirSync(tmp)).toEqual([]) // the spooled copy is gone
-})
+}, SLOW_TEST)
 
 test("Parquet ids travel down the pipe: the TSV of brook edges, and apache-arrow sees them", async () => {
   const { DuckDBInstance } = await import("@duckdb/node-api")
@@ -181,7 +178,7 @@ test("Parquet ids travel down the pipe: the TSV of brook edges, and apache-arrow
     const first = want.split("\n")[0].split("\t")
     expect(String(t.get(0)!.src_id)).toBe(first[0])
   }
-})
+}, SLOW_TEST)
 
 test("Ctrl-C stops every stage: exit 130, no output file, no temp file", async () => {
   const { spawn } = await import("node:child_process")
@@ -201,16 +198,23 @@ test("Ctrl-C stops every stage: exit 130, no output file, no temp file", async (
   )
   let stderr = ""
   child.stderr!.on("data", (d) => (stderr += d))
-  // wait until tiled-cosine spills its rows (64MB cannot hold 100,000 x 128 rows and their int8 copy)
-  for (let k = 0; k < 200 && fs.readdirSync(tmp).length === 0; k++) await new Promise((r) => setTimeout(r, 100))
-  expect(fs.readdirSync(tmp).length).toBeGreaterThan(0)
-  process.kill(-child.pid!, "SIGINT")
-  const code = await new Promise((r) => child.on("exit", (c, s) => r(c ?? s)))
-  expect(code).toBe(130)
-  expect(stderr).toContain("Cancelled")
-  expect(fs.readdirSync(dir).filter((f) => f.includes("cancelled"))).toEqual([])
-  expect(fs.readdirSync(tmp)).toEqual([])
-}, 60_000)
+  const exited = new Promise((r) => child.on("exit", (c, s) => r(c ?? s)))
+  let running = true
+  exited.then(() => (running = false))
+  try {
+    // wait until tiled-cosine spills its rows (64MB cannot hold 100,000 x 128 rows and their int8 copy), however
+    // long a busy machine takes to get there
+    while (running && fs.readdirSync(tmp).length === 0) await new Promise((r) => setTimeout(r, 100))
+    expect(fs.readdirSync(tmp).length).toBeGreaterThan(0)
+    process.kill(-child.pid!, "SIGINT")
+    expect(await exited).toBe(130)
+    expect(stderr).toContain("Cancelled")
+    expect(fs.readdirSync(dir).filter((f) => f.includes("cancelled"))).toEqual([])
+    expect(fs.readdirSync(tmp)).toEqual([])
+  } finally {
+    if (running) process.kill(-child.pid!, "SIGKILL")
+  }
+}, SLOW_TEST)
 
 test("leiden-recursive closes the chain with the clusters of brook cluster (TSV and Parquet, with ids)", async () => {
   const chain = (out: string, emb = "emb.npy") =>
@@ -244,4 +248,22 @@ test("leiden-recursive closes the chain with the clusters of brook cluster (TSV 
   const idsWant = fs.readFileSync(path.join(dir, "ids-cluster.tsv"), "utf8")
   expect(idsWant.split("\n")[0]).not.toMatch(/^\d+\t/)
   expect(fs.readFileSync(path.join(dir, "ids-chain.tsv"), "utf8")).toBe(idsWant)
-}, 120_000)
+}, SLOW_TEST)
+
+// issue 18: mutated embedding streams that made tiled-cosine spin at full CPU for ever (a NaN value)
+const defects = "/work/shared/data/defects"
+const spins = fs.existsSync(defects) ? fs.readdirSync(defects).filter((f) => /^tiled-cosine-spins.*\.arrows$/.test(f)) : []
+if (spins.length === 0) console.warn(`skipping the tiled-cosine defect inputs: none in ${defects} on this machine`)
+for (const runtime of ["bun", "deno"]) {
+  test.skipIf(spins.length === 0)(`${runtime}: tiled-cosine refuses the inputs that once spun, in one line`, () => {
+    for (const f of spins) {
+      const r = spawnSyncGroup(brook, ["tiled-cosine", "--threshold", "0.8"], {
+        input: fs.readFileSync(path.join(defects, f)),
+        env: { ...process.env, BROOK_RUNTIME: runtime },
+        timeout: 300_000,
+      })
+      expect(r.stderr).toMatch(/^brook tiled-cosine: InvalidInput: stdin \(row \d+, byte offset \d+\): value NaN at dimension \d+ .*\n$/)
+      expect(r.status).toBe(1)
+    }
+  }, SLOW_TEST)
+}

@@ -1,16 +1,15 @@
 /** `--report` as users run it: `brook cluster ... --report r.svg` writes a report that passes the renderer's checks. */
 import { expect, test } from "bun:test"
-import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { sizeBins } from "../../report/histogram.ts"
-import { lines, randomValues, tempDir, writeNpy } from "../helpers.ts"
+import { lines, randomValues, SLOW_TEST, spawnSyncGroup, tempDir, writeNpy } from "../helpers.ts"
 import { checkSvg, embeddedSvg, histogramBars } from "../report/checks.ts"
 
 const root = path.join(path.dirname(new URL(import.meta.url).pathname), "..", "..")
 const dir = tempDir()
 const brook = (...args: string[]) =>
-  spawnSync(path.join(root, "bin", "brook"), [...args], { encoding: "utf8", timeout: 60_000 })
+  spawnSyncGroup(path.join(root, "bin", "brook"), [...args])
 
 /** 400 rows around 20 random centres, so the graph has clusters of several sizes. */
 function clustered(file: string) {
@@ -45,7 +44,7 @@ test("brook cluster --report: one series per stage and queue, the budget, the ou
   // the same as a page
   expect(brook(...args, "--report", html, "--quiet").status).toBe(0)
   checkSvg(embeddedSvg(fs.readFileSync(html, "utf8")), OWNERS, 64 * 2 ** 20)
-}, 60_000)
+}, SLOW_TEST)
 
 test("a pipe stage writes its own report; a report name that is not .svg or .html is a usage error", () => {
   const emb = path.join(dir, "small.npy")
@@ -62,4 +61,4 @@ test("a pipe stage writes its own report; a report name that is not .svg or .htm
   expect(bad.status).toBe(2)
   expect(bad.stderr.trim()).toBe("brook cluster: --report: 'r.png' must end in .svg or .html")
   expect(fs.existsSync(path.join(dir, "x.tsv"))).toBe(false)
-}, 60_000)
+}, SLOW_TEST)

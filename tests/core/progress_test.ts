@@ -3,7 +3,7 @@ import { expect, test } from "bun:test"
 import { spawnSync } from "node:child_process"
 import * as path from "node:path"
 import { duration, logProgress, terminalProgress } from "../../core/progress.ts"
-import { randomValues, tempDir, writeNpy } from "../helpers.ts"
+import { randomValues, SLOW_TEST, spawnSyncGroup, tempDir, writeNpy } from "../helpers.ts"
 
 const fake = (columns?: number) => {
   let t = 1000
@@ -82,78 +82,14 @@ test("the CLI draws progress only when stderr is a terminal, and not with --quie
   writeNpy(emb, 400, 8, randomValues(3200, 2))
   const brook = path.join(path.dirname(new URL(import.meta.url).pathname), "..", "..", "bin", "brook")
   const args = `${brook} edges ${emb} --threshold 0.5 --out ${path.join(dir, "e.tsv")}`
-  const tty = (extra: string) => spawnSync("script", ["-qec", `${args} ${extra}`, "/dev/null"], { encoding: "utf8" })
+  const tty = (extra: string) => spawnSyncGroup("script", ["-qec", `${args} ${extra}`, "/dev/null"])
   const drawn = tty("")
   expect(drawn.status).toBe(0)
   expect(drawn.stdout).toMatch(/\r\x1b\[2KreadEmbeddings: \d+\/400 rows/)
   expect(tty("--quiet").stdout).not.toContain("\x1b[2K")
-  const piped = spawnSync("sh", ["-c", args], { encoding: "utf8" })
+  const piped = spawnSyncGroup("sh", ["-c", args])
   expect(piped.status).toBe(0)
   expect(piped.stderr).not.toContain("\x1b[2K")
   expect(piped.stderr).toContain("brook edges:")
-}, 60_000)
-
-test("the running stage comes first, so a line cut to the terminal's width shows it", () => {
-  const { p, lines, at } = fake(43)
-  p.update("readEmbeddings", { done: 4000, total: 4000, unit: "rows" })
-  at(1200)
-  p.update("tiledCosine", { done: 3, total: 72, unit: "tiles" })
-  expect(lines[1]).toBe("\r\x1b[2KtiledCosine: 3/72 tiles 4.2% eta 0s | rea…")
-})
-
-test("logProgress: a plain line (no escapes) every interval while the run lasts, the time since it began", () => {
-  let t = 0
-  let tick: (() => void) | undefined
-  let stopped = false
-  const lines: string[] = []
-  const p = logProgress((s) => lines.push(s), {
-    intervalMs: 10_000,
-    prefix: "brook edges: ",
-    now: () => t,
-    every: (f, ms) => {
-      expect(ms).toBe(10_000)
-      tick = f
-      return () => (stopped = true)
-    },
-  })
-  expect(tick).toBeUndefined() // nothing until a stage reports
-  p.update("readEmbeddings", { done: 0, total: 4000, unit: "rows" })
-  t = 10_000
-  p.update("readEmbeddings", { done: 4000, total: 4000, unit: "rows" })
-  p.update("tiledCosine", { done: 36, total: 72, unit: "tiles", items: { count: 99, unit: "pairs" } })
-  tick!()
-  t = 20_000
-  p.update("tiledCosine", { done: 54, total: 72, unit: "tiles", items: { count: 150, unit: "pairs" } })
-  tick!()
-  p.finish()
-  expect(stopped).toBe(true)
-  expect(lines).toEqual([
-    "brook edges: 10s: tiledCosine: 36/72 tiles 50.0% 99 pairs eta 0s | readEmbeddings: 4000/4000 rows 100.0%\n",
-    "brook edges: 20s: tiledCosine: 54/72 tiles 75.0% 150 pairs eta 3s | readEmbeddings: 4000/4000 rows 100.0%\n",
-  ])
-})
-
-test("without a terminal the CLI writes plain progress lines every --progress-interval; -q (even grouped) none", () => {
-  const dir = tempDir()
-  const emb = path.join(dir, "e.npy")
-  writeNpy(emb, 4000, 32, randomValues(4000 * 32, 5))
-  const brook = path.join(path.dirname(new URL(import.meta.url).pathname), "..", "..", "bin", "brook")
-  for (const runtime of ["bun", "deno"]) {
-    const env = { ...process.env, BROOK_RUNTIME: runtime }
-    const out = path.join(dir, `c-${runtime}.tsv`)
-    const r = spawnSync(brook, ["cluster", emb, "-t", "0.4", "-o", out, "--progress-interval", "0.05", "-j", "1"], {
-      encoding: "utf8",
-      env,
-    })
-    expect(r.status).toBe(0)
-    expect(r.stderr).toMatch(/^brook cluster: \d+s: [a-zA-Z]+: \d+/m)
-    expect(r.stderr).not.toContain("\x1b")
-    const quiet = spawnSync(brook, ["cluster", emb, "-qt", "0.4", "-o", out, "--progress-interval", "0.05"], {
-      encoding: "utf8",
-      env,
-    })
-    expect([quiet.status, quiet.stderr]).toEqual([0, ""])
-    const bad = spawnSync(brook, ["edges", emb, "-t", "0.4", "-o", "-", "--progress-interval", "0"], { encoding: "utf8", env })
-    expect([bad.status, bad.stderr]).toEqual([2, "brook edges: --progress-interval must be > 0 seconds\n"])
-  }
-}, 120_000)
+import { duration, logProgress, terminalProgress } from "../../core/progress.ts"
+import { randomValues, SLOW_TEST, spawnSyncGroup, tempDir, writeNpy } from "../helpers.ts"

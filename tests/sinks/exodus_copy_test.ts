@@ -10,7 +10,7 @@ import { Cancelled, pipe, run } from "../../mod.ts"
 import { exodusChunks } from "../../sources/exodus_chunks.ts"
 import { writeExodus } from "../../sinks/exodus_copy.ts"
 import { writeNetcdf } from "../../formats/netcdf/classic_writer.ts"
-import { tempDir } from "../helpers.ts"
+import { SLOW_TEST, tempDir } from "../helpers.ts"
 import { hasNcdump, ncdump, sharedFiles } from "../ncdump.ts"
 
 const dir = tempDir()
@@ -18,7 +18,7 @@ const here = path.dirname(new URL(import.meta.url).pathname)
 const exodump = path.join(dir, "exodus_dump")
 const cc = spawnSync("gcc", ["-O1", "-o", exodump, path.join(here, "exodus_dump.c"), "-lexoIIv2c", "-lnetcdf"], {
   encoding: "utf8",
-}, 60_000)
+}, SLOW_TEST)
 const hasExodus = cc.status === 0
 if (!hasExodus) console.warn(`skipping libexodus reads: gcc/libexodusii-dev unavailable (${cc.error ?? cc.stderr})`)
 const hasPython = spawnSync("/usr/bin/python3", ["-c", "import netCDF4"]).status === 0
@@ -113,7 +113,7 @@ test.skipIf(!cube)("an output missing values is refused at the end and leaves no
   await expect(run(pipe(exodusChunks({ file: cube!, parts: [] }) as never, sink))).rejects.toThrow("3 of 4 values")
   expect(fs.existsSync(out)).toBe(false)
   expect(fs.readdirSync(dir).filter((f) => f.includes(".brook-"))).toEqual([])
-}, 60_000)
+}, SLOW_TEST)
 
 test.skipIf(!sharedFiles.some((f) => f.endsWith(".ex2")) || !hasExodus || !hasNcdump)(
   "a NetCDF-4 file with int64 ids copies to CDF-5; libexodus and ncdump read the input's values",
@@ -151,7 +151,7 @@ test.skipIf(!eightBlock)("cancelling a copy midway ends in Cancelled and removes
   expect(steps).toBeGreaterThanOrEqual(3)
   expect(fs.existsSync(out)).toBe(false)
   expect(fs.readdirSync(dir).filter((f) => f.includes(".brook-"))).toEqual([])
-}, 60_000)
+}, SLOW_TEST)
 
 test.skipIf(!eightBlock)(
   "an abort from a timer (as Ctrl-C arrives) stops a copy: the reader yields to the event loop",

@@ -6,7 +6,7 @@ import { BudgetExceeded, InvalidOption, pipe, run } from "../../mod.ts"
 import { exodusChunks } from "../../sources/exodus_chunks.ts"
 import { exodusStats, type VariableStats } from "../../sinks/exodus_stats.ts"
 import { writeExodusParquet } from "../../sinks/exodus_parquet.ts"
-import { tempDir } from "../helpers.ts"
+import { SLOW_TEST, tempDir } from "../helpers.ts"
 import { hasNcdump, ncdump, sharedFiles } from "../ncdump.ts"
 
 const dir = tempDir()
@@ -133,4 +133,4 @@ test.skipIf(!eightBlock || !hasNcdump)("DuckDB reads the long Parquet table with
     "value REQUIRED",
   ])
   expect(rows.filter((r) => r.block === null).every((r) => r.kind === "nodal")).toBe(true)
-}, 60_000)
+}, SLOW_TEST)

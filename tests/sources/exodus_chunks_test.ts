@@ -12,7 +12,7 @@ import { openExodus, readSmall } from "../../formats/exodus/model.ts"
 import type { NcArray } from "../../formats/netcdf/types.ts"
 import { spawnSync } from "node:child_process"
 import * as path from "node:path"
-import { tempDir } from "../helpers.ts"
+import { SLOW_TEST, tempDir } from "../helpers.ts"
 import { hasNcdump, ncdump, sharedFiles } from "../ncdump.ts"
 
 const shared = sharedFiles.filter((f) => !/\.ex2$/.test(f))
@@ -105,7 +105,7 @@ test.skipIf(!converted.length)("nccopy's CDF-1 and CDF-5 copies are recognised a
   }
   expect(formats.filter((f) => f.startsWith("CDF-1")).length).toBe(shared.length)
   expect(formats.filter((f) => f.startsWith("CDF-5")).length).toBe(shared.length)
-}, 60_000)
+}, SLOW_TEST)
 
 test.skipIf(!hdf5.length)(
   "NetCDF-4 reads through h5wasm with int64 ids; the classic byte parser names it",
@@ -151,7 +151,7 @@ test.skipIf(!classic.length)("the Exodus model of cube.g: blocks, sets, variable
     "element:ElementBlock_2:vals_elem_var2eb1",
   ])
   expect(m.qa).toEqual([["io_shell", "5.0", "2018/01/16", "09:19:46"]])
-}, 60_000)
+}, SLOW_TEST)
 
 test.skipIf(!classic.length || !hasNcdump)(
   "cube.g: number maps and side sets (elements, sides, distribution factors) as ncdump",

@@ -13,7 +13,7 @@ import type { MeshChunk } from "../../../core/batches.ts"
 import { exodusChunks } from "../../../sources/exodus_chunks.ts"
 import { openExodus } from "../../../formats/exodus/model.ts"
 import { exodusStats, type VariableStats } from "../../../sinks/exodus_stats.ts"
-import { tempDir } from "../../helpers.ts"
+import { SLOW_TEST, tempDir } from "../../helpers.ts"
 
 const hasNcgen = spawnSync("ncgen", ["-h"]).error === undefined
 if (!hasNcgen) console.warn("skipping Exodus variant tests: ncgen (Debian netcdf-bin) is not installed")
@@ -142,4 +142,4 @@ test.skipIf(!hasNcgen)("maps, block attributes and sets arrive as their own part
     ["set", "node_ns1", 7, [1, 5]],
     ["set", "dist_fact_ns1", 7, [1, 0.5]],
   ])
-}, 60_000)
+}, SLOW_TEST)

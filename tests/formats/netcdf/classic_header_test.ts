@@ -12,6 +12,7 @@ import { openExodus } from "../../../formats/exodus/model.ts"
 import { select } from "../../../formats/exodus/selection.ts"
 import { readHeader } from "../../../formats/netcdf/classic_header.ts"
 import { sharedFiles } from "../../ncdump.ts"
+import { SLOW_TEST } from "../../helpers.ts"
 
 const cube = sharedFiles.find((f) => f.endsWith("cube.g"))
 const bytes = cube ? new Uint8Array(fs.readFileSync(cube)) : new Uint8Array(0)
@@ -136,4 +137,4 @@ test.skipIf(!cube)("random byte changes in the header: a clean read or InvalidIn
   }
   expect(outcomes.read).toBeGreaterThan(100)
   expect(outcomes.invalid).toBeGreaterThan(100)
-}, 60_000)
+}, SLOW_TEST)

@@ -605,3 +605,156 @@ test("snappy, gzip and zstd: whole pages and page prefixes", () => {
   // a snappy block cut short or garbled
   expect(() => decompress("SNAPPY", compressed.SNAPPY.subarray(0, 5000), data.length)).toThrow()
 })
+
+/**
+ * A Thrift compact-protocol writer, just enough for a FileMetaData: fields are [id, value] pairs;
+ * a value is { i32 }, { i64 }, { bin }, { list: values of one kind } or { struct: fields }.
+ */
+type Tv = { i32: number } | { i64: number } | { bin: string } | { list: Tv[] } | { struct: Array<[number, Tv]> }
+function thrift(fields: Array<[number, Tv]>): Uint8Array {
+  const out: number[] = []
+  const varint = (n: bigint) => {
+    for (; n >= 0x80n; n >>= 7n) out.push(Number(n & 0x7fn) | 0x80)
+    out.push(Number(n))
+  }
+  const zigzag = (n: number) => varint(n < 0 ? BigInt(-n) * 2n - 1n : BigInt(n) * 2n)
+  const kind = (v: Tv) => ("i32" in v ? 5 : "i64" in v ? 6 : "bin" in v ? 8 : "list" in v ? 9 : 12)
+  const value = (v: Tv) => {
+    if ("i32" in v) zigzag(v.i32)
+    else if ("i64" in v) zigzag(v.i64)
+    else if ("bin" in v) {
+      const b = new TextEncoder().encode(v.bin)
+      varint(BigInt(b.length))
+      out.push(...b)
+    } else if ("list" in v) {
+      out.push((Math.min(v.list.length, 15) << 4) | (v.list.length ? kind(v.list[0]) : 12))
+      if (v.list.length >= 15) varint(BigInt(v.list.length))
+      v.list.forEach(value)
+    } else struct(v.struct)
+  }
+  const struct = (fs: Array<[number, Tv]>) => {
+    let last = 0
+    for (const [id, v] of fs) {
+      out.push(((id - last) << 4) | kind(v))
+      last = id
+      value(v)
+    }
+    out.push(0)
+  }
+  struct(fields)
+  return Uint8Array.from(out)
+}
+
+/** The bytes of a Parquet file whose footer is `meta`, without pages (only the footer is read here). */
+function withFooter(meta: Uint8Array): Uint8Array {
+  const magic = new TextEncoder().encode("PAR1")
+  const len = new Uint8Array(4)
+  new DataView(len.buffer).setUint32(0, meta.length, true)
+  return Buffer.concat([magic, meta, len, magic])
+}
+
+function thrown(f: () => unknown): { _tag?: string; message: string } {
+  try {
+    f()
+  } catch (e) {
+    return e as { _tag?: string; message: string }
+  }
+  throw new Error("expected an error")
+}
+
+/** FileMetaData of 3 rows in one row group, the leaf `v` of physical type `type`, `chunks` column chunks. */
+const footer = (type: number, chunks = 1) =>
+  thrift([
+    [1, { i32: 1 }],
+    [2, {
+      list: [
+        { struct: [[4, { bin: "schema" }], [5, { i32: 1 }]] },
+        { struct: [[1, { i32: type }], [3, { i32: 0 }], [4, { bin: "v" }]] },
+      ],
+    }],
+    [3, { i64: 3 }],
+    [4, {
+      list: [{
+        struct: [
+          [1, {
+            list: Array.from({ length: chunks }, () => ({
+              struct: [[2, { i64: 4 }], [3, {
+                struct: [
+                  [1, { i32: type }],
+                  [2, { list: [{ i32: 0 }] }],
+                  [3, { list: [{ bin: "v" }] }],
+                  [4, { i32: 0 }],
+                  [5, { i64: 3 }],
+                  [6, { i64: 12 }],
+                  [7, { i64: 12 }],
+                  [9, { i64: 4 }],
+                  [12, { struct: [[5, { bin: "\0\0\0\0" }], [6, { bin: "\0\0\0\0" }]] }],
+                ],
+              }]] as Array<[number, Tv]>,
+            })),
+          }],
+          [2, { i64: 12 }],
+          [3, { i64: 3 }],
+        ],
+      }],
+    }],
+  ])
+
+/** What a JavaScript engine says, never brook: a message with one of these leaks an internal error. */
+const ENGINE =
+  /Cannot destructure|Cannot read prop|undefined is not|null is not|is not a function|is not an object|of undefined|of null/
+
+test("a footer with a physical type that does not exist (PARQUET-1481) is InvalidInput at the footer, in Parquet's terms", () => {
+  // the same footer with a real type decodes: the check refuses only what is wrong
+  expect(parquetMetadata(withFooter(footer(4)).buffer as ArrayBuffer).schema[1].type).toBe("FLOAT")
+  const bad = tempFile(withFooter(footer(-7)))
+  const e = thrown(() => openParquetEmbeddings(bad))
+  expect(e._tag).toBe("InvalidInput")
+  expect(e.message).toBe(
+    `${bad} (byte offset 4): corrupt footer: schema element 1 (v) has physical type -7, not one of Parquet's 8 ` +
+      "(0 BOOLEAN to 7 FIXED_LEN_BYTE_ARRAY)",
+  )
+  const twice = tempFile(withFooter(footer(4, 2)))
+  expect(thrown(() => openParquetEmbeddings(twice)).message).toContain(
+    "corrupt footer: row group 0 has 2 column chunks for the schema's 1 leaf column(s)",
+  )
+  const cut = tempFile(withFooter(footer(-7).subarray(0, 20)))
+  expect(thrown(() => openParquetEmbeddings(cut)).message).toContain(
+    "corrupt footer: the FileMetaData is not Thrift's compact protocol, or runs past the footer",
+  )
+})
+
+/** Footer mutants per run: BROOK_FUZZ_N=10000 tries more. */
+const MUTANTS = Number(process.env.BROOK_FUZZ_N ?? 200)
+
+test("seeded mutations of a fixture's footer: each opens or fails as a typed error, never in a JS engine's words", () => {
+  const bytes = fs.readFileSync(fixture("list_float_snappy.parquet"))
+  const metaLength = new DataView(bytes.buffer, bytes.byteOffset).getUint32(bytes.length - 8, true)
+  const start = bytes.length - 8 - metaLength
+  let s = 1481
+  const rnd = (n: number) => (s ^= s << 13, s ^= s >>> 17, s ^= s << 5, (s >>> 0) % n)
+  const outcomes = { ok: 0, typed: 0 }
+  for (let k = 0; k < MUTANTS; k++) {
+    const b = Buffer.from(bytes)
+    for (let n = 1 + rnd(3); n > 0; n--) {
+      const at = start + rnd(metaLength)
+      if (rnd(2)) b[at] ^= 1 << rnd(8)
+      else b[at] = [0, 0x7f, 0x80, 0xff, 0x15, 0x19][rnd(6)]
+    }
+    const file = tempFile(new Uint8Array(b))
+    try {
+      openParquetEmbeddings(file).close()
+      outcomes.ok++
+    } catch (e) {
+      const err = e as { _tag?: string; message: string }
+      expect(`${k}: ${err._tag}`).toBe(
+        `${k}: ${err._tag === "FormatUnsupported" ? "FormatUnsupported" : "InvalidInput"}`,
+      )
+      expect(`${k}: ${err.message}`).not.toMatch(ENGINE)
+      outcomes.typed++
+    }
+    fs.rmSync(file)
+  }
+  if (process.env.BROOK_FUZZ_N) console.error(`footer: ${MUTANTS} mutants: ${JSON.stringify(outcomes)}`)
+  expect(outcomes.typed).toBeGreaterThan(0)
+})

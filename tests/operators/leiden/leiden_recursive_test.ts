@@ -3,7 +3,6 @@ import { describe, expect, test } from "bun:test"
 import { DuckDBInstance } from "@duckdb/node-api"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { spawnSync } from "node:child_process"
 import {
   leidenRecursive,
   pipe,
@@ -15,7 +14,7 @@ import {
   writeClusters,
   writeEdges,
 } from "../../../mod.ts"
-import { lines, tempDir, writeNpy } from "../../helpers.ts"
+import { lines, spawnSyncGroup, tempDir, writeNpy } from "../../helpers.ts"
 import { Rng } from "../../../operators/leiden/random.ts"
 
 const dir = tempDir()
@@ -230,7 +229,7 @@ describe("cancelling a clustering", () => {
 
 describe("brook leiden / brook cluster commands", () => {
   const brook = (...args: string[]) =>
-    spawnSync(path.join(root, "bin", "brook"), [...args], { encoding: "utf8", timeout: 60_000 })
+    spawnSyncGroup(path.join(root, "bin", "brook"), [...args])
 
   test("leiden on a TSV edge list writes clusters to stdout", () => {
     const f = path.join(dir, "two.tsv")

@@ -5,7 +5,7 @@
 import { expect, test } from "bun:test"
 import * as path from "node:path"
 import { collect, pipe, readEmbeddings, run, type ScoredPairs, type StreamInfo, tiledCosine } from "../../../mod.ts"
-import { randomValues, tempDir, writeNpy } from "../../helpers.ts"
+import { randomValues, SLOW_TEST, tempDir, writeNpy } from "../../helpers.ts"
 
 const dir = tempDir()
 const a = path.join(dir, "a.npy")
@@ -58,7 +58,7 @@ for (
       // every part has work: tiles are dealt out round robin
       expect(parts.every((p) => p.length > 0)).toBe(true)
     }
-  }, 120_000)
+  }, SLOW_TEST)
 }
 
 test("a shard outside 0 <= i < k is refused before any data moves", async () => {
