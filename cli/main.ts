@@ -94,17 +94,10 @@ async function main(argv: string[]): Promise<number> {
   process.stdout.on("error", (e: { code?: string }) => {
     if (e?.code === "EPIPE") process.exit(0)
   })
-  const [
-    { UsageError, seen },
-    { isBrookError },
-    { logProgress, terminalProgress },
-    { userPaths, writeFailure },
-    command,
-  ] = await Promise.all([
+  const [{ seen }, { commandOutcome }, { logProgress, terminalProgress }, command] = await Promise.all([
     import("./args.ts"),
-    import("../core/errors.ts"),
+    import("./outcome.ts"),
     import("../core/progress.ts"),
-    import("./messages.ts"),
     load(),
   ])
   // what the command's parse saw decides: -q drops the summary and the progress, wherever it was on the line
@@ -123,23 +116,7 @@ async function main(argv: string[]): Promise<number> {
       return progress
     },
   }
-  try {
-    await command(rest, env)
-    return 0
-  } catch (e) {
-    // the reader of our stdout went away (`brook edges ... --out - | head`): stop quietly, as Unix tools do
-    if ((e as { code?: string })?.code === "EPIPE" || /EPIPE|broken pipe/i.test(String((e as Error)?.message))) return 0
-    if (e instanceof UsageError) {
-      err(`brook ${name}: ${userPaths(e.message)}`)
-      return 2
-    }
-    if (isBrookError(e)) {
-      err(`brook ${name}: ${e._tag}: ${userPaths(e.message)}`)
-      return e._tag === "InvalidOption" ? 2 : e._tag === "Cancelled" ? 130 : 1
-    }
-    err(`brook ${name}: ${writeFailure(e) ?? userPaths(String((e as Error)?.message ?? e))}`)
-    return 1
-  }
+  return commandOutcome(name, () => command(rest, env), err)
 }
 
 /** Lines on stdout and stderr, written as they are: console.error colours its text on Bun. */

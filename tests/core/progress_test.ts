@@ -91,5 +91,69 @@ test("the CLI draws progress only when stderr is a terminal, and not with --quie
   expect(piped.status).toBe(0)
   expect(piped.stderr).not.toContain("\x1b[2K")
   expect(piped.stderr).toContain("brook edges:")
-import { duration, logProgress, terminalProgress } from "../../core/progress.ts"
-import { randomValues, SLOW_TEST, spawnSyncGroup, tempDir, writeNpy } from "../helpers.ts"
+}, SLOW_TEST)
+
+test("the running stage comes first, so a line cut to the terminal's width shows it", () => {
+  const { p, lines, at } = fake(43)
+  p.update("readEmbeddings", { done: 4000, total: 4000, unit: "rows" })
+  at(1200)
+  p.update("tiledCosine", { done: 3, total: 72, unit: "tiles" })
+  expect(lines[1]).toBe("\r\x1b[2KtiledCosine: 3/72 tiles 4.2% eta 0s | rea…")
+})
+
+test("logProgress: a plain line (no escapes) every interval while the run lasts, the time since it began", () => {
+  let t = 0
+  let tick: (() => void) | undefined
+  let stopped = false
+  const lines: string[] = []
+  const p = logProgress((s) => lines.push(s), {
+    intervalMs: 10_000,
+    prefix: "brook edges: ",
+    now: () => t,
+    every: (f, ms) => {
+      expect(ms).toBe(10_000)
+      tick = f
+      return () => (stopped = true)
+    },
+  })
+  expect(tick).toBeUndefined() // nothing until a stage reports
+  p.update("readEmbeddings", { done: 0, total: 4000, unit: "rows" })
+  t = 10_000
+  p.update("readEmbeddings", { done: 4000, total: 4000, unit: "rows" })
+  p.update("tiledCosine", { done: 36, total: 72, unit: "tiles", items: { count: 99, unit: "pairs" } })
+  tick!()
+  t = 20_000
+  p.update("tiledCosine", { done: 54, total: 72, unit: "tiles", items: { count: 150, unit: "pairs" } })
+  tick!()
+  p.finish()
+  expect(stopped).toBe(true)
+  expect(lines).toEqual([
+    "brook edges: 10s: tiledCosine: 36/72 tiles 50.0% 99 pairs eta 0s | readEmbeddings: 4000/4000 rows 100.0%\n",
+    "brook edges: 20s: tiledCosine: 54/72 tiles 75.0% 150 pairs eta 3s | readEmbeddings: 4000/4000 rows 100.0%\n",
+  ])
+})
+
+test("without a terminal the CLI writes plain progress lines every --progress-interval; -q (even grouped) none", () => {
+  const dir = tempDir()
+  const emb = path.join(dir, "e.npy")
+  writeNpy(emb, 4000, 32, randomValues(4000 * 32, 5))
+  const brook = path.join(path.dirname(new URL(import.meta.url).pathname), "..", "..", "bin", "brook")
+  for (const runtime of ["bun", "deno"]) {
+    const env = { ...process.env, BROOK_RUNTIME: runtime }
+    const out = path.join(dir, `c-${runtime}.tsv`)
+    const r = spawnSyncGroup(brook, ["cluster", emb, "-t", "0.4", "-o", out, "--progress-interval", "0.05", "-j", "1"], {
+      encoding: "utf8",
+      env,
+    })
+    expect(r.status).toBe(0)
+    expect(r.stderr).toMatch(/^brook cluster: \d+s: [a-zA-Z]+: \d+/m)
+    expect(r.stderr).not.toContain("\x1b")
+    const quiet = spawnSyncGroup(brook, ["cluster", emb, "-qt", "0.4", "-o", out, "--progress-interval", "0.05"], {
+      encoding: "utf8",
+      env,
+    })
+    expect([quiet.status, quiet.stderr]).toEqual([0, ""])
+    const bad = spawnSyncGroup(brook, ["edges", emb, "-t", "0.4", "-o", "-", "--progress-interval", "0"], { env })
+    expect([bad.status, bad.stderr]).toEqual([2, "brook edges: --progress-interval must be > 0 seconds\n"])
+  }
+}, SLOW_TEST)
