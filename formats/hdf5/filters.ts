@@ -42,7 +42,7 @@ export function unfilter(
       d = body
     } else if (f.id === 1) {
       try {
-        const out = inflateSync(d, { maxOutputLength: Math.max(expected, 1) })
+        const out = inflateSync(d, { maxOutputLength: expected + 1024 })
         d = new Uint8Array(out.buffer, out.byteOffset, out.byteLength)
       } catch (e) {
         invalid(src, at, `chunk does not inflate: ${e instanceof Error ? e.message : e}`)
