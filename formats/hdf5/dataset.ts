@@ -53,6 +53,9 @@ export function readDataset(ctx: Ctx, oh: ObjectHeader, name: string): Dataset {
       invalid(ctx.src, ctx.base + oh.address, `${name}: chunks over ${MAX_CHUNK_BYTES} bytes`)
     }
   }
+  if (layout.class === "contiguous" && layout.address !== UNDEF && layout.size < elements(space) * type.size) {
+    invalid(ctx.src, ctx.base + oh.address, `${name}: ${layout.size} bytes hold less than its ${elements(space)} elements`)
+  }
   if (type.size < 1 || type.size > 1024) invalid(ctx.src, ctx.base + oh.address, `${name}: elements of ${type.size} bytes`)
   return { name, header: oh, space, type, layout, filters, fill }
 }

@@ -23,6 +23,7 @@ export function readDataspace(c: Cursor): Dataspace {
   if (rank > MAX_RANK) c.fail(`dataspace of ${rank} dimensions`)
   const dims = Array.from({ length: rank }, () => c.len())
   if (dims.some((d) => d === UNDEF)) c.fail("a dimension of undefined size")
+  if (!Number.isSafeInteger(dims.reduce((a, b) => a * b, 1))) c.fail(`dataspace of ${dims.join(" x ")} elements`)
   const maxDims = flags & 1 ? Array.from({ length: rank }, () => c.len()) : dims.slice()
   return { dims, maxDims, isNull: version === 2 && type === 2 }
 }
