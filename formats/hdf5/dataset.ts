@@ -138,6 +138,37 @@ export class DatasetReader {
     })
   }
 
+  /**
+   * Copies `pieces` of one chunk into `out`. An unfiltered chunk that is stored is read straight from the file:
+   * the pieces into `out` when they are one run, else the span they cover, once; others are decoded (cached).
+   */
+  private copyChunk(origin: number[], chunk: number[], pieces: number[], out: Uint8Array): void {
+    if (!pieces.length) return
+    if (this.ds.filters.length === 0) {
+      const e = this.entry(origin, chunk)
+      if (e) {
+        const expected = chunk.reduce((a, b) => a * b, this.ds.type.size)
+        const last = pieces.length - 3
+        const span = pieces[last] + pieces[last + 2] - pieces[0]
+        if (pieces[last] + pieces[last + 2] > expected) {
+          invalid(this.ctx.src, this.ctx.base + e.address, `${this.ds.name}: a piece past its chunk`)
+        }
+        if (pieces.length === 3) return this.readRaw(e.address + pieces[0], out.subarray(pieces[1], pieces[1] + pieces[2]))
+        const buf = new Uint8Array(span)
+        this.readRaw(e.address + pieces[0], buf)
+        for (let k = 0; k < pieces.length; k += 3) {
+          const c0 = pieces[k] - pieces[0]
+          out.set(buf.subarray(c0, c0 + pieces[k + 2]), pieces[k + 1])
+        }
+        return
+      }
+    }
+    const bytes = this.chunkBytes(origin, chunk)
+    for (let k = 0; k < pieces.length; k += 3) {
+      out.set(bytes.subarray(pieces[k], pieces[k] + pieces[k + 2]), pieces[k + 1])
+    }
+  }
+
   private readChunked(chunk: number[], start: number, count: number, out: Uint8Array): void {
     const dims = this.ds.space.dims
     const r = dims.length
@@ -161,8 +192,8 @@ export class DatasetReader {
     const cgHi = hi.map((x, d) => Math.floor(x / chunk[d]))
     for (;;) {
       const origin = cg.map((g, d) => g * chunk[d])
-      const bytes = this.chunkBytes(origin, chunk)
-      // rows (along the last dimension) of this chunk inside the box
+      // the pieces of this chunk's rows (along the last dimension) inside the run: [chunk byte, out byte, bytes]
+      const pieces: number[] = []
       const a = origin.map((o, d) => Math.max(lo[d], o) - o)
       const b = origin.map((o, d) => Math.min(hi[d], o + chunk[d] - 1, dims[d] - 1) - o)
       const i = a.slice()
@@ -176,12 +207,18 @@ export class DatasetReader {
         const to = Math.min(rowTo, end)
         if (from < to) {
           const c0 = (C + a[r - 1] + from - rowFrom) * size
-          out.set(bytes.subarray(c0, c0 + (to - from) * size), (from - start) * size)
+          const o0 = (from - start) * size
+          const n = (to - from) * size
+          const k = pieces.length
+          // a piece that continues the last one in both the chunk and the output joins it
+          if (k && pieces[k - 3] + pieces[k - 1] === c0 && pieces[k - 2] + pieces[k - 1] === o0) pieces[k - 1] += n
+          else pieces.push(c0, o0, n)
         }
         let d = r - 2
         while (d >= 0 && ++i[d] > b[d]) i[d] = a[d], d--
         if (d < 0) break
       }
+      this.copyChunk(origin, chunk, pieces, out)
       let d = r - 1
       while (d >= 0 && ++cg[d] > cgHi[d]) cg[d] = Math.floor(lo[d] / chunk[d]), d--
       if (d < 0) break
