@@ -5,6 +5,8 @@
 export class ChunkCache {
   private readonly map = new Map<string, Uint8Array>()
   private bytes = 0
+  /** A buffer evicted, kept for the next decode of a chunk its size (no copy of it is alive). */
+  private spareBuffer?: Uint8Array
   hits = 0
   misses = 0
   constructor(readonly capacity: number) {}
@@ -23,9 +25,17 @@ export class ChunkCache {
       const [k, old] = this.map.entries().next().value as [string, Uint8Array]
       this.map.delete(k)
       this.bytes -= old.length
+      if (old.byteOffset === 0 && old.length === old.buffer.byteLength) this.spareBuffer = old
     }
     this.map.set(key, v)
     this.bytes += v.length
     return v
+  }
+
+  /** A buffer of `size` bytes for a chunk being decoded: the spare one when it fits. */
+  spare(size: number): Uint8Array {
+    const s = this.spareBuffer
+    this.spareBuffer = undefined
+    return s && s.length === size ? s : new Uint8Array(size)
   }
 }

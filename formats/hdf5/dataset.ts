@@ -133,7 +133,16 @@ export class DatasetReader {
       }
       const raw = new Uint8Array(e.size)
       this.readRaw(e.address, raw)
-      const d = unfilter(this.ctx.src, this.ctx.base + e.address, raw, this.ds.filters, e.filterMask, expected, this.ds.type.size)
+      const d = unfilter(
+        this.ctx.src,
+        this.ctx.base + e.address,
+        raw,
+        this.ds.filters,
+        e.filterMask,
+        expected,
+        this.ds.type.size,
+        (size) => this.cache.spare(size),
+      )
       return d.length === expected ? d : d.subarray(0, expected)
     })
   }

@@ -26,6 +26,7 @@ export function unfilter(
   mask: number,
   expected: number,
   elementSize: number,
+  buffer: (size: number) => Uint8Array = (size) => new Uint8Array(size),
 ): Uint8Array {
   let d = data
   for (let k = filters.length - 1; k >= 0; k--) {
@@ -49,7 +50,7 @@ export function unfilter(
         invalid(src, at, `chunk does not inflate: ${e instanceof Error ? e.message : e}`)
       }
     } else if (f.id === 2) {
-      d = unshuffle(d, f.values[0] ?? elementSize)
+      d = unshuffle(d, f.values[0] ?? elementSize, buffer(d.length))
     } else unsupported(src, `the ${f.name} filter (id ${f.id})`)
   }
   if (d.length < expected) invalid(src, at, `chunk holds ${d.length} bytes after its filters, ${expected} expected`)
@@ -57,10 +58,9 @@ export function unfilter(
 }
 
 /** The shuffle filter undone: byte k of every element was stored in the k-th plane. */
-export function unshuffle(d: Uint8Array, size: number): Uint8Array {
+export function unshuffle(d: Uint8Array, size: number, out: Uint8Array = new Uint8Array(d.length)): Uint8Array {
   if (size <= 1) return d
   const n = Math.floor(d.length / size)
-  const out = new Uint8Array(d.length)
   if (size === 4 || size === 8) {
     // whole 32-bit words at a time: 4 planes' bytes make one word of the output
     const words = new Uint32Array(out.buffer, 0, (n * size) >> 2)

@@ -9,6 +9,7 @@
  * FormatUnsupported, and container.ts hands it to h5wasm instead.
  */
 import { FormatUnsupported, InvalidInput } from "../../core/errors.ts"
+import { collectGarbageNow } from "../../core/gc.ts"
 import type { ByteSource } from "../../core/byte_source.ts"
 import type { Attribute } from "../hdf5/attribute.ts"
 import { ChunkCache } from "../hdf5/chunk_cache.ts"
@@ -24,6 +25,8 @@ import { ARRAY, decodeInPlace, type NcArray, type NcType } from "./types.ts"
 const DIMENSION_ONLY = "This is a netCDF dimension but not a netCDF variable"
 /** Attributes of the NetCDF-4 conventions themselves, not of the data (ncdump hides them too). */
 const HIDDEN = /^(_Netcdf4Coordinates|_Netcdf4Dimid|DIMENSION_LIST|REFERENCE_LIST|CLASS|NAME|_NCProperties|_nc3_strict|_IsNetcdf4|_SuperblockVersion)$/
+/** Bytes of arrays handed out between two garbage collections (the engines let such garbage grow far). */
+const GC_EVERY_BYTES = 64 << 20
 /** Decoded chunks kept by default: the three read buffers' worth exodusChunks plans (3 x 4 MiB). */
 export const DEFAULT_CACHE_BYTES = 12 << 20
 
@@ -148,6 +151,7 @@ export function openNetcdf4Native(src: ByteSource, options: NativeOptions = {}):
   }
   const numrecs = Math.max(0, ...entries.filter((e) => e.v.record).map((e) => e.rows))
   const byName = new Map(entries.map((e) => [e.v.name, e]))
+  let handedOut = 0
   const header: NcHeader = {
     file,
     version: 4,
@@ -168,6 +172,11 @@ export function openNetcdf4Native(src: ByteSource, options: NativeOptions = {}):
         fail(`${v.name}: values ${offset}..${offset + count} of ${e.v.count} per record`)
       }
       const out = new ARRAY[e.v.type](count) as NcArray
+      handedOut += out.byteLength
+      if (handedOut > GC_EVERY_BYTES) {
+        handedOut = 0
+        collectGarbageNow()
+      }
       const bytes = new Uint8Array(out.buffer, 0, out.byteLength)
       if (e.v.record && record >= e.rows) {
         // a record this variable never got: its fill value
