@@ -46,7 +46,8 @@ export function readDataset(ctx: Ctx, oh: ObjectHeader, name: string): Dataset {
     if (layout.chunk.length !== space.dims.length) {
       invalid(ctx.src, ctx.base + oh.address, `${name}: ${layout.chunk.length}-d chunks of ${space.dims.length}-d data`)
     }
-    if (!["btree1", "single", "implicit"].includes(layout.index.type)) {
+    // the implicit index (no filters, space allocated early) is decoded below but no test file has it yet
+    if (!["btree1", "single"].includes(layout.index.type)) {
       unsupported(ctx.src, `${name}: the ${layout.index.type} chunk index`)
     }
     if (layout.chunk.reduce((a, b) => a * b, type.size) > MAX_CHUNK_BYTES) {
