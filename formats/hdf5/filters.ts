@@ -43,8 +43,8 @@ export function unfilter(
       d = body
     } else if (f.id === 1) {
       try {
-        // one output buffer of the chunk's size (plus room to notice a chunk that inflates to more)
-        const out = inflateSync(d, { maxOutputLength: expected + 1024, chunkSize: Math.max(64, expected + 1024) })
+        // capped just past the chunk's size: a chunk that inflates to more is an error, not an allocation
+        const out = inflateSync(d, { maxOutputLength: expected + 1024 })
         d = new Uint8Array(out.buffer, out.byteOffset, out.byteLength)
       } catch (e) {
         invalid(src, at, `chunk does not inflate: ${e instanceof Error ? e.message : e}`)

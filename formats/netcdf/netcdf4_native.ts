@@ -25,8 +25,11 @@ import { ARRAY, decodeInPlace, type NcArray, type NcType } from "./types.ts"
 const DIMENSION_ONLY = "This is a netCDF dimension but not a netCDF variable"
 /** Attributes of the NetCDF-4 conventions themselves, not of the data (ncdump hides them too). */
 const HIDDEN = /^(_Netcdf4Coordinates|_Netcdf4Dimid|DIMENSION_LIST|REFERENCE_LIST|CLASS|NAME|_NCProperties|_nc3_strict|_IsNetcdf4|_SuperblockVersion)$/
-/** Bytes of arrays handed out between two garbage collections (the engines let such garbage grow far). */
-const GC_EVERY_BYTES = 64 << 20
+/**
+ * Bytes of arrays handed out between two forced garbage collections: exodusChunks drops each after use, and
+ * Deno let such garbage reach 160 MB past its baseline on a 2.7 GB file (120 MB less with this, at ~2 ms each).
+ */
+const GC_EVERY_BYTES = 32 << 20
 /** Decoded chunks kept by default: the three read buffers' worth exodusChunks plans (3 x 4 MiB). */
 export const DEFAULT_CACHE_BYTES = 12 << 20
 
@@ -175,7 +178,7 @@ export function openNetcdf4Native(src: ByteSource, options: NativeOptions = {}):
       handedOut += out.byteLength
       if (handedOut > GC_EVERY_BYTES) {
         handedOut = 0
-        collectGarbageNow()
+        collectGarbageNow(true)
       }
       const bytes = new Uint8Array(out.buffer, 0, out.byteLength)
       if (e.v.record && record >= e.rows) {
