@@ -9,6 +9,8 @@ export class ChunkCache {
   private spareBuffer?: Uint8Array
   hits = 0
   misses = 0
+  /** Bytes of chunks decoded so far (each decode leaves garbage of about its size behind: inflate's output). */
+  decodedBytes = 0
   constructor(readonly capacity: number) {}
 
   get(key: string, make: () => Uint8Array): Uint8Array {
@@ -21,6 +23,7 @@ export class ChunkCache {
     }
     this.misses++
     const v = make()
+    this.decodedBytes += v.length
     while (this.map.size && this.bytes + v.length > this.capacity) {
       const [k, old] = this.map.entries().next().value as [string, Uint8Array]
       this.map.delete(k)

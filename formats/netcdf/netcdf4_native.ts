@@ -26,10 +26,12 @@ const DIMENSION_ONLY = "This is a netCDF dimension but not a netCDF variable"
 /** Attributes of the NetCDF-4 conventions themselves, not of the data (ncdump hides them too). */
 const HIDDEN = /^(_Netcdf4Coordinates|_Netcdf4Dimid|DIMENSION_LIST|REFERENCE_LIST|CLASS|NAME|_NCProperties|_nc3_strict|_IsNetcdf4|_SuperblockVersion)$/
 /**
- * Bytes of arrays handed out between two forced garbage collections: exodusChunks drops each after use, and
+ * Bytes of arrays handed out (and of chunks decoded) between two forced garbage collections: exodusChunks drops each after use, and
  * Deno let such garbage reach 160 MB past its baseline on a 2.7 GB file (120 MB less with this, at ~2 ms each).
  */
 const GC_EVERY_BYTES = 32 << 20
+/** Bun keeps such garbage low on its own, and its forced collections cost tens of ms: there, one a second at most. */
+const IS_BUN = "Bun" in globalThis
 /** Decoded chunks kept by default: the three read buffers' worth exodusChunks plans (3 x 4 MiB). */
 export const DEFAULT_CACHE_BYTES = 12 << 20
 
@@ -155,6 +157,7 @@ export function openNetcdf4Native(src: ByteSource, options: NativeOptions = {}):
   const numrecs = Math.max(0, ...entries.filter((e) => e.v.record).map((e) => e.rows))
   const byName = new Map(entries.map((e) => [e.v.name, e]))
   let handedOut = 0
+  let decoded = 0
   const header: NcHeader = {
     file,
     version: 4,
@@ -175,10 +178,11 @@ export function openNetcdf4Native(src: ByteSource, options: NativeOptions = {}):
         fail(`${v.name}: values ${offset}..${offset + count} of ${e.v.count} per record`)
       }
       const out = new ARRAY[e.v.type](count) as NcArray
-      handedOut += out.byteLength
+      handedOut += out.byteLength + cache.decodedBytes - decoded
+      decoded = cache.decodedBytes
       if (handedOut > GC_EVERY_BYTES) {
         handedOut = 0
-        collectGarbageNow(true)
+        collectGarbageNow(!IS_BUN)
       }
       const bytes = new Uint8Array(out.buffer, 0, out.byteLength)
       if (e.v.record && record >= e.rows) {
