@@ -5,6 +5,7 @@
  * the caller's buffer; chunks never written read as the fill value.
  */
 import { type ChunkEntry, chunkEntries } from "./btree_v1.ts"
+import { fixedArrayEntries } from "./fixed_array.ts"
 import type { ChunkCache } from "./chunk_cache.ts"
 import { type Dataspace, elements, readDataspace } from "./dataspace.ts"
 import { type Datatype, readDatatype } from "./datatype.ts"
@@ -47,7 +48,7 @@ export function readDataset(ctx: Ctx, oh: ObjectHeader, name: string): Dataset {
       invalid(ctx.src, ctx.base + oh.address, `${name}: ${layout.chunk.length}-d chunks of ${space.dims.length}-d data`)
     }
     // the implicit index (no filters, space allocated early) is decoded below but no test file has it yet
-    if (!["btree1", "single"].includes(layout.index.type)) {
+    if (!["btree1", "single", "fixed-array"].includes(layout.index.type)) {
       unsupported(ctx.src, `${name}: the ${layout.index.type} chunk index`)
     }
     if (layout.chunk.reduce((a, b) => a * b, type.size) > MAX_CHUNK_BYTES) {
@@ -113,7 +114,10 @@ export class DatasetReader {
     if (!this.index) {
       this.index = new Map()
       if (L.address !== UNDEF) {
-        for (const e of chunkEntries(this.ctx, L.address, chunk.length)) this.index.set(e.offsets.join(","), e)
+        const entries = L.index.type === "fixed-array"
+          ? fixedArrayEntries(this.ctx, L.address, this.ds.space.dims, chunk, this.ds.type.size)
+          : chunkEntries(this.ctx, L.address, chunk.length)
+        for (const e of entries) this.index.set(e.offsets.join(","), e)
       }
     }
     return this.index.get(origin.join(","))

@@ -41,7 +41,10 @@ x = ds.createVariable('x', 'f8', ('x',)); x[:] = np.arange(50) / 8
 ds.close()
 `
 
-/** No unlimited dimension: h5repack's gzip copy in the newest format indexes each dataset's one chunk alone. */
+/**
+ * No unlimited dimension: h5repack's gzip copy in the newest format indexes each dataset's one chunk alone (the
+ * single chunk index), and its copies in chunks of 10 x 3 and 2 index them in a fixed array.
+ */
 const FIXED = `
 import sys, numpy as np, netCDF4
 ds = netCDF4.Dataset(sys.argv[1], 'w', format='NETCDF4'); ds.createDimension('x', 50); ds.createDimension('y', 7)
@@ -69,7 +72,12 @@ function repacked(file: string | undefined, tag: string, args: string[]): string
 const odd = python()
 const fixed = python(FIXED, "fixed.nc")
 const files = [
-  ...[repacked(fixed, "single", ["--low=2", "--high=2", "-f", "GZIP=1"])].flatMap((f) => (f ? [f] : [])),
+  ...[
+    repacked(fixed, "single", ["--low=2", "--high=2", "-f", "GZIP=1"]),
+    // several chunks, no unlimited dimension: the fixed array index, filtered and not
+    repacked(fixed, "fixed-array-gzip", ["--low=2", "--high=2", "-l", "b:CHUNK=10x3", "-f", "b:GZIP=1", "-l", "c:CHUNK=2"]),
+    repacked(fixed, "fixed-array", ["--low=2", "--high=2", "-l", "b:CHUNK=10x3", "-l", "c:CHUNK=2"]),
+  ].flatMap((f) => (f ? [f] : [])),
   ...sharedFiles.filter((f) => /\.ex2$/.test(f)),
   ...(odd ? [odd] : []),
   ...[repacked(odd, "latest", ["--low=2", "--high=2"]), repacked(sharedFiles.find((f) => /\.ex2$/.test(f)), "latest", [
