@@ -5,6 +5,7 @@
  * the caller's buffer; chunks never written read as the fill value.
  */
 import { type ChunkEntry, chunkEntries } from "./btree_v1.ts"
+import { extensibleArrayEntries } from "./extensible_array.ts"
 import { fixedArrayEntries } from "./fixed_array.ts"
 import type { ChunkCache } from "./chunk_cache.ts"
 import { type Dataspace, elements, readDataspace } from "./dataspace.ts"
@@ -48,8 +49,11 @@ export function readDataset(ctx: Ctx, oh: ObjectHeader, name: string): Dataset {
       invalid(ctx.src, ctx.base + oh.address, `${name}: ${layout.chunk.length}-d chunks of ${space.dims.length}-d data`)
     }
     // the implicit index (no filters, space allocated early) is decoded below but no test file has it yet
-    if (!["btree1", "single", "fixed-array"].includes(layout.index.type)) {
+    if (!["btree1", "single", "fixed-array", "extensible-array"].includes(layout.index.type)) {
       unsupported(ctx.src, `${name}: the ${layout.index.type} chunk index`)
+    }
+    if (layout.index.type === "extensible-array" && space.maxDims.slice(1).includes(UNDEF)) {
+      unsupported(ctx.src, `${name}: an extensible array index over an unlimited dimension other than the first`)
     }
     if (layout.chunk.reduce((a, b) => a * b, type.size) > MAX_CHUNK_BYTES) {
       invalid(ctx.src, ctx.base + oh.address, `${name}: chunks over ${MAX_CHUNK_BYTES} bytes`)
@@ -114,8 +118,12 @@ export class DatasetReader {
     if (!this.index) {
       this.index = new Map()
       if (L.address !== UNDEF) {
+        const { dims } = this.ds.space
+        const size = this.ds.type.size
         const entries = L.index.type === "fixed-array"
-          ? fixedArrayEntries(this.ctx, L.address, this.ds.space.dims, chunk, this.ds.type.size)
+          ? fixedArrayEntries(this.ctx, L.address, dims, chunk, size)
+          : L.index.type === "extensible-array"
+          ? extensibleArrayEntries(this.ctx, L.address, dims, chunk, size)
           : chunkEntries(this.ctx, L.address, chunk.length)
         for (const e of entries) this.index.set(e.offsets.join(","), e)
       }

@@ -33,7 +33,7 @@ const inputs = [
   ...(ex2 ? [ex2] : []),
 ]
 
-const SIGNATURES = ["OHDR", "OCHK", "TREE", "SNOD", "HEAP", "GCOL", "FRHP", "FHDB", "FHIB", "BTHD", "BTIN", "BTLF", "FAHD", "FADB"]
+const SIGNATURES = ["OHDR", "OCHK", "TREE", "SNOD", "HEAP", "GCOL", "FRHP", "FHDB", "FHIB", "BTHD", "BTIN", "BTLF", "FAHD", "FADB", "EAHD", "EAIB", "EADB"]
 
 /** Offsets of every structure signature, and of the superblock. */
 function structures(bytes: Uint8Array): number[] {
