@@ -79,21 +79,29 @@ test("a file too short for a magic number, and an empty one", () => {
 
 const hdf5 = sharedFiles.find((f) => f.endsWith(".ex2"))
 
-test.skipIf(!hdf5)("a truncated or corrupted NetCDF-4 file is InvalidInput with HDF5's innermost reason", async () => {
+test.skipIf(!hdf5)("a truncated or corrupted NetCDF-4 file is InvalidInput with the byte offset (native reader)", async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "brook-h5-"))
   const whole = new Uint8Array(fs.readFileSync(hdf5!))
   const truncated = path.join(dir, "truncated.ex2")
   fs.writeFileSync(truncated, whole.subarray(0, 20000))
   const e = await openContainer(truncated).catch((x) => x)
   expect(e).toBeInstanceOf(InvalidInput)
-  expect(e.reason).toMatch("truncated file: eof = 20000")
+  expect(e.reason).toMatch("lies outside the file (20000 bytes)")
+  expect(typeof e.offset).toBe("number")
   const garbled = path.join(dir, "garbled.ex2")
   const b = whole.slice()
   for (let k = 0; k < 64; k++) b[1200 + k] = (k * 37) & 255
   fs.writeFileSync(garbled, b)
   const g = await openContainer(garbled).then((c) => openExodus(c)).catch((x) => x)
   expect(g).toBeInstanceOf(InvalidInput)
-  expect(g.reason).toMatch("checksum")
+  expect([g.reason.startsWith("HDF5: "), typeof g.offset]).toEqual([true, "number"])
+  // h5wasm, the fallback, names HDF5's innermost reason
+  const h = await openContainer(truncated, { netcdf4: "h5wasm" }).catch((x) => x)
+  expect(h).toBeInstanceOf(InvalidInput)
+  expect(h.reason).toMatch("truncated file: eof = 20000")
+  const hg = await openContainer(garbled, { netcdf4: "h5wasm" }).then((c) => openExodus(c)).catch((x) => x)
+  expect(hg).toBeInstanceOf(InvalidInput)
+  expect(hg.reason).toMatch("checksum")
 })
 
 test.skipIf(!cube || spawnSync("nccopy", []).error !== undefined)(
