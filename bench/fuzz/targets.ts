@@ -523,7 +523,7 @@ interface BrkParts {
   packs: Uint8Array[]
 }
 
-function brkParts(bytes: Uint8Array): BrkParts {
+export function brkParts(bytes: Uint8Array): BrkParts {
   const f = readFooter(bytes.subarray(bytes.length - FOOTER_BYTES), crc32)
   if (typeof f === "string") throw new Error(f)
   const catalog = readCatalog(decompress(bytes.subarray(f.catalogOffset, f.catalogOffset + f.catalogLength)))
@@ -531,7 +531,7 @@ function brkParts(bytes: Uint8Array): BrkParts {
 }
 
 /** An archive laid out again from a catalog and raw packs, offsets, lengths and checksums recomputed. */
-function brkBuild({ catalog, packs }: BrkParts, fix = true): Uint8Array {
+export function brkBuild({ catalog, packs }: BrkParts, fix = true): Uint8Array {
   const parts: Uint8Array[] = [MAGIC]
   let at = MAGIC.length
   const entries = catalog.packs.map((p, k) => {
