@@ -27,7 +27,7 @@ for (let k = from; k < from + count; k++) {
     fs.writeFileSync(name, small)
     fs.writeFileSync(`${name}.txt`, `${r.outcome} (${r.base}: ${r.kind}), ${r.bytes.length} -> ${small.length} bytes\n${r.detail}\n`)
   }
-  say(`end ${k} ${r.outcome} ${JSON.stringify({ kind: r.kind, base: r.base, detail: r.detail.split("\n")[0].slice(0, 300) })}`)
+  say(`end ${k} ${r.outcome} ${JSON.stringify({ rss: process.memoryUsage().rss, kind: r.kind, base: r.base, detail: r.detail.split("\n")[0].slice(0, 300) })}`)
 }
 say("done")
 // workers or timers left by a reader must not keep the child alive

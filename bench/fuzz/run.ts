@@ -46,6 +46,7 @@ async function fuzz(format: string): Promise<void> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), `brook-fuzz-${format}-`))
   const tally: Tally = { ok: 0, typed: 0, exception: 0, hang: 0, memory: 0, wrong: 0, crash: 0 }
   const firstDefects: string[] = []
+  let peakRss = 0
   const t0 = performance.now()
   let next = from0
   const end = from0 + count
@@ -75,6 +76,7 @@ async function fuzz(format: string): Promise<void> {
         if (what === "start") current = Number(k), since = performance.now()
         else if (what === "end") {
           tally[outcome as keyof Tally]++
+          peakRss = Math.max(peakRss, JSON.parse(rest.join(" ")).rss ?? 0)
           if (outcome !== "ok" && outcome !== "typed" && firstDefects.length < 10) firstDefects.push(`case ${k} ${outcome}: ${rest.join(" ")}`)
           current = -1
           next = Number(k) + 1
@@ -106,11 +108,11 @@ async function fuzz(format: string): Promise<void> {
   const s = ((performance.now() - t0) / 1000).toFixed(0)
   console.log(
     `${format} (${runtime}) seed ${seed} cases ${from0}-${end - 1}: ${count} tried, ok ${tally.ok}, typed errors ${tally.typed}, ` +
-      `defects ${defects} (exception ${tally.exception}, hang ${tally.hang}, memory ${tally.memory}, wrong ${tally.wrong}, crash ${tally.crash}), ${s} s`,
+      `defects ${defects} (exception ${tally.exception}, hang ${tally.hang}, memory ${tally.memory}, wrong ${tally.wrong}, crash ${tally.crash}), peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MB, ${s} s`,
   )
   for (const d of firstDefects) console.log(`  ${d}`)
   fs.mkdirSync(outDir, { recursive: true })
-  fs.appendFileSync(path.join(outDir, "summary.jsonl"), JSON.stringify({ format, runtime, seed, from: from0, count, ...tally, seconds: +s }) + "\n")
+  fs.appendFileSync(path.join(outDir, "summary.jsonl"), JSON.stringify({ format, runtime, seed, from: from0, count, ...tally, peakRssMB: Math.round(peakRss / 2 ** 20), seconds: +s }) + "\n")
 }
 
 for (const format of which === "all" ? Object.keys(TARGETS) : [which]) await fuzz(format)
