@@ -8,7 +8,7 @@
 import { expect, test } from "bun:test"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { DEFECTS, type Outcome, prepare, runCase } from "../bench/fuzz/cases.ts"
+import { DEFECTS, INTERNAL_MESSAGE, type Outcome, prepare, runCase } from "../bench/fuzz/cases.ts"
 import { TARGETS } from "../bench/fuzz/targets.ts"
 import { isBrookError } from "../core/errors.ts"
 import { tempDir } from "./helpers.ts"
@@ -40,7 +40,7 @@ for (const [name, target] of Object.entries(TARGETS)) {
 const fixtures = path.join(path.dirname(new URL(import.meta.url).pathname), "fixtures", "fuzz")
 const byExt = Object.fromEntries(Object.values(TARGETS).map((t) => [t.ext, t]))
 
-test("the minimised inputs fuzzing once failed on end in a typed error", async () => {
+test("the inputs fuzzing once failed on (tests/fixtures/fuzz/) end in a typed one-line error", async () => {
   const files = fs.readdirSync(fixtures).filter((f) => byExt[path.extname(f).slice(1)])
   expect(files.length).toBeGreaterThan(0)
   for (const f of files) {
@@ -50,5 +50,7 @@ test("the minimised inputs fuzzing once failed on end in a typed error", async (
       (e) => e,
     )
     expect(isBrookError(err) ? "typed" : `${f}: ${err}`).toBe("typed")
+    // one line a user can act on, not the engine's words from inside a decoder
+    expect(INTERNAL_MESSAGE.test((err as Error).message) ? (err as Error).message : "").toBe("")
   }
 })

@@ -5,8 +5,12 @@ import { isBrookError } from "../../core/errors.ts"
 import { caseRandom } from "./mutate.ts"
 import { type Base, mutant, type Target } from "./targets.ts"
 
-export type Outcome = "ok" | "typed" | "exception" | "hang" | "memory" | "wrong"
-export const DEFECTS: readonly Outcome[] = ["exception", "hang", "memory", "wrong"]
+export type Outcome = "ok" | "typed" | "exception" | "hang" | "memory" | "wrong" | "internal"
+export const DEFECTS: readonly Outcome[] = ["exception", "hang", "memory", "wrong", "internal"]
+
+/** A typed error whose reason is a JavaScript engine's message (a decoder's TypeError passed on): not one line a user can act on. */
+export const INTERNAL_MESSAGE =
+  /undefined is not an object|null is not an object|Cannot read propert|Cannot destructure|is not a function|is not iterable|of undefined|of null|Maximum call stack|is not defined/
 
 export interface CaseResult {
   readonly k: number
@@ -40,7 +44,7 @@ export async function classify(
     if (isBrookError(e)) {
       if (expected !== undefined) return { outcome: "wrong", detail: `valid input refused: ${detail}` }
       // BudgetExceeded at run time (not while planning) means an allocation was refused: fine
-      return { outcome: "typed", detail }
+      return { outcome: INTERNAL_MESSAGE.test(detail) ? "internal" : "typed", detail }
     }
     return { outcome: "exception", detail: `${detail}\n${(e as Error)?.stack?.split("\n").slice(1, 6).join("\n") ?? ""}` }
   } finally {

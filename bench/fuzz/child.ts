@@ -19,6 +19,8 @@ const p = await prepare(target, work)
 say(`ready`)
 for (let k = from; k < from + count; k++) {
   say(`start ${k}`)
+  // a stand-in for a reader's loop gone wrong, to check the watchdog: BROOK_FUZZ_SPIN=K spins in case K
+  if (process.env.BROOK_FUZZ_SPIN === String(k)) for (;;);
   const r = await runCase(p, seed, k)
   if (DEFECTS.includes(r.outcome)) {
     fs.mkdirSync(outDir, { recursive: true })

@@ -37,6 +37,7 @@ interface Tally {
   hang: number
   memory: number
   wrong: number
+  internal: number
   crash: number
 }
 
@@ -44,7 +45,7 @@ interface Tally {
 async function fuzz(format: string): Promise<void> {
   const target = TARGETS[format]
   const work = fs.mkdtempSync(path.join(os.tmpdir(), `brook-fuzz-${format}-`))
-  const tally: Tally = { ok: 0, typed: 0, exception: 0, hang: 0, memory: 0, wrong: 0, crash: 0 }
+  const tally: Tally = { ok: 0, typed: 0, exception: 0, hang: 0, memory: 0, wrong: 0, internal: 0, crash: 0 }
   const firstDefects: string[] = []
   let peakRss = 0
   const t0 = performance.now()
@@ -104,11 +105,11 @@ async function fuzz(format: string): Promise<void> {
     next = k + 1
   }
   fs.rmSync(work, { recursive: true, force: true })
-  const defects = tally.exception + tally.hang + tally.memory + tally.wrong + tally.crash
+  const defects = tally.exception + tally.hang + tally.memory + tally.wrong + tally.internal + tally.crash
   const s = ((performance.now() - t0) / 1000).toFixed(0)
   console.log(
     `${format} (${runtime}) seed ${seed} cases ${from0}-${end - 1}: ${count} tried, ok ${tally.ok}, typed errors ${tally.typed}, ` +
-      `defects ${defects} (exception ${tally.exception}, hang ${tally.hang}, memory ${tally.memory}, wrong ${tally.wrong}, crash ${tally.crash}), peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MB, ${s} s`,
+      `defects ${defects} (exception ${tally.exception}, hang ${tally.hang}, memory ${tally.memory}, wrong ${tally.wrong}, internal message ${tally.internal}, crash ${tally.crash}), peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MB, ${s} s`,
   )
   for (const d of firstDefects) console.log(`  ${d}`)
   fs.mkdirSync(outDir, { recursive: true })

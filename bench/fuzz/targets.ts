@@ -243,13 +243,20 @@ function parquetBase(name: string, rows: number, dim: number, options: Record<st
     { name: "element", type: "FLOAT", repetition_type: "OPTIONAL" },
   ]
   const values = floats(rows * dim, 3)
-  const vectors = Array.from({ length: rows }, (_, i) => Array.from(values.subarray(i * dim, (i + 1) * dim)))
+  // "repeat": few distinct rows, so the writer dictionary-encodes them
+  const row = (i: number) => (options.repeat ? i % 3 : i)
+  const vectors = Array.from({ length: rows }, (_, i) => Array.from(values.subarray(row(i) * dim, (row(i) + 1) * dim)))
   const buf = parquetWriteBuffer({
     schema: schema as never,
     columnData: [{ name: "id", data: Array.from({ length: rows }, (_, i) => i) }, { name: "embedding", data: vectors, ...(options.bss ? { encoding: "BYTE_STREAM_SPLIT" } : {}) }],
     ...options,
   } as never)
-  const bytes = new Uint8Array(buf)
+  return parquetFields(name, new Uint8Array(buf))
+}
+
+/** A Parquet file's page headers and footer as fields (their Thrift integers), and blind changes page by page. */
+export function parquetFields(name: string, bytes: Uint8Array): Base {
+  const buf = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer
   const fields: Field[] = []
   const pageBodies: Array<[number, number]> = []
   const meta = parquetMetadata(buf)
@@ -293,6 +300,7 @@ export const parquet: Target = {
     Promise.resolve([
       parquetBase("snappy pages", 30, 6, { rowGroupSize: 10, pageSize: 64 }),
       parquetBase("uncompressed", 20, 4, { rowGroupSize: 20, codec: "UNCOMPRESSED", bss: true }),
+      parquetBase("dictionary", 24, 4, { rowGroupSize: 12, repeat: true }),
       parquetBase("gzip pages", 12, 5, {
         rowGroupSize: 6,
         pageSize: 32,
@@ -507,7 +515,23 @@ export const edges: Target = {
         },
       }
     }
-    return Promise.resolve([make("numeric", numeric), make("named", named), make("crlf", numeric.replace(/\n/g, "\r\n"))])
+    // the Parquet edge list `brook edges` writes: src, dst, weight
+    const n = 120
+    const pq = new Uint8Array(parquetWriteBuffer({
+      columnData: [
+        { name: "src", data: BigInt64Array.from({ length: n }, (_, i) => BigInt(i % 37)), type: "INT64", nullable: false },
+        { name: "dst", data: BigInt64Array.from({ length: n }, (_, i) => BigInt((i * 5 + 1) % 41)), type: "INT64", nullable: false },
+        { name: "weight", data: Float32Array.from({ length: n }, (_, i) => 1 + (i % 7)), type: "FLOAT", nullable: false },
+      ],
+      rowGroupSize: 50,
+      pageSize: 128,
+    } as never))
+    return Promise.resolve([
+      make("numeric", numeric),
+      make("named", named),
+      make("crlf", numeric.replace(/\n/g, "\r\n")),
+      parquetFields("parquet", pq),
+    ])
   },
   async read(file, signal) {
     const got = { batches: [] as EdgeBatch[] }
