@@ -58,6 +58,15 @@ export async function classify(
 
 export let lastRss = 0
 
+/** Rejections nobody handled (a reader throwing inside a callback a library does not await), counted per case. */
+const unhandled: unknown[] = []
+let watching = false
+function watchUnhandled(): void {
+  if (watching) return
+  watching = true
+  process.on("unhandledRejection", (e) => void unhandled.push(e))
+}
+
 export interface Prepared {
   readonly target: Target
   readonly bases: Base[]
@@ -85,7 +94,15 @@ export async function runCase(p: Prepared, seed: number, k: number): Promise<Cas
   const m = mutant(p.bases, caseRandom(seed, k))
   lastRss = 0
   const expected = m.valid ? p.shapes.get(m.base) : undefined
+  watchUnhandled()
+  unhandled.length = 0
   let { outcome, detail } = await classify(p.target, caseFile(p), m.bytes, expected)
+  // a turn of the event loop for rejections left behind to surface
+  await new Promise((r) => setTimeout(r, 0))
+  if (unhandled.length) {
+    outcome = "exception"
+    detail = `unhandled rejection: ${(unhandled[0] as Error)?.message ?? unhandled[0]} (the read ended ${detail})`
+  }
   if (lastRss && outcome !== "exception" && outcome !== "hang") {
     outcome = "memory"
     detail = `RSS ${(lastRss / 2 ** 20).toFixed(0)} MB after the case (${detail})`
