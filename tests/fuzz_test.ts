@@ -45,10 +45,11 @@ test("the inputs fuzzing once failed on (tests/fixtures/fuzz/) end in a typed on
   expect(files.length).toBeGreaterThan(0)
   for (const f of files) {
     const target = byExt[path.extname(f).slice(1)]
-    const err = await Promise.resolve().then(() => target.read(path.join(fixtures, f), AbortSignal.timeout(60_000))).then(
-      () => undefined,
-      (e) => e,
-    )
+    const err = await Promise.resolve().then(() => target.read(path.join(fixtures, f), AbortSignal.timeout(60_000)))
+      .then(
+        () => undefined,
+        (e) => e,
+      )
     expect(isBrookError(err) ? "typed" : `${f}: ${err}`).toBe("typed")
     // one line a user can act on, not the engine's words from inside a decoder
     expect(INTERNAL_MESSAGE.test((err as Error).message) ? (err as Error).message : "").toBe("")

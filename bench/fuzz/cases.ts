@@ -35,7 +35,9 @@ export async function classify(
   const signal = AbortSignal.timeout(CASE_MS)
   try {
     const r = await target.read(file, signal)
-    if (expected !== undefined && r.shape !== expected) return { outcome: "wrong", detail: `read ${r.shape}, expected ${expected}` }
+    if (expected !== undefined && r.shape !== expected) {
+      return { outcome: "wrong", detail: `read ${r.shape}, expected ${expected}` }
+    }
     return { outcome: "ok", detail: r.shape }
   } catch (e) {
     const tag = (e as { _tag?: string })?._tag
@@ -46,7 +48,10 @@ export async function classify(
       // BudgetExceeded at run time (not while planning) means an allocation was refused: fine
       return { outcome: INTERNAL_MESSAGE.test(detail) ? "internal" : "typed", detail }
     }
-    return { outcome: "exception", detail: `${detail}\n${(e as Error)?.stack?.split("\n").slice(1, 6).join("\n") ?? ""}` }
+    return {
+      outcome: "exception",
+      detail: `${detail}\n${(e as Error)?.stack?.split("\n").slice(1, 6).join("\n") ?? ""}`,
+    }
   } finally {
     const rss = process.memoryUsage().rss
     if (rss > RSS_LIMIT) {
@@ -117,7 +122,13 @@ const signature = (o: Outcome, detail: string) => `${o} ${detail.split("\n")[0].
  * A smaller input with the same defect: drops runs of bytes (halving their size), then single bytes, in a
  * bounded number of tries. Only for defects that show in process (exceptions, wrong results).
  */
-export async function minimise(p: Prepared, bytes: Uint8Array, outcome: Outcome, detail: string, tries = 300): Promise<Uint8Array> {
+export async function minimise(
+  p: Prepared,
+  bytes: Uint8Array,
+  outcome: Outcome,
+  detail: string,
+  tries = 300,
+): Promise<Uint8Array> {
   const want = signature(outcome, detail)
   let best = bytes
   const file = path.join(p.dir, `min.${p.target.ext}`)

@@ -20,16 +20,30 @@ say(`ready`)
 for (let k = from; k < from + count; k++) {
   say(`start ${k}`)
   // a stand-in for a reader's loop gone wrong, to check the watchdog: BROOK_FUZZ_SPIN=K spins in case K
-  if (process.env.BROOK_FUZZ_SPIN === String(k)) for (;;);
+  if (process.env.BROOK_FUZZ_SPIN === String(k)) { for (;;); }
   const r = await runCase(p, seed, k)
   if (DEFECTS.includes(r.outcome)) {
     fs.mkdirSync(outDir, { recursive: true })
-    const small = r.outcome === "exception" || r.outcome === "wrong" ? await minimise(p, r.bytes, r.outcome, r.detail) : r.bytes
+    const small = r.outcome === "exception" || r.outcome === "wrong"
+      ? await minimise(p, r.bytes, r.outcome, r.detail)
+      : r.bytes
     const name = path.join(outDir, `${format}-seed${seed}-case${k}.${target.ext}`)
     fs.writeFileSync(name, small)
-    fs.writeFileSync(`${name}.txt`, `${r.outcome} (${r.base}: ${r.kind}), ${r.bytes.length} -> ${small.length} bytes\n${r.detail}\n`)
+    fs.writeFileSync(
+      `${name}.txt`,
+      `${r.outcome} (${r.base}: ${r.kind}), ${r.bytes.length} -> ${small.length} bytes\n${r.detail}\n`,
+    )
   }
-  say(`end ${k} ${r.outcome} ${JSON.stringify({ rss: process.memoryUsage().rss, kind: r.kind, base: r.base, detail: r.detail.split("\n")[0].slice(0, 300) })}`)
+  say(
+    `end ${k} ${r.outcome} ${
+      JSON.stringify({
+        rss: process.memoryUsage().rss,
+        kind: r.kind,
+        base: r.base,
+        detail: r.detail.split("\n")[0].slice(0, 300),
+      })
+    }`,
+  )
 }
 say("done")
 // workers or timers left by a reader must not keep the child alive

@@ -36,8 +36,37 @@ export interface Field {
 }
 
 export const INTERESTING = [
-  0, 1, -1, 2, 3, 4, 7, 8, 15, 16, 31, 32, 63, 64, 127, 128, 255, 256, 1023, 4096, 65535, 65536,
-  0x7fff, 0x8000, 0x7fffffff, -0x80000000, 0xffffffff, 0x100000000, 2 ** 40, 2 ** 53, -(2 ** 31) + 1,
+  0,
+  1,
+  -1,
+  2,
+  3,
+  4,
+  7,
+  8,
+  15,
+  16,
+  31,
+  32,
+  63,
+  64,
+  127,
+  128,
+  255,
+  256,
+  1023,
+  4096,
+  65535,
+  65536,
+  0x7fff,
+  0x8000,
+  0x7fffffff,
+  -0x80000000,
+  0xffffffff,
+  0x100000000,
+  2 ** 40,
+  2 ** 53,
+  -(2 ** 31) + 1,
 ]
 
 export function concat(parts: Uint8Array[]): Uint8Array {
@@ -56,10 +85,14 @@ function readField(b: Uint8Array, f: Field): number {
   const dv = new DataView(b.buffer, b.byteOffset, b.length)
   const le = !f.bigEndian
   switch (f.width) {
-    case 1: return b[f.at]
-    case 2: return dv.getUint16(f.at, le)
-    case 4: return dv.getInt32(f.at, le)
-    case 8: return Number(dv.getBigInt64(f.at, le))
+    case 1:
+      return b[f.at]
+    case 2:
+      return dv.getUint16(f.at, le)
+    case 4:
+      return dv.getInt32(f.at, le)
+    case 8:
+      return Number(dv.getBigInt64(f.at, le))
   }
 }
 
@@ -84,16 +117,28 @@ export function newValue(old: number, rnd: Rnd): number {
 /** The bytes with one field rewritten. */
 export function setField(b: Uint8Array, f: Field, v: number): Uint8Array {
   if (f.varint) {
-    return concat([b.subarray(0, f.at), encodeVarint(Math.trunc(v), f.varint.zigzag), b.subarray(f.at + f.varint.length)])
+    return concat([
+      b.subarray(0, f.at),
+      encodeVarint(Math.trunc(v), f.varint.zigzag),
+      b.subarray(f.at + f.varint.length),
+    ])
   }
   const out = b.slice()
   const dv = new DataView(out.buffer)
   const le = !f.bigEndian
   switch (f.width) {
-    case 1: out[f.at] = v & 0xff; break
-    case 2: dv.setUint16(f.at, v & 0xffff, le); break
-    case 4: dv.setInt32(f.at, v | 0, le); break
-    case 8: dv.setBigInt64(f.at, BigInt.asIntN(64, BigInt(Math.trunc(v))), le); break
+    case 1:
+      out[f.at] = v & 0xff
+      break
+    case 2:
+      dv.setUint16(f.at, v & 0xffff, le)
+      break
+    case 4:
+      dv.setInt32(f.at, v | 0, le)
+      break
+    case 8:
+      dv.setBigInt64(f.at, BigInt.asIntN(64, BigInt(Math.trunc(v))), le)
+      break
   }
   return out
 }
@@ -118,7 +163,9 @@ export function mutateBlind(b: Uint8Array, rnd: Rnd, region?: [number, number]):
     }
     case "set": {
       const out = b.slice()
-      for (let n = 1 + rnd.int(3); n > 0; n--) if (out.length) out[where() % out.length] = rnd.pick([0, 0xff, 0x7f, 0x80, rnd.int(256)])
+      for (let n = 1 + rnd.int(3); n > 0; n--) {
+        if (out.length) out[where() % out.length] = rnd.pick([0, 0xff, 0x7f, 0x80, rnd.int(256)])
+      }
       return { bytes: out, kind }
     }
     case "insert": {

@@ -22,7 +22,11 @@ const flag = (name: string, dflt: number) => {
 }
 const which = args[0]
 if (!which || (which !== "all" && !TARGETS[which])) {
-  console.error(`usage: run.ts FORMAT|all --seed S --count N [--from K] [--watchdog MS]; formats: ${Object.keys(TARGETS).join(", ")}`)
+  console.error(
+    `usage: run.ts FORMAT|all --seed S --count N [--from K] [--watchdog MS]; formats: ${
+      Object.keys(TARGETS).join(", ")
+    }`,
+  )
   process.exit(2)
 }
 const seed = flag("seed", 1), count = flag("count", 1000), from0 = flag("from", 0), watchdog = flag("watchdog", 60_000)
@@ -52,11 +56,17 @@ async function fuzz(format: string): Promise<void> {
   let next = from0
   const end = from0 + count
   while (next < end) {
-    const cmd = deno ? [process.execPath, "run", "-A", "--no-check", path.join(here, "child.ts")] : [process.execPath, path.join(here, "child.ts")]
-    const child = spawn(cmd[0], [...cmd.slice(1), format, String(seed), String(next), String(end - next), work, outDir], {
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-    })
+    const cmd = deno
+      ? [process.execPath, "run", "-A", "--no-check", path.join(here, "child.ts")]
+      : [process.execPath, path.join(here, "child.ts")]
+    const child = spawn(
+      cmd[0],
+      [...cmd.slice(1), format, String(seed), String(next), String(end - next), work, outDir],
+      {
+        detached: true,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    )
     let current = -1, since = performance.now(), buf = "", stderr = ""
     let killed = false
     const timer = setInterval(() => {
@@ -78,7 +88,9 @@ async function fuzz(format: string): Promise<void> {
         else if (what === "end") {
           tally[outcome as keyof Tally]++
           peakRss = Math.max(peakRss, JSON.parse(rest.join(" ")).rss ?? 0)
-          if (outcome !== "ok" && outcome !== "typed" && firstDefects.length < 10) firstDefects.push(`case ${k} ${outcome}: ${rest.join(" ")}`)
+          if (outcome !== "ok" && outcome !== "typed" && firstDefects.length < 10) {
+            firstDefects.push(`case ${k} ${outcome}: ${rest.join(" ")}`)
+          }
           current = -1
           next = Number(k) + 1
         }
@@ -97,7 +109,9 @@ async function fuzz(format: string): Promise<void> {
       fs.copyFileSync(path.join(work, `case.${target.ext}`), saved)
     } catch { /* no input written yet */ }
     fs.writeFileSync(`${saved}.txt`, `${kind} at case ${k} (exit ${code}, watchdog ${watchdog} ms)\n${stderr}\n`)
-    if (firstDefects.length < 10) firstDefects.push(`case ${k} ${kind}: exit ${code} ${stderr.split("\n").slice(-5).join(" | ")}`)
+    if (firstDefects.length < 10) {
+      firstDefects.push(`case ${k} ${kind}: exit ${code} ${stderr.split("\n").slice(-5).join(" | ")}`)
+    }
     if (current < 0 && !killed && stderr) {
       console.error(stderr)
       throw new Error(`${format}: the child failed before its first case`)
@@ -108,12 +122,28 @@ async function fuzz(format: string): Promise<void> {
   const defects = tally.exception + tally.hang + tally.memory + tally.wrong + tally.internal + tally.crash
   const s = ((performance.now() - t0) / 1000).toFixed(0)
   console.log(
-    `${format} (${runtime}) seed ${seed} cases ${from0}-${end - 1}: ${count} tried, ok ${tally.ok}, typed errors ${tally.typed}, ` +
-      `defects ${defects} (exception ${tally.exception}, hang ${tally.hang}, memory ${tally.memory}, wrong ${tally.wrong}, internal message ${tally.internal}, crash ${tally.crash}), peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MB, ${s} s`,
+    `${format} (${runtime}) seed ${seed} cases ${from0}-${
+      end - 1
+    }: ${count} tried, ok ${tally.ok}, typed errors ${tally.typed}, ` +
+      `defects ${defects} (exception ${tally.exception}, hang ${tally.hang}, memory ${tally.memory}, wrong ${tally.wrong}, internal message ${tally.internal}, crash ${tally.crash}), peak RSS ${
+        (peakRss / 2 ** 20).toFixed(0)
+      } MB, ${s} s`,
   )
   for (const d of firstDefects) console.log(`  ${d}`)
   fs.mkdirSync(outDir, { recursive: true })
-  fs.appendFileSync(path.join(outDir, "summary.jsonl"), JSON.stringify({ format, runtime, seed, from: from0, count, ...tally, peakRssMB: Math.round(peakRss / 2 ** 20), seconds: +s }) + "\n")
+  fs.appendFileSync(
+    path.join(outDir, "summary.jsonl"),
+    JSON.stringify({
+      format,
+      runtime,
+      seed,
+      from: from0,
+      count,
+      ...tally,
+      peakRssMB: Math.round(peakRss / 2 ** 20),
+      seconds: +s,
+    }) + "\n",
+  )
 }
 
 for (const format of which === "all" ? Object.keys(TARGETS) : [which]) await fuzz(format)

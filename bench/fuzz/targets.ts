@@ -88,7 +88,13 @@ function floats(n: number, seed: number): Float32Array {
 
 function npyBytes(rows: number, dim: number, descr = "<f4", version = 1): Uint8Array {
   const dict = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${rows}, ${dim}), }`
-  return npyWith(dict, descr === "<f8" ? new Uint8Array(new Float64Array(floats(rows * dim, 5)).buffer) : new Uint8Array(floats(rows * dim, 5).buffer), version)
+  return npyWith(
+    dict,
+    descr === "<f8"
+      ? new Uint8Array(new Float64Array(floats(rows * dim, 5)).buffer)
+      : new Uint8Array(floats(rows * dim, 5).buffer),
+    version,
+  )
 }
 
 function npyWith(dict: string, body: Uint8Array, version = 1, headerLen?: number): Uint8Array {
@@ -112,13 +118,18 @@ export const npy: Target = {
     const make = (name: string, rows: number, dim: number, descr: string, version: number): Base => {
       const bytes = npyBytes(rows, dim, descr, version)
       const pre = version === 1 ? 10 : 12
-      const dataStart = pre + (version === 1 ? new DataView(bytes.buffer).getUint16(8, true) : new DataView(bytes.buffer).getUint32(8, true))
+      const dataStart = pre +
+        (version === 1 ? new DataView(bytes.buffer).getUint16(8, true) : new DataView(bytes.buffer).getUint32(8, true))
       const item = descr === "<f8" ? 8 : 4
       const body = bytes.subarray(dataStart)
       return {
         name,
         bytes,
-        fields: [{ at: 8, width: version === 1 ? 2 : 4, label: "header length" }, { at: 6, width: 1, label: "version" }],
+        fields: [{ at: 8, width: version === 1 ? 2 : 4, label: "header length" }, {
+          at: 6,
+          width: 1,
+          label: "version",
+        }],
         special: (rnd) => {
           const k = rnd.int(4)
           if (k === 0) {
@@ -134,22 +145,51 @@ export const npy: Target = {
             return { bytes: out, kind: `value@${at}=${v}`, valid }
           }
           // the header dictionary rewritten: shape values, dtype, order, the length field
-          const num = () => String(rnd.chance(0.7) ? newValue(rnd.pick([rows, dim]), rnd) : rnd.pick(["1e3", "0x10", "", "-0", "2.5", "9".repeat(25), "None"]))
+          const num = () =>
+            String(
+              rnd.chance(0.7)
+                ? newValue(rnd.pick([rows, dim]), rnd)
+                : rnd.pick(["1e3", "0x10", "", "-0", "2.5", "9".repeat(25), "None"]),
+            )
           const shape = rnd.pick([
-            `(${num()}, ${dim})`, `(${rows}, ${num()})`, `(${num()}, ${num()})`, `(${num()},)`, "()", `(${rows}, ${dim}, ${num()})`,
-            `(${rows} ${dim})`, `[${rows}, ${dim}]`, `(${rows}, ${dim}`,
+            `(${num()}, ${dim})`,
+            `(${rows}, ${num()})`,
+            `(${num()}, ${num()})`,
+            `(${num()},)`,
+            "()",
+            `(${rows}, ${dim}, ${num()})`,
+            `(${rows} ${dim})`,
+            `[${rows}, ${dim}]`,
+            `(${rows}, ${dim}`,
           ])
-          const d = rnd.chance(0.7) ? descr : rnd.pick(["<f8", "<f4", ">f4", "<i4", "|u1", "<f2", "<c8", "O", "<f16", ""])
+          const d = rnd.chance(0.7)
+            ? descr
+            : rnd.pick(["<f8", "<f4", ">f4", "<i4", "|u1", "<f2", "<c8", "O", "<f16", ""])
           const order = rnd.chance(0.85) ? "False" : rnd.pick(["True", "0", "false"])
           let dict = `{'descr': '${d}', 'fortran_order': ${order}, 'shape': ${shape}, }`
-          if (rnd.chance(0.15)) dict = rnd.pick([dict.replace("'descr'", "'desc'"), dict.replace("{", ""), dict + "}", dict.replace(/'/g, '"'), dict.replace(/, }$/, "")])
+          if (rnd.chance(0.15)) {
+            dict = rnd.pick([
+              dict.replace("'descr'", "'desc'"),
+              dict.replace("{", ""),
+              dict + "}",
+              dict.replace(/'/g, '"'),
+              dict.replace(/, }$/, ""),
+            ])
+          }
           const len = rnd.chance(0.2) ? newValue(dict.length, rnd) & (version === 1 ? 0xffff : 0xffffffff) : undefined
           const b = rnd.chance(0.2) ? body.subarray(0, rnd.int(body.length)) : body
-          return { bytes: npyWith(dict, b, version, len), kind: `header ${dict}${len !== undefined ? ` len ${len}` : ""}` }
+          return {
+            bytes: npyWith(dict, b, version, len),
+            kind: `header ${dict}${len !== undefined ? ` len ${len}` : ""}`,
+          }
         },
       }
     }
-    return Promise.resolve([make("f4 v1", 40, 8, "<f4", 1), make("f8 v2", 24, 6, "<f8", 2), make("f4 v3 one row", 1, 16, "<f4", 3)])
+    return Promise.resolve([
+      make("f4 v1", 40, 8, "<f4", 1),
+      make("f8 v2", 24, 6, "<f8", 2),
+      make("f4 v3 one row", 1, 16, "<f4", 3),
+    ])
   },
   async read(file, signal) {
     const got = { batches: [] as EmbeddingRows[] }
@@ -248,7 +288,11 @@ function parquetBase(name: string, rows: number, dim: number, options: Record<st
   const vectors = Array.from({ length: rows }, (_, i) => Array.from(values.subarray(row(i) * dim, (row(i) + 1) * dim)))
   const buf = parquetWriteBuffer({
     schema: schema as never,
-    columnData: [{ name: "id", data: Array.from({ length: rows }, (_, i) => i) }, { name: "embedding", data: vectors, ...(options.bss ? { encoding: "BYTE_STREAM_SPLIT" } : {}) }],
+    columnData: [{ name: "id", data: Array.from({ length: rows }, (_, i) => i) }, {
+      name: "embedding",
+      data: vectors,
+      ...(options.bss ? { encoding: "BYTE_STREAM_SPLIT" } : {}),
+    }],
     ...options,
   } as never)
   return parquetFields(name, new Uint8Array(buf))
@@ -268,7 +312,14 @@ export function parquetFields(name: string, bytes: Uint8Array): Base {
       for (let pos = start; pos < end;) {
         const ints: ThriftInt[] = []
         const bodyAt = thriftWalk(bytes, pos, ints)
-        for (const t of ints) fields.push({ at: t.at, width: 4, varint: { length: t.length, zigzag: true }, label: `page header field ${t.id}` })
+        for (const t of ints) {
+          fields.push({
+            at: t.at,
+            width: 4,
+            varint: { length: t.length, zigzag: true },
+            label: `page header field ${t.id}`,
+          })
+        }
         const size = ints.find((t) => t.depth === 0 && t.id === 3)!.value
         pageBodies.push([bodyAt, bodyAt + size])
         pos = bodyAt + size
@@ -278,7 +329,9 @@ export function parquetFields(name: string, bytes: Uint8Array): Base {
   const footerLen = new DataView(bytes.buffer).getUint32(bytes.length - 8, true)
   const ints: ThriftInt[] = []
   thriftWalk(bytes, bytes.length - 8 - footerLen, ints)
-  for (const t of ints) fields.push({ at: t.at, width: 4, varint: { length: t.length, zigzag: true }, label: `footer field ${t.id}` })
+  for (const t of ints) {
+    fields.push({ at: t.at, width: 4, varint: { length: t.length, zigzag: true }, label: `footer field ${t.id}` })
+  }
   fields.push({ at: bytes.length - 8, width: 4, label: "footer length" })
   return {
     name,
@@ -392,7 +445,10 @@ export const exodus: Target = {
   },
   async read(file, signal) {
     const got = { batches: [] as MeshChunk[] }
-    await run(pipe(exodusChunks({ file, parts: ["static", "variables"], chunkBytes: 4096 }), collect(got)), opts(signal))
+    await run(
+      pipe(exodusChunks({ file, parts: ["static", "variables"], chunkBytes: 4096 }), collect(got)),
+      opts(signal),
+    )
     return { shape: `${got.batches.length} chunks` }
   },
 }
@@ -406,11 +462,14 @@ function bases(n: number, seed: number): string {
 }
 
 function fastaText(contigs: Array<[string, string]>, width = 60): string {
-  return contigs.map(([name, s]) => `>${name}\n${s.replace(new RegExp(`(.{${width}})`, "g"), "$1\n")}\n`).join("").replace(/\n\n/g, "\n")
+  return contigs.map(([name, s]) => `>${name}\n${s.replace(new RegExp(`(.{${width}})`, "g"), "$1\n")}\n`).join("")
+    .replace(/\n\n/g, "\n")
 }
 
 async function gzip(b: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await new Response(new Blob([b as BlobPart]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer())
+  return new Uint8Array(
+    await new Response(new Blob([b as BlobPart]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer(),
+  )
 }
 
 export const fasta: Target = {
@@ -422,7 +481,9 @@ export const fasta: Target = {
     const gz = await gzip(plain)
     const twoMembers = concat([await gzip(plain.subarray(0, 500)), await gzip(plain.subarray(500))])
     const seqAt: number[] = []
-    for (let i = 0; i < plain.length; i++) if ("ACGT".includes(text[i]) && !text.slice(text.lastIndexOf("\n", i), i).includes(">")) seqAt.push(i)
+    for (let i = 0; i < plain.length; i++) {
+      if ("ACGT".includes(text[i]) && !text.slice(text.lastIndexOf("\n", i), i).includes(">")) seqAt.push(i)
+    }
     const gzFields = (b: Uint8Array): Field[] => [
       { at: 3, width: 1, label: "gzip flags" },
       { at: 8, width: 1, label: "gzip xfl" },
@@ -435,7 +496,10 @@ export const fasta: Target = {
         // FEXTRA / FNAME / FCOMMENT / FHCRC with fields of arbitrary lengths after the fixed header
         const flags = 1 << rnd.int(5)
         const extra = flags === 4
-          ? concat([Uint8Array.of(...[rnd.pick(INTERESTING), 0].map((x) => x & 0xff)), Uint8Array.from({ length: rnd.int(20) }, () => rnd.int(256))])
+          ? concat([
+            Uint8Array.of(...[rnd.pick(INTERESTING), 0].map((x) => x & 0xff)),
+            Uint8Array.from({ length: rnd.int(20) }, () => rnd.int(256)),
+          ])
           : Uint8Array.from({ length: rnd.int(30) }, () => (rnd.chance(0.8) ? 65 + rnd.int(26) : 0))
         const head = b.slice(0, 10)
         head[3] = flags
@@ -504,14 +568,43 @@ export const edges: Target = {
         special: (rnd) => {
           const [a, b, col] = rnd.pick(tokens)
           const valid = col === 3 && rnd.chance(0.4)
-          const v = valid
-            ? rnd.pick(["0.75", "2", "1e-3", "123.5", "0.0001"])
-            : rnd.pick([
-              "", "-1", "4294967295", "4294967294", "4294967296", "1e309", "NaN", "nan", "inf", "-inf", "0x10", "1.5", "abc", "9".repeat(40),
-              "\t", "\t\t", "#", "\r", "é", "0", "-0", "1 2 3 4 5", "\n", "\n\n", " ", "+5", "1e5", "00012", "\0",
-            ])
+          const v = valid ? rnd.pick(["0.75", "2", "1e-3", "123.5", "0.0001"]) : rnd.pick([
+            "",
+            "-1",
+            "4294967295",
+            "4294967294",
+            "4294967296",
+            "1e309",
+            "NaN",
+            "nan",
+            "inf",
+            "-inf",
+            "0x10",
+            "1.5",
+            "abc",
+            "9".repeat(40),
+            "\t",
+            "\t\t",
+            "#",
+            "\r",
+            "é",
+            "0",
+            "-0",
+            "1 2 3 4 5",
+            "\n",
+            "\n\n",
+            " ",
+            "+5",
+            "1e5",
+            "00012",
+            "\0",
+          ])
           const enc = new TextEncoder().encode(v)
-          return { bytes: concat([bytes.subarray(0, a), enc, bytes.subarray(b)]), kind: `token@${a}=${JSON.stringify(v)}`, valid }
+          return {
+            bytes: concat([bytes.subarray(0, a), enc, bytes.subarray(b)]),
+            kind: `token@${a}=${JSON.stringify(v)}`,
+            valid,
+          }
         },
       }
     }
@@ -519,9 +612,24 @@ export const edges: Target = {
     const n = 120
     const pq = new Uint8Array(parquetWriteBuffer({
       columnData: [
-        { name: "src", data: BigInt64Array.from({ length: n }, (_, i) => BigInt(i % 37)), type: "INT64", nullable: false },
-        { name: "dst", data: BigInt64Array.from({ length: n }, (_, i) => BigInt((i * 5 + 1) % 41)), type: "INT64", nullable: false },
-        { name: "weight", data: Float32Array.from({ length: n }, (_, i) => 1 + (i % 7)), type: "FLOAT", nullable: false },
+        {
+          name: "src",
+          data: BigInt64Array.from({ length: n }, (_, i) => BigInt(i % 37)),
+          type: "INT64",
+          nullable: false,
+        },
+        {
+          name: "dst",
+          data: BigInt64Array.from({ length: n }, (_, i) => BigInt((i * 5 + 1) % 41)),
+          type: "INT64",
+          nullable: false,
+        },
+        {
+          name: "weight",
+          data: Float32Array.from({ length: n }, (_, i) => 1 + (i % 7)),
+          type: "FLOAT",
+          nullable: false,
+        },
       ],
       rowGroupSize: 50,
       pageSize: 128,
@@ -573,11 +681,20 @@ export function brkBuild({ catalog, packs }: BrkParts, fix = true): Uint8Array {
 }
 
 /** Every numeric leaf of a catalog, as a setter. */
-function numericLeaves(o: unknown, out: Array<{ path: string; get: () => number; set: (v: number) => void; big: boolean }>, p = ""): void {
+function numericLeaves(
+  o: unknown,
+  out: Array<{ path: string; get: () => number; set: (v: number) => void; big: boolean }>,
+  p = "",
+): void {
   if (Array.isArray(o)) {
     o.forEach((x, i) => {
       if (typeof x === "number" || typeof x === "bigint") {
-        out.push({ path: `${p}[${i}]`, get: () => Number(o[i]), set: (v) => (o[i] = typeof x === "bigint" ? BigInt.asUintN(64, BigInt(Math.trunc(v))) : v), big: typeof x === "bigint" })
+        out.push({
+          path: `${p}[${i}]`,
+          get: () => Number(o[i]),
+          set: (v) => (o[i] = typeof x === "bigint" ? BigInt.asUintN(64, BigInt(Math.trunc(v))) : v),
+          big: typeof x === "bigint",
+        })
       } else numericLeaves(x, out, `${p}[${i}]`)
     })
   } else if (o && typeof o === "object") {
@@ -585,7 +702,12 @@ function numericLeaves(o: unknown, out: Array<{ path: string; get: () => number;
     for (const k of Object.keys(r)) {
       const x = r[k]
       if (typeof x === "number" || typeof x === "bigint") {
-        out.push({ path: `${p}.${k}`, get: () => Number(r[k]), set: (v) => (r[k] = typeof x === "bigint" ? BigInt.asUintN(64, BigInt(Math.trunc(v))) : v), big: typeof x === "bigint" })
+        out.push({
+          path: `${p}.${k}`,
+          get: () => Number(r[k]),
+          set: (v) => (r[k] = typeof x === "bigint" ? BigInt.asUintN(64, BigInt(Math.trunc(v))) : v),
+          big: typeof x === "bigint",
+        })
       } else if (typeof x === "boolean") {
         out.push({ path: `${p}.${k}`, get: () => Number(r[k]), set: (v) => (r[k] = !!(v & 1)), big: false })
       } else numericLeaves(x, out, `${p}.${k}`)
@@ -600,18 +722,37 @@ export const brk: Target = {
     const ref = fastaText([["ref#1", bases(5000, 11)], ["ref#2", bases(2500, 12)]])
     const s1 = bases(5000, 11).split("")
     for (let i = 50; i < s1.length; i += 173) s1[i] = "ACGT"[(i >> 3) & 3]
-    const sample = fastaText([["s#1", s1.join("").slice(0, 3000) + bases(40, 13) + s1.join("").slice(3100)], ["s#2", bases(2500, 12)]])
+    const sample = fastaText([["s#1", s1.join("").slice(0, 3000) + bases(40, 13) + s1.join("").slice(3100)], [
+      "s#2",
+      bases(2500, 12),
+    ]])
     const files = [path.join(dir, "ref.fa"), path.join(dir, "s.fa")]
     fs.writeFileSync(files[0], ref)
     fs.writeFileSync(files[1], sample)
     const out = path.join(dir, "base.brk")
-    await run(pipe(readFasta(files), segment({ reference: files[0], k: 21, segmentSize: 400 }), segmentPack(), writeArchive(out)), { memory: "256MB" })
+    await run(
+      pipe(
+        readFasta(files),
+        segment({ reference: files[0], k: 21, segmentSize: 400 }),
+        segmentPack(),
+        writeArchive(out),
+      ),
+      { memory: "256MB" },
+    )
     const bytes = new Uint8Array(fs.readFileSync(out))
     const fields: Field[] = []
     const foot = bytes.length - FOOTER_BYTES
-    for (const [o, label] of [[8, "catalog offset"], [16, "catalog length"], [28, "previous footer"]] as const) fields.push({ at: foot + o, width: 8, label })
+    for (const [o, label] of [[8, "catalog offset"], [16, "catalog length"], [28, "previous footer"]] as const) {
+      fields.push({ at: foot + o, width: 8, label })
+    }
     const parts0 = brkParts(bytes)
-    for (const p of parts0.catalog.packs) fields.push({ at: p.offset - 8, width: 4, label: `frame id ${p.id}` }, { at: p.offset - 4, width: 4, label: `frame length ${p.id}` })
+    for (const p of parts0.catalog.packs) {
+      fields.push({ at: p.offset - 8, width: 4, label: `frame id ${p.id}` }, {
+        at: p.offset - 4,
+        width: 4,
+        label: `frame length ${p.id}`,
+      })
+    }
     return [{
       name: "pack pipeline",
       bytes,
@@ -626,12 +767,25 @@ export const brk: Target = {
           const leaf = rnd.pick(leaves)
           const v = Math.max(0, newValue(leaf.get(), rnd))
           leaf.set(v)
-          return { bytes: brkBuild(parts, !/^\.packs\[\d+\]\.(offset|length|crc)$/.test(leaf.path)), kind: `catalog ${leaf.path}=${v}` }
+          return {
+            bytes: brkBuild(parts, !/^\.packs\[\d+\]\.(offset|length|crc)$/.test(leaf.path)),
+            kind: `catalog ${leaf.path}=${v}`,
+          }
         }
         if (k === 2) {
           // catalog lists cut or repeated
-          const c = parts.catalog as { groups: unknown[]; packs: unknown[]; samples: Array<{ contigs: Array<{ segments: unknown[] }> }> }
-          const list = rnd.pick([c.groups, c.packs, c.samples, c.samples[0].contigs, c.samples[rnd.int(c.samples.length)].contigs[0].segments])
+          const c = parts.catalog as {
+            groups: unknown[]
+            packs: unknown[]
+            samples: Array<{ contigs: Array<{ segments: unknown[] }> }>
+          }
+          const list = rnd.pick([
+            c.groups,
+            c.packs,
+            c.samples,
+            c.samples[0].contigs,
+            c.samples[rnd.int(c.samples.length)].contigs[0].segments,
+          ])
           if (rnd.chance(0.5)) list.splice(rnd.int(list.length), 1)
           else list.splice(rnd.int(list.length), 0, structuredClone(list[rnd.int(list.length)]))
           return { bytes: brkBuild({ catalog: c as unknown as Catalog, packs: parts.packs }), kind: "catalog list" }

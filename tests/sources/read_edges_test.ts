@@ -8,7 +8,8 @@ import { readEdges } from "../../sources/read_edges.ts"
 import { tempDir } from "../helpers.ts"
 
 const fixtures = path.join(path.dirname(new URL(import.meta.url).pathname), "..", "fixtures", "fuzz")
-const read = (file: string) => run(pipe(readEdges(file), collect({ batches: [] })), { memory: "64MB" }).then(() => undefined, (e) => e)
+const read = (file: string) =>
+  run(pipe(readEdges(file), collect({ batches: [] })), { memory: "64MB" }).then(() => undefined, (e) => e)
 
 test("a node id out of range in a Parquet edge list is InvalidInput naming the row, not an unhandled rejection", async () => {
   const unhandled: unknown[] = []
@@ -21,8 +22,18 @@ test("a node id out of range in a Parquet edge list is InvalidInput naming the r
       file,
       new Uint8Array(parquetWriteBuffer({
         columnData: [
-          { name: "src", data: BigInt64Array.from({ length: n }, (_, i) => BigInt(i === 49 ? -5 : i)), type: "INT64", nullable: false },
-          { name: "dst", data: BigInt64Array.from({ length: n }, (_, i) => BigInt(i + 1)), type: "INT64", nullable: false },
+          {
+            name: "src",
+            data: BigInt64Array.from({ length: n }, (_, i) => BigInt(i === 49 ? -5 : i)),
+            type: "INT64",
+            nullable: false,
+          },
+          {
+            name: "dst",
+            data: BigInt64Array.from({ length: n }, (_, i) => BigInt(i + 1)),
+            type: "INT64",
+            nullable: false,
+          },
           { name: "weight", data: Float32Array.from({ length: n }, () => 1), type: "FLOAT", nullable: false },
         ],
         rowGroupSize: 50,
@@ -42,6 +53,8 @@ test("a Parquet edge list whose footer holds a field of the wrong kind is Invali
   const file = path.join(fixtures, "edges-parquet-footer-field-wrong-kind.tsv")
   const e = await read(file)
   expect((e as Error).message).toBe(
-    `${file} (byte offset ${fs.statSync(file).size - 8}): not a readable Parquet file: corrupt metadata (a field is missing or of the wrong kind)`,
+    `${file} (byte offset ${
+      fs.statSync(file).size - 8
+    }): not a readable Parquet file: corrupt metadata (a field is missing or of the wrong kind)`,
   )
 })

@@ -43,5 +43,7 @@ test("a contig line layout shorter than its bases is InvalidInput naming the con
     c.samples[0].contigs[0].side.lines[0] = 52
   })
   expect(e).toBeInstanceOf(InvalidInput)
-  expect((e as InvalidInput).message).toMatch(/lines\.brk: contig 'ref#1': sequence longer than the contig's line layout/)
+  expect((e as InvalidInput).message).toMatch(
+    /lines\.brk: contig 'ref#1': sequence longer than the contig's line layout/,
+  )
 })
