@@ -24,6 +24,15 @@ const BATCH = 1 << 16
 const READ_BYTES = 1 << 20
 const MAX_NODE = 0xffff_fffe
 
+/**
+ * What a Parquet decoder's error means: its own message, except for the engine's TypeErrors (hyparquet
+ * walking metadata whose fields are missing or of the wrong kind), which mean nothing to a user.
+ */
+const decoderReason = (e: unknown): string =>
+  e instanceof TypeError
+    ? "corrupt metadata (a field is missing or of the wrong kind)"
+    : String((e as Error)?.message ?? e)
+
 /** Parquet by the file's first bytes (PAR1), else TSV, whatever the name. */
 const isParquet = (file: string) => sniffFormat(file) === "parquet"
 
@@ -70,7 +79,13 @@ export function readEdges(files: string | readonly string[]): Source<EdgeBatch> 
                   src.close()
                 }
               },
-              catch: (e) => new InvalidInput({ file, reason: `not a readable Parquet file: ${(e as Error).message}` }),
+              catch: (e) =>
+                new InvalidInput({
+                  file,
+                  // the footer: its length field sits 8 bytes before the end
+                  offset: Math.max(0, fs.statSync(file).size - 8),
+                  reason: `not a readable Parquet file: ${decoderReason(e)}`,
+                }),
             })
             const names = meta.schema.slice(1).map((s) => s.name)
             for (const c of ["src", "dst"]) {
@@ -290,37 +305,49 @@ function parquetEdges(file: string, rows: number, ids: InternedIds | undefined):
       const bad = (row: number, reason: string) => new InvalidInput({ file, row, reason })
       try {
         const { buffer, metadata } = await (opened ??= open())
+        let failure: unknown
+        const chunk = (c: { columnName: string; columnData: unknown; rowStart: number; rowEnd: number }) => {
+          // a chunk covers [c.rowStart, c.rowEnd) of the file, which may reach outside [at, end)
+          const col = c.columnName as "src" | "dst" | "weight"
+          const data = c.columnData as ArrayLike<unknown>
+          const lo = Math.max(at, c.rowStart), hi = Math.min(end, c.rowEnd)
+          for (let r = lo; r < hi; r++) {
+            const v = data[r - c.rowStart]
+            if (col === "weight") {
+              const w = Number(v)
+              if (!(w >= 0) || w === Infinity) throw bad(r, `weight ${String(v)} is not a finite number >= 0`)
+              out.weight[r - at] = w
+            } else if (ids) out[col][r - at] = ids.table.intern(String(v))
+            else {
+              const x = Number(v)
+              if (!Number.isInteger(x) || x < 0 || x > MAX_NODE) throw bad(r, `${col} ${String(v)} is not a node id`)
+              out[col][r - at] = x
+            }
+          }
+          filled[col] += Math.max(0, hi - lo)
+        }
         await parquetRead({
           file: buffer,
           metadata,
           columns: ["src", "dst", "weight"],
           rowStart: at,
           rowEnd: end,
+          // hyparquet calls onChunk inside a promise callback nobody awaits: a throw there would be an
+          // unhandled rejection, so the first failure is kept and thrown once the read has settled
           onChunk: (c) => {
-            // a chunk covers [c.rowStart, c.rowEnd) of the file, which may reach outside [at, end)
-            const col = c.columnName as "src" | "dst" | "weight"
-            const data = c.columnData as ArrayLike<unknown>
-            const lo = Math.max(at, c.rowStart), hi = Math.min(end, c.rowEnd)
-            for (let r = lo; r < hi; r++) {
-              const v = data[r - c.rowStart]
-              if (col === "weight") {
-                const w = Number(v)
-                if (!(w >= 0) || w === Infinity) throw bad(r, `weight ${String(v)} is not a finite number >= 0`)
-                out.weight[r - at] = w
-              } else if (ids) out[col][r - at] = ids.table.intern(String(v))
-              else {
-                const x = Number(v)
-                if (!Number.isInteger(x) || x < 0 || x > MAX_NODE) throw bad(r, `${col} ${String(v)} is not a node id`)
-                out[col][r - at] = x
-              }
+            if (failure) return
+            try {
+              chunk(c)
+            } catch (e) {
+              failure = e
             }
-            filled[col] += Math.max(0, hi - lo)
           },
         })
+        if (failure) throw failure
       } catch (e) {
         await close()
         if (e instanceof InvalidInput) throw e
-        throw bad(at, `cannot decode: ${(e as Error).message}`)
+        throw bad(at, `cannot decode: ${decoderReason(e)}`)
       }
       if (filled.src < n || filled.dst < n) {
         await close()

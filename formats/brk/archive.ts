@@ -182,6 +182,7 @@ export class Archive {
     const hit = this.cache.get(key)
     if (hit) return this.touch(key, hit)
     const g = this.groups[group]
+    if (!g) this.fail(undefined, `catalog: a segment refers to group ${group}, the archive has ${this.groups.length}`)
     const p = this.packs[g.refPack]
     if (!p) this.fail(undefined, `group ${group} has no reference pack`)
     try {
@@ -286,13 +287,22 @@ export class Archive {
   }
 
   private writeContig(w: FastaWriter, side: ContigSide, c: ContigEntry, from = 0, to = Infinity): void {
-    w.begin(side)
+    // the writer's RangeErrors (a line layout that does not fit the bases) are the catalog's fault
+    const layout = (f: () => void) => {
+      try {
+        f()
+      } catch (e) {
+        if (!(e instanceof RangeError)) throw e
+        this.fail(undefined, `contig '${contigName(side.header)}': ${e.message}`)
+      }
+    }
+    layout(() => w.begin(side))
     let at = 0
     for (const s of c.segments) {
       const end = at + s.length
       if (end > from && at < to) {
         const bytes = this.segment(s)
-        w.sequence(bytes.subarray(Math.max(0, from - at), Math.min(s.length, to - at)))
+        layout(() => w.sequence(bytes.subarray(Math.max(0, from - at), Math.min(s.length, to - at))))
       }
       at = end
       if (at >= to) break

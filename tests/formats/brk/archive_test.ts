@@ -1,0 +1,49 @@
+/** Archive (formats/brk/archive.ts) on catalogs that disagree with their packs: InvalidInput, never a TypeError. */
+import { expect, test } from "bun:test"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { brk, brkBuild, brkParts } from "../../../bench/fuzz/targets.ts"
+import { Archive } from "../../../formats/brk/archive.ts"
+import { InvalidInput } from "../../../core/errors.ts"
+import type { Catalog } from "../../../formats/brk/format.ts"
+import { tempDir } from "../../helpers.ts"
+
+const dir = tempDir()
+const base = (await brk.build(dir))[0].bytes
+
+/** Restores every sample of the archive `edit` makes of the base's catalog; returns what it failed with. */
+function restoreEdited(name: string, edit: (c: Catalog) => void): unknown {
+  const parts = brkParts(base)
+  edit(parts.catalog)
+  const file = path.join(dir, name)
+  fs.writeFileSync(file, brkBuild(parts))
+  try {
+    const a = Archive.open(file)
+    try {
+      for (const s of a.samples) a.restoreSample(s, () => {})
+    } finally {
+      a.close()
+    }
+  } catch (e) {
+    return e
+  }
+  return undefined
+}
+
+test("a segment naming a group the archive lacks is InvalidInput naming the file and the group", () => {
+  const e = restoreEdited("group.brk", (c) => {
+    ;(c.samples[0].contigs[0].segments[1] as { group: number }).group = 1000
+  })
+  expect(e).toBeInstanceOf(InvalidInput)
+  expect((e as InvalidInput).message).toContain("group.brk: catalog: a segment refers to group 1000")
+})
+
+test("a contig line layout shorter than its bases is InvalidInput naming the contig", () => {
+  const e = restoreEdited("lines.brk", (c) => {
+    c.samples[0].contigs[0].side.lines[0] = 52
+  })
+  expect(e).toBeInstanceOf(InvalidInput)
+  expect((e as InvalidInput).message).toMatch(
+    /lines\.brk: contig 'ref#1': sequence longer than the contig's line layout/,
+  )
+})
