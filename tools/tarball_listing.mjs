@@ -14,7 +14,7 @@ for (const f of pack.files) {
   entry.names.push(f.path.slice(dir === "./" ? 0 : dir.length))
   folders.set(dir, entry)
 }
-console.log(`The tarball (\`npm pack\`, ${pack.filename}): ${kb(pack.size)} packed, ${kb(pack.unpackedSize)} unpacked, ${pack.entryCount} files: the built \`lib/\` (JavaScript, \`.d.ts\`, the \`.wasm\` kernels), \`bin/brook\`, README, LICENSE, package.json; no sources, tests, bench or fixtures. By folder (\`node tools/tarball_listing.mjs\` prints this):`)
+console.log(`The tarball (\`npm pack\`, ${pack.filename}): ${kb(pack.size)} packed, ${kb(pack.unpackedSize)} unpacked, ${pack.entryCount} files: the built \`lib/\` (JavaScript, \`.d.ts\`, the one \`.wasm\` read at run time), \`bin/brook\`, README, LICENSE, package.json; no sources, tests, bench or fixtures. By folder (\`node tools/tarball_listing.mjs\` prints this):`)
 console.log("\n```")
 for (const [dir, e] of [...folders].sort(([a], [b]) => a.localeCompare(b))) {
   const names = e.names.map((n) => n.replace(/\.(js|d\.ts)$/, "")).filter((n, k, all) => all.indexOf(n) === k)
