@@ -7,6 +7,7 @@
  * dimension first. Checksums are verified; super blocks ("EASB", past a few hundred chunks) and paged data
  * blocks are FormatUnsupported until a test file has them.
  */
+import { entriesReadable, entryReader } from "./array_entry.ts"
 import type { ChunkEntry } from "./btree_v1.ts"
 import { checksumOk } from "./checksum.ts"
 import { type Ctx, type Cursor, readAt, UNDEF, unsupported } from "./io.ts"
@@ -34,11 +35,9 @@ export function extensibleArrayEntries(
   h.len()
   const iblock = h.addr()
   if (!checksumOk(h.bytes, h.pos)) h.fail("extensible array header checksum mismatch", 0)
-  const filtered = client === 1
-  const sizeBytes = entrySize - o - 4
   const pow2 = (n: number) => n >= 1 && (n & (n - 1)) === 0
   if (
-    client > 1 || (filtered ? sizeBytes < 1 || sizeBytes > 8 : entrySize !== o) || maxBits < 1 || maxBits > 64 ||
+    !entriesReadable(ctx, client, entrySize) || maxBits < 1 || maxBits > 64 ||
     !pow2(dblkMin) || !pow2(sblkMinPtrs) || Math.log2(dblkMin) > maxBits
   ) h.fail(`extensible array geometry (client ${client}, ${entrySize}-byte entries)`)
   if (maxIndex * entrySize > ctx.src.byteLength) h.fail(`extensible array of ${maxIndex} entries larger than the file`)
@@ -62,22 +61,13 @@ export function extensibleArrayEntries(
   if (ib.addr() !== addr) ib.fail("extensible array index block of another header")
   if (!checksumOk(ib.bytes, ib.bytes.length - 4)) ib.fail("extensible array index block checksum mismatch", 0)
 
-  const grid = dims.map((d, k) => Math.ceil(d / chunk[k]))
-  const full = chunk.reduce((a, b) => a * b, elementSize)
+  const read = entryReader(ctx, client, entrySize, dims, chunk, elementSize)
   const out: ChunkEntry[] = []
   let index = 0
   const entry = (c: Cursor) => {
-    const address = c.addr()
-    const size = filtered ? c.uint(sizeBytes) : full
-    const filterMask = filtered ? c.u32() : 0
     const k = index++
-    if (address === UNDEF || k >= maxIndex) return
-    const offsets = new Array<number>(grid.length)
-    for (let d = grid.length - 1, r = k; d >= 0; d--) {
-      offsets[d] = (d === 0 ? r : r % grid[d]) * chunk[d]
-      r = Math.floor(r / grid[d])
-    }
-    out.push({ offsets, size, filterMask, address })
+    const e = read(c, k)
+    if (e && k < maxIndex) out.push(e)
   }
   for (let k = 0; k < indexEntries; k++) entry(ib)
   const dblkAddrs = Array.from({ length: ndblkAddrs }, () => ib.addr())

@@ -4,6 +4,7 @@
  * address and, for filtered datasets, its stored size and filter mask. Both structures' checksums are verified.
  * A data block split in pages (more chunks than 2^page bits) is FormatUnsupported until a test file has one.
  */
+import { entriesReadable, entryReader } from "./array_entry.ts"
 import type { ChunkEntry } from "./btree_v1.ts"
 import { checksumOk } from "./checksum.ts"
 import { type Ctx, readAt, UNDEF, unsupported } from "./io.ts"
@@ -25,13 +26,8 @@ export function fixedArrayEntries(
   const count = h.len()
   const block = h.addr()
   if (!checksumOk(h.bytes, h.pos)) h.fail("fixed array header checksum mismatch", 0)
-  const grid = dims.map((d, k) => Math.ceil(d / chunk[k]))
-  const chunks = grid.reduce((a, b) => a * b, 1)
-  const filtered = client === 1
-  const sizeBytes = entrySize - ctx.offsetSize - 4
-  if (client > 1 || (filtered ? sizeBytes < 1 || sizeBytes > 8 : entrySize !== ctx.offsetSize)) {
-    h.fail(`fixed array of client ${client} with ${entrySize}-byte entries`)
-  }
+  const chunks = dims.reduce((a, d, k) => a * Math.ceil(d / chunk[k]), 1)
+  if (!entriesReadable(ctx, client, entrySize)) h.fail(`fixed array of client ${client} with ${entrySize}-byte entries`)
   if (count !== chunks) h.fail(`fixed array of ${count} entries for ${chunks} chunks`)
   if (block === UNDEF || count === 0) return []
   if (pageBits < 31 && count > 2 ** pageBits) unsupported(ctx.src, "a paged fixed array chunk index")
@@ -42,16 +38,11 @@ export function fixedArrayEntries(
   if (c.u8() !== 0 || c.u8() !== client) c.fail("fixed array data block version or client")
   if (c.addr() !== addr) c.fail("fixed array data block of another header")
   if (!checksumOk(c.bytes, prefix + count * entrySize)) c.fail("fixed array data block checksum mismatch", 0)
+  const entry = entryReader(ctx, client, entrySize, dims, chunk, elementSize)
   const out: ChunkEntry[] = []
-  const full = chunk.reduce((a, b) => a * b, elementSize)
   for (let k = 0; k < count; k++) {
-    const address = c.addr()
-    const size = filtered ? c.uint(sizeBytes) : full
-    const filterMask = filtered ? c.u32() : 0
-    if (address === UNDEF) continue
-    const offsets = new Array<number>(grid.length)
-    for (let d = grid.length - 1, r = k; d >= 0; d--) offsets[d] = (r % grid[d]) * chunk[d], r = Math.floor(r / grid[d])
-    out.push({ offsets, size, filterMask, address })
+    const e = entry(c, k)
+    if (e) out.push(e)
   }
   return out
 }
