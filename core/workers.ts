@@ -39,6 +39,8 @@ export const workerPool = <T extends object, R extends { id: number }>(
           ready.push(
             new Promise<void>((resolve, reject) => {
               w.onerror = (e) => {
+                // handled here: without this Deno rethrows a worker's uncaught error in the parent and ends the process
+                e.preventDefault()
                 const err = new Error(`worker ${k}: ${(e as ErrorEvent).message ?? e}`)
                 reject(err)
                 for (const p of map.values()) p.reject(err)
