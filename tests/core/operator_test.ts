@@ -30,7 +30,10 @@ function probe(name: string, budget: Budget, seen: { during?: number; reservatio
   return stage
 }
 
-const runScoped = <A, E>(budget: Budget, body: Effect.Effect<A, E, MemoryBudget | Progress | import("effect/Scope").Scope>) =>
+const runScoped = <A, E>(
+  budget: Budget,
+  body: Effect.Effect<A, E, MemoryBudget | Progress | import("effect/Scope").Scope>,
+) =>
   Effect.runPromiseExit(
     Effect.scoped(body).pipe(
       Effect.provideService(MemoryBudget, budget),
@@ -97,7 +100,9 @@ test("a plan that does not fit fails with BudgetExceeded naming the stage, and m
   )
   expect(Exit.isFailure(exit)).toBe(true)
   const err = Exit.isFailure(exit)
-    ? (exit.cause as unknown as { reasons: Array<{ error: { _tag: string; operator: string; needed: number; available: number } }> })
+    ? (exit.cause as unknown as {
+      reasons: Array<{ error: { _tag: string; operator: string; needed: number; available: number } }>
+    })
       .reasons[0].error
     : undefined
   expect(err?._tag).toBe("BudgetExceeded")

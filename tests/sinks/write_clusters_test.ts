@@ -131,13 +131,24 @@ test("Parquet: string and integer ids, and more nodes than one row group", async
   expect((await parquetReadObjects({ file: toAsyncBuffer(out) })).map((r) => r.id)).toEqual(["y", "x"])
   const ints = path.join(dir, "i.parquet")
   await run(
-    pipe(clusters([batchOf([0, 1], [1, 1])], { ids: idTable("integer", ["-5", "9007199254740993"]) }), writeClusters(ints)),
+    pipe(
+      clusters([batchOf([0, 1], [1, 1])], { ids: idTable("integer", ["-5", "9007199254740993"]) }),
+      writeClusters(ints),
+    ),
   )
   expect((await parquetReadObjects({ file: toAsyncBuffer(ints) })).map((r) => r.id)).toEqual([-5n, 9007199254740993n])
   const big = path.join(dir, "big.parquet")
   const n = CLUSTER_ROW_GROUP + 10
   const node = Array.from({ length: n }, (_, k) => k), cluster = node.map((k) => k % 3)
-  await run(pipe(clusters([batchOf(node.slice(0, 40_000), cluster.slice(0, 40_000)), batchOf(node.slice(40_000), cluster.slice(40_000))]), writeClusters(big)))
+  await run(
+    pipe(
+      clusters([
+        batchOf(node.slice(0, 40_000), cluster.slice(0, 40_000)),
+        batchOf(node.slice(40_000), cluster.slice(40_000)),
+      ]),
+      writeClusters(big),
+    ),
+  )
   const file = toAsyncBuffer(big)
   expect(parquetMetadata(file.slice(0)).row_groups.map((g) => Number(g.num_rows))).toEqual([CLUSTER_ROW_GROUP, 10])
   const rows = await parquetReadObjects({ file, columns: ["id", "path"] })

@@ -87,7 +87,9 @@ test("an unknown block or variable is an InvalidOption listing what the file has
   const v = refusal(() => select(model(1), { variables: ["pressure"] }))
   expect(v.option).toBe("vars")
   expect(v.message).toBe("--vars: no variable pressure; the file has temp, stress, energy")
-  expect(refusal(() => select(model(1, [b10], []), { variables: ["x"] })).reason).toBe("no variable x; the file has none")
+  expect(refusal(() => select(model(1, [b10], []), { variables: ["x"] })).reason).toBe(
+    "no variable x; the file has none",
+  )
 })
 
 test("parseSteps reads a:b, a:, :b, a and :", () => {

@@ -8,7 +8,11 @@ const G = TASK_A_ROWS
 
 /** Bounds over `rows` rows with residual `res(r)` and norm + residual `npr(r)`. */
 function bounds(rows: number, res: (r: number) => number, npr: (r: number) => number) {
-  return new TileBounds(Float32Array.from({ length: rows }, (_, r) => res(r)), Float32Array.from({ length: rows }, (_, r) => npr(r)), rows)
+  return new TileBounds(
+    Float32Array.from({ length: rows }, (_, r) => res(r)),
+    Float32Array.from({ length: rows }, (_, r) => npr(r)),
+    rows,
+  )
 }
 
 test("the margin is npr_a r_b + r_a npr_b over the groups' largest values, plus the float32 slack", () => {

@@ -83,7 +83,9 @@ test("spill mode writes the same panels and metadata as memory mode, across stag
   expect(Buffer.from(f32).equals(Buffer.from(new Uint8Array(mem.heap, r.f32, f32.length)))).toBe(true)
   expect(Buffer.from(q8).equals(Buffer.from(new Uint8Array(mem.heap, r.q8, q8.length)))).toBe(true)
   const meta = 3 * metaTable(rows)
-  expect(Buffer.from(new Uint8Array(sp.heap, 0, meta)).equals(Buffer.from(new Uint8Array(mem.heap, 0, meta)))).toBe(true)
+  expect(Buffer.from(new Uint8Array(sp.heap, 0, meta)).equals(Buffer.from(new Uint8Array(mem.heap, 0, meta)))).toBe(
+    true,
+  )
   // every row has an inverse scale and a residual bound
   const inv = new Float32Array(mem.heap, 0, rows)
   expect(inv.every((x) => x > 0)).toBe(true)
@@ -147,12 +149,20 @@ test("a NaN, Inf or zero row is refused by its own row number (skipped rows coun
       const { heap, region } = layout(700, dim, true, inMemory)
       return new Ingest(heap, dim, true, 0, 700, region, files, "v.npy")
     }
-    const nan = threw(() => make().add({ start: 10, count: 3, dim, values: new Float32Array([1, 1, 1, 1, NaN, 1, 1, 1, 1]) }))
+    const nan = threw(() =>
+      make().add({ start: 10, count: 3, dim, values: new Float32Array([1, 1, 1, 1, NaN, 1, 1, 1, 1]) })
+    )
     expect(nan.message).toBe("v.npy (row 11): value NaN at dimension 1 (NaN and Inf have no cosine)")
     const inf = threw(() => make().add({ start: 0, count: 1, dim, values: new Float32Array([1, 1, -Infinity]) }))
     expect(inf.message).toBe("v.npy (row 0): value -Infinity at dimension 2 (NaN and Inf have no cosine)")
     const zero = threw(() =>
-      make().add({ start: 0, count: 2, dim, values: new Float32Array([1, 1, 1, 0, 0, 0]), rowIds: new Uint32Array([4, 9]) })
+      make().add({
+        start: 0,
+        count: 2,
+        dim,
+        values: new Float32Array([1, 1, 1, 0, 0, 0]),
+        rowIds: new Uint32Array([4, 9]),
+      })
     )
     expect(zero.message).toBe("v.npy (row 9): zero vector (cosine undefined)")
     // past the first staging buffer in spill mode: the row counted from the batch, not the staging buffer

@@ -96,7 +96,15 @@ test("spill: equal A and B blocks, multiples of the B tile, no larger than the i
 })
 
 test("spill A x B: each block capped by its own input", async () => {
-  const p = await plan(1 << 30, { rowsA: 100, rowsB: 5000, dim: 8, threads: 1, cross: true, variant: "simd", forceSpill: true })
+  const p = await plan(1 << 30, {
+    rowsA: 100,
+    rowsB: 5000,
+    dim: 8,
+    threads: 1,
+    cross: true,
+    variant: "simd",
+    forceSpill: true,
+  })
   expect(p.blockRowsA).toBe(512)
   expect(p.blockRowsB).toBe(5120)
 })

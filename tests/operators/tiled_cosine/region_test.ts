@@ -51,8 +51,12 @@ test("read copies rows [row0, row0 + rows) of both spill files into the region's
   }
   const h = new Uint8Array(heap)
   const fLen = packedBytes(16, dim), qLen = packed8Bytes(16, dim)
-  expect(Array.from(h.subarray(r.f32, r.f32 + fLen))).toEqual(Array.from(fBytes.subarray(packedBytes(16, dim), packedBytes(32, dim))))
-  expect(Array.from(h.subarray(r.q8, r.q8 + qLen))).toEqual(Array.from(qBytes.subarray(packed8Bytes(16, dim), packed8Bytes(32, dim))))
+  expect(Array.from(h.subarray(r.f32, r.f32 + fLen))).toEqual(
+    Array.from(fBytes.subarray(packedBytes(16, dim), packedBytes(32, dim))),
+  )
+  expect(Array.from(h.subarray(r.q8, r.q8 + qLen))).toEqual(
+    Array.from(qBytes.subarray(packed8Bytes(16, dim), packed8Bytes(32, dim))),
+  )
   // nothing outside the region was touched (the int8 panels follow the float ones at once here)
   expect(h[r.f32 - 1]).toBe(0xee)
   expect(h[r.q8 + qLen]).toBe(0xee)
