@@ -120,8 +120,10 @@ test("too small a share is BudgetExceeded before any data moves, needing the min
   expect(e.needed).toBe(min)
   expect(e.available).toBe(min - 1)
   expect(e.detail).toBe("two row blocks and the tile buffers")
-  // a self join runs in its minimum too
+  // so for a self join, which holds one input's metadata, not two
   expect((await plan(minimumBytes(self), self)).mode).toBe("spill")
+  expect((await refusal(minimumBytes(self) - 1, self)).needed).toBe(minimumBytes(self))
+  expect(minimumBytes({ ...self, cross: true })).toBe(minimumBytes(self) + metaBytes(self.rowsB))
   expect((await refusal(0, self))._tag).toBe("BudgetExceeded")
 })
 
