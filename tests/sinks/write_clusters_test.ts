@@ -165,3 +165,14 @@ test("a failed run leaves no output file, in any format", async () => {
   }
   expect(fs.readdirSync(dir).filter((f) => f.includes(".brook-"))).toEqual([])
 })
+
+test("no clusters: an empty TSV, a CSV of its header alone, a Parquet file of no rows", async () => {
+  const [tsv, csv, parquet] = ["none.tsv", "none.csv", "none.parquet"].map((f) => path.join(dir, f))
+  for (const out of [tsv, csv, parquet]) await run(pipe(clusters([]), writeClusters(out)))
+  expect(fs.readFileSync(tsv, "utf8")).toBe("")
+  expect(fs.readFileSync(csv, "utf8")).toBe("id,cluster,top,path,level,size\n")
+  const file = toAsyncBuffer(parquet)
+  expect(Number(parquetMetadata(file.slice(0)).num_rows)).toBe(0)
+  expect(parquetMetadata(file.slice(0)).schema.slice(1).map((c) => c.name)).toEqual([...CLUSTER_COLUMNS])
+  expect(await parquetReadObjects({ file })).toEqual([])
+})
