@@ -81,3 +81,19 @@ test("a worker that fails to start fails the pool with an Error naming it", asyn
   expect(err).toBeInstanceOf(Error)
   expect(err!.message).toMatch(/^worker 1: /)
 })
+
+test("a worker that throws fails its tasks in flight, and every task sent to it after that, at once", async () => {
+  await Effect.runPromise(Effect.scoped(Effect.gen(function* () {
+    const pool = yield* workerPool<Task & { crash?: boolean }, Reply>(spawn, 2, (k) => ({ type: "init", k }))
+    const message = (p: Promise<unknown>) => p.then(() => "answered", (e: Error) => e.message)
+    const crashed = yield* Effect.promise(() => message(pool.run(0, { id: 1, crash: true })))
+    expect(crashed).toMatch(/^worker 0: /)
+    // the dead worker answers nothing more: a later task fails with its error rather than waiting for ever
+    expect(yield* Effect.promise(() => message(pool.run(0, { id: 2, buffer: new Float64Array([1]).buffer }))))
+      .toBe(crashed)
+    expect(pool.pending(0)).toBe(0)
+    // the other worker goes on
+    const ok = yield* Effect.promise(() => pool.run(1, { id: 3, buffer: new Float64Array([2, 3]).buffer }))
+    expect(ok.sum).toBe(5)
+  })))
+})
