@@ -25,8 +25,9 @@ export interface LeidenOptions {
   /** gamma (default 1, for both objectives, as igraph and leidenalg). */
   readonly resolution?: number
   /**
-   * Refinement randomness theta: 0 (the default, LEIDEN_RANDOMNESS) joins the best eligible cluster; theta > 0 draws
-   * one with probability ~ exp(gain / theta), as igraph does with its default 0.01.
+   * Refinement randomness theta for every iteration: 0 joins the best eligible cluster, theta > 0 draws one with
+   * probability ~ exp(gain / theta) (igraph: always 0.01). Default: 0 for the first LEIDEN_GREEDY_ITERATIONS
+   * iterations, then LEIDEN_RANDOMNESS.
    */
   readonly randomness?: number
   /**
@@ -139,14 +140,17 @@ export const LEIDEN_TOLERANCE = 1e-4
 export const LEIDEN_PATIENCE = 3
 
 /**
- * Default refinement randomness theta: 0, the best eligible refined cluster, as leidenalg's greedy merge (its
- * default until 0.10) but with the paper's well-connectedness tests kept. The paper's draw, ~exp(gain / theta) with
- * theta = 0.01 on gains in edge-weight units (igraph's), is nearly uniform among clusters a node has equally many
- * edges to, whatever their weight: on a graph with hubs a node then joins a hub's heavy cluster as often as a light
- * one with a higher gain (on the #include graph 61 % of the draws of two iterations took a cluster other than the
- * best, of mean weight 148 against the best's 45), and an iteration gains less (BENCHMARKS.md, issue 15).
+ * The refinement's default schedule: its first LEIDEN_GREEDY_ITERATIONS iterations join each node to the best eligible
+ * refined cluster (theta 0, as leidenalg's greedy merge, but with the paper's well-connectedness tests kept); later
+ * ones draw ~exp(gain / theta) with theta LEIDEN_RANDOMNESS (0.01, the paper's and igraph's). The draw, on gains in
+ * edge-weight units, is nearly uniform among the clusters a node has equally many edges to, whatever their weight:
+ * on the #include graph 61 % of the draws of two iterations took a cluster other than the best, of mean weight 148
+ * against the best's 45 (a hub's heavy cluster), and an iteration from a coarse partition gains less (iteration 1:
+ * -0.0007 in Q). Once the partition is nearly settled, the draw explores refined clusters the greedy choice would
+ * repeat, and the run ends higher (BENCHMARKS.md, issue 15).
  */
-export const LEIDEN_RANDOMNESS = 0
+export const LEIDEN_GREEDY_ITERATIONS = 2
+export const LEIDEN_RANDOMNESS = 0.01
 
 export function leiden(g: LevelGraph | Csr, options: LeidenOptions = {}): LeidenResult {
   return drain(leidenSteps(g, options))
@@ -159,7 +163,7 @@ export function leiden(g: LevelGraph | Csr, options: LeidenOptions = {}): Leiden
 export function* leidenSteps(g: LevelGraph | Csr, options: LeidenOptions = {}): Generator<void, LeidenResult> {
   const objective = options.objective ?? "modularity"
   const gamma = options.resolution ?? 1
-  const theta = options.randomness ?? LEIDEN_RANDOMNESS
+  const theta = options.randomness
   const maxIterations = options.iterations
   const tolerance = options.tolerance ?? LEIDEN_TOLERANCE
   const patience = options.patience ?? LEIDEN_PATIENCE
@@ -182,7 +186,9 @@ export function* leidenSteps(g: LevelGraph | Csr, options: LeidenOptions = {}): 
       iterations++
       work.gained = 0
       // an iteration in which no node moves, at any level, returns the partition it started from
-      const moved = iteration(g, objective === "cpm", membership, scale, theta, rng, work)
+      // the refinement's theta: as given, else 0 (the best cluster) for the first iterations, then the paper's draw
+      const th = theta ?? (iterations <= LEIDEN_GREEDY_ITERATIONS ? 0 : LEIDEN_RANDOMNESS)
+      const moved = iteration(g, objective === "cpm", membership, scale, th, rng, work)
       lastGain = moved ? work.gained * perWeight : 0
       quiet = lastGain < tolerance ? quiet + 1 : 0
       if (!moved || (maxIterations === undefined && quiet >= patience)) break
