@@ -2,8 +2,8 @@
  * Leiden (Traag, Waltman and van Eck 2019, "From Louvain to Leiden: guaranteeing well-connected
  * communities"), over typed arrays only.
  *
- * One iteration: fast local moving with a queue, the refinement (merging singletons into well-connected
- * refined clusters of their community: the best one, or with theta > 0 one drawn ~ exp(gain / theta)), and
+ * One iteration: fast local moving with a queue, the randomised refinement (merging singletons into
+ * well-connected refined clusters of their community, drawn ~ exp(gain / theta); with theta 0 the best one), and
  * aggregation of the refined partition, with the unrefined partition as the aggregate's start; levels
  * repeat until local moving leaves every node alone. Iterations repeat from the last partition until one
  * gains less than a tolerance in quality (LEIDEN_TOLERANCE), or `iterations` are done, or (-1) one moves no node. Communities are then split into their connected components
@@ -25,9 +25,8 @@ export interface LeidenOptions {
   /** gamma (default 1, for both objectives, as igraph and leidenalg). */
   readonly resolution?: number
   /**
-   * Refinement randomness theta for every iteration: 0 joins the best eligible cluster, theta > 0 draws one with
-   * probability ~ exp(gain / theta) (igraph: always 0.01). Default: 0 for the first LEIDEN_GREEDY_ITERATIONS
-   * iterations, then LEIDEN_RANDOMNESS.
+   * Refinement randomness theta (default LEIDEN_RANDOMNESS, 0.01): theta > 0 draws the cluster a node joins with
+   * probability ~ exp(gain / theta); 0 takes the one with the largest gain.
    */
   readonly randomness?: number
   /**
@@ -140,16 +139,14 @@ export const LEIDEN_TOLERANCE = 1e-4
 export const LEIDEN_PATIENCE = 3
 
 /**
- * The refinement's default schedule: its first LEIDEN_GREEDY_ITERATIONS iterations join each node to the best eligible
- * refined cluster (theta 0, as leidenalg's greedy merge, but with the paper's well-connectedness tests kept); later
- * ones draw ~exp(gain / theta) with theta LEIDEN_RANDOMNESS (0.01, the paper's and igraph's). The draw, on gains in
- * edge-weight units, is nearly uniform among the clusters a node has equally many edges to, whatever their weight:
- * on the #include graph 61 % of the draws of two iterations took a cluster other than the best, of mean weight 148
- * against the best's 45 (a hub's heavy cluster), and an iteration from a coarse partition gains less (iteration 1:
- * -0.0007 in Q). Once the partition is nearly settled, the draw explores refined clusters the greedy choice would
- * repeat, and the run ends higher (BENCHMARKS.md, issue 15).
+ * Default refinement randomness theta, 0.01 (the paper's and igraph's): a singleton joins a well-connected refined
+ * cluster drawn ~exp(gain / theta). On gains in edge-weight units the draw is nearly uniform among the clusters a
+ * node has equally many edges to, whatever their weight (on the #include graph 61 % of the draws of two iterations
+ * took a cluster other than the best, of mean weight 148 against the best's 45: a hub's heavy cluster). `randomness:
+ * 0` takes the best one instead (leidenalg 0.9's greedy merge, with the paper's tests kept): an iteration from a
+ * coarse partition gains more (#include, iteration 1: +0.0007 in Q), but run to the default stopping rule it ends no
+ * higher on real graphs and lower on LFR's NMI, so the draw stays the default (BENCHMARKS.md, issue 15).
  */
-export const LEIDEN_GREEDY_ITERATIONS = 2
 export const LEIDEN_RANDOMNESS = 0.01
 
 export function leiden(g: LevelGraph | Csr, options: LeidenOptions = {}): LeidenResult {
@@ -163,7 +160,7 @@ export function leiden(g: LevelGraph | Csr, options: LeidenOptions = {}): Leiden
 export function* leidenSteps(g: LevelGraph | Csr, options: LeidenOptions = {}): Generator<void, LeidenResult> {
   const objective = options.objective ?? "modularity"
   const gamma = options.resolution ?? 1
-  const theta = options.randomness
+  const theta = options.randomness ?? LEIDEN_RANDOMNESS
   const maxIterations = options.iterations
   const tolerance = options.tolerance ?? LEIDEN_TOLERANCE
   const patience = options.patience ?? LEIDEN_PATIENCE
@@ -186,9 +183,7 @@ export function* leidenSteps(g: LevelGraph | Csr, options: LeidenOptions = {}): 
       iterations++
       work.gained = 0
       // an iteration in which no node moves, at any level, returns the partition it started from
-      // the refinement's theta: as given, else 0 (the best cluster) for the first iterations, then the paper's draw
-      const th = theta ?? (iterations <= LEIDEN_GREEDY_ITERATIONS ? 0 : LEIDEN_RANDOMNESS)
-      const moved = iteration(g, objective === "cpm", membership, scale, th, rng, work)
+      const moved = iteration(g, objective === "cpm", membership, scale, theta, rng, work)
       lastGain = moved ? work.gained * perWeight : 0
       quiet = lastGain < tolerance ? quiet + 1 : 0
       if (!moved || (maxIterations === undefined && quiet >= patience)) break
