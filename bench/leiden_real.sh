@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Leiden on graphs made on this machine (bench/real_graphs.py: the #include graph of /usr/include, imports of the
-# JavaScript under node_modules and of Python's library, man-page cross-references, a synthetic dependency
-# network, LFR-like graphs with degree exponent 2.1), issue 15's comparison: brook's leiden() with no options
+# JavaScript under node_modules and of Python's library, man-page cross-references, the dependency graph of Debian's
+# package index, a synthetic dependency network, LFR-like graphs with degree exponent 2.1), issue 15's comparison:
+# brook's leiden() with no options
 # (Bun and Deno) against leidenalg until converged (n_iterations=-1) and igraph's community_leiden with
 # n_iterations=2 (its documented default) and -1; all in-process, one run per seed, modularity by igraph (brook's
 # own figure for brook), medians over SEEDS seeds; each graph's tools run back to back. Then a cold `brook leiden`
@@ -11,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SEEDS=${1:-5}
-GRAPHS=${GRAPHS:-"include jsimports pyimports manxref deps-20000 lfr-steep-20000"}
+GRAPHS=${GRAPHS:-"include jsimports pyimports manxref debian deps-20000 lfr-steep-20000"}
 DIR=bench/out/real; mkdir -p "$DIR"
 LOG=bench/out/leiden_real.log; : > "$LOG"
 for g in $GRAPHS; do

@@ -6,6 +6,9 @@ usage: /usr/bin/python3 bench/real_graphs.py OUT_DIR [NAME...]
   jsimports   require / import between the JavaScript files of node_modules trees (this checkout's and npm's)
   pyimports   import statements between the Python modules of /usr/lib/python3*
   manxref     man pages (man1-8, English) -> the pages they cite as name(section)
+  debian      the Debian package index apt holds (`apt-cache dumpavail`): a package -> every package or virtual
+              package it names in Depends, Pre-Depends, Recommends or Suggests, alternatives included (a real
+              software dependency network: libc6 has degree ~22,000, libstdc++6 ~7,500, python3 ~6,500)
   deps-N      a synthetic dependency network: N packages arrive one by one, each depends on Geometric(1/4) (mean 4)
               others, 70 % chosen by preferential attachment (hubs of degree in the thousands), 30 % within its
               family (the 40 packages before it): the shape of a package index, of our own making
@@ -139,6 +142,19 @@ def manxref():
             continue
         for n, s in ref.findall(text):
             if (n, s) in pages: yield (name, sec), (n, s)
+
+
+def debian():
+    import subprocess
+    text = subprocess.run(["apt-cache", "dumpavail"], capture_output=True, check=True).stdout.decode("utf-8", "replace")
+    for stanza in text.split("\n\n"):
+        fields = dict(re.findall(r"^([A-Za-z-]+):[ \t]*(.*)$", stanza, re.M))
+        pkg = fields.get("Package")
+        if not pkg: continue
+        for key in ("Depends", "Pre-Depends", "Recommends", "Suggests"):
+            for alt in re.split(r"[,|]", fields.get(key, "")):
+                name = re.split(r"[\s(:\[]", alt.strip())[0]
+                if name: yield pkg, name
 
 
 def lfr_steep(n, tau1=2.1, tau2=1.5, mu=0.3, kmin=3, seed=1):
