@@ -5,6 +5,8 @@ import * as Effect from "effect/Effect"
 import { pipe } from "../core/pipe.ts"
 import { run } from "../core/run.ts"
 import { formatBytes } from "../core/size.ts"
+import { beginAppend, undoKilledAppend } from "../core/append_journal.ts"
+import { outputFailed } from "../core/errors.ts"
 import { atomicOutput } from "../core/tempfile.ts"
 import { hasZstd } from "../formats/brk/codec.ts"
 import { segment } from "../operators/segment_pack/segment.ts"
@@ -184,7 +186,8 @@ export async function appendCommand(argv: string[], env: CommandEnv): Promise<vo
   const [target, ...files] = positional
   const threads = threadsOption(o)
   // the group store keeps the references it loads (inside the budget): the reader's own cache stays small
-  const archive = Archive.open(target, APPEND_READ_CACHE)
+  const journal = beginAppend(target)
+  const archive = opened(() => Archive.open(target, APPEND_READ_CACHE), journal)
   try {
     checkNames(files, archive.samples.map((s) => s.name))
     const summary: ArchiveSummary = { bytes: 0, packs: 0, groups: 0, samples: 0 }
@@ -211,6 +214,17 @@ export async function appendCommand(argv: string[], env: CommandEnv): Promise<vo
     summarize(env, "append", target, summary, stats, report.seconds)
   } finally {
     archive.close()
+    journal.end()
+  }
+}
+
+/** The archive `open` gives; the journal ends when it cannot be opened. */
+function opened(open: () => Archive, journal: { end(): void }): Archive {
+  try {
+    return open()
+  } catch (e) {
+    journal.end()
+    throw e
   }
 }
 
@@ -223,6 +237,7 @@ export function listCommand(argv: string[], env: CommandEnv): Promise<void> {
   const contigs = o.contigs === true || names.length > 0
   if (o.sample !== undefined && !contigs) throw new UsageError("--sample lists contigs: add --contigs")
   requireZstd()
+  undoKilledAppend(file)
   const a = Archive.open(file)
   try {
     const lines = contigs ? ["sample\tcontig\tbases"] : ["sample\tcontigs\tbases\tfile\tbytes"]
@@ -265,6 +280,7 @@ export async function unpackCommand(argv: string[], env: CommandEnv): Promise<vo
   requireZstd()
   const texts = o.contig !== undefined ? [o.contig as string] : specs
   const ranges = texts.map((t) => ({ text: t, ...parseContig(t)! }))
+  undoKilledAppend(file)
   const a = Archive.open(file, cache)
   try {
     const target = o.out as string | undefined
@@ -347,8 +363,10 @@ function toFile(target: string, body: (write: (b: Uint8Array) => void) => void):
         let done = 0
         while (done < b.length) done += fs.writeSync(fd, b, done, b.length - done)
       })
-    } finally {
       fs.closeSync(fd)
+    } catch (e) {
+      fs.closeSync(fd)
+      throw outputFailed(target, e)
     }
     out.commit()
   })))

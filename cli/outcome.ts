@@ -44,6 +44,7 @@ export function commandOutcome(name: string, command: () => Promise<void>, say: 
         InvalidInput: tagged(1),
         BudgetExceeded: tagged(1),
         FormatUnsupported: tagged(1),
+        OutputFailed: (e) => line(e.message, 1),
         Unexpected: (e) => line(writeFailure(e.cause) ?? String((e.cause as Error)?.message ?? e.cause), 1),
       }),
     ),

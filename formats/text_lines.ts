@@ -186,7 +186,7 @@ export function textLinesSink<T>(
           text.end()
         }
         const lines = format(info)
-        return new WritableStream<T>({
+        const sink: UnderlyingSink<T> = {
           write(batch) {
             lines(batch, text)
           },
@@ -203,7 +203,8 @@ export function textLinesSink<T>(
               out.discard()
             }
           },
-        })
+        }
+        return new WritableStream<T>(out ? out.guard(sink) : sink)
       }),
   }
 }

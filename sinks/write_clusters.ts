@@ -109,7 +109,7 @@ export function writeClustersParquet(
           pq.writeGroup(columnData, n)
           n = 0
         }
-        return new WritableStream<ClusterBatch>({
+        return new WritableStream<ClusterBatch>(out.guard({
           write(b) {
             const t = b.clusters
             for (let x = 0; x < b.length; x++) {
@@ -130,7 +130,7 @@ export function writeClustersParquet(
           abort() {
             out.discard()
           },
-        })
+        }))
       }),
   }
 }

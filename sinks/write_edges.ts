@@ -109,7 +109,7 @@ export function writeEdgesParquet(target: string, options: { metadata?: readonly
           pq.writeGroup(columns(n), n)
           n = 0
         }
-        return new WritableStream<EdgeBatch>({
+        return new WritableStream<EdgeBatch>(out.guard({
           write(e) {
             for (let x = 0; x < e.length;) {
               const take = Math.min(PARQUET_ROW_GROUP - n, e.length - x)
@@ -130,7 +130,7 @@ export function writeEdgesParquet(target: string, options: { metadata?: readonly
           abort() {
             out.discard()
           },
-        })
+        }))
       }),
   }
 }
