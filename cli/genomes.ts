@@ -3,8 +3,9 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import * as Effect from "effect/Effect"
 import { pipe } from "../core/pipe.ts"
-import { run } from "../core/run.ts"
+import { run, type RunReport } from "../core/run.ts"
 import { formatBytes } from "../core/size.ts"
+import { memoryPeaks } from "./report_option.ts"
 import { beginAppend, undoKilledAppend } from "../core/append_journal.ts"
 import { outputFailed } from "../core/errors.ts"
 import { atomicOutput } from "../core/tempfile.ts"
@@ -88,7 +89,6 @@ example:
 /** Decompressed packs the reader keeps while appending: one reference pack at a time is enough. */
 const APPEND_READ_CACHE = 1 << 20
 
-
 function requireZstd(): void {
   if (!hasZstd) throw new UsageError("this runtime has no zstd in node:zlib; run brook on Bun or Deno (npx brook)")
 }
@@ -104,11 +104,18 @@ function checkNames(files: string[], taken: string[] = []): void {
 
 const threadsOption = (o: Record<string, unknown>) => positiveInteger(o, "threads")
 
-function summarize(env: CommandEnv, verb: string, out: string, s: ArchiveSummary, p: PackStats, seconds: number): void {
+function summarize(
+  env: CommandEnv,
+  verb: string,
+  out: string,
+  s: ArchiveSummary,
+  p: PackStats,
+  report: RunReport,
+): void {
   env.log(
     `brook ${verb}: ${s.samples} samples, ${s.groups} new groups, ${s.packs} packs; ${out} is ${s.bytes} bytes; ${
-      seconds.toFixed(2)
-    } s`,
+      report.seconds.toFixed(2)
+    } s; ${memoryPeaks(report)}`,
   )
   env.log(
     `  group store: ${formatBytes(p.peak)} of ${
@@ -171,7 +178,7 @@ export async function packCommand(argv: string[], env: CommandEnv): Promise<void
     ),
     { memory, signal: env.signal, progress: env.progress },
   )
-  summarize(env, "pack", out, summary, stats, report.seconds)
+  summarize(env, "pack", out, summary, stats, report)
 }
 
 export async function appendCommand(argv: string[], env: CommandEnv): Promise<void> {
@@ -211,7 +218,7 @@ export async function appendCommand(argv: string[], env: CommandEnv): Promise<vo
       ),
       { memory, signal: env.signal, progress: env.progress },
     )
-    summarize(env, "append", target, summary, stats, report.seconds)
+    summarize(env, "append", target, summary, stats, report)
   } finally {
     archive.close()
     journal.end()
@@ -253,9 +260,12 @@ export function listCommand(argv: string[], env: CommandEnv): Promise<void> {
     } else {
       for (const text of names) {
         const { contig, sample } = contigOf(a, text, o.sample as string | undefined)
-        const found = contig === "" ? a.sample(sample!).contigs.map((c) => ({ sample: a.sample(sample!), contig: c }))
-        : a.findContigs(contig, sample)
-        for (const f of found) lines.push(`${f.sample.name}\t${contigName(f.contig.side.header)}\t${f.contig.side.length}`)
+        const found = contig === ""
+          ? a.sample(sample!).contigs.map((c) => ({ sample: a.sample(sample!), contig: c }))
+          : a.findContigs(contig, sample)
+        for (const f of found) {
+          lines.push(`${f.sample.name}\t${contigName(f.contig.side.header)}\t${f.contig.side.length}`)
+        }
       }
     }
     process.stdout.write(lines.join("\n") + "\n")
@@ -274,7 +284,9 @@ export async function unpackCommand(argv: string[], env: CommandEnv): Promise<vo
   const { positional, options: o } = p
   if (positional.length < 1) throw new UsageError("expected an archive (brook unpack --help)")
   const [file, ...specs] = positional
-  if (specs.length > 0 && o.contig !== undefined) throw new UsageError("give contigs as C@S after ARCHIVE or one --contig, not both")
+  if (specs.length > 0 && o.contig !== undefined) {
+    throw new UsageError("give contigs as C@S after ARCHIVE or one --contig, not both")
+  }
   const cache = memoryOption(o) ?? DEFAULT_CACHE
   if (o.out !== undefined && o.out !== "-") checkWritable(o.out as string, { directory: true })
   requireZstd()

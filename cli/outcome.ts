@@ -30,7 +30,11 @@ function classify(e: unknown): Failure {
 }
 
 /** Runs `command` and resolves with its exit code, having written its one-line message with `say`. */
-export function commandOutcome(name: string, command: () => Promise<void>, say: (line: string) => void): Promise<number> {
+export function commandOutcome(
+  name: string,
+  command: () => Promise<void>,
+  say: (line: string) => void,
+): Promise<number> {
   const line = (text: string, code: number) => Effect.sync(() => (say(`brook ${name}: ${userPaths(text)}`), code))
   const tagged = (code: number) => (e: BrookError) => line(`${e._tag}: ${e.message}`, code)
   return Effect.runPromise(

@@ -10,7 +10,7 @@ import type { ClusterBatch, StreamInfo } from "../core/batches.ts"
 import { MemoryBudget } from "../core/budget.ts"
 import { fixedShare, type Sink } from "../core/operator.ts"
 import { atomicOutput } from "../core/tempfile.ts"
-import { type TextTable, textLinesSink } from "../formats/text_lines.ts"
+import { textLinesSink, type TextTable } from "../formats/text_lines.ts"
 import { int64Of, type KeyValue, parquetFile } from "../formats/parquet/file_writer.ts"
 
 /** The columns of every cluster file, in order. */

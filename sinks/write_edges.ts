@@ -8,7 +8,7 @@ import type { EdgeBatch, IdTable, StreamInfo } from "../core/batches.ts"
 import { MemoryBudget } from "../core/budget.ts"
 import { fixedShare, type Sink } from "../core/operator.ts"
 import { atomicOutput } from "../core/tempfile.ts"
-import { formatF32, type TextTable, textLinesSink } from "../formats/text_lines.ts"
+import { formatF32, textLinesSink, type TextTable } from "../formats/text_lines.ts"
 import { int64Of, type KeyValue, parquetFile } from "../formats/parquet/file_writer.ts"
 
 /** The columns of every edge file, in order. */

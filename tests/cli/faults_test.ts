@@ -47,7 +47,9 @@ const unmount = (at: string) => spawnSync("umount", ["-l", at])
 const canMount = (() => {
   const at = mountTmpfs("4k")
   if (at) unmount(at)
-  else console.warn("faults_test: mount -t tmpfs is not permitted here (not root?); the disk-full and read-only cases skip")
+  else {console.warn(
+      "faults_test: mount -t tmpfs is not permitted here (not root?); the disk-full and read-only cases skip",
+    )}
   return at !== undefined
 })()
 
@@ -99,7 +101,13 @@ const packed = brook("bun", ["pack", archive, ref, s1, "-q"])
 if (packed.status !== 0) throw new Error(`faults_test: packing the archive failed: ${packed.stderr}`)
 
 /** A failed run: exit 1, one line naming `file` (no temp name), nothing left in `out` but `before`. */
-function expectCleanFailure(r: { status: number | null; stderr: string }, file: string, out: string, why: RegExp, before: string[] = []) {
+function expectCleanFailure(
+  r: { status: number | null; stderr: string },
+  file: string,
+  out: string,
+  why: RegExp,
+  before: string[] = [],
+) {
   const lines = r.stderr.trim().split("\n")
   expect([r.status, lines.length]).toEqual([1, 1])
   expect(lines[0]).toContain(`cannot write ${file}`)
@@ -248,38 +256,42 @@ for (const runtime of ["bun", "deno"]) {
     }
   }, SLOW_TEST)
 
-  test(`${runtime}: SIGKILL during an append: the next append undoes the half append, then adds its samples`, async () => {
-    const out = tempDir("brook-faults-append-")
-    const a = path.join(out, "a.brk")
-    for (const at of points(77, 3, 300)) {
-      fs.copyFileSync(archive, a)
-      const before = fs.readFileSync(a)
-      const child = spawnGroup("env", [`BROOK_RUNTIME=${runtime}`, bin, "append", a, s2, "-q"])
-      let ended = false
-      const exit = child.exit().then((e) => (ended = true, e))
-      while (!ended && !fs.readdirSync(out).some((n) => n.endsWith(".brook-append"))) {
-        await new Promise((r) => setTimeout(r, 5))
+  test(
+    `${runtime}: SIGKILL during an append: the next append undoes the half append, then adds its samples`,
+    async () => {
+      const out = tempDir("brook-faults-append-")
+      const a = path.join(out, "a.brk")
+      for (const at of points(77, 3, 300)) {
+        fs.copyFileSync(archive, a)
+        const before = fs.readFileSync(a)
+        const child = spawnGroup("env", [`BROOK_RUNTIME=${runtime}`, bin, "append", a, s2, "-q"])
+        let ended = false
+        const exit = child.exit().then((e) => (ended = true, e))
+        while (!ended && !fs.readdirSync(out).some((n) => n.endsWith(".brook-append"))) {
+          await new Promise((r) => setTimeout(r, 5))
+        }
+        await new Promise((r) => setTimeout(r, at))
+        child.kill()
+        const { code } = await exit
+        if (code !== 0) {
+          // a reader sees the archive as it was: list undoes the half append first
+          const list = brook(runtime, ["list", a, "-q"])
+          expect(list.status).toBe(0)
+          expect(list.stdout).not.toContain("s2")
+          expect(Buffer.compare(fs.readFileSync(a), before)).toBe(0)
+          const again = brook(runtime, ["append", a, s2, "-q"])
+          expect([again.status, again.stderr]).toEqual([0, ""])
+        }
+        const unpacked = path.join(out, "s2.out.fa")
+        const u = brook(runtime, ["unpack", a, "--sample", "s2", "-o", unpacked, "-q"])
+        expect(u.status).toBe(0)
+        expect(fs.readFileSync(unpacked, "utf8")).toBe(fs.readFileSync(s2, "utf8"))
+        fs.rmSync(unpacked)
+        expect(fs.readdirSync(out)).toEqual(["a.brk"])
       }
-      await new Promise((r) => setTimeout(r, at))
-      child.kill()
-      const { code } = await exit
-      if (code !== 0) {
-        // a reader sees the archive as it was: list undoes the half append first
-        const list = brook(runtime, ["list", a, "-q"])
-        expect(list.status).toBe(0)
-        expect(list.stdout).not.toContain("s2")
-        expect(Buffer.compare(fs.readFileSync(a), before)).toBe(0)
-        const again = brook(runtime, ["append", a, s2, "-q"])
-        expect([again.status, again.stderr]).toEqual([0, ""])
-      }
-      const unpacked = path.join(out, "s2.out.fa")
-      const u = brook(runtime, ["unpack", a, "--sample", "s2", "-o", unpacked, "-q"])
-      expect(u.status).toBe(0)
-      expect(fs.readFileSync(unpacked, "utf8")).toBe(fs.readFileSync(s2, "utf8"))
-      fs.rmSync(unpacked)
-      expect(fs.readdirSync(out)).toEqual(["a.brk"])
-    }
-  }, SLOW_TEST)
+    },
+    SLOW_TEST,
+  )
 
   test(`${runtime}: two runs writing the same output at once: one run's complete output, never a mix`, async () => {
     const out = tempDir("brook-faults-two-")
@@ -305,7 +317,9 @@ for (const runtime of ["bun", "deno"]) {
       return child.exit().then((e) => ({ code: e.code, stderr: child.stderr() }))
     }))
     for (const r of appends) {
-      if (r.code !== 0) expect(r.stderr).toMatch(/cannot write .*a\.brk: another brook append \(process \d+\) is writing it/)
+      if (r.code !== 0) {
+        expect(r.stderr).toMatch(/cannot write .*a\.brk: another brook append \(process \d+\) is writing it/)
+      }
     }
     const list = brook(runtime, ["list", a, "-q"])
     expect(list.status).toBe(0)
