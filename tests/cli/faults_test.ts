@@ -4,11 +4,13 @@
  * seeded points of the write, two runs write the same output at once. Each time: a non-zero exit and one line
  * naming the user's path (never brook's temp name), no stray temp file after a clean exit, and the output
  * either absent, the complete previous file or one run's complete output, never a complete-looking part.
- * The disk faults need `mount` (root here); without it they skip and say so.
+ * The disk faults need `mount` (root here), the permission case `setpriv` to run as nobody (root writes
+ * anywhere); without them they skip and say so.
  */
 import { expect, test } from "bun:test"
 import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
+import * as os from "node:os"
 import * as path from "node:path"
 import { randomValues, SLOW_TEST, spawnGroup, spawnSyncGroup, tempDir, writeNpy } from "../helpers.ts"
 import { sharedFiles } from "../ncdump.ts"
@@ -52,6 +54,12 @@ const canMount = (() => {
     )}
   return at !== undefined
 })()
+
+/** Root here: the permission case runs brook as `nobody` (setpriv), since root writes anywhere. */
+const asNobody = process.getuid?.() === 0 && spawnSync("setpriv", ["--version"]).status === 0
+if (!asNobody) console.warn("faults_test: not root or no setpriv; the permission-denied case skips")
+// the inputs readable by nobody
+fs.chmodSync(dir, 0o755)
 
 /** Every writer command, writing into `out` (a directory): its arguments and the file it writes. */
 interface Writer {
@@ -109,7 +117,7 @@ function expectCleanFailure(
   before: string[] = [],
 ) {
   const lines = r.stderr.trim().split("\n")
-  expect([r.status, lines.length]).toEqual([1, 1])
+  expect([r.status, lines.length, r.stderr]).toEqual([1, 1, r.stderr])
   expect(lines[0]).toContain(`cannot write ${file}`)
   expect(lines[0]).toMatch(why)
   expect(lines[0]).not.toContain(".brook-")
@@ -168,6 +176,24 @@ for (const runtime of ["bun", "deno"]) {
       unmount(out)
     }
   }, SLOW_TEST)
+
+  test.skipIf(!asNobody)(
+    `${runtime}: a directory the user may not write: every writer exits 1, permission denied`,
+    () => {
+      const out = tempDir("brook-faults-noperm-")
+      fs.chmodSync(out, 0o755) // root's, readable by all, writable by root only
+      fs.copyFileSync(archive, path.join(out, "b.brk"))
+      const list = fs.readdirSync(out)
+      const nobody = (args: string[]) =>
+        spawnSyncGroup("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", bin, ...args], {
+          env: { ...env(runtime), HOME: os.tmpdir() },
+        })
+      for (const w of writers) expectCleanFailure(nobody(w.args(out)), w.file(out), out, /permission denied/, list)
+      const a = nobody(["append", path.join(out, "b.brk"), s2, "-q"])
+      expectCleanFailure(a, path.join(out, "b.brk"), out, /permission denied/, list)
+    },
+    SLOW_TEST,
+  )
 
   test(`${runtime}: a file where the output's directory should be: a non-zero exit naming the path`, () => {
     const file = path.join(dir, `plain-${runtime}`)
