@@ -24,6 +24,7 @@ export {
   InvalidInput,
   InvalidOption,
   isBrookError,
+  OutputFailed,
 } from "./core/errors.ts"
 export type {
   ClusterBatch,

@@ -46,7 +46,9 @@ const EVERY: OptionSpec = { help: "flag", quiet: "flag", progress: "flag", "prog
 export const seen: { quiet: boolean; progress: boolean; progressInterval?: number } = { quiet: false, progress: false }
 
 export const PROGRESS_HELP = (on = true) =>
-  `  --progress           progress on stderr (${on ? "the default" : "off by default: the stages of a pipe share one stderr"}):
+  `  --progress           progress on stderr (${
+    on ? "the default" : "off by default: the stages of a pipe share one stderr"
+  }):
                        one line redrawn on a terminal, else a plain line every 10 s
   --progress-interval S  seconds between the plain lines (default 10)`
 

@@ -12,10 +12,10 @@ import { tiledCosine } from "../operators/tiled_cosine/tiled_cosine.ts"
 import { readEdges } from "../sources/read_edges.ts"
 import { readEmbeddings } from "../sources/read_embeddings/read_embeddings.ts"
 import {
+  iterationsOption,
   MEMORY_HELP,
   memoryOption,
   parseCommand,
-  iterationsOption,
   positiveInteger,
   PROGRESS_HELP,
   READ_HELP,
@@ -28,7 +28,7 @@ import {
 } from "./args.ts"
 import { clusterSink, commandLine, OUT_HELP, OUT_SPEC, outputOption } from "./output.ts"
 import type { CommandEnv } from "./main.ts"
-import { reportHelp, reportOption, saveReport } from "./report_option.ts"
+import { memoryPeaks, reportHelp, reportOption, saveReport } from "./report_option.ts"
 
 const LEIDEN_OPTIONS = `  --objective NAME     modularity (default) or cpm
   --resolution G       resolution gamma (default 1)
@@ -184,7 +184,6 @@ function printSummary(
   const sizes = Array.from(s.sizes).sort((a, b) => b - a)
   const singletons = sizes.filter((x) => x === 1).length
   const median = sizes.length ? sizes[sizes.length >> 1] : 0
-  const rss = process.resourceUsage().maxRSS * 1024
   env.log(
     `brook ${command}: ${s.nodes} nodes, ${s.edges} edges -> ${s.clusters} clusters ` +
       `(${s.topClusters} at the top level, depth ${s.depth}); ${s.objective} ${s.quality.toFixed(4)}`,
@@ -195,9 +194,7 @@ function printSummary(
   )
   env.log(
     `  time: ${report.seconds.toFixed(2)} s in all (edges in ${s.buildSeconds.toFixed(2)} s, ` +
-      `Leiden ${s.clusterSeconds.toFixed(2)} s); memory: budget ${formatBytes(report.budget)}, peak reserved ${
-        formatBytes(report.peakReserved)
-      }, peak RSS ${formatBytes(rss)}`,
+      `Leiden ${s.clusterSeconds.toFixed(2)} s); memory: budget ${formatBytes(report.budget)}, ${memoryPeaks(report)}`,
   )
   env.log(
     `  wrote ${out === "-" ? "stdout" : out}${reportFile ? `; report (memory, timings, sizes) ${reportFile}` : ""}`,

@@ -22,7 +22,7 @@ import {
 } from "./args.ts"
 import { commandLine, edgeSink, OUT_HELP, OUT_SPEC, outputOption } from "./output.ts"
 import type { CommandEnv } from "./main.ts"
-import { reportHelp, reportOption, saveReport } from "./report_option.ts"
+import { memoryPeaks, reportHelp, reportOption, saveReport } from "./report_option.ts"
 
 export const EDGES_HELP = `usage: brook edges EMB -t T -o FILE [options]
 
@@ -94,11 +94,9 @@ export async function edgesCommand(argv: string[], env: CommandEnv): Promise<voi
   saveReport(reportFile, "edges", argv, report)
   const tc = report.stages.find((s) => s.name === "tiledCosine")
   env.log(
-    `brook edges: ${report.seconds.toFixed(2)} s, budget ${formatBytes(report.budget)}, peak reserved ${
-      formatBytes(report.peakReserved)
-    }${tc?.plan.notes ? `, ${tc.plan.notes}` : ""}; wrote ${out.file === "-" ? "stdout" : out.file}${
-      reportFile ? `, report ${reportFile}` : ""
-    }`,
+    `brook edges: ${report.seconds.toFixed(2)} s, budget ${formatBytes(report.budget)}, ${memoryPeaks(report)}${
+      tc?.plan.notes ? `, ${tc.plan.notes}` : ""
+    }; wrote ${out.file === "-" ? "stdout" : out.file}${reportFile ? `, report ${reportFile}` : ""}`,
   )
   env.log(`  peak reserved: ${report.owners.map((x) => `${x.owner} ${formatBytes(x.peak)}`).join(", ")}`)
 }

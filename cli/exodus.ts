@@ -11,6 +11,7 @@ import { writeExodus } from "../sinks/exodus_copy.ts"
 import { writeExodusParquet } from "../sinks/exodus_parquet.ts"
 import { checkWritable, commandLine, memoryOption, parseCommand, PROGRESS_HELP, UsageError } from "./args.ts"
 import type { CommandEnv } from "./main.ts"
+import { memoryPeaks } from "./report_option.ts"
 
 export const EXODUS_HELP = `usage: brook exodus <info|stats|copy|to-parquet> FILE [-o OUT] [options]
 
@@ -104,8 +105,8 @@ export async function exodusCommand(argv: string[], env: CommandEnv): Promise<vo
     const parts: MeshPart[] = ["coordinates", "variables"]
     const report = await run(pipe(exodusChunks({ ...selection, parts }), exodusStats()), runOptions)
     env.log(
-      `brook exodus stats: ${report.seconds.toFixed(2)} s, budget ${formatBytes(report.budget)}, peak reserved ${
-        formatBytes(report.peakReserved)
+      `brook exodus stats: ${report.seconds.toFixed(2)} s, budget ${formatBytes(report.budget)}, ${
+        memoryPeaks(report)
       }`,
     )
     return
@@ -114,25 +115,24 @@ export async function exodusCommand(argv: string[], env: CommandEnv): Promise<vo
     const parts: MeshPart[] = ["static", "variables"]
     const report = await run(pipe(exodusChunks({ ...selection, parts }), writeExodus(positional[1])), runOptions)
     env.log(
-      `brook exodus copy: ${report.seconds.toFixed(2)} s, peak reserved ${formatBytes(report.peakReserved)}; wrote ${
-        positional[1]
-      }`,
+      `brook exodus copy: ${report.seconds.toFixed(2)} s, ${memoryPeaks(report)}; wrote ${positional[1]}`,
     )
     return
   }
   const report = await run(
-    pipe(exodusChunks({ ...selection, parts: ["variables"] }), writeExodusParquet(positional[1], {
-      metadata: [
-        { key: "brook.command", value: commandLine("exodus", argv) },
-        { key: "brook.input", value: positional[0] },
-      ],
-    })),
+    pipe(
+      exodusChunks({ ...selection, parts: ["variables"] }),
+      writeExodusParquet(positional[1], {
+        metadata: [
+          { key: "brook.command", value: commandLine("exodus", argv) },
+          { key: "brook.input", value: positional[0] },
+        ],
+      }),
+    ),
     runOptions,
   )
   env.log(
-    `brook exodus to-parquet: ${report.seconds.toFixed(2)} s, peak reserved ${
-      formatBytes(report.peakReserved)
-    }; wrote ${positional[1]}`,
+    `brook exodus to-parquet: ${report.seconds.toFixed(2)} s, ${memoryPeaks(report)}; wrote ${positional[1]}`,
   )
 }
 

@@ -3,8 +3,11 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import * as Effect from "effect/Effect"
 import { pipe } from "../core/pipe.ts"
-import { run } from "../core/run.ts"
+import { run, type RunReport } from "../core/run.ts"
 import { formatBytes } from "../core/size.ts"
+import { memoryPeaks } from "./report_option.ts"
+import { beginAppend, undoKilledAppend } from "../core/append_journal.ts"
+import { outputFailed } from "../core/errors.ts"
 import { atomicOutput } from "../core/tempfile.ts"
 import { hasZstd } from "../formats/brk/codec.ts"
 import { segment } from "../operators/segment_pack/segment.ts"
@@ -86,7 +89,6 @@ example:
 /** Decompressed packs the reader keeps while appending: one reference pack at a time is enough. */
 const APPEND_READ_CACHE = 1 << 20
 
-
 function requireZstd(): void {
   if (!hasZstd) throw new UsageError("this runtime has no zstd in node:zlib; run brook on Bun or Deno (npx brook)")
 }
@@ -102,11 +104,18 @@ function checkNames(files: string[], taken: string[] = []): void {
 
 const threadsOption = (o: Record<string, unknown>) => positiveInteger(o, "threads")
 
-function summarize(env: CommandEnv, verb: string, out: string, s: ArchiveSummary, p: PackStats, seconds: number): void {
+function summarize(
+  env: CommandEnv,
+  verb: string,
+  out: string,
+  s: ArchiveSummary,
+  p: PackStats,
+  report: RunReport,
+): void {
   env.log(
     `brook ${verb}: ${s.samples} samples, ${s.groups} new groups, ${s.packs} packs; ${out} is ${s.bytes} bytes; ${
-      seconds.toFixed(2)
-    } s`,
+      report.seconds.toFixed(2)
+    } s; ${memoryPeaks(report)}`,
   )
   env.log(
     `  group store: ${formatBytes(p.peak)} of ${
@@ -169,7 +178,7 @@ export async function packCommand(argv: string[], env: CommandEnv): Promise<void
     ),
     { memory, signal: env.signal, progress: env.progress },
   )
-  summarize(env, "pack", out, summary, stats, report.seconds)
+  summarize(env, "pack", out, summary, stats, report)
 }
 
 export async function appendCommand(argv: string[], env: CommandEnv): Promise<void> {
@@ -184,7 +193,8 @@ export async function appendCommand(argv: string[], env: CommandEnv): Promise<vo
   const [target, ...files] = positional
   const threads = threadsOption(o)
   // the group store keeps the references it loads (inside the budget): the reader's own cache stays small
-  const archive = Archive.open(target, APPEND_READ_CACHE)
+  const journal = beginAppend(target)
+  const archive = opened(() => Archive.open(target, APPEND_READ_CACHE), journal)
   try {
     checkNames(files, archive.samples.map((s) => s.name))
     const summary: ArchiveSummary = { bytes: 0, packs: 0, groups: 0, samples: 0 }
@@ -208,9 +218,20 @@ export async function appendCommand(argv: string[], env: CommandEnv): Promise<vo
       ),
       { memory, signal: env.signal, progress: env.progress },
     )
-    summarize(env, "append", target, summary, stats, report.seconds)
+    summarize(env, "append", target, summary, stats, report)
   } finally {
     archive.close()
+    journal.end()
+  }
+}
+
+/** The archive `open` gives; the journal ends when it cannot be opened. */
+function opened(open: () => Archive, journal: { end(): void }): Archive {
+  try {
+    return open()
+  } catch (e) {
+    journal.end()
+    throw e
   }
 }
 
@@ -223,6 +244,7 @@ export function listCommand(argv: string[], env: CommandEnv): Promise<void> {
   const contigs = o.contigs === true || names.length > 0
   if (o.sample !== undefined && !contigs) throw new UsageError("--sample lists contigs: add --contigs")
   requireZstd()
+  undoKilledAppend(file)
   const a = Archive.open(file)
   try {
     const lines = contigs ? ["sample\tcontig\tbases"] : ["sample\tcontigs\tbases\tfile\tbytes"]
@@ -238,9 +260,12 @@ export function listCommand(argv: string[], env: CommandEnv): Promise<void> {
     } else {
       for (const text of names) {
         const { contig, sample } = contigOf(a, text, o.sample as string | undefined)
-        const found = contig === "" ? a.sample(sample!).contigs.map((c) => ({ sample: a.sample(sample!), contig: c }))
-        : a.findContigs(contig, sample)
-        for (const f of found) lines.push(`${f.sample.name}\t${contigName(f.contig.side.header)}\t${f.contig.side.length}`)
+        const found = contig === ""
+          ? a.sample(sample!).contigs.map((c) => ({ sample: a.sample(sample!), contig: c }))
+          : a.findContigs(contig, sample)
+        for (const f of found) {
+          lines.push(`${f.sample.name}\t${contigName(f.contig.side.header)}\t${f.contig.side.length}`)
+        }
       }
     }
     process.stdout.write(lines.join("\n") + "\n")
@@ -259,12 +284,15 @@ export async function unpackCommand(argv: string[], env: CommandEnv): Promise<vo
   const { positional, options: o } = p
   if (positional.length < 1) throw new UsageError("expected an archive (brook unpack --help)")
   const [file, ...specs] = positional
-  if (specs.length > 0 && o.contig !== undefined) throw new UsageError("give contigs as C@S after ARCHIVE or one --contig, not both")
+  if (specs.length > 0 && o.contig !== undefined) {
+    throw new UsageError("give contigs as C@S after ARCHIVE or one --contig, not both")
+  }
   const cache = memoryOption(o) ?? DEFAULT_CACHE
   if (o.out !== undefined && o.out !== "-") checkWritable(o.out as string, { directory: true })
   requireZstd()
   const texts = o.contig !== undefined ? [o.contig as string] : specs
   const ranges = texts.map((t) => ({ text: t, ...parseContig(t)! }))
+  undoKilledAppend(file)
   const a = Archive.open(file, cache)
   try {
     const target = o.out as string | undefined
@@ -347,8 +375,10 @@ function toFile(target: string, body: (write: (b: Uint8Array) => void) => void):
         let done = 0
         while (done < b.length) done += fs.writeSync(fd, b, done, b.length - done)
       })
-    } finally {
       fs.closeSync(fd)
+    } catch (e) {
+      fs.closeSync(fd)
+      throw outputFailed(target, e)
     }
     out.commit()
   })))

@@ -30,7 +30,11 @@ function classify(e: unknown): Failure {
 }
 
 /** Runs `command` and resolves with its exit code, having written its one-line message with `say`. */
-export function commandOutcome(name: string, command: () => Promise<void>, say: (line: string) => void): Promise<number> {
+export function commandOutcome(
+  name: string,
+  command: () => Promise<void>,
+  say: (line: string) => void,
+): Promise<number> {
   const line = (text: string, code: number) => Effect.sync(() => (say(`brook ${name}: ${userPaths(text)}`), code))
   const tagged = (code: number) => (e: BrookError) => line(`${e._tag}: ${e.message}`, code)
   return Effect.runPromise(
@@ -44,6 +48,7 @@ export function commandOutcome(name: string, command: () => Promise<void>, say: 
         InvalidInput: tagged(1),
         BudgetExceeded: tagged(1),
         FormatUnsupported: tagged(1),
+        OutputFailed: (e) => line(e.message, 1),
         Unexpected: (e) => line(writeFailure(e.cause) ?? String((e.cause as Error)?.message ?? e.cause), 1),
       }),
     ),

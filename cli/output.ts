@@ -15,7 +15,8 @@ export const OUTPUT_FORMATS: readonly OutputFormat[] = ["tsv", "csv", "parquet",
 
 export const OUT_SPEC = { out: "string", format: "string" } as const
 
-export const OUT_HELP = `  -o, --out FILE       FILE.tsv, FILE.csv (with a header), FILE.parquet, FILE.arrows (an Arrow IPC stream),
+export const OUT_HELP =
+  `  -o, --out FILE       FILE.tsv, FILE.csv (with a header), FILE.parquet, FILE.arrows (an Arrow IPC stream),
                        or - for TSV on stdout (required)
   --format F           tsv, csv, parquet or arrows, whatever FILE's name (csv and arrows also to -)`
 
@@ -55,7 +56,9 @@ export function outputOption(
   const named = formatOfName(file)
   const format = (asked ?? (file === "-" ? "tsv" : named)) as OutputFormat | undefined
   if (format === undefined) {
-    throw new UsageError(`cannot tell the format of '${file}': name it ${choices}, or give --format ${allowed.join("|")}`)
+    throw new UsageError(
+      `cannot tell the format of '${file}': name it ${choices}, or give --format ${allowed.join("|")}`,
+    )
   }
   if (!allowed.includes(format)) {
     throw new UsageError(`'${file}': this command writes ${choices}, not .${format}`)

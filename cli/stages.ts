@@ -16,12 +16,12 @@ import { InvalidInput } from "../core/errors.ts"
 import type { Pipeline, Sink } from "../core/operator.ts"
 import * as Effect from "effect/Effect"
 import {
+  iterationsOption,
   MEMORY_HELP,
   memoryOption,
   type OptionSpec,
   parseCommand,
   parseShard,
-  iterationsOption,
   positiveInteger,
   PROGRESS_HELP,
   READ_HELP,
@@ -34,7 +34,7 @@ import {
 } from "./args.ts"
 import { clusterSink, commandLine, edgeSink, formatOfName, type Output, outputOption } from "./output.ts"
 import type { CommandEnv } from "./main.ts"
-import { reportHelp, reportOption, saveReport } from "./report_option.ts"
+import { memoryPeaks, reportHelp, reportOption, saveReport } from "./report_option.ts"
 
 const COMMON = `${MEMORY_HELP("this stage's memory budget")}
 ${PROGRESS_HELP(false)}
@@ -164,9 +164,9 @@ async function runStage(
   saveReport(o.report as string | undefined, name, p.argv, report, clusterSizes?.())
   if (o.verbose) {
     env.log(
-      `brook ${name}: ${report.seconds.toFixed(2)} s, budget ${formatBytes(report.budget)}, peak reserved ${
-        formatBytes(report.peakReserved)
-      } (${report.owners.map((x) => `${x.owner} ${formatBytes(x.peak)}`).join(", ")})`,
+      `brook ${name}: ${report.seconds.toFixed(2)} s, budget ${formatBytes(report.budget)}, ${memoryPeaks(report)} (${
+        report.owners.map((x) => `${x.owner} ${formatBytes(x.peak)}`).join(", ")
+      })`,
     )
   }
 }
@@ -269,7 +269,11 @@ function fileSink(out: Output, command: string, argv: string[]): Sink<EdgeBatch 
 /** write-tsv and write-parquet: `-o FILE` or the old trailing FILE; a name another format owns is refused. */
 async function writeCommand(format: "tsv" | "parquet", argv: string[], env: CommandEnv): Promise<void> {
   const command = `write-${format}`
-  const p = parseCommand(argv, { ...STAGE_OPTIONS, out: "string" }, format === "tsv" ? WRITE_TSV_HELP : WRITE_PARQUET_HELP)
+  const p = parseCommand(
+    argv,
+    { ...STAGE_OPTIONS, out: "string" },
+    format === "tsv" ? WRITE_TSV_HELP : WRITE_PARQUET_HELP,
+  )
   if (!p) return
   reportOption(p.options)
   memoryOption(p.options)

@@ -62,12 +62,50 @@ export class InvalidOption extends Data.TaggedError("InvalidOption")<{
   }
 }
 
-export type BrookError = InvalidInput | BudgetExceeded | FormatUnsupported | Cancelled | InvalidOption
+/**
+ * An output could not be written: its disk is full, its file system read-only, its directory removed mid-run.
+ * Names the user's file, never the temp name brook writes first.
+ */
+export class OutputFailed extends Data.TaggedError("OutputFailed")<{
+  readonly file: string
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `cannot write ${this.file}: ${this.reason}`
+  }
+}
+
+/** Why a file could not be written, in words, by the system's error code. */
+const WRITE_FAILURES: Record<string, string> = {
+  ENOENT: "its directory does not exist",
+  ENOTDIR: "a part of its directory is a file",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  EROFS: "the file system is read-only",
+  ENOSPC: "no space left on the device",
+  EDQUOT: "disk quota exceeded",
+  EISDIR: "it is a directory",
+  EIO: "an I/O error on the device",
+  EFBIG: "the file is too large for its file system",
+}
+
+/** The words for a system error `code` of a write ("no space left on the device"), else the code itself. */
+export const writeFailureReason = (code: string): string => WRITE_FAILURES[code] ?? code
+
+/** A system error of writing `file` (one with an errno code) as OutputFailed; anything else as it is. */
+export function outputFailed(file: string, e: unknown): unknown {
+  const code = (e as { code?: unknown })?.code
+  return typeof code === "string" && /^E[A-Z]+$/.test(code) && code !== "EPIPE"
+    ? new OutputFailed({ file, reason: writeFailureReason(code) })
+    : e
+}
+
+export type BrookError = InvalidInput | BudgetExceeded | FormatUnsupported | Cancelled | InvalidOption | OutputFailed
 
 /** True for any of brook's tagged errors (also after crossing a stream boundary). */
 export const isBrookError = (e: unknown): e is BrookError =>
   typeof e === "object" && e !== null &&
-  ["InvalidInput", "BudgetExceeded", "FormatUnsupported", "Cancelled", "InvalidOption"].includes(
+  ["InvalidInput", "BudgetExceeded", "FormatUnsupported", "Cancelled", "InvalidOption", "OutputFailed"].includes(
     (e as { _tag?: string })._tag ?? "",
   )
 

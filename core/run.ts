@@ -12,6 +12,7 @@ import { VERSION } from "./version.ts"
 import { type BrookError, BudgetExceeded, Cancelled, isBrookError } from "./errors.ts"
 import { build, type Pipeline, type Plan } from "./operator.ts"
 import { Progress, silentProgress } from "./progress.ts"
+import { type RssSamples, sampleRss } from "./rss.ts"
 import { formatBytes, parseSize } from "./size.ts"
 
 export interface RunOptions {
@@ -45,6 +46,8 @@ export interface RunReport {
   /** Peak bytes per ledger owner (stages and the queues between them). */
   readonly owners: ReadonlyArray<{ owner: string; peak: number }>
   readonly timeline: Ledger["timeline"]
+  /** The process's resident set size sampled on the clock of `timeline`, from planning to the end. */
+  readonly rss: RssSamples
   readonly seconds: number
   readonly info: StreamInfo
   /**
@@ -119,9 +122,13 @@ export const planPipeline = (pipeline: Pipeline, budget: number) =>
 
 /** Runs a pipeline as an Effect. */
 export const runEffect = (pipeline: Pipeline, options: { memory?: number | string } = {}) =>
-  Effect.gen(function* () {
+  Effect.scoped(Effect.gen(function* () {
     const total = parseSize(options.memory ?? DEFAULT_MEMORY)
     const budget = makeBudget(total)
+    const rss = yield* Effect.acquireRelease(
+      Effect.sync(() => sampleRss(() => budget.ledger.elapsed())),
+      (r) => Effect.sync(() => r.stop()),
+    )
     const t0 = performance.now()
     const { infos, plans, queue, finalInfo } = yield* planPipeline(pipeline, total)
     const planned = budget.ledger.elapsed()
@@ -160,13 +167,14 @@ export const runEffect = (pipeline: Pipeline, options: { memory?: number | strin
       })),
       owners,
       timeline: budget.ledger.timeline,
+      rss: rss.stop(),
       seconds: (performance.now() - t0) / 1000,
       version: VERSION,
       info: finalInfo,
       planned,
     }
     return report
-  })
+  }))
 
 /** When data began to move, when the first chunk entered a queue, when it closed, when the sink finished. */
 interface QueueMarks {

@@ -183,7 +183,7 @@ export function textLinesSink<T>(
           text.end()
         }
         const lines = format(info)
-        return new WritableStream<T>({
+        const sink: UnderlyingSink<T> = {
           write(batch) {
             lines(batch, text)
           },
@@ -200,7 +200,8 @@ export function textLinesSink<T>(
               out.discard()
             }
           },
-        })
+        }
+        return new WritableStream<T>(out ? out.guard(sink) : sink)
       }),
   }
 }

@@ -1,10 +1,12 @@
 /**
  * The memory panel: bytes reserved per ledger owner over time as stacked step areas (one <path
- * data-owner> per owner), the budget as a dashed line, axes in seconds and MiB, and a legend.
+ * data-owner> per owner), the process's sampled RSS as a line over them, the budget as a dashed line, axes
+ * in seconds and MiB, and a legend.
  */
 import type { RunReport } from "../core/run.ts"
 import { formatBytes } from "../core/size.ts"
 import type { OwnerStyle } from "./owners.ts"
+import { rssLine } from "./rss_line.ts"
 import { esc, type Frame, MiB, num, textWidth, ticks } from "./svg_util.ts"
 
 const PLOT_HEIGHT = 260
@@ -35,8 +37,9 @@ export function memoryChart(
   const tEnd = runEndMs(report)
   // when the run reserved under 45% of its budget, the axis is broken below the budget line so the
   // owners' layers stay readable instead of a thin strip at the bottom
-  const broken = report.peakReserved > 0 && report.peakReserved < 0.45 * report.budget
-  const yTicks = ticks((broken ? report.peakReserved * 1.1 : Math.max(report.budget, report.peakReserved)) / MiB, 6)
+  const highest = Math.max(report.peakReserved, report.rss.peak)
+  const broken = highest > 0 && highest < 0.45 * report.budget
+  const yTicks = ticks((broken ? highest * 1.1 : Math.max(report.budget, highest)) / MiB, 6)
   const yTop = yTicks[yTicks.length - 1]
   const plotTop = top + 24
   const scaleTop = plotTop + (broken ? BREAK : 0)
@@ -46,9 +49,9 @@ export function memoryChart(
     broken && bytes === report.budget ? plotTop + 10 : scaleTop + scaleHeight - (bytes / MiB / yTop) * scaleHeight
   const out: string[] = []
   out.push(
-    `<text x="${left}" y="${top + 12}" font-size="13" font-weight="600">Memory reserved per owner (stacked${
-      broken ? "; axis broken below the budget" : ""
-    })</text>`,
+    `<text x="${left}" y="${top + 12}" font-size="13" font-weight="600">Memory reserved per owner (stacked) and sampled RSS${
+      broken ? " (axis broken below the budget)" : ""
+    }</text>`,
   )
   // grid and y axis
   for (const v of yTicks) {
@@ -66,7 +69,7 @@ export function memoryChart(
   out.push(
     `<text transform="translate(${
       left - 52
-    } ${mid}) rotate(-90)" text-anchor="middle" font-size="11">reserved (MiB)</text>`,
+    } ${mid}) rotate(-90)" text-anchor="middle" font-size="11">MiB</text>`,
   )
   out.push(...timeAxis(report, frame, plotTop, PLOT_HEIGHT))
   // the stacked areas
@@ -80,6 +83,7 @@ export function memoryChart(
         }</title></path>`,
     )
   }
+  out.push(rssLine(report, x, y))
   // the budget
   const yb = num(y(report.budget))
   out.push(

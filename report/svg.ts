@@ -26,7 +26,8 @@ const GAP = 34
 export function reportSummary(report: RunReport, options: ReportOptions = {}): string {
   const pct = report.budget > 0 ? ` (${((100 * report.peakReserved) / report.budget).toFixed(0)}% of it)` : ""
   const clusters = options.clusterSizes ? ` · ${grouped(options.clusterSizes.length)} clusters` : ""
-  return `budget ${formatBytes(report.budget)} · peak reserved ${formatBytes(report.peakReserved)}${pct} · wall ${
+  const rss = ` · sampled RSS peak ${formatBytes(report.rss.peak)} at ${(report.rss.at / 1000).toFixed(1)} s`
+  return `budget ${formatBytes(report.budget)} · peak reserved ${formatBytes(report.peakReserved)}${pct}${rss} · wall ${
     report.seconds.toFixed(2)
   } s${clusters} · brook ${report.version}`
 }

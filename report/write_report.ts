@@ -2,6 +2,7 @@
 import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import type { RunReport } from "../core/run.ts"
+import { outputFailed } from "../core/errors.ts"
 import { atomicOutput } from "../core/tempfile.ts"
 import { reportHtml } from "./html.ts"
 import { type ReportOptions, reportSvg } from "./svg.ts"
@@ -20,7 +21,11 @@ export function writeReport(file: string, report: RunReport, options: ReportOpti
   const text = format === "svg" ? reportSvg(report, options) : reportHtml(report, options)
   Effect.runSync(Effect.scoped(Effect.gen(function* () {
     const out = yield* atomicOutput(file)
-    fs.writeFileSync(out.tempPath, text)
+    try {
+      fs.writeFileSync(out.tempPath, text)
+    } catch (e) {
+      throw outputFailed(file, e)
+    }
     out.commit()
   })))
 }

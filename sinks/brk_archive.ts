@@ -8,6 +8,7 @@ import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import type { PackEvent } from "../core/batches.ts"
 import { crc32 } from "../core/bytes.ts"
+import { outputFailed } from "../core/errors.ts"
 import { fixedShare, type Sink } from "../core/operator.ts"
 import { atomicOutput } from "../core/tempfile.ts"
 import { compress } from "../formats/brk/codec.ts"
@@ -56,8 +57,13 @@ export function writeArchive(
         const append = options.append
         let fd: number
         let commit: () => void
+        let guard = <T>(sink: UnderlyingSink<T>) => sink
         if (append) {
-          fd = fs.openSync(target, "r+")
+          try {
+            fd = fs.openSync(target, "r+")
+          } catch (e) {
+            throw outputFailed(target, e)
+          }
           let done = false
           commit = () => done = true
           yield* Effect.addFinalizer(() =>
@@ -68,6 +74,7 @@ export function writeArchive(
           )
         } else {
           const out = yield* atomicOutput(target)
+          guard = out.guard
           fd = fs.openSync(out.tempPath, "w")
           let closed = false
           commit = () => {
@@ -83,12 +90,13 @@ export function writeArchive(
           pos += b.length
         }
         if (!append) write(MAGIC)
+        else guard = (sink) => appendFailures(target, sink)
         const catalog: Catalog = { groups: [], packs: [], samples: [] }
         let params: Catalog["params"]
         let nextPack = append?.nextPack ?? 0
         let sample: SampleEntry | undefined
         let segments: SegmentPlace[] = []
-        return new WritableStream<PackEvent>({
+        return new WritableStream<PackEvent>(guard({
           write(e) {
             switch (e.kind) {
               case "params":
@@ -163,7 +171,7 @@ export function writeArchive(
               })
             }
           },
-        })
+        }))
       }),
   }
 }
@@ -171,4 +179,17 @@ export function writeArchive(
 function writeAllAt(fd: number, b: Uint8Array, pos: number): void {
   let done = 0
   while (done < b.length) done += fs.writeSync(fd, b, done, b.length - done, pos + done)
+}
+
+/** An append's sink with its system errors as OutputFailed naming the archive (its finalizer truncates it back). */
+function appendFailures<T>(target: string, sink: UnderlyingSink<T>): UnderlyingSink<T> {
+  const named = <A extends unknown[]>(f: ((...a: A) => void) | undefined) =>
+    f && ((...a: A) => {
+      try {
+        f(...a)
+      } catch (e) {
+        throw outputFailed(target, e)
+      }
+    })
+  return { ...sink, write: named(sink.write as (c: T) => void), close: named(sink.close as () => void) }
 }

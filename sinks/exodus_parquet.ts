@@ -71,7 +71,7 @@ export function writeExodusParquet(target: string, options: { metadata?: readonl
           pq.writeGroup(columnData, n)
           n = 0
         }
-        return new WritableStream<MeshChunk>({
+        return new WritableStream<MeshChunk>(out.guard({
           write(c) {
             if (c.step === null) return c.recycle()
             const time = m.times[c.step - 1]
@@ -101,7 +101,7 @@ export function writeExodusParquet(target: string, options: { metadata?: readonl
           abort() {
             out.discard()
           },
-        })
+        }))
       }),
   }
 }

@@ -7,6 +7,7 @@ import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import type { ClusterBatch, EdgeBatch, EmbeddingRows, IdTable, ScoredPairs } from "../core/batches.ts"
 import { fixedShare, type Sink } from "../core/operator.ts"
+import { outputFailed } from "../core/errors.ts"
 import { writeAll } from "../core/files.ts"
 import { atomicOutput } from "../core/tempfile.ts"
 import { type ColumnData, encodeRecordBatch, encodeSchemaMessage, END_OF_STREAM } from "../formats/arrow/ipc.ts"
@@ -85,9 +86,16 @@ export function writeArrow<K extends StreamKind>(output: ArrowOutput | string, k
 const fileOutput = (target: string) =>
   Effect.map(atomicOutput(target), (o): ArrowOutput => {
     const fd = fs.openSync(o.tempPath, "w")
+    const named = (f: () => void) => {
+      try {
+        return Promise.resolve(f())
+      } catch (e) {
+        return Promise.reject(outputFailed(o.target, e))
+      }
+    }
     return {
-      write: (bytes) => Promise.resolve(writeAll(fd, bytes)),
-      close: () => Promise.resolve((fs.closeSync(fd), o.commit())),
+      write: (bytes) => named(() => writeAll(fd, bytes)),
+      close: () => named(() => (fs.closeSync(fd), o.commit())),
       abort: () => (fs.closeSync(fd), o.discard()),
     }
   })

@@ -9,7 +9,7 @@ import * as Effect from "effect/Effect"
 import type { ClusterBatch, StreamInfo } from "../core/batches.ts"
 import { fixedShare, type Sink } from "../core/operator.ts"
 import { atomicOutput } from "../core/tempfile.ts"
-import { type TextTable, textLinesSink } from "../formats/text_lines.ts"
+import { textLinesSink, type TextTable } from "../formats/text_lines.ts"
 import { int64Of, type KeyValue, parquetFile } from "../formats/parquet/file_writer.ts"
 
 /** The columns of every cluster file, in order. */
@@ -106,7 +106,7 @@ export function writeClustersParquet(
           pq.writeGroup(columnData, n)
           n = 0
         }
-        return new WritableStream<ClusterBatch>({
+        return new WritableStream<ClusterBatch>(out.guard({
           write(b) {
             const t = b.clusters
             for (let x = 0; x < b.length; x++) {
@@ -127,7 +127,7 @@ export function writeClustersParquet(
           abort() {
             out.discard()
           },
-        })
+        }))
       }),
   }
 }

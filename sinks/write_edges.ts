@@ -7,7 +7,7 @@ import * as Effect from "effect/Effect"
 import type { EdgeBatch, IdTable, StreamInfo } from "../core/batches.ts"
 import { fixedShare, type Sink } from "../core/operator.ts"
 import { atomicOutput } from "../core/tempfile.ts"
-import { formatF32, type TextTable, textLinesSink } from "../formats/text_lines.ts"
+import { formatF32, textLinesSink, type TextTable } from "../formats/text_lines.ts"
 import { int64Of, type KeyValue, parquetFile } from "../formats/parquet/file_writer.ts"
 
 /** The columns of every edge file, in order. */
@@ -106,7 +106,7 @@ export function writeEdgesParquet(target: string, options: { metadata?: readonly
           pq.writeGroup(columns(n), n)
           n = 0
         }
-        return new WritableStream<EdgeBatch>({
+        return new WritableStream<EdgeBatch>(out.guard({
           write(e) {
             for (let x = 0; x < e.length;) {
               const take = Math.min(PARQUET_ROW_GROUP - n, e.length - x)
@@ -127,7 +127,7 @@ export function writeEdgesParquet(target: string, options: { metadata?: readonly
           abort() {
             out.discard()
           },
-        })
+        }))
       }),
   }
 }

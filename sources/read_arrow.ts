@@ -377,12 +377,20 @@ const DECODERS: { [K in StreamKind]: Decoder<Batches[K]> } = {
     }
   },
   clusters: (schema, file) => {
-    const at = ["node", "path", "level", "cluster_size"].map((n) => schema.fields.findIndex((f) => f.name === n))
+    const wanted: Array<[string, (f: ArrowField) => boolean]> = [
+      ["node", isIntField],
+      ["path", isTextField],
+      ["level", isIntField],
+      ["cluster_size", isIntField],
+    ]
+    const at = wanted.map(([n, ok]) => schema.fields.findIndex((f) => f.name === n && ok(f)))
     const numberAt = schema.fields.findIndex((f) => f.name === "cluster" && isIntField(f))
     if (at.some((k) => k < 0)) {
       throw new InvalidInput({
         file,
-        reason: `a cluster stream needs node, path, level, cluster_size (columns: ${describeSchema(schema)})`,
+        reason: `a cluster stream needs node, path, level, cluster_size (integers; path text) (columns: ${
+          describeSchema(schema)
+        })`,
       })
     }
     return {
@@ -425,6 +433,7 @@ const DECODERS: { [K in StreamKind]: Decoder<Batches[K]> } = {
 
 const isFloat = (f: ArrowField | undefined) => f?.type.kind === "float" && f.type.bits !== 16
 const isIntField = (f: ArrowField) => f.type.kind === "int"
+const isTextField = (f: ArrowField) => f.type.kind === "utf8" || f.type.kind === "largeUtf8"
 const isVectorField = (f: ArrowField) =>
   (f.type.kind === "fixedSizeList" || f.type.kind === "list" || f.type.kind === "largeList") && isFloat(f.children[0])
 

@@ -5,7 +5,7 @@
  * group is killed, the case's input saved and the run resumes after it; a child that dies mid-case is a
  * defect too. Prints one summary line per format; failing inputs (minimised where the defect shows in
  * process) go to bench/out/fuzz/, with a .txt naming the case, the mutation and the error.
- * Formats: npy, parquet, exodus, fasta, edges, brk.
+ * Formats: npy, parquet, exodus, fasta, edges, brk, arrow.
  */
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"

@@ -162,7 +162,9 @@ export class ArrowStreamReader {
     } catch {
       throw this.invalid(at, "message metadata is not a valid FlatBuffer: not an Arrow IPC stream")
     }
-    if (!Number.isSafeInteger(bodyLength) || bodyLength < 0) throw this.invalid(at, `message body of ${bodyLength} bytes`)
+    if (!Number.isSafeInteger(bodyLength) || bodyLength < 0) {
+      throw this.invalid(at, `message body of ${bodyLength} bytes`)
+    }
     if (!header) throw this.invalid(at, `message without a header (header type ${type})`)
     return { msg, at, type, bodyLength, header }
   }
@@ -177,7 +179,7 @@ export class ArrowStreamReader {
     try {
       this.schema = decodeSchema(m.header)
     } catch (e) {
-      throw this.invalid(m.at, `cannot decode the schema: ${(e as Error).message}`)
+      throw this.invalid(m.at, `cannot decode the schema: ${decodeFailure(e)}`)
     }
     const dict = this.schema.fields.find(function has(f: ArrowField): boolean {
       return !!f.dictionary || f.children.some(has)
@@ -216,7 +218,7 @@ export class ArrowStreamReader {
       return { ...this.decodeBatch(m.header, body, m.at), at: m.at, body, bodyAt }
     } catch (e) {
       if (e instanceof InvalidInput || e instanceof FormatUnsupported) throw e
-      throw this.invalid(m.at, `malformed record batch: ${(e as Error).message}`)
+      throw this.invalid(m.at, `malformed record batch: ${decodeFailure(e)}`)
     }
   }
 
@@ -290,6 +292,18 @@ export class ArrowStreamReader {
     if (columns.some((c) => c.length !== length)) throw this.invalid(at, "a column's length differs from the batch's")
     return { length, columns }
   }
+}
+
+/**
+ * Why decoding failed, in words: the engine's own RangeError for a read past a buffer ("Offset is outside
+ * the bounds of the DataView" on V8, "Out of bounds access" on JavaScriptCore) says where a field pointed.
+ */
+function decodeFailure(e: unknown): string {
+  const message = (e as Error)?.message ?? String(e)
+  return /out of bounds|outside the bounds|out of range|cannot be negative|invalid typed array length|start offset/i
+      .test(message)
+    ? "an offset or length in it points outside its bytes"
+    : message
 }
 
 /** `name: type` of every field, for messages. */

@@ -158,19 +158,23 @@ function size(n: number, what: string): number {
   return n
 }
 
-function decodeType(id: number, t: FbTable | undefined): ArrowType {
+function decodeType(id: number, type: FbTable | undefined): ArrowType {
   const name = TYPE_NAMES[id] ?? `type ${id}`
+  const params = (): FbTable => {
+    if (!type) throw new Error(`a ${name} field without its type table`)
+    return type
+  }
   switch (id) {
     case T.Null:
       return { kind: "null" }
     case T.Int: {
-      const bits = t!.i32(0)
+      const bits = params().i32(0)
       if (![8, 16, 32, 64].includes(bits)) throw new Error(`an integer of ${bits} bits`)
-      return int(bits, t!.bool(1))
+      return int(bits, params().bool(1))
     }
     case T.FloatingPoint: {
-      const bits = ([16, 32, 64] as const)[t!.i16(0)]
-      if (bits === undefined) throw new Error(`floating point precision ${t!.i16(0)}`)
+      const bits = ([16, 32, 64] as const)[params().i16(0)]
+      if (bits === undefined) throw new Error(`floating point precision ${params().i16(0)}`)
       return { kind: "float", bits }
     }
     case T.Binary:
@@ -190,18 +194,18 @@ function decodeType(id: number, t: FbTable | undefined): ArrowType {
     case T.LargeList:
       return { kind: "largeList" }
     case T.FixedSizeList:
-      return { kind: "fixedSizeList", size: size(t!.i32(0), "fixed_size_list of size") }
+      return { kind: "fixedSizeList", size: size(params().i32(0), "fixed_size_list of size") }
     case T.Decimal:
-      return { kind: "fixed", name, bytes: size(t!.i32(2, 128) / 8, "decimal of bytes") }
+      return { kind: "fixed", name, bytes: size(params().i32(2, 128) / 8, "decimal of bytes") }
     case T.Date:
-      return { kind: "fixed", name, bytes: t!.i16(0, 1) === 0 ? 4 : 8 }
+      return { kind: "fixed", name, bytes: params().i16(0, 1) === 0 ? 4 : 8 }
     case T.Time:
-      return { kind: "fixed", name, bytes: size(t!.i32(1, 32) / 8, "time of bytes") }
+      return { kind: "fixed", name, bytes: size(params().i32(1, 32) / 8, "time of bytes") }
     case T.Timestamp:
     case T.Duration:
       return { kind: "fixed", name, bytes: 8 }
     case T.FixedSizeBinary:
-      return { kind: "fixed", name, bytes: size(t!.i32(0), "fixed_size_binary of bytes") }
+      return { kind: "fixed", name, bytes: size(params().i32(0), "fixed_size_binary of bytes") }
     default:
       return { kind: "unsupported", name }
   }

@@ -190,7 +190,6 @@ export function writeNetcdf(
         const lay = layout(schema, version)
         const out = yield* atomicOutput(target)
         const fd = fs.openSync(out.tempPath, "w")
-        fs.writeSync(fd, lay.header, 0, lay.header.byteLength, 0)
         const scratch = new Uint8Array(ENCODE_BYTES)
         const written = new Map<string, number>()
         let numrecs = 0
@@ -218,8 +217,9 @@ export function writeNetcdf(
           if (v.record) numrecs = Math.max(numrecs, c.record + 1)
           c.recycle?.()
         }
-        return new WritableStream<NcChunk>({
+        return new WritableStream<NcChunk>(out.guard({
           start() {
+            fs.writeSync(fd, lay.header, 0, lay.header.byteLength, 0)
             prelude.forEach(write)
           },
           write,
@@ -244,7 +244,7 @@ export function writeNetcdf(
             fs.closeSync(fd)
             out.discard()
           },
-        })
+        }))
       }),
   }
 }

@@ -18,7 +18,10 @@ import { parseXml, walk } from "./xml.ts"
 const dir = tempDir()
 const MiB = 1 << 20
 
-/** A two-stage run: a source holding 4 MiB for 2 s, a sink 8 MiB from 1 s to 3 s, the queue 1 MiB. */
+/**
+ * A two-stage run: a source holding 4 MiB for 2 s, a sink 8 MiB from 1 s to 3 s, the queue 1 MiB; the process's
+ * RSS sampled at 20, 30 and 25 MiB (its peak at 2 s).
+ */
 const fake = (budget: number): RunReport => ({
   budget,
   peakReserved: 13 * MiB,
@@ -35,6 +38,14 @@ const fake = (budget: number): RunReport => ({
     { t: 3000, owner: "sink", now: 0 },
     { t: 3000, owner: "queue src→sink", now: 0 },
   ],
+  rss: {
+    peak: 30 * MiB,
+    at: 2000,
+    samples: [{ t: 0, rss: 20 * MiB }, { t: 1000, rss: 20 * MiB }, { t: 2000, rss: 30 * MiB }, {
+      t: 3000,
+      rss: 25 * MiB,
+    }],
+  },
   seconds: 3,
   info: {},
   planned: 50,
@@ -87,6 +98,26 @@ test("the stacked series: each owner's layer sits on the ones below it, in pipel
   // src alone 4 MiB; with the queue's 1 MiB, 5; with the sink's 8 MiB, the peak of 13
   expect(Math.abs(heights[1] / heights[0] - 5 / 4)).toBeLessThan(1e-3)
   expect(Math.abs(heights[2] / heights[0] - 13 / 4)).toBeLessThan(1e-3)
+})
+
+test("the sampled RSS: one line on the reserved layers' scale, its peak labelled; the title states both peaks", () => {
+  const root = parseXml(reportSvg(fake(16 * MiB)))
+  const all = [...walk(root)]
+  const line = all.filter((e) => e.attrs.class === "rss")
+  expect(line.length).toBe(1)
+  expect([line[0].attrs["data-peak"], line[0].attrs["data-at"]]).toEqual([String(30 * MiB), "2000"])
+  // on the same axis as the stack: the line's top is 30/13 of the stack's top above the zero line
+  const stack = all.filter((e) => "data-owner" in e.attrs).map((e) =>
+    e.attrs.d.match(/V[\d.]+/g)!.map((v) => Number(v.slice(1)))
+  )
+  const zero = Math.max(...stack[0])
+  const stackTop = Math.min(...stack.flat())
+  const rssYs = line[0].attrs.d.match(/[ML][\d.]+ [\d.]+/g)!.map((p) => Number(p.split(" ")[1]))
+  expect(rssYs.length).toBe(4)
+  expect(Math.abs((zero - Math.min(...rssYs)) / (zero - stackTop) - 30 / 13)).toBeLessThan(1e-3)
+  const texts = all.map((e) => e.text).join("\n")
+  expect(texts).toContain("sampled RSS · peak 30.0 MiB at 2.0 s")
+  expect(texts).toContain("peak reserved 13.0 MiB (81% of it) · sampled RSS peak 30.0 MiB at 2.0 s")
 })
 
 test("the histogram holds the right counts for known sizes", () => {
@@ -151,6 +182,13 @@ test("run() times every stage: started <= first output <= ended, in pipeline ord
   checkSvg(reportSvg(report), report.owners.map((o) => o.owner), report.budget)
   expect(report.owners.length).toBe(8)
   expect(report.owners.map((o) => o.owner)).toContain("runtime")
+  // RSS sampled from planning to the end on the ledger's clock: at least the first and the last sample
+  const { samples, peak, at } = report.rss
+  expect(samples.length).toBeGreaterThanOrEqual(2)
+  expect(peak).toBe(Math.max(...samples.map((s) => s.rss)))
+  expect(samples.find((s) => s.rss === peak)!.t).toBe(at)
+  expect(samples.every((s, k) => k === 0 || s.t >= samples[k - 1].t)).toBe(true)
+  expect(samples[samples.length - 1].t).toBeGreaterThanOrEqual(sink.ended!)
   fs.rmSync(path.join(dir, "e.npy"))
   fs.rmSync(path.join(dir, "e.tsv"))
 })
