@@ -8,7 +8,8 @@
 #   e.g. bench/genomes_real.sh bench/out/genomes/sars2-418 3   (collections: bench/real_genomes.py)
 #        bench/genomes_real.sh bench/out/genomes-20-4000000-3-1 1   (made by ../shared/peers/make_genomes.py)
 # env: AGC=path of an agc binary (default bench/out/agc/agc, else /work/data/agc/agc; none: AGC is left out)
-#      AGC_SIZES="1000 2000 ..." the -s values tried once (sizes only) to pick AGC's best; XZ=0 leaves xz out.
+#      AGC_SIZES="1000 2000 ..." the -s values tried once (sizes only) to pick AGC's best;
+#      ZSTD=0 / XZ=0 leave zstd / xz out (on 250 MB of synthetic genomes zstd -19 alone takes ~15 minutes).
 # zstd and xz compress the collection concatenated in the same order (their usual way); they are single-threaded
 # here (zstd's default, xz -T1), as are brook (--threads 1, its default) and AGC (its default: cores / 2 = 1 here).
 set -euo pipefail
@@ -56,7 +57,7 @@ for rep in $(seq "$REPS"); do
     measure agc "$AGC" create -i "$LIST" -o "$OUT/agc.agc" "${FILES[0]}"; size agc "$OUT/agc.agc"
     measure "agc-s$BEST" "$AGC" create -s "$BEST" -i "$LIST" -o "$OUT/agc-best.agc" "${FILES[0]}"; size "agc-s$BEST" "$OUT/agc-best.agc"
   fi
-  measure zstd sh -c "zstd -19 --long=27 -q -c '$OUT/all.fa' > '$OUT/all.fa.zst'"; size zstd "$OUT/all.fa.zst"
+  if [ "${ZSTD:-1}" = 1 ]; then measure zstd sh -c "zstd -19 --long=27 -q -c '$OUT/all.fa' > '$OUT/all.fa.zst'"; size zstd "$OUT/all.fa.zst"; fi
   if [ "${XZ:-1}" = 1 ]; then measure xz sh -c "xz -9e -T1 -c '$OUT/all.fa' > '$OUT/all.fa.xz'"; size xz "$OUT/all.fa.xz"; fi
 done
 # brook restores every sample byte for byte
