@@ -3,8 +3,9 @@
 # restore (cmp), the default (--threads 1) against one thread per core, --memory 128MB, Deno, and the bytes read to restore one contig and one 100 kbp range.
 # usage: bench/genomes.sh [SAMPLES=20] [CONTIG_LEN=4000000] [CONTIGS=3] [SEED=1] [ZSTD=1]
 # Needs ../shared/peers/make_genomes.py (BROOK_PEERS to point elsewhere) and Debian's zstd (ZSTD=0 skips
-# the peer: at -19 it takes minutes). AGC 3.2.2 is not installed here: its figures are quoted from
-# peers/README.md (3.8 s, 330 MB peak, 5,262,712 B for 20 4000000 3 1).
+# the peer: at -19 it takes minutes). AGC's figures here are quoted from peers/README.md (3.8 s, 330 MB peak,
+# 5,262,712 B for 20 4000000 3 1); bench/genomes_real.sh DIR runs AGC, zstd and xz side by side on any collection
+# folder, this one included (bench/out/genomes-20-4000000-3-1), when an agc binary is at hand (AGC=...).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 S=${1:-20}; LEN=${2:-4000000}; C=${3:-3}; SEED=${4:-1}; ZSTD=${5:-1}
