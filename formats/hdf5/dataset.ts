@@ -5,6 +5,7 @@
  * the caller's buffer; chunks never written read as the fill value.
  */
 import { type ChunkEntry, chunkEntries } from "./btree_v1.ts"
+import { btree2ChunkEntries } from "./btree_v2_chunks.ts"
 import { extensibleArrayEntries } from "./extensible_array.ts"
 import { fixedArrayEntries } from "./fixed_array.ts"
 import type { ChunkCache } from "./chunk_cache.ts"
@@ -47,10 +48,6 @@ export function readDataset(ctx: Ctx, oh: ObjectHeader, name: string): Dataset {
   if (layout.class === "chunked") {
     if (layout.chunk.length !== space.dims.length) {
       invalid(ctx.src, ctx.base + oh.address, `${name}: ${layout.chunk.length}-d chunks of ${space.dims.length}-d data`)
-    }
-    // the implicit index (no filters, space allocated early) is decoded below but no test file has it yet
-    if (!["btree1", "single", "fixed-array", "extensible-array"].includes(layout.index.type)) {
-      unsupported(ctx.src, `${name}: the ${layout.index.type} chunk index`)
     }
     if (layout.index.type === "extensible-array" && space.maxDims.slice(1).includes(UNDEF)) {
       unsupported(ctx.src, `${name}: an extensible array index over an unlimited dimension other than the first`)
@@ -124,6 +121,8 @@ export class DatasetReader {
           ? fixedArrayEntries(this.ctx, L.address, dims, chunk, size)
           : L.index.type === "extensible-array"
           ? extensibleArrayEntries(this.ctx, L.address, dims, chunk, size)
+          : L.index.type === "btree2"
+          ? btree2ChunkEntries(this.ctx, L.address, chunk, size)
           : chunkEntries(this.ctx, L.address, chunk.length)
         for (const e of entries) this.index.set(e.offsets.join(","), e)
       }

@@ -5,8 +5,7 @@
  * references (else `_Netcdf4Coordinates`, else itself for a coordinate variable); a dimension is unlimited
  * when its maximum size is. Datasets that only carry a dimension (NAME "This is a netCDF dimension but not a
  * netCDF variable") are not variables. Reads go through a chunk cache of `cacheBytes`; a file using what the
- * reader does not know (another filter, the v2 B-tree and implicit chunk indexes, large or paged extensible
- * arrays, huge heap objects) is a FormatUnsupported, and container.ts hands it to h5wasm instead.
+ * reader does not know (another filter, paged fixed or extensible arrays, huge heap objects) is a FormatUnsupported, and container.ts hands it to h5wasm instead.
  */
 import { FormatUnsupported, InvalidInput } from "../../core/errors.ts"
 import { collectGarbageNow } from "../../core/gc.ts"
