@@ -13,7 +13,7 @@ import { type Dataspace, elements, readDataspace } from "./dataspace.ts"
 import { type Datatype, readDatatype } from "./datatype.ts"
 import { readFillValue } from "./fill_value.ts"
 import { type Filter, readFilterPipeline } from "./filter_pipeline.ts"
-import { checkFilters, unfilter } from "./filters.ts"
+import { checkFilters, type Unfiltered, unfilter, unshuffleInto } from "./filters.ts"
 import { type Ctx, invalid, UNDEF, unsupported } from "./io.ts"
 import { type Layout, readLayout } from "./layout.ts"
 import { MSG, type ObjectHeader } from "./object_header.ts"
@@ -130,38 +130,36 @@ export class DatasetReader {
     return this.index.get(origin.join(","))
   }
 
-  private chunkBytes(origin: number[], chunk: number[]): Uint8Array {
+  private chunkBytes(origin: number[], chunk: number[]): Unfiltered {
     const key = `${this.ds.header.address}:${origin.join(",")}`
-    return this.cache.get(key, () => {
+    const cache = this.cache
+    return cache.get(key, () => {
       const expected = chunk.reduce((a, b) => a * b, this.ds.type.size)
       const e = this.entry(origin, chunk)
       if (!e) {
-        const out = new Uint8Array(expected)
+        const out = cache.buffer(expected)
         fillWith(out, this.ds.fill)
-        return out
+        return { bytes: out, shuffled: 0 }
       }
       if (e.size > MAX_CHUNK_BYTES || e.size > this.ctx.src.byteLength) {
         invalid(this.ctx.src, this.ctx.base + e.address, `${this.ds.name}: a chunk of ${e.size} bytes`)
       }
-      const raw = new Uint8Array(e.size)
+      const raw = cache.raw(e.size)
       this.readRaw(e.address, raw)
-      const d = unfilter(
-        this.ctx.src,
-        this.ctx.base + e.address,
-        raw,
-        this.ds.filters,
-        e.filterMask,
-        expected,
-        this.ds.type.size,
-        (size) => this.cache.spare(size),
-      )
-      return d.length === expected ? d : d.subarray(0, expected)
+      const at = this.ctx.base + e.address
+      const d = unfilter(this.ctx.src, at, raw, this.ds.filters, e.filterMask, expected, this.ds.type.size, cache, true)
+      // kept past the next chunk's read: not in the read buffer
+      if (d.bytes.buffer !== raw.buffer) return d
+      const own = cache.buffer(expected)
+      own.set(d.bytes.subarray(0, expected))
+      return { bytes: own, shuffled: d.shuffled }
     })
   }
 
   /**
    * Copies `pieces` of one chunk into `out`. An unfiltered chunk that is stored is read straight from the file:
-   * the pieces into `out` when they are one run, else the span they cover, once; others are decoded (cached).
+   * the pieces into `out` when they are one run, else the span they cover, once; others are decoded (cached),
+   * and unshuffled as they are copied when shuffle was their first filter.
    */
   private copyChunk(origin: number[], chunk: number[], pieces: number[], out: Uint8Array): void {
     if (!pieces.length) return
@@ -175,7 +173,7 @@ export class DatasetReader {
           invalid(this.ctx.src, this.ctx.base + e.address, `${this.ds.name}: a piece past its chunk`)
         }
         if (pieces.length === 3) return this.readRaw(e.address + pieces[0], out.subarray(pieces[1], pieces[1] + pieces[2]))
-        const buf = new Uint8Array(span)
+        const buf = this.cache.raw(span)
         this.readRaw(e.address + pieces[0], buf)
         for (let k = 0; k < pieces.length; k += 3) {
           const c0 = pieces[k] - pieces[0]
@@ -184,7 +182,17 @@ export class DatasetReader {
         return
       }
     }
-    const bytes = this.chunkBytes(origin, chunk)
+    const { bytes, shuffled } = this.chunkBytes(origin, chunk)
+    if (shuffled) {
+      const n = Math.floor(chunk.reduce((a, b) => a * b, this.ds.type.size) / shuffled)
+      for (let k = 0; k < pieces.length; k += 3) {
+        if (pieces[k] % shuffled || pieces[k + 2] % shuffled) {
+          invalid(this.ctx.src, this.ctx.base + this.ds.header.address, `${this.ds.name}: shuffled in ${shuffled}-byte elements`)
+        }
+        unshuffleInto(bytes, shuffled, n, pieces[k] / shuffled, pieces[k + 2] / shuffled, out, pieces[k + 1])
+      }
+      return
+    }
     for (let k = 0; k < pieces.length; k += 3) {
       out.set(bytes.subarray(pieces[k], pieces[k] + pieces[k + 2]), pieces[k + 1])
     }
