@@ -127,7 +127,7 @@ export function exodusChunks(options: ExodusChunksOptions): Source<MeshChunk, Ch
             c.close()
           }
           sel = select(model, options)
-          return { file: options.file, exodus: model, selection: sel } satisfies ExodusStreamInfo
+          return { file: options.file, exodus: model, selection: sel, reader: c.reader } satisfies ExodusStreamInfo
         },
         catch: brookError,
       }),
