@@ -33,6 +33,7 @@ import {
   writeFrame,
 } from "../../formats/brk/format.ts"
 import { concat, type Field, INTERESTING, mutateBlind, mutateField, newValue, type Rnd } from "./mutate.ts"
+import { hdf5 } from "./hdf5_target.ts"
 
 export const MEMORY = "64MB"
 
@@ -810,4 +811,4 @@ export const brk: Target = {
   },
 }
 
-export const TARGETS: Record<string, Target> = { npy, parquet, exodus, fasta, edges, brk }
+export const TARGETS: Record<string, Target> = { npy, parquet, exodus, fasta, edges, brk, hdf5 }

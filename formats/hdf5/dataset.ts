@@ -104,6 +104,8 @@ export class DatasetReader {
     const L = this.ds.layout as Extract<Layout, { class: "chunked" }>
     const bytes = chunk.reduce((a, b) => a * b, this.ds.type.size)
     if (L.index.type === "single") {
+      // never written: the fill value
+      if (L.address === UNDEF) return undefined
       return { offsets: origin, size: L.index.filteredSize ?? bytes, filterMask: L.index.filterMask, address: L.address }
     }
     if (L.index.type === "implicit") {
