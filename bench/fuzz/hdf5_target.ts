@@ -26,8 +26,35 @@ import { mutateBlind } from "./mutate.ts"
 import type { Base, Target } from "./targets.ts"
 
 const SHARED = "/work/shared/data/exodus"
-const SCRIPT = path.join(path.dirname(new URL(import.meta.url).pathname), "..", "..", "tests", "fixtures", "scripts", "hdf5_chunk_indexes.py")
-const SIGNATURES = ["OHDR", "OCHK", "TREE", "SNOD", "HEAP", "GCOL", "FRHP", "FHDB", "FHIB", "BTHD", "BTIN", "BTLF", "FAHD", "FADB", "EAHD", "EAIB", "EASB", "EADB"]
+const SCRIPT = path.join(
+  path.dirname(new URL(import.meta.url).pathname),
+  "..",
+  "..",
+  "tests",
+  "fixtures",
+  "scripts",
+  "hdf5_chunk_indexes.py",
+)
+const SIGNATURES = [
+  "OHDR",
+  "OCHK",
+  "TREE",
+  "SNOD",
+  "HEAP",
+  "GCOL",
+  "FRHP",
+  "FHDB",
+  "FHIB",
+  "BTHD",
+  "BTIN",
+  "BTLF",
+  "FAHD",
+  "FADB",
+  "EAHD",
+  "EAIB",
+  "EASB",
+  "EADB",
+]
 const SUPERBLOCK = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]
 /** Largest part of a dataset a read touches, and the piece it reads at once. */
 const DATASET_BYTES = 16 << 20
@@ -108,7 +135,9 @@ export const hdf5: Target = {
       const zlib = path.join(dir, "cube-zlib.nc4")
       const plain = path.join(dir, "cube-plain.nc4")
       const latest = path.join(dir, "cube-latest.nc4")
-      if (tool("nccopy", ["-k", "nc4", "-d", "1", "-s", "-c", "time_step/1,num_nodes/9", cube, zlib]).status === 0) made.push(["cube zlib", zlib])
+      if (tool("nccopy", ["-k", "nc4", "-d", "1", "-s", "-c", "time_step/1,num_nodes/9", cube, zlib]).status === 0) {
+        made.push(["cube zlib", zlib])
+      }
       if (tool("nccopy", ["-k", "nc4", cube, plain]).status === 0) made.push(["cube plain", plain])
       if (fs.existsSync(zlib) && tool("h5repack", ["--low=2", "--high=2", "-f", "FLET", zlib, latest]).status === 0) {
         made.push(["cube latest", latest])
@@ -118,7 +147,9 @@ export const hdf5: Target = {
       for (const f of ["implicit", "btree2", "earray_super"]) made.push([f, path.join(dir, `${f}.h5`)])
     }
     for (const [name, file] of made) out.push(base(name, new Uint8Array(fs.readFileSync(file))))
-    if (!out.length) throw new Error(`no HDF5 bases: needs nccopy and h5repack with ${SHARED}, or /usr/bin/python3 with h5py`)
+    if (!out.length) {
+      throw new Error(`no HDF5 bases: needs nccopy and h5repack with ${SHARED}, or /usr/bin/python3 with h5py`)
+    }
     return out
   },
   async read(file, signal) {

@@ -6,10 +6,15 @@
  */
 import type { ChunkEntry } from "./btree_v1.ts"
 import { btree2Records } from "./btree_v2.ts"
-import { Cursor, type Ctx, invalid, UNDEF } from "./io.ts"
+import { type Ctx, Cursor, invalid, UNDEF } from "./io.ts"
 
 /** Every chunk of a dataset in chunks of `chunk` (elements of `elementSize` bytes) whose index is at `addr`. */
-export function btree2ChunkEntries(ctx: Ctx, addr: number, chunk: readonly number[], elementSize: number): ChunkEntry[] {
+export function btree2ChunkEntries(
+  ctx: Ctx,
+  addr: number,
+  chunk: readonly number[],
+  elementSize: number,
+): ChunkEntry[] {
   const { type, records } = btree2Records(ctx, addr)
   const rank = chunk.length
   const full = chunk.reduce((a, b) => a * b, elementSize)
@@ -17,7 +22,11 @@ export function btree2ChunkEntries(ctx: Ctx, addr: number, chunk: readonly numbe
   if (!records.length) return out
   const sizeBytes = records[0].length - ctx.offsetSize - 4 - 8 * rank
   if (type === 10 ? records[0].length !== ctx.offsetSize + 8 * rank : type !== 11 || sizeBytes < 1 || sizeBytes > 8) {
-    invalid(ctx.src, ctx.base + addr, `v2 B-tree chunk index: records of type ${type}, ${records[0].length} bytes, for ${rank}-d chunks`)
+    invalid(
+      ctx.src,
+      ctx.base + addr,
+      `v2 B-tree chunk index: records of type ${type}, ${records[0].length} bytes, for ${rank}-d chunks`,
+    )
   }
   for (const r of records) {
     const c = new Cursor(ctx.src, ctx.base + addr, r, "v2 B-tree chunk record")

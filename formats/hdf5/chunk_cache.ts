@@ -5,7 +5,7 @@
  * so are the buffer stored chunks are read into and the zlib stream: reading chunk after chunk allocates
  * nothing once the first chunks are in.
  */
-import type { Unfiltered, UnfilterBuffers } from "./filters.ts"
+import type { UnfilterBuffers, Unfiltered } from "./filters.ts"
 import { Inflater } from "./inflate.ts"
 
 export class ChunkCache implements UnfilterBuffers {

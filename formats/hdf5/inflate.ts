@@ -11,7 +11,15 @@ import { Inflate, inflateSync } from "node:zlib"
 const Z_FINISH = 4
 
 interface ZlibHandle {
-  writeSync(flush: number, input: Uint8Array, inOff: number, inLen: number, out: Uint8Array, outOff: number, outLen: number): void
+  writeSync(
+    flush: number,
+    input: Uint8Array,
+    inOff: number,
+    inLen: number,
+    out: Uint8Array,
+    outOff: number,
+    outLen: number,
+  ): void
   reset(): void
   onerror: (message: string, errno: number) => void
 }
@@ -61,7 +69,10 @@ export class Inflater {
   private open(): ZlibHandle | undefined {
     const z = new Inflate() as unknown as { _handle?: ZlibHandle; _writeState?: Uint32Array }
     const h = z._handle
-    if (!h || typeof h.writeSync !== "function" || typeof h.reset !== "function" || !(z._writeState instanceof Uint32Array)) {
+    if (
+      !h || typeof h.writeSync !== "function" || typeof h.reset !== "function" ||
+      !(z._writeState instanceof Uint32Array)
+    ) {
       this.native = false
       return undefined
     }
