@@ -8,7 +8,7 @@
  * Field-aware mutations rewrite the numbers after every structure signature and in the superblock;
  * format-aware ones change bytes inside a checksummed structure (object header, B-tree node, heap, chunk
  * index block) and redo its lookup3 checksum, so the change gets past the check; the rest are blind.
- * A read opens the file, reads every dataset through the chunk cache (at most 16 MiB each, in 1 MiB
+ * A read opens the file, reads every dataset through the chunk cache (at most 4 MiB each, in 1 MiB
  * pieces), then builds the NetCDF-4 model and reads the first values of each variable.
  */
 import { spawnSync } from "node:child_process"
@@ -57,7 +57,7 @@ const SIGNATURES = [
 ]
 const SUPERBLOCK = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]
 /** Largest part of a dataset a read touches, and the piece it reads at once. */
-const DATASET_BYTES = 16 << 20
+const DATASET_BYTES = 4 << 20
 const PIECE_BYTES = 1 << 20
 
 const text = (s: string) => new TextEncoder().encode(s)

@@ -132,17 +132,12 @@ export class DatasetReader {
     return this.index.get(origin.join(","))
   }
 
-  private chunkBytes(origin: number[], chunk: number[]): Unfiltered {
+  /** A stored chunk, its filters undone (cached). */
+  private chunkBytes(origin: number[], chunk: number[], e: ChunkEntry): Unfiltered {
     const key = `${this.ds.header.address}:${origin.join(",")}`
     const cache = this.cache
     return cache.get(key, () => {
       const expected = chunk.reduce((a, b) => a * b, this.ds.type.size)
-      const e = this.entry(origin, chunk)
-      if (!e) {
-        const out = cache.buffer(expected)
-        fillWith(out, this.ds.fill)
-        return { bytes: out, shuffled: 0 }
-      }
       if (e.size > MAX_CHUNK_BYTES || e.size > this.ctx.src.byteLength) {
         invalid(this.ctx.src, this.ctx.base + e.address, `${this.ds.name}: a chunk of ${e.size} bytes`)
       }
@@ -165,26 +160,31 @@ export class DatasetReader {
    */
   private copyChunk(origin: number[], chunk: number[], pieces: number[], out: Uint8Array): void {
     if (!pieces.length) return
-    if (this.ds.filters.length === 0) {
-      const e = this.entry(origin, chunk)
-      if (e) {
-        const expected = chunk.reduce((a, b) => a * b, this.ds.type.size)
-        const last = pieces.length - 3
-        const span = pieces[last] + pieces[last + 2] - pieces[0]
-        if (pieces[last] + pieces[last + 2] > expected) {
-          invalid(this.ctx.src, this.ctx.base + e.address, `${this.ds.name}: a piece past its chunk`)
-        }
-        if (pieces.length === 3) return this.readRaw(e.address + pieces[0], out.subarray(pieces[1], pieces[1] + pieces[2]))
-        const buf = this.cache.raw(span)
-        this.readRaw(e.address + pieces[0], buf)
-        for (let k = 0; k < pieces.length; k += 3) {
-          const c0 = pieces[k] - pieces[0]
-          out.set(buf.subarray(c0, c0 + pieces[k + 2]), pieces[k + 1])
-        }
-        return
+    const e = this.entry(origin, chunk)
+    if (!e) {
+      // never written: its fill value, straight into the output (no chunk decoded)
+      for (let k = 0; k < pieces.length; k += 3) {
+        fillWith(out.subarray(pieces[k + 1], pieces[k + 1] + pieces[k + 2]), this.ds.fill)
       }
+      return
     }
-    const { bytes, shuffled } = this.chunkBytes(origin, chunk)
+    if (this.ds.filters.length === 0) {
+      const expected = chunk.reduce((a, b) => a * b, this.ds.type.size)
+      const last = pieces.length - 3
+      const span = pieces[last] + pieces[last + 2] - pieces[0]
+      if (pieces[last] + pieces[last + 2] > expected) {
+        invalid(this.ctx.src, this.ctx.base + e.address, `${this.ds.name}: a piece past its chunk`)
+      }
+      if (pieces.length === 3) return this.readRaw(e.address + pieces[0], out.subarray(pieces[1], pieces[1] + pieces[2]))
+      const buf = this.cache.raw(span)
+      this.readRaw(e.address + pieces[0], buf)
+      for (let k = 0; k < pieces.length; k += 3) {
+        const c0 = pieces[k] - pieces[0]
+        out.set(buf.subarray(c0, c0 + pieces[k + 2]), pieces[k + 1])
+      }
+      return
+    }
+    const { bytes, shuffled } = this.chunkBytes(origin, chunk, e)
     if (shuffled) {
       const n = Math.floor(chunk.reduce((a, b) => a * b, this.ds.type.size) / shuffled)
       for (let k = 0; k < pieces.length; k += 3) {
