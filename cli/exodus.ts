@@ -6,6 +6,8 @@ import { exodusChunks, type MeshPart } from "../sources/exodus_chunks.ts"
 import { openContainer } from "../formats/netcdf/container.ts"
 import { type ExodusModel, openExodus } from "../formats/exodus/model.ts"
 import { parseSteps } from "../formats/exodus/selection.ts"
+import type { ExodusStreamInfo } from "../formats/exodus/stream_info.ts"
+import type { StreamInfo } from "../core/batches.ts"
 import { exodusStats } from "../sinks/exodus_stats.ts"
 import { writeExodus } from "../sinks/exodus_copy.ts"
 import { writeExodusParquet } from "../sinks/exodus_parquet.ts"
@@ -15,8 +17,9 @@ import { memoryPeaks } from "./report_option.ts"
 
 export const EXODUS_HELP = `usage: brook exodus <info|stats|copy|to-parquet> FILE [-o OUT] [options]
 
-Exodus II finite-element files (NetCDF classic: CDF-1, CDF-2 64-bit offset, CDF-5; NetCDF-4 through h5wasm),
-read in chunks.
+Exodus II finite-element files (NetCDF classic: CDF-1, CDF-2 64-bit offset, CDF-5; NetCDF-4 through brook's
+own HDF5 reader, or h5wasm for what it refuses), read in chunks. For a NetCDF-4 file, info's "reader" and the
+summary line on stderr say which read it, and why.
 
   info FILE                 header summary as JSON: dimensions, blocks, sets, variables, format, steps
                             (the count) and times (every step's time, step k at index k - 1)
@@ -82,7 +85,8 @@ export async function exodusCommand(argv: string[], env: CommandEnv): Promise<vo
   if (sub === "info") {
     const c = await openContainer(positional[0])
     try {
-      process.stdout.write(JSON.stringify(summary(openExodus(c)), null, 2) + "\n")
+      const reader = c.reader ? { reader: c.reader } : {}
+      process.stdout.write(JSON.stringify({ ...summary(openExodus(c)), ...reader }, null, 2) + "\n")
     } finally {
       c.close()
     }
@@ -107,7 +111,7 @@ export async function exodusCommand(argv: string[], env: CommandEnv): Promise<vo
     env.log(
       `brook exodus stats: ${report.seconds.toFixed(2)} s, budget ${formatBytes(report.budget)}, ${
         memoryPeaks(report)
-      }`,
+      }${readerNote(report.info)}`,
     )
     return
   }
@@ -115,7 +119,9 @@ export async function exodusCommand(argv: string[], env: CommandEnv): Promise<vo
     const parts: MeshPart[] = ["static", "variables"]
     const report = await run(pipe(exodusChunks({ ...selection, parts }), writeExodus(positional[1])), runOptions)
     env.log(
-      `brook exodus copy: ${report.seconds.toFixed(2)} s, ${memoryPeaks(report)}; wrote ${positional[1]}`,
+      `brook exodus copy: ${report.seconds.toFixed(2)} s, ${memoryPeaks(report)}; wrote ${positional[1]}${
+        readerNote(report.info)
+      }`,
     )
     return
   }
@@ -132,8 +138,16 @@ export async function exodusCommand(argv: string[], env: CommandEnv): Promise<vo
     runOptions,
   )
   env.log(
-    `brook exodus to-parquet: ${report.seconds.toFixed(2)} s, ${memoryPeaks(report)}; wrote ${positional[1]}`,
+    `brook exodus to-parquet: ${report.seconds.toFixed(2)} s, ${memoryPeaks(report)}; wrote ${positional[1]}${
+      readerNote(report.info)
+    }`,
   )
+}
+
+/** The summary line's note of which reader read a NetCDF-4 file (nothing for classic files). */
+function readerNote(info: StreamInfo): string {
+  const reader = (info as Partial<ExodusStreamInfo>).reader
+  return !reader ? "" : reader === "native" ? "; NetCDF-4 read by brook's HDF5 reader" : `; NetCDF-4 read by ${reader}`
 }
 
 /** `--chunk SIZE`: a size by the rule of --memory (a unit, powers of 1024), at least 8 bytes. */

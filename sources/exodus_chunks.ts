@@ -1,7 +1,8 @@
 /**
  * exodusChunks: the Exodus II source. Streams coordinates, connectivity and variable values (by step,
  * block and value range) in MeshChunks no larger than `chunkBytes`: from classic files with positioned reads
- * decoded once, in place, into typed arrays (memory: three read buffers); from NetCDF-4 files through h5wasm.
+ * decoded once, in place, into typed arrays (memory: three read buffers); from NetCDF-4 files through the
+ * container's reads (brook's HDF5 reader, or h5wasm where it refuses), into the same three recycled buffers.
  */
 import * as Effect from "effect/Effect"
 import type { MeshChunk, MeshChunkKind, StreamInfo } from "../core/batches.ts"
@@ -125,7 +126,7 @@ export function exodusChunks(options: ExodusChunksOptions): Source<MeshChunk, Ch
             c.close()
           }
           sel = select(model, options)
-          return { file: options.file, exodus: model, selection: sel } satisfies ExodusStreamInfo
+          return { file: options.file, exodus: model, selection: sel, reader: c.reader } satisfies ExodusStreamInfo
         },
         catch: brookError,
       }),
@@ -168,7 +169,8 @@ export function meshStream(
   // NetCDF-4: each read is an h5wasm slice of one run of values (the library reads only the HDF5 chunks it needs)
   const plan = (wants: Want<Meta>[]): Read<Meta>[] =>
     src ? planReads(m.header, wants, chunkBytes) : planSlices(wants, chunkBytes)
-  const pool = src ? new BufferPool(chunkBytes + 8, BUFFERS) : undefined
+  // NetCDF-4: plain buffers the container reads into (the three of the plan), recycled like the classic ones
+  const pool = src ? new BufferPool(chunkBytes + 8, BUFFERS) : new BufferPool(chunkBytes + 8, BUFFERS, false)
   let reads = plan(staticWants(m, sel, parts))
   let next = 0
   let step = parts.includes("variables") ? sel.first : Infinity
@@ -189,11 +191,12 @@ export function meshStream(
         step++
       }
       const read = reads[next++]
-      const decoded = src ? performRead(src, read, pool!) : read.pieces.map((piece) => ({
-        piece,
-        values: c.read(piece.want.ncVar, piece.want.record, piece.want.offset + piece.skip, piece.count),
-        recycle: () => {},
-      }))
+      const decoded = src ? performRead(src, read, pool) : read.pieces.map((piece) => {
+        const slot = pool.take()
+        const values = c.read(piece.want.ncVar, piece.want.record, piece.want.offset + piece.skip, piece.count, slot)
+        let given = false
+        return { piece, values, recycle: () => given || (given = true, pool.give(slot)) }
+      })
       for (const d of decoded) {
         const w = d.piece.want
         controller.enqueue({

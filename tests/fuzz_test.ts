@@ -18,7 +18,7 @@ const SEED = Number(process.env.BROOK_FUZZ_SEED ?? 18)
 const hasExodus = fs.existsSync("/work/shared/data/exodus/cube.g")
 
 for (const [name, target] of Object.entries(TARGETS)) {
-  test.skipIf(name === "exodus" && !hasExodus)(
+  test.skipIf((name === "exodus" || name === "hdf5") && !hasExodus)(
     `${N} seeded mutants of ${name} inputs end as ok or a typed error`,
     async () => {
       const p = await prepare(target, path.join(tempDir(), name))

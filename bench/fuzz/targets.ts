@@ -34,6 +34,7 @@ import {
 } from "../../formats/brk/format.ts"
 import { concat, type Field, INTERESTING, mutateBlind, mutateField, newValue, type Rnd } from "./mutate.ts"
 import { arrow } from "./arrow_target.ts"
+import { hdf5 } from "./hdf5_target.ts"
 
 export const MEMORY = "64MB"
 
@@ -811,4 +812,4 @@ export const brk: Target = {
   },
 }
 
-export const TARGETS: Record<string, Target> = { npy, parquet, exodus, fasta, edges, brk, arrow }
+export const TARGETS: Record<string, Target> = { npy, parquet, exodus, fasta, edges, brk, arrow, hdf5 }

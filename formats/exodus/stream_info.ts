@@ -9,4 +9,6 @@ import type { ExodusSelection } from "./selection.ts"
 export interface ExodusStreamInfo extends StreamInfo {
   readonly exodus: ExodusModel
   readonly selection: ExodusSelection
+  /** Which reader serves a NetCDF-4 file: "native", or "h5wasm (native reader: <why it refused>)". */
+  readonly reader?: string
 }

@@ -1,19 +1,26 @@
 /**
  * Decoded chunks kept for reuse, least recently used first out, bounded in bytes (at least one chunk): a run
- * of values that crosses a chunk twice, or the next read of the same step, decompresses it once.
+ * of values that crosses a chunk twice, or the next read of the same step, decompresses it once. The buffers
+ * chunks decode into are recycled (an evicted chunk's buffer is the next chunk's, when the sizes match), and
+ * so are the buffer stored chunks are read into and the zlib stream: reading chunk after chunk allocates
+ * nothing once the first chunks are in.
  */
-export class ChunkCache {
-  private readonly map = new Map<string, Uint8Array>()
+import type { UnfilterBuffers, Unfiltered } from "./filters.ts"
+import { Inflater } from "./inflate.ts"
+
+export class ChunkCache implements UnfilterBuffers {
+  private readonly map = new Map<string, Unfiltered>()
   private bytes = 0
   /** A buffer evicted, kept for the next decode of a chunk its size (no copy of it is alive). */
   private spareBuffer?: Uint8Array
+  /** The buffer stored (filtered) chunks are read into, grown to the largest. */
+  private rawBuffer = new Uint8Array(0)
+  readonly inflater = new Inflater()
   hits = 0
   misses = 0
-  /** Bytes of chunks decoded so far (each decode leaves garbage of about its size behind: inflate's output). */
-  decodedBytes = 0
   constructor(readonly capacity: number) {}
 
-  get(key: string, make: () => Uint8Array): Uint8Array {
+  get(key: string, make: () => Unfiltered): Unfiltered {
     const got = this.map.get(key)
     if (got) {
       this.hits++
@@ -23,22 +30,34 @@ export class ChunkCache {
     }
     this.misses++
     const v = make()
-    this.decodedBytes += v.length
-    while (this.map.size && this.bytes + v.length > this.capacity) {
-      const [k, old] = this.map.entries().next().value as [string, Uint8Array]
+    const size = v.bytes.buffer.byteLength
+    while (this.map.size && this.bytes + size > this.capacity) {
+      const [k, old] = this.map.entries().next().value as [string, Unfiltered]
       this.map.delete(k)
-      this.bytes -= old.length
-      if (old.byteOffset === 0 && old.length === old.buffer.byteLength) this.spareBuffer = old
+      this.bytes -= old.bytes.buffer.byteLength
+      if (old.bytes.byteOffset === 0 && !(this.spareBuffer && this.spareBuffer.length > old.bytes.buffer.byteLength)) {
+        this.spareBuffer = new Uint8Array(old.bytes.buffer)
+      }
     }
     this.map.set(key, v)
-    this.bytes += v.length
+    this.bytes += size
     return v
   }
 
-  /** A buffer of `size` bytes for a chunk being decoded: the spare one when it fits. */
-  spare(size: number): Uint8Array {
+  /**
+   * A buffer of `size` bytes for a chunk being decoded: the start of the spare one when it is that large, and
+   * not over twice that (variables of different chunk sizes, read in turn, then share two buffers).
+   */
+  buffer = (size: number): Uint8Array => {
     const s = this.spareBuffer
+    if (!s || s.length < size || s.length > 2 * size) return new Uint8Array(size)
     this.spareBuffer = undefined
-    return s && s.length === size ? s : new Uint8Array(size)
+    return s.subarray(0, size)
+  }
+
+  /** `size` bytes to read a stored chunk into, valid until the next call. */
+  raw(size: number): Uint8Array {
+    if (this.rawBuffer.length < size) this.rawBuffer = new Uint8Array(Math.max(size, this.rawBuffer.length * 2))
+    return this.rawBuffer.subarray(0, size)
   }
 }

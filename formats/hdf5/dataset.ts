@@ -5,6 +5,7 @@
  * the caller's buffer; chunks never written read as the fill value.
  */
 import { type ChunkEntry, chunkEntries } from "./btree_v1.ts"
+import { btree2ChunkEntries } from "./btree_v2_chunks.ts"
 import { extensibleArrayEntries } from "./extensible_array.ts"
 import { fixedArrayEntries } from "./fixed_array.ts"
 import type { ChunkCache } from "./chunk_cache.ts"
@@ -12,7 +13,7 @@ import { type Dataspace, elements, readDataspace } from "./dataspace.ts"
 import { type Datatype, readDatatype } from "./datatype.ts"
 import { readFillValue } from "./fill_value.ts"
 import { type Filter, readFilterPipeline } from "./filter_pipeline.ts"
-import { checkFilters, unfilter } from "./filters.ts"
+import { checkFilters, type Unfiltered, unfilter, unshuffleInto } from "./filters.ts"
 import { type Ctx, invalid, UNDEF, unsupported } from "./io.ts"
 import { type Layout, readLayout } from "./layout.ts"
 import { MSG, type ObjectHeader } from "./object_header.ts"
@@ -47,10 +48,6 @@ export function readDataset(ctx: Ctx, oh: ObjectHeader, name: string): Dataset {
   if (layout.class === "chunked") {
     if (layout.chunk.length !== space.dims.length) {
       invalid(ctx.src, ctx.base + oh.address, `${name}: ${layout.chunk.length}-d chunks of ${space.dims.length}-d data`)
-    }
-    // the implicit index (no filters, space allocated early) is decoded below but no test file has it yet
-    if (!["btree1", "single", "fixed-array", "extensible-array"].includes(layout.index.type)) {
-      unsupported(ctx.src, `${name}: the ${layout.index.type} chunk index`)
     }
     if (layout.index.type === "extensible-array" && space.maxDims.slice(1).includes(UNDEF)) {
       unsupported(ctx.src, `${name}: an extensible array index over an unlimited dimension other than the first`)
@@ -107,6 +104,8 @@ export class DatasetReader {
     const L = this.ds.layout as Extract<Layout, { class: "chunked" }>
     const bytes = chunk.reduce((a, b) => a * b, this.ds.type.size)
     if (L.index.type === "single") {
+      // never written: the fill value
+      if (L.address === UNDEF) return undefined
       return { offsets: origin, size: L.index.filteredSize ?? bytes, filterMask: L.index.filterMask, address: L.address }
     }
     if (L.index.type === "implicit") {
@@ -124,6 +123,8 @@ export class DatasetReader {
           ? fixedArrayEntries(this.ctx, L.address, dims, chunk, size)
           : L.index.type === "extensible-array"
           ? extensibleArrayEntries(this.ctx, L.address, dims, chunk, size)
+          : L.index.type === "btree2"
+          ? btree2ChunkEntries(this.ctx, L.address, chunk, size)
           : chunkEntries(this.ctx, L.address, chunk.length)
         for (const e of entries) this.index.set(e.offsets.join(","), e)
       }
@@ -131,61 +132,69 @@ export class DatasetReader {
     return this.index.get(origin.join(","))
   }
 
-  private chunkBytes(origin: number[], chunk: number[]): Uint8Array {
+  /** A stored chunk, its filters undone (cached). */
+  private chunkBytes(origin: number[], chunk: number[], e: ChunkEntry): Unfiltered {
     const key = `${this.ds.header.address}:${origin.join(",")}`
-    return this.cache.get(key, () => {
+    const cache = this.cache
+    return cache.get(key, () => {
       const expected = chunk.reduce((a, b) => a * b, this.ds.type.size)
-      const e = this.entry(origin, chunk)
-      if (!e) {
-        const out = new Uint8Array(expected)
-        fillWith(out, this.ds.fill)
-        return out
-      }
       if (e.size > MAX_CHUNK_BYTES || e.size > this.ctx.src.byteLength) {
         invalid(this.ctx.src, this.ctx.base + e.address, `${this.ds.name}: a chunk of ${e.size} bytes`)
       }
-      const raw = new Uint8Array(e.size)
+      const raw = cache.raw(e.size)
       this.readRaw(e.address, raw)
-      const d = unfilter(
-        this.ctx.src,
-        this.ctx.base + e.address,
-        raw,
-        this.ds.filters,
-        e.filterMask,
-        expected,
-        this.ds.type.size,
-        (size) => this.cache.spare(size),
-      )
-      return d.length === expected ? d : d.subarray(0, expected)
+      const at = this.ctx.base + e.address
+      const d = unfilter(this.ctx.src, at, raw, this.ds.filters, e.filterMask, expected, this.ds.type.size, cache, true)
+      // kept past the next chunk's read: not in the read buffer
+      if (d.bytes.buffer !== raw.buffer) return d
+      const own = cache.buffer(expected)
+      own.set(d.bytes.subarray(0, expected))
+      return { bytes: own, shuffled: d.shuffled }
     })
   }
 
   /**
    * Copies `pieces` of one chunk into `out`. An unfiltered chunk that is stored is read straight from the file:
-   * the pieces into `out` when they are one run, else the span they cover, once; others are decoded (cached).
+   * the pieces into `out` when they are one run, else the span they cover, once; others are decoded (cached),
+   * and unshuffled as they are copied when shuffle was their first filter.
    */
   private copyChunk(origin: number[], chunk: number[], pieces: number[], out: Uint8Array): void {
     if (!pieces.length) return
-    if (this.ds.filters.length === 0) {
-      const e = this.entry(origin, chunk)
-      if (e) {
-        const expected = chunk.reduce((a, b) => a * b, this.ds.type.size)
-        const last = pieces.length - 3
-        const span = pieces[last] + pieces[last + 2] - pieces[0]
-        if (pieces[last] + pieces[last + 2] > expected) {
-          invalid(this.ctx.src, this.ctx.base + e.address, `${this.ds.name}: a piece past its chunk`)
-        }
-        if (pieces.length === 3) return this.readRaw(e.address + pieces[0], out.subarray(pieces[1], pieces[1] + pieces[2]))
-        const buf = new Uint8Array(span)
-        this.readRaw(e.address + pieces[0], buf)
-        for (let k = 0; k < pieces.length; k += 3) {
-          const c0 = pieces[k] - pieces[0]
-          out.set(buf.subarray(c0, c0 + pieces[k + 2]), pieces[k + 1])
-        }
-        return
+    const e = this.entry(origin, chunk)
+    if (!e) {
+      // never written: its fill value, straight into the output (no chunk decoded)
+      for (let k = 0; k < pieces.length; k += 3) {
+        fillWith(out.subarray(pieces[k + 1], pieces[k + 1] + pieces[k + 2]), this.ds.fill)
       }
+      return
     }
-    const bytes = this.chunkBytes(origin, chunk)
+    if (this.ds.filters.length === 0) {
+      const expected = chunk.reduce((a, b) => a * b, this.ds.type.size)
+      const last = pieces.length - 3
+      const span = pieces[last] + pieces[last + 2] - pieces[0]
+      if (pieces[last] + pieces[last + 2] > expected) {
+        invalid(this.ctx.src, this.ctx.base + e.address, `${this.ds.name}: a piece past its chunk`)
+      }
+      if (pieces.length === 3) return this.readRaw(e.address + pieces[0], out.subarray(pieces[1], pieces[1] + pieces[2]))
+      const buf = this.cache.raw(span)
+      this.readRaw(e.address + pieces[0], buf)
+      for (let k = 0; k < pieces.length; k += 3) {
+        const c0 = pieces[k] - pieces[0]
+        out.set(buf.subarray(c0, c0 + pieces[k + 2]), pieces[k + 1])
+      }
+      return
+    }
+    const { bytes, shuffled } = this.chunkBytes(origin, chunk, e)
+    if (shuffled) {
+      const n = Math.floor(chunk.reduce((a, b) => a * b, this.ds.type.size) / shuffled)
+      for (let k = 0; k < pieces.length; k += 3) {
+        if (pieces[k] % shuffled || pieces[k + 2] % shuffled) {
+          invalid(this.ctx.src, this.ctx.base + this.ds.header.address, `${this.ds.name}: shuffled in ${shuffled}-byte elements`)
+        }
+        unshuffleInto(bytes, shuffled, n, pieces[k] / shuffled, pieces[k + 2] / shuffled, out, pieces[k + 1])
+      }
+      return
+    }
     for (let k = 0; k < pieces.length; k += 3) {
       out.set(bytes.subarray(pieces[k], pieces[k] + pieces[k + 2]), pieces[k + 1])
     }

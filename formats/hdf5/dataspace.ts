@@ -25,6 +25,7 @@ export function readDataspace(c: Cursor): Dataspace {
   if (dims.some((d) => d === UNDEF)) c.fail("a dimension of undefined size")
   if (!Number.isSafeInteger(dims.reduce((a, b) => a * b, 1))) c.fail(`dataspace of ${dims.join(" x ")} elements`)
   const maxDims = flags & 1 ? Array.from({ length: rank }, () => c.len()) : dims.slice()
+  if (maxDims.some((m, d) => m !== UNDEF && m < dims[d])) c.fail(`dimensions ${dims.join(" x ")} past their maximum sizes`)
   return { dims, maxDims, isNull: version === 2 && type === 2 }
 }
 

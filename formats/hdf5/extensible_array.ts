@@ -4,8 +4,9 @@
  * data blocks and of the later super blocks ("EASB"), and data blocks ("EADB") of entries. Super block s holds
  * 2^floor(s/2) data blocks of 2^floor((s+1)/2) x (data block minimum) entries. An entry is a chunk's address
  * (and, filtered, its stored size and filter mask), in row-major order of the chunk grid with the unlimited
- * dimension first. Checksums are verified; super blocks ("EASB", past a few hundred chunks) and paged data
- * blocks are FormatUnsupported until a test file has them.
+ * dimension first. Later super blocks ("EASB") hold the addresses of their data blocks. Checksums are verified;
+ * paged data blocks (tens of thousands of chunks along the unlimited dimension) are FormatUnsupported until a
+ * test file has them.
  */
 import { entriesReadable, entryReader } from "./array_entry.ts"
 import type { ChunkEntry } from "./btree_v1.ts"
@@ -96,8 +97,17 @@ export function extensibleArrayEntries(
       index += ndblks * per
       continue
     }
-    // no test file reaches this many chunks yet: refused rather than read untested
-    unsupported(ctx.src, `an extensible array chunk index with super blocks (over ${sblks[s].start + indexEntries} chunks)`)
+    // a super block ("EASB"): the addresses of its data blocks (after page bitmaps, when they are paged)
+    if (per > 2 ** pageBits) unsupported(ctx.src, "a paged extensible array data block")
+    const prefix = 6 + o + blockOffsetBytes
+    const c = readAt(ctx, at, prefix + ndblks * o + 4, "extensible array super block")
+    c.signature("EASB")
+    if (c.u8() !== 0 || c.u8() !== client) c.fail("extensible array super block version or client")
+    if (c.addr() !== addr) c.fail("extensible array super block of another header")
+    if (!checksumOk(c.bytes, c.bytes.length - 4)) c.fail("extensible array super block checksum mismatch", 0)
+    c.pos = prefix
+    const blocks = Array.from({ length: ndblks }, () => c.addr())
+    for (const b of blocks) dataBlock(b, per)
   }
   return out
 }

@@ -15,8 +15,11 @@ import { decodeInPlace, type NcArray, TYPE_SIZE } from "./types.ts"
 export interface Container {
   readonly file: string
   readonly header: NcHeader
-  /** `count` values of `v` from value `offset` of record `record` (0 for non-record variables), decoded. */
-  read(v: NcVar, record: number, offset: number, count: number): NcArray
+  /**
+   * `count` values of `v` from value `offset` of record `record` (0 for non-record variables), decoded; in
+   * `into`'s memory when the reader can (the native NetCDF-4 one), else in a fresh array.
+   */
+  read(v: NcVar, record: number, offset: number, count: number, into?: Uint8Array): NcArray
   /** The byte source of a classic file: exodusChunks plans its positioned reads over it. */
   readonly classic?: ByteSource
   /** Which reader serves a NetCDF-4 file: "native", or "h5wasm (native reader: <why it refused>)". */

@@ -5,8 +5,8 @@
  * references (else `_Netcdf4Coordinates`, else itself for a coordinate variable); a dimension is unlimited
  * when its maximum size is. Datasets that only carry a dimension (NAME "This is a netCDF dimension but not a
  * netCDF variable") are not variables. Reads go through a chunk cache of `cacheBytes`; a file using what the
- * reader does not know (another filter, the v2 B-tree and implicit chunk indexes, large or paged extensible
- * arrays, huge heap objects) is a FormatUnsupported, and container.ts hands it to h5wasm instead.
+ * reader does not know (another filter, paged fixed or extensible arrays, huge heap objects) is a
+ * FormatUnsupported, and container.ts hands it to h5wasm instead.
  */
 import { FormatUnsupported, InvalidInput } from "../../core/errors.ts"
 import { collectGarbageNow } from "../../core/gc.ts"
@@ -26,11 +26,11 @@ const DIMENSION_ONLY = "This is a netCDF dimension but not a netCDF variable"
 /** Attributes of the NetCDF-4 conventions themselves, not of the data (ncdump hides them too). */
 const HIDDEN = /^(_Netcdf4Coordinates|_Netcdf4Dimid|DIMENSION_LIST|REFERENCE_LIST|CLASS|NAME|_NCProperties|_nc3_strict|_IsNetcdf4|_SuperblockVersion)$/
 /**
- * Bytes of arrays handed out (and of chunks decoded) between two forced garbage collections: exodusChunks drops each after use, and
- * Deno let such garbage reach 160 MB past its baseline on a 2.7 GB file (120 MB less with this, at ~2 ms each).
+ * Bytes of fresh arrays handed out (reads without a caller's buffer) between two collections: the engines let
+ * such garbage grow by a hundred MB before collecting on their own (Deno, a 2.7 GB file). Forced on Deno (~2 ms),
+ * at most once a second on Bun, whose forced collections cost tens of ms.
  */
 const GC_EVERY_BYTES = 32 << 20
-/** Bun keeps such garbage low on its own, and its forced collections cost tens of ms: there, one a second at most. */
 const IS_BUN = "Bun" in globalThis
 /** Decoded chunks kept by default: the three read buffers' worth exodusChunks plans (3 x 4 MiB). */
 export const DEFAULT_CACHE_BYTES = 12 << 20
@@ -157,7 +157,6 @@ export function openNetcdf4Native(src: ByteSource, options: NativeOptions = {}):
   const numrecs = Math.max(0, ...entries.filter((e) => e.v.record).map((e) => e.rows))
   const byName = new Map(entries.map((e) => [e.v.name, e]))
   let handedOut = 0
-  let decoded = 0
   const header: NcHeader = {
     file,
     version: 4,
@@ -172,23 +171,27 @@ export function openNetcdf4Native(src: ByteSource, options: NativeOptions = {}):
   return {
     file,
     header,
-    read(v, record, offset, count) {
+    read(v, record, offset, count, into) {
       const e = byName.get(v.name) ?? fail(`no variable ${v.name}`)
       if (offset < 0 || count < 0 || offset + count > e.v.count) {
         fail(`${v.name}: values ${offset}..${offset + count} of ${e.v.count} per record`)
       }
-      const out = new ARRAY[e.v.type](count) as NcArray
-      handedOut += out.byteLength + cache.decodedBytes - decoded
-      decoded = cache.decodedBytes
-      if (handedOut > GC_EVERY_BYTES) {
-        handedOut = 0
-        collectGarbageNow(!IS_BUN)
+      const A = ARRAY[e.v.type]
+      const fits = into && into.byteLength >= count * A.BYTES_PER_ELEMENT && into.byteOffset % A.BYTES_PER_ELEMENT === 0
+      const out = (fits ? new A(into.buffer as ArrayBuffer, into.byteOffset, count) : new A(count)) as NcArray
+      if (!fits) {
+        handedOut += out.byteLength
+        if (handedOut > GC_EVERY_BYTES) {
+          handedOut = 0
+          collectGarbageNow(!IS_BUN)
+        }
       }
-      const bytes = new Uint8Array(out.buffer, 0, out.byteLength)
+      const bytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength)
       if (e.v.record && record >= e.rows) {
         // a record this variable never got: its fill value
         const fill = e.reader.ds.fill
         if (fill) for (let o = 0; o < bytes.length; o += fill.length) bytes.set(fill.subarray(0, bytes.length - o), o)
+        else bytes.fill(0)
       } else e.reader.read((e.v.record ? record * e.v.count : 0) + offset, count, bytes)
       return e.bigEndian ? decodeInPlace(e.v.type, bytes, count) : out
     },

@@ -106,3 +106,25 @@ test.skipIf(!eightBlock)("to-parquet: nodal rows have a null block, every other 
   expect(kv["brook.command"]).toBe(`brook exodus to-parquet ${eightBlock} -o ${pq} --steps 2 -q`)
   expect(kv["brook.input"]).toBe(eightBlock)
 }, SLOW_TEST)
+
+const cube = sharedFiles.find((f) => f.endsWith("cube.g"))
+const hasNccopy = spawnSyncGroup("sh", ["-c", "command -v nccopy"]).status === 0
+if (!hasNccopy) console.warn("skipping the NetCDF-4 CLI test: nccopy (netcdf-bin) is absent")
+test.skipIf(!cube || !hasNccopy)("a NetCDF-4 file: info and the summary line name the reader; a broken one, the file", () => {
+  const nc4 = path.join(dir, "cube-nc4.exo")
+  expect(spawnSyncGroup("nccopy", ["-k", "nc4", "-d", "1", "-s", cube!, nc4]).status).toBe(0)
+  const brook = (...args: string[]) => spawnSyncGroup(path.join(root, "bin", "brook"), ["exodus", ...args])
+  expect(JSON.parse(brook("info", nc4).stdout).reader).toBe("native")
+  expect(JSON.parse(brook("info", cube!).stdout).reader).toBeUndefined()
+  const stats = brook("stats", nc4)
+  const last = stats.stderr.trim().split("\n").at(-1)!
+  expect([stats.status, /^brook exodus stats: .*; NetCDF-4 read by brook's HDF5 reader$/.test(last)]).toEqual([0, true])
+  // cut inside its metadata: one line naming the file and the byte
+  const bytes = fs.readFileSync(nc4)
+  const cut = path.join(dir, "cube-nc4-cut.exo")
+  fs.writeFileSync(cut, bytes.subarray(0, 2000))
+  const bad = brook("stats", cut)
+  expect(bad.status).toBe(1)
+  const lines = bad.stderr.trim().split("\n")
+  expect([lines.length, lines[0].includes(`${cut} (byte offset `)]).toEqual([1, true])
+})

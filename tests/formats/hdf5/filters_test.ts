@@ -4,7 +4,7 @@ import { deflateSync } from "node:zlib"
 import { memorySource } from "../../../core/byte_source.ts"
 import { fletcher32 } from "../../../formats/hdf5/checksum.ts"
 import type { Filter } from "../../../formats/hdf5/filter_pipeline.ts"
-import { checkFilters, unfilter, unshuffle } from "../../../formats/hdf5/filters.ts"
+import { checkFilters, unfilter, unshuffle, unshuffleInto } from "../../../formats/hdf5/filters.ts"
 
 const src = memorySource("chunks.h5", new Uint8Array(0))
 const shuffle = (d: Uint8Array, size: number) => {
@@ -24,6 +24,27 @@ test("unshuffle inverts shuffle for every element size, leftover bytes kept", ()
   }
 })
 
+test("unshuffleInto: a range of elements of a shuffled chunk, at any output byte", () => {
+  for (const size of [2, 4, 8]) {
+    const n = 37
+    const d = Uint8Array.from({ length: n * size }, (_, k) => (k * 13 + size) & 255)
+    const s = shuffle(d, size)
+    for (const [from, count, at] of [[0, n, 0], [5, 20, 8], [36, 1, 3], [3, 0, 0]]) {
+      const out = new Uint8Array(at + count * size + 5)
+      unshuffleInto(s, size, n, from, count, out, at)
+      expect(Array.from(out.subarray(at, at + count * size))).toEqual(Array.from(d.subarray(from * size, (from + count) * size)))
+      expect(out.subarray(0, at).every((b) => b === 0) && out.subarray(at + count * size).every((b) => b === 0)).toBe(true)
+    }
+  }
+})
+
+test("a shuffle left for the reader (keepShuffled) comes back still shuffled, with its element size", () => {
+  const raw = new Uint8Array(new Float64Array([1.5, -2, 3e10, 7]).buffer)
+  const z = new Uint8Array(deflateSync(shuffle(raw, 8)))
+  const u = unfilter(src, 0, z, [filter(2, [8]), filter(1, [1])], 0, raw.length, 8, undefined, true)
+  expect([Array.from(u.bytes), u.shuffled]).toEqual([Array.from(shuffle(raw, 8)), 8])
+})
+
 test("shuffle + deflate + fletcher32 come off in reverse; a bad sum or bad stream is an InvalidInput", () => {
   const values = Float64Array.from({ length: 300 }, (_, k) => Math.sin(k))
   const raw = new Uint8Array(values.buffer)
@@ -32,9 +53,9 @@ test("shuffle + deflate + fletcher32 come off in reverse; a bad sum or bad strea
   stored.set(z)
   new DataView(stored.buffer).setUint32(z.length, fletcher32(z), true)
   const pipeline = [filter(2, [8]), filter(1, [1]), filter(3)]
-  expect(Array.from(unfilter(src, 100, stored, pipeline, 0, raw.length, 8))).toEqual(Array.from(raw))
+  expect(Array.from(unfilter(src, 100, stored, pipeline, 0, raw.length, 8).bytes)).toEqual(Array.from(raw))
   // a mask bit skips a filter: here fletcher32 was not applied
-  expect(Array.from(unfilter(src, 100, z, pipeline, 4, raw.length, 8))).toEqual(Array.from(raw))
+  expect(Array.from(unfilter(src, 100, z, pipeline, 4, raw.length, 8).bytes)).toEqual(Array.from(raw))
   const bad = stored.slice()
   bad[10] ^= 4
   expect(() => unfilter(src, 100, bad, pipeline, 0, raw.length, 8)).toThrow("fletcher32")
