@@ -18,8 +18,13 @@ import { setInterval } from "node:timers"
 
 /** Signals closer together than this are one (a forwarded copy of the same Ctrl-C). */
 const DUPLICATE_MS = 500
-/** The event loop counts as blocked when its heartbeat has not moved for this long. */
-const BLOCKED_MS = 1000
+/**
+ * The event loop counts as blocked when its heartbeat has not moved for this long. 1 s was too short on
+ * a loaded machine: at a load average of ~35 on 2 cores a healthy stage missed its beat that long, and a
+ * Ctrl-C then killed it (temp files left) instead of cancelling it (bench/busy_test.sh); 4 s holds there,
+ * and a loop that has really gone wrong still ends within 4 s of the Ctrl-C.
+ */
+const BLOCKED_MS = 4000
 const BEAT_MS = 250
 
 export interface SignalOptions {
