@@ -13,7 +13,7 @@ import type { Plan, Sink } from "../core/operator.ts"
 import { atomicOutput } from "../core/tempfile.ts"
 import type { MeshChunk } from "../core/batches.ts"
 import type { ExodusStreamInfo } from "../formats/exodus/stream_info.ts"
-import { type KeyValue, parquetFile } from "../formats/parquet/file_writer.ts"
+import { type KeyValue, PARQUET_ENCODER_BYTES, parquetFile } from "../formats/parquet/file_writer.ts"
 
 /** Rows per row group: 64 k rows of ~40 bytes (DuckDB reads row groups in parallel), fewer under a small budget. */
 export const EXODUS_ROW_GROUP = 1 << 16
@@ -23,15 +23,13 @@ export const EXODUS_MIN_ROW_GROUP = 1 << 13
 const ROW_BYTES = 44
 /**
  * Bytes hyparquet-writer holds per row while it encodes a group (its copies of the columns, the strings encoded,
- * statistics, pages), and what it holds whatever the group (its code, compiled): measured by
- * bench/budget_matrix.sh, 8 k to 64 k rows a group peaked 20-45 MB above the reader alone (Bun). A collection
- * follows every group, so groups' garbage does not pile up.
+ * statistics, pages), beyond PARQUET_ENCODER_BYTES: measured by bench/budget_matrix.sh, 8 k to 64 k rows a group
+ * peaked 20-45 MB above the reader alone (Bun). A collection follows every group, so groups' garbage does not pile up.
  */
 const ENCODER_ROW_BYTES = 480
-const ENCODER_BYTES = 20 << 20
 
 /** Bytes a row group of `rows` holds while it is buffered and encoded. */
-export const exodusGroupBytes = (rows: number): number => ENCODER_BYTES + rows * (ROW_BYTES + ENCODER_ROW_BYTES)
+export const exodusGroupBytes = (rows: number): number => PARQUET_ENCODER_BYTES + rows * (ROW_BYTES + ENCODER_ROW_BYTES)
 
 /** The most rows per group (a power of two, EXODUS_MIN_ROW_GROUP to EXODUS_ROW_GROUP) whose group fits in `share`. */
 export function exodusRowGroup(share: number): number {

@@ -11,7 +11,7 @@ import { MemoryBudget } from "../core/budget.ts"
 import { fixedShare, type Sink } from "../core/operator.ts"
 import { atomicOutput } from "../core/tempfile.ts"
 import { type TextTable, textLinesSink } from "../formats/text_lines.ts"
-import { int64Of, type KeyValue, parquetFile } from "../formats/parquet/file_writer.ts"
+import { int64Of, type KeyValue, PARQUET_ENCODER_BYTES, parquetFile } from "../formats/parquet/file_writer.ts"
 
 /** The columns of every cluster file, in order. */
 export const CLUSTER_COLUMNS = ["id", "cluster", "top", "path", "level", "size"] as const
@@ -73,7 +73,7 @@ export function writeClustersParquet(
   return {
     kind: "sink",
     name,
-    ...fixedShare(GROUP_BYTES),
+    ...fixedShare(GROUP_BYTES + PARQUET_ENCODER_BYTES),
     make: (plan, info) =>
       Effect.gen(function* () {
         const budget = yield* MemoryBudget
