@@ -26,7 +26,7 @@ const option = (name: string, fallback: string): string[] => {
 const runtimes = option("--runtimes", "bun,deno,binary")
 const budgets = option("--budgets", "8MB,16MB,32MB,64MB,256MB,default")
 const TIMEOUT_S = Number(process.env.CELL_TIMEOUT ?? 600)
-const work = path.join(dir, "cells")
+const work = path.join(dir, `cells-${runtimes.join("-")}`)
 fs.mkdirSync(work, { recursive: true })
 const d = (f: string) => path.join(dir, f)
 const o = (f: string) => path.join(work, f)
@@ -74,7 +74,7 @@ function measure(rt: string, argv: string[], stdin: string | undefined, trace?: 
   const { file, env } = launcher(rt)
   const timed = ["/usr/bin/time", "-f", "BUDGET_MATRIX %x %e %M", ...(trace ? ["strace", "-f", "-qq", "-y", "-e", "trace=read,pread64,readv,preadv,preadv2", "-o", trace] : []), file, ...argv]
   const script = `setsid "$@" ${stdin ? "<\"$BM_STDIN\"" : "</dev/null"} >/dev/null 2>"$BM_ERR" & pid=$!
-( sleep ${TIMEOUT_S}; kill -KILL -- -$pid ) 2>/dev/null & w=$!
+( sleep ${TIMEOUT_S} & s=$!; trap 'kill $s 2>/dev/null; exit 0' TERM; wait $s; kill -KILL -- -$pid 2>/dev/null ) & w=$!
 wait $pid; rc=$?; kill $w 2>/dev/null; exit $rc`
   const err = o("stderr.txt")
   const t0 = performance.now()
