@@ -55,6 +55,7 @@ export function writeExodusParquet(
     weight: 0.02,
     describe: (up) => Effect.succeed(up),
     minimum: () => least,
+    upfront: least,
     plan: (share) => {
       const rows = exodusRowGroup(share)
       return Effect.succeed({ bytes: exodusGroupBytes(rows), rows, notes: `row groups of ${rows} rows` })
