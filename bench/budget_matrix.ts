@@ -28,10 +28,6 @@ const budgets = option("--budgets", "8MB,16MB,32MB,64MB,256MB,default")
 const TIMEOUT_S = Number(process.env.CELL_TIMEOUT ?? 600)
 const work = path.join(dir, `cells-${runtimes.join("-")}`)
 fs.mkdirSync(work, { recursive: true })
-const d = (f: string) => path.join(dir, f)
-const o = (f: string) => path.join(work, f)
-const samples = (from: number, to: number) =>
-  Array.from({ length: to - from + 1 }, (_, k) => d(`genomes/hap${String(from + k).padStart(3, "0")}.fa`))
 
 interface Command {
   readonly name: string
@@ -43,7 +39,13 @@ interface Command {
   /** the budget without --memory, when not 1 GiB */
   readonly defaultMiB?: number
 }
-const commands: Command[] = [
+/** Every command on the inputs in `inputs` (the full ones, or tiny/ for the baselines), writing into `work`. */
+const commandsIn = (inputs: string, work: string): Command[] => {
+  const d = (f: string) => path.join(inputs, f)
+  const o = (f: string) => path.join(work, f)
+  const samples = (from: number, to: number) =>
+    Array.from({ length: to - from + 1 }, (_, k) => d(`genomes/hap${String(from + k).padStart(3, "0")}.fa`))
+  return [
   { name: "edges", argv: ["edges", d("emb.npy"), "-t", "0.8", "-o", o("edges.tsv")], inputs: [d("emb.npy")] },
   { name: "cluster", argv: ["cluster", d("emb.npy"), "-t", "0.8", "--max-size", "1000", "-o", o("cluster.tsv")], inputs: [d("emb.npy")] },
   { name: "leiden (.parquet out)", argv: ["leiden", d("edges.tsv"), "--max-size", "1000", "-o", o("leiden.parquet")], inputs: [d("edges.tsv")] },
@@ -61,7 +63,12 @@ const commands: Command[] = [
   { name: "pack -j 2", argv: ["pack", "--force", "-j", "2", "-o", o("pack2.brk"), d("genomes/ref.fa"), ...samples(1, 10)], inputs: [d("genomes/ref.fa"), ...samples(1, 10)] },
   { name: "unpack", argv: ["unpack", d("all.brk"), "-o", o("unpacked")], inputs: [d("all.brk")], defaultMiB: 64, before: () => fs.mkdirSync(o("unpacked"), { recursive: true }) },
   { name: "append", argv: ["append", o("append.brk"), ...samples(9, 10)], inputs: [o("append.brk"), ...samples(9, 10)], before: () => fs.copyFileSync(d("eight.brk"), o("append.brk")) },
-]
+  ]
+}
+const commands = commandsIn(dir, work)
+const tinyWork = path.join(work, "tiny")
+fs.mkdirSync(tinyWork, { recursive: true })
+const tinyCommands = commandsIn(path.join(dir, "tiny"), tinyWork)
 const only = option("--commands", "")
 const chosen = only.length === 0 ? commands : commands.filter((c) => only.includes(c.name))
 
@@ -76,7 +83,7 @@ function measure(rt: string, argv: string[], stdin: string | undefined, trace?: 
   const script = `setsid "$@" ${stdin ? "<\"$BM_STDIN\"" : "</dev/null"} >/dev/null 2>"$BM_ERR" & pid=$!
 ( sleep ${TIMEOUT_S} & s=$!; trap 'kill $s 2>/dev/null; exit 0' TERM; wait $s; kill -KILL -- -$pid 2>/dev/null ) & w=$!
 wait $pid; rc=$?; kill $w 2>/dev/null; exit $rc`
-  const err = o("stderr.txt")
+  const err = path.join(work, "stderr.txt")
   const t0 = performance.now()
   spawnSync("bash", ["-c", script, "bash", ...timed], { env: { ...process.env, ...env, BM_STDIN: stdin ?? "", BM_ERR: err }, stdio: "ignore" })
   const wall = (performance.now() - t0) / 1000
@@ -98,31 +105,43 @@ function bytesRead(trace: string, inputs: string[]): number {
 }
 
 const parseBudget = (b: string, c: Command): number => b === "default" ? (c.defaultMiB ?? 1024) * MiB : Number(/^(\d+)MB$/.exec(b)![1]) * MiB
-const mib = (kb: number) => (kb / 1024).toFixed(0)
+function mib(kb: number): string {
+  return (kb / 1024).toFixed(0)
+}
 
-const baselines = new Map<string, { version: number; tiny: number }>()
+// Baselines: `--version`, and each command on the tiny inputs at its default budget (the runtime with the
+// command's code, workers and WebAssembly loaded, no data to speak of). A cell holds at budget + that.
+const baselines = new Map<string, number>()
 for (const rt of runtimes) {
   const version = measure(rt, ["--version"], undefined).rssKb
-  const tiny = measure(rt, ["edges", d("tiny.npy"), "-t", "0.8", "-q", "-o", o("tiny.tsv")], undefined).rssKb
-  baselines.set(rt, { version, tiny })
-  console.log(`# baseline ${rt}: --version ${mib(version)} MiB, edges 16 x 384 ${mib(tiny)} MiB`)
+  const parts = [`--version ${mib(version)} MiB`]
+  for (const [k, c] of chosen.entries()) {
+    const t = tinyCommands[commands.indexOf(c)]
+    t.before?.()
+    const r = measure(rt, t.argv, t.stdin)
+    if (r.rc !== 0) throw new Error(`baseline of ${c.name} on ${rt} failed: ${r.stderr}`)
+    baselines.set(`${rt} ${c.name}`, r.rssKb)
+    parts.push(`${c.name} ${mib(r.rssKb)}`)
+    if (k === chosen.length - 1) console.log(`# baseline ${rt} (MiB): ${parts.join(", ")}`)
+  }
 }
 
 interface Cell { command: string; rt: string; budget: string; status: string; rss: number; detail: string }
 const cells: Cell[] = []
-console.log(["command", "runtime", "budget", "status", "peak_MiB", "limit_MiB", "wall_s", "detail"].join("\t"))
+console.log(["command", "runtime", "budget", "status", "peak_MiB", "baseline_MiB", "limit_MiB", "wall_s", "detail"].join("\t"))
 for (const c of chosen) {
   for (const rt of runtimes) {
     for (const b of budgets) {
       const argv = b === "default" ? c.argv : [...c.argv, "--memory", b]
       c.before?.()
       const r = measure(rt, argv, c.stdin)
-      const limitKb = parseBudget(b, c) / 1024 + baselines.get(rt)!.tiny
+      const base = baselines.get(`${rt} ${c.name}`)!
+      const limitKb = parseBudget(b, c) / 1024 + base
       let status: string, detail = ""
       if (r.rc === 0) status = r.rssKb <= limitKb ? "holds" : "OVER"
       else if (/budget/i.test(r.stderr) && r.stderr.trim().split("\n").length <= 2) {
         c.before?.()
-        const trace = o("strace.txt")
+        const trace = path.join(work, "strace.txt")
         measure(rt, argv, c.stdin, trace)
         const read = bytesRead(trace, c.inputs)
         const size = c.inputs.reduce((s, f) => s + fs.statSync(f).size, 0)
@@ -133,7 +152,7 @@ for (const c of chosen) {
         detail = `exit ${r.rc}: ${r.stderr.trim().split("\n").slice(-2).join(" / ")}`
       }
       cells.push({ command: c.name, rt, budget: b, status, rss: r.rssKb, detail })
-      console.log([c.name, rt, b, status, mib(r.rssKb), mib(limitKb), r.wall.toFixed(1), detail].join("\t"))
+      console.log([c.name, rt, b, status, mib(r.rssKb), mib(base), mib(limitKb), r.wall.toFixed(1), detail].join("\t"))
     }
   }
 }
