@@ -4,6 +4,8 @@ import * as path from "node:path"
 import * as Effect from "effect/Effect"
 import { pipe } from "../core/pipe.ts"
 import { run, type RunReport } from "../core/run.ts"
+import { BudgetExceeded } from "../core/errors.ts"
+import { collectGarbageNow } from "../core/gc.ts"
 import { formatBytes } from "../core/size.ts"
 import { memoryPeaks } from "./report_option.ts"
 import { beginAppend, undoKilledAppend } from "../core/append_journal.ts"
@@ -61,7 +63,7 @@ options:
   --sample S           one sample (names: brook list ARCHIVE)
   --contig C[@S][:F-T] one contig, or a range of it
   -o, --out OUT        output file or directory (default: stdout)
-${MEMORY_HELP("cache of decompressed packs", "64M")}
+${MEMORY_HELP("memory budget: 24 MiB of working memory, the rest a cache of decompressed packs", "64M")}
 
 example:
   brook unpack genomes.brk --sample hap001 -o hap001.fa
@@ -287,7 +289,7 @@ export async function unpackCommand(argv: string[], env: CommandEnv): Promise<vo
   if (specs.length > 0 && o.contig !== undefined) {
     throw new UsageError("give contigs as C@S after ARCHIVE or one --contig, not both")
   }
-  const cache = memoryOption(o) ?? DEFAULT_CACHE
+  const cache = unpackCache(memoryOption(o) ?? DEFAULT_CACHE)
   if (o.out !== undefined && o.out !== "-") checkWritable(o.out as string, { directory: true })
   requireZstd()
   const texts = o.contig !== undefined ? [o.contig as string] : specs
@@ -355,12 +357,56 @@ export function parseContig(text: string | undefined): { name: string; from?: nu
   return { name: m[1], from: from - 1, to }
 }
 
+/**
+ * What unpack holds beyond its cache of packs: a pack being decompressed and zstd's context, references joined
+ * for a delta, the FASTA writer, and the garbage between two collections. bench/budget_matrix.sh measured
+ * 17-24 MB above the cache plus the baseline (`unpack` of 11 samples, caches of 4 and 16 MiB, Bun).
+ */
+export const UNPACK_WORKING_BYTES = 24 << 20
+/** The smallest cache of packs: a few packs of 60 kbp segments. */
+export const UNPACK_MIN_CACHE = 4 << 20
+
+/** The cache of packs `--memory` leaves once the working memory is held back, or BudgetExceeded before any read. */
+export function unpackCache(memory: number): number {
+  if (memory < UNPACK_WORKING_BYTES + UNPACK_MIN_CACHE) {
+    throw new BudgetExceeded({
+      operator: "unpack",
+      needed: UNPACK_WORKING_BYTES + UNPACK_MIN_CACHE,
+      available: memory,
+      detail: `${formatBytes(UNPACK_WORKING_BYTES)} of working memory and a cache of packs of at least ${
+        formatBytes(UNPACK_MIN_CACHE)
+      }`,
+    })
+  }
+  return memory - UNPACK_WORKING_BYTES
+}
+
+/**
+ * Restored bytes between two forced collections. Restoring is one synchronous loop per sample: the packs it
+ * decompresses past the cache and the pieces it writes are garbage the engines let pile up (unpack of 111 MB
+ * peaked 61 MB above a 16 MiB cache plus the baseline with none, 52 MB with one every 8 MiB, 33 MB every MiB).
+ */
+const RESTORED_PER_COLLECTION = 1 << 20
+
+/** `write`, with a collection after every RESTORED_PER_COLLECTION bytes. */
+function collecting(write: (b: Uint8Array) => void): (b: Uint8Array) => void {
+  let since = 0
+  return (b) => {
+    write(b)
+    since += b.length
+    if (since >= RESTORED_PER_COLLECTION) {
+      since = 0
+      collectGarbageNow(true)
+    }
+  }
+}
+
 async function output(target: string | undefined, body: (write: (b: Uint8Array) => void) => void): Promise<void> {
   if (target === undefined || target === "-") {
-    body((b) => {
+    body(collecting((b) => {
       let done = 0
       while (done < b.length) done += fs.writeSync(1, b, done, b.length - done)
-    })
+    }))
     return
   }
   await toFile(target, body)
@@ -371,10 +417,10 @@ function toFile(target: string, body: (write: (b: Uint8Array) => void) => void):
     const out = yield* atomicOutput(target)
     const fd = fs.openSync(out.tempPath, "w")
     try {
-      body((b) => {
+      body(collecting((b) => {
         let done = 0
         while (done < b.length) done += fs.writeSync(fd, b, done, b.length - done)
-      })
+      }))
       fs.closeSync(fd)
     } catch (e) {
       fs.closeSync(fd)

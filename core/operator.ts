@@ -27,6 +27,12 @@ interface StageBase<P extends Plan> {
   readonly describe: (upstream: StreamInfo) => Effect.Effect<StreamInfo, BrookError>
   /** Smallest share this stage can run in, given what arrives. */
   readonly minimum: (info: StreamInfo) => Bytes
+  /**
+   * The part of `minimum` known before any input is opened (a sink's buffers): checked before the sources
+   * describe their input, so a budget too small for it is refused before a source reads (a TSV of edges is
+   * scanned to be described).
+   */
+  readonly upfront?: Bytes
   /** Relative claim on the budget left after every minimum is met. */
   readonly weight: number
   /** Sizes from a share; pure. */
@@ -71,6 +77,7 @@ export const fixedShare = (bytes: Bytes) => ({
   weight: 0,
   describe: (up: StreamInfo) => Effect.succeed(up),
   minimum: () => bytes,
+  upfront: bytes,
   plan: () => Effect.succeed<Plan>({ bytes }),
 })
 

@@ -76,18 +76,13 @@ export const RUNTIME_OWNER = "runtime"
 /** The ledger owner of the queue between two stages. */
 export const queueOwner = (from: string, to: string): string => `queue ${from}→${to}`
 
-/** Plans a pipeline without running it: infos, shares and plans, or BudgetExceeded. */
-export const planPipeline = (pipeline: Pipeline, budget: number) =>
+/**
+ * BudgetExceeded when the runtime reserve, the queues and the stages' `upfront` bytes do not fit: checked before
+ * any stage describes its input, so such a budget is refused before anything is read.
+ */
+const checkUpfront = (pipeline: Pipeline, budget: number) =>
   Effect.gen(function* () {
-    const infos: StreamInfo[] = []
-    let info: StreamInfo = {}
-    for (const stage of pipeline.stages) {
-      infos.push(info)
-      info = yield* stage.describe(info)
-    }
-    const q = queueBytes(budget)
-    const queues = q * (pipeline.stages.length - 1)
-    const runtime = runtimeBytes(budget)
+    const runtime = runtimeBytes(budget), queues = queueBytes(budget) * (pipeline.stages.length - 1)
     let left = budget - runtime - queues
     if (left < 0) {
       return yield* new BudgetExceeded({
@@ -99,6 +94,34 @@ export const planPipeline = (pipeline: Pipeline, budget: number) =>
         } for the runtime: budget/8, at least 4 MiB; try a larger --memory`,
       })
     }
+    for (const stage of pipeline.stages) {
+      const needed = stage.upfront ?? 0
+      if (needed > left) {
+        return yield* new BudgetExceeded({
+          operator: stage.name,
+          needed,
+          available: left,
+          detail: "its smallest plan does not fit",
+        })
+      }
+      left -= needed
+    }
+  })
+
+/** Plans a pipeline without running it: infos, shares and plans, or BudgetExceeded. */
+export const planPipeline = (pipeline: Pipeline, budget: number) =>
+  Effect.gen(function* () {
+    yield* checkUpfront(pipeline, budget)
+    const infos: StreamInfo[] = []
+    let info: StreamInfo = {}
+    for (const stage of pipeline.stages) {
+      infos.push(info)
+      info = yield* stage.describe(info)
+    }
+    const q = queueBytes(budget)
+    const queues = q * (pipeline.stages.length - 1)
+    const runtime = runtimeBytes(budget)
+    let left = budget - runtime - queues
     const minima = pipeline.stages.map((s, k) => s.minimum(infos[k]))
     for (let k = 0; k < minima.length; k++) {
       if (minima[k] > left) {

@@ -8,26 +8,57 @@
  */
 import * as Effect from "effect/Effect"
 import { FormatUnsupported } from "../core/errors.ts"
-import { fixedShare, type Sink } from "../core/operator.ts"
+import type { Plan, Sink } from "../core/operator.ts"
 import { atomicOutput } from "../core/tempfile.ts"
 import type { MeshChunk } from "../core/batches.ts"
 import type { ExodusStreamInfo } from "../formats/exodus/stream_info.ts"
-import { type KeyValue, parquetFile } from "../formats/parquet/file_writer.ts"
+import { type KeyValue, PARQUET_ENCODER_BYTES, parquetFile } from "../formats/parquet/file_writer.ts"
 
-/** Rows per row group: 64 k rows of ~40 bytes; DuckDB reads row groups in parallel. */
+/** Rows per row group: 64 k rows of ~40 bytes (DuckDB reads row groups in parallel), fewer under a small budget. */
 export const EXODUS_ROW_GROUP = 1 << 16
+/** The fewest rows per row group. */
+export const EXODUS_MIN_ROW_GROUP = 1 << 13
 /** Bytes per buffered row (value, time: 8 each; entity, step, block: 4 each; two string references: 16). */
 const ROW_BYTES = 44
+/**
+ * Bytes hyparquet-writer holds per row while it encodes a group (its copies of the columns, the strings encoded,
+ * statistics, pages), beyond PARQUET_ENCODER_BYTES: measured by bench/budget_matrix.sh, 8 k to 64 k rows a group
+ * peaked 20-45 MB above the reader alone (Bun). A collection follows every group, so groups' garbage does not pile up.
+ */
+const ENCODER_ROW_BYTES = 480
+
+/** Bytes a row group of `rows` holds while it is buffered and encoded. */
+export const exodusGroupBytes = (rows: number): number => PARQUET_ENCODER_BYTES + rows * (ROW_BYTES + ENCODER_ROW_BYTES)
+
+/** The most rows per group (a power of two, EXODUS_MIN_ROW_GROUP to EXODUS_ROW_GROUP) whose group fits in `share`. */
+export function exodusRowGroup(share: number): number {
+  let rows = EXODUS_ROW_GROUP
+  while (rows > EXODUS_MIN_ROW_GROUP && exodusGroupBytes(rows) > share) rows >>= 1
+  return rows
+}
+
+interface ExodusParquetPlan extends Plan {
+  readonly rows: number
+}
 
 /** `metadata`: key/value pairs for the file's footer (how it was made), beside brook.version. */
-export function writeExodusParquet(target: string, options: { metadata?: readonly KeyValue[] } = {}): Sink<MeshChunk> {
+export function writeExodusParquet(
+  target: string,
+  options: { metadata?: readonly KeyValue[] } = {},
+): Sink<MeshChunk, ExodusParquetPlan> {
   const name = "writeExodusParquet"
-  // the buffered group, and the encoder's copies of it
-  const bytes = 3 * EXODUS_ROW_GROUP * ROW_BYTES
+  const least = exodusGroupBytes(EXODUS_MIN_ROW_GROUP)
   return {
     kind: "sink",
     name,
-    ...fixedShare(bytes),
+    weight: 0.02,
+    describe: (up) => Effect.succeed(up),
+    minimum: () => least,
+    upfront: least,
+    plan: (share) => {
+      const rows = exodusRowGroup(share)
+      return Effect.succeed({ bytes: exodusGroupBytes(rows), rows, notes: `row groups of ${rows} rows` })
+    },
     make: (plan, info) =>
       Effect.gen(function* () {
         const { exodus: m } = info as ExodusStreamInfo
@@ -39,7 +70,7 @@ export function writeExodusParquet(target: string, options: { metadata?: readonl
           })
         }
         const out = yield* atomicOutput(target)
-        const N = EXODUS_ROW_GROUP
+        const N = plan.rows
         const cols = {
           var: new Array<string>(N),
           kind: new Array<string>(N),
@@ -52,7 +83,7 @@ export function writeExodusParquet(target: string, options: { metadata?: readonl
           value: new Float64Array(N),
         }
         let n = 0
-        const pq = yield* parquetFile(out.tempPath, "throttled", options.metadata)
+        const pq = yield* parquetFile(out.tempPath, "every", options.metadata)
         const flush = () => {
           const columnData = [
             { name: "var", data: cols.var.slice(0, n), type: "STRING", nullable: false },

@@ -9,8 +9,8 @@ import * as Effect from "effect/Effect"
 import type { ClusterBatch, StreamInfo } from "../core/batches.ts"
 import { fixedShare, type Sink } from "../core/operator.ts"
 import { atomicOutput } from "../core/tempfile.ts"
-import { textLinesSink, type TextTable } from "../formats/text_lines.ts"
-import { int64Of, type KeyValue, parquetFile } from "../formats/parquet/file_writer.ts"
+import { type TextTable, textLinesSink } from "../formats/text_lines.ts"
+import { int64Of, type KeyValue, PARQUET_ENCODER_BYTES, parquetFile } from "../formats/parquet/file_writer.ts"
 
 /** The columns of every cluster file, in order. */
 export const CLUSTER_COLUMNS = ["id", "cluster", "top", "path", "level", "size"] as const
@@ -72,7 +72,7 @@ export function writeClustersParquet(
   return {
     kind: "sink",
     name,
-    ...fixedShare(GROUP_BYTES),
+    ...fixedShare(GROUP_BYTES + PARQUET_ENCODER_BYTES),
     make: (plan, info) =>
       Effect.gen(function* () {
         const out = yield* atomicOutput(target)

@@ -7,8 +7,8 @@ import * as Effect from "effect/Effect"
 import type { EdgeBatch, IdTable, StreamInfo } from "../core/batches.ts"
 import { fixedShare, type Sink } from "../core/operator.ts"
 import { atomicOutput } from "../core/tempfile.ts"
-import { formatF32, textLinesSink, type TextTable } from "../formats/text_lines.ts"
-import { int64Of, type KeyValue, parquetFile } from "../formats/parquet/file_writer.ts"
+import { formatF32, type TextTable, textLinesSink } from "../formats/text_lines.ts"
+import { int64Of, type KeyValue, PARQUET_ENCODER_BYTES, parquetFile } from "../formats/parquet/file_writer.ts"
 
 /** The columns of every edge file, in order. */
 export const EDGE_COLUMNS = ["src", "dst", "weight", "similarity"] as const
@@ -75,8 +75,8 @@ export function writeEdgesParquet(target: string, options: { metadata?: readonly
   return {
     kind: "sink",
     name,
-    // one row group of columns plus the encoder's copy of it
-    ...fixedShare(3 * groupBytes),
+    // one row group of columns plus the encoder's copy of it, and what the encoder holds whatever the group
+    ...fixedShare(3 * groupBytes + PARQUET_ENCODER_BYTES),
     make: (plan, info) =>
       Effect.gen(function* () {
         const out = yield* atomicOutput(target)

@@ -8,6 +8,15 @@ import type { ParquetWriter } from "hyparquet-writer"
 import { collectGarbageNow } from "../../core/gc.ts"
 import { VERSION } from "../../core/version.ts"
 
+/**
+ * Bytes hyparquet-writer holds whatever the row group: its code compiled, its page and file buffers, the values
+ * it boxes (INT64 statistics as BigInts, encoded strings). Measured by bench/budget_matrix.sh: write-parquet
+ * peaked ~20 MB above write-tsv on the same edge stream, and 33-40 MB above its own run on a tiny stream (Bun,
+ * and the Bun binary); exodus to-parquet ~20 MB above exodus stats. Parquet sinks add it to their plans, so a
+ * budget that cannot hold it is refused before any data is read.
+ */
+export const PARQUET_ENCODER_BYTES = 28 << 20
+
 /** One key/value pair of a Parquet file's footer metadata. */
 export interface KeyValue {
   readonly key: string

@@ -37,6 +37,13 @@ export const MIN_STORE = 8 << 20
  * same for every --threads.
  */
 export const PACKS_IN_FLIGHT = 4 << 20
+/**
+ * Bytes of one pack worker's own heap (its isolate, zstd's context, the packs it holds), which the budget
+ * would not see otherwise: bench/budget_matrix.sh measured Deno's peak RSS 24 MiB higher with one worker
+ * (`pack -j 2 --memory 40MB`), Bun's 2 MiB. Counted in the plan for each worker, out of the group store:
+ * with workers under a small budget the store is smaller, and packs may be sealed earlier than with one thread.
+ */
+export const PACK_WORKER_BYTES = 24 << 20
 
 export interface SegmentPackOptions {
   /** Groups already in an archive being appended to: their keys and delta counts, and a loader for their references. */
@@ -198,7 +205,8 @@ export const DEFAULT_THREADS = 1
 export function segmentPack(options: SegmentPackOptions = {}): Transform<SegmentEvent, PackEvent> {
   const name = "segmentPack"
   const threads = Math.max(1, Math.floor(options.threads ?? DEFAULT_THREADS))
-  const minimum = MIN_STORE + PACKS_IN_FLIGHT
+  const workers = (threads - 1) * PACK_WORKER_BYTES
+  const minimum = MIN_STORE + PACKS_IN_FLIGHT + workers
   return {
     kind: "transform",
     name,
@@ -210,14 +218,14 @@ export function segmentPack(options: SegmentPackOptions = {}): Transform<Segment
         ? Effect.fail(new BudgetExceeded({ operator: name, needed: minimum, available: share }))
         : Effect.succeed({
           bytes: share,
-          notes: `group store ${Math.round((share - PACKS_IN_FLIGHT) / 2 ** 20)} MiB, ${
+          notes: `group store ${Math.round((share - PACKS_IN_FLIGHT - workers) / 2 ** 20)} MiB, ${
             PACKS_IN_FLIGHT >> 20
           } MiB of packs in flight, ${threads - 1} pack workers`,
         }),
     make: (plan) =>
       Effect.gen(function* () {
         const spill = yield* scopedTempFile("segments")
-        const store = new GroupStore(plan.bytes - PACKS_IN_FLIGHT, () => spill, options.existing?.loadRef)
+        const store = new GroupStore(plan.bytes - PACKS_IN_FLIGHT - workers, () => spill, options.existing?.loadRef)
         yield* Effect.addFinalizer(() => Effect.sync(() => store.close()))
         for (const g of options.existing?.groups ?? []) store.add(g.a, g.b, undefined, g.deltas)
         const pool = threads > 1
@@ -237,7 +245,9 @@ export function segmentPack(options: SegmentPackOptions = {}): Transform<Segment
             if (e.kind === "segment") packer.add(e)
             else {
               if (e.kind === "sample") packer.sampleStart()
-              if (e.kind === "contigEnd") collectGarbageNow()
+              // forced: a contig's segment copies and delta scratch are tens of MB of garbage (25 MB over
+              // --memory 40MB with the collection throttled to once a second, bench/budget_matrix.sh)
+              if (e.kind === "contigEnd") collectGarbageNow(true)
               queue.push(e)
             }
             return queue.settle()

@@ -176,3 +176,19 @@ test("AGC's contig@sample form in unpack and list; list --contigs lists contigs 
   expect(unknown.stderr).toContain("no sample 'nope'")
   expect(brook("list", agc, "--sample", "s1").status).toBe(2)
 })
+
+test("unpack holds back its working memory: a --memory below it is refused before the archive is read", () => {
+  const small = ["--k", "21", "--segment-size", "400", "-q"]
+  const own = path.join(dir, "budget.brk")
+  expect(brook("pack", own, files[0], files[1], ...small).status).toBe(0)
+  const out = path.join(dir, "budget-s1.fa")
+  const r = brook("unpack", own, "--sample", "s1", "-o", out, "--memory", "20M")
+  expect(r.status).toBe(1)
+  expect(r.stderr).toBe(
+    "brook unpack: BudgetExceeded: unpack needs 28.0 MiB but only 20.0 MiB of the memory budget is left " +
+      "(24.0 MiB of working memory and a cache of packs of at least 4.0 MiB)\n",
+  )
+  expect(fs.existsSync(out)).toBe(false)
+  expect(brook("unpack", own, "--sample", "s1", "-o", out, "--memory", "28M", "-q").status).toBe(0)
+  expect(fs.readFileSync(out).equals(fs.readFileSync(files[1]))).toBe(true)
+})

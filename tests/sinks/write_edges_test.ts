@@ -4,6 +4,7 @@ import { DuckDBInstance } from "@duckdb/node-api"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { pipe, readEmbeddings, run, thresholdEdges, tiledCosine, writeEdges } from "../../mod.ts"
+import { PARQUET_ENCODER_BYTES } from "../../formats/parquet/file_writer.ts"
 import { lines, randomValues, tempDir, writeNpy } from "../helpers.ts"
 
 const dir = tempDir()
@@ -93,4 +94,22 @@ test("ids label the right rows when zero vectors are skipped", async () => {
     ),
   )
   expect(lines(out).map((l) => l.split("\t").slice(0, 2).join(" "))).toEqual(["b d"])
+})
+
+test("Parquet edges need the encoder's bytes in the plan: a budget without them is refused before any file is made", async () => {
+  const file = path.join(dir, "budget.npy")
+  writeNpy(file, 300, 16, randomValues(300 * 16, 9))
+  const out = path.join(dir, "budget.parquet")
+  const sink = writeEdges(out)
+  expect(sink.minimum({})).toBeGreaterThan(PARQUET_ENCODER_BYTES)
+  const err = await run(pipe(readEmbeddings(file), tiledCosine({ threshold: 0.5 }), thresholdEdges(), sink), {
+    memory: "16MB",
+  }).catch((e) => e)
+  expect(err._tag).toBe("BudgetExceeded")
+  expect(err.operator).toBe("writeEdges")
+  expect(fs.readdirSync(dir).filter((f) => f.startsWith("budget.parquet"))).toEqual([])
+  await run(pipe(readEmbeddings(file), tiledCosine({ threshold: 0.5 }), thresholdEdges(), writeEdges(out)), {
+    memory: "64MB",
+  })
+  expect(fs.existsSync(out)).toBe(true)
 })

@@ -11,7 +11,7 @@ import { DELTA_LEVEL, REF_LEVEL } from "../../../formats/brk/codec.ts"
 import { type PackerEvent, PackQueue, settle } from "../../../operators/segment_pack/pack_queue.ts"
 import type { PackResult, PackTask } from "../../../operators/segment_pack/pack_worker.ts"
 import { segment } from "../../../operators/segment_pack/segment.ts"
-import { segmentPack, spawnPackWorker } from "../../../operators/segment_pack/segment_pack.ts"
+import { PACK_WORKER_BYTES, segmentPack, spawnPackWorker } from "../../../operators/segment_pack/segment_pack.ts"
 import { Archive } from "../../../formats/brk/archive.ts"
 import { readFasta } from "../../../sources/read_fasta.ts"
 import { writeArchive } from "../../../sinks/brk_archive.ts"
@@ -118,4 +118,18 @@ test("cancellation with pack workers ends in Cancelled and leaves no archive or 
   expect((err as { _tag?: string })._tag).toBe("Cancelled")
   expect(fs.existsSync(out)).toBe(false)
   expect(fs.readdirSync(dir).filter((f) => f.includes(".part"))).toEqual([])
+})
+
+test("pack workers' heaps are in the plan: a budget that holds one thread but not a worker is refused up front", async () => {
+  const dir = tempDir()
+  const files = collection(dir, 3)
+  const one = path.join(dir, "one.brk"), two = path.join(dir, "two.brk")
+  expect(segmentPack({ threads: 2 }).minimum({})).toBe(segmentPack({ threads: 1 }).minimum({}) + PACK_WORKER_BYTES)
+  await packWith(one, files, 1, "40MB")
+  expect(fs.existsSync(one)).toBe(true)
+  const err = await packWith(two, files, 2, "40MB").catch((e) => e)
+  expect(err._tag).toBe("BudgetExceeded")
+  expect(err.operator).toBe("segmentPack")
+  expect(err.needed).toBe(segmentPack({ threads: 2 }).minimum({}))
+  expect(fs.readdirSync(dir).filter((f) => f.endsWith(".brk") || f.includes(".part"))).toEqual(["one.brk"])
 })
