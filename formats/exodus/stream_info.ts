@@ -9,4 +9,6 @@ import type { ExodusSelection } from "./selection.ts"
 export interface ExodusStreamInfo extends StreamInfo {
   readonly exodus: ExodusModel
   readonly selection: ExodusSelection
+  /** Nodes per range when coordinates come by node range (the source's "nodes" part). */
+  readonly nodeRange?: number
 }
