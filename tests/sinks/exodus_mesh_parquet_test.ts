@@ -163,3 +163,15 @@ data:
   expect(await q(`select block, element, list(node order by position)::varchar as nodes from '${t.connectivity}' group by all order by 2`))
     .toEqual([{ block: 10, element: 1, nodes: "[1, 2, 3]" }, { block: 10, element: 2, nodes: "[3, 4, 5]" }])
 })
+
+const hasNccopy = spawnSync("nccopy", []).error === undefined
+
+test.skipIf(!eightBlock || !hasNcdump || !hasNccopy)("a NetCDF-4 copy (nccopy -k nc4) gives the same mesh tables", async () => {
+  const nc4 = path.join(dir, "8-block.nc4")
+  expect(spawnSync("nccopy", ["-k", "nc4", eightBlock!, nc4]).status).toBe(0)
+  const t = await meshOf(nc4, "nc4", 10)
+  const q = await duck()
+  const x = ncdump(eightBlock!).get("coordx") as number[]
+  expect((await q(`select node, x from '${t.coordinates}' order by node`)).map((r) => r.x)).toEqual(x)
+  expect(await q(`select * from '${t.connectivity}'`)).toEqual(connectRows(eightBlock!))
+}, SLOW_TEST)
