@@ -1,6 +1,8 @@
 import { expect, test } from "bun:test"
 import { parquetMetadata } from "hyparquet"
 import { parquetWriteBuffer } from "hyparquet-writer"
+import { Field, FixedSizeList, Float16, makeData, RecordBatch, Schema, Struct, Table, tableToIPC } from "apache-arrow"
+import { Table as WasmTable, writeParquet, WriterPropertiesBuilder } from "parquet-wasm"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -196,6 +198,27 @@ test("LIST<FLOAT16>: PLAIN (whole or streamed), dictionary, BYTE_STREAM_SPLIT, R
     }
   } finally {
     for (const f of files) fs.rmSync(f, { force: true })
+  }
+})
+
+test("arrow-rs (parquet-wasm) writes a fixed_size_list<float16> as LIST<FLOAT16>: read as float32 rows", () => {
+  const rows = 5, dim = 3
+  const type = new FixedSizeList(dim, new Field("item", new Float16(), false))
+  const child = makeData({ type: new Float16(), length: rows * dim, data: Uint16Array.from({ length: rows * dim }, (_, n) => 0x3c00 + n) })
+  const schema = new Schema([new Field("vec", type, false)])
+  const vectors = makeData({ type, length: rows, nullCount: 0, child })
+  const batch = new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: rows, children: [vectors] }))
+  const bytes = writeParquet(WasmTable.fromIPCStream(tableToIPC(new Table(batch), "stream")), new WriterPropertiesBuilder().build())
+  const file = path.join(os.tmpdir(), `brook-f16-${process.pid}-arrow-rs.parquet`)
+  fs.writeFileSync(file, bytes)
+  try {
+    const pq = openParquetEmbeddings(file)
+    expect([pq.dim, pq.rows, pq.vectorColumn]).toEqual([dim, rows, "vec"])
+    // binary16 0x3c00 + n is 1 + n/1024
+    expect(Array.from(readRowGroup(pq, 0).values)).toEqual(Array.from({ length: rows * dim }, (_, n) => 1 + n / 1024))
+    pq.close()
+  } finally {
+    fs.rmSync(file, { force: true })
   }
 })
 
