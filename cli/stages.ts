@@ -262,7 +262,7 @@ function fileSink(out: Output, command: string, argv: string[]): Sink<EdgeBatch 
     },
     minimum: (info) => get().minimum(info),
     plan: (share, info) => get().plan(share, info),
-    make: (plan, info) => (get() as Sink<EdgeBatch | ClusterBatch>).make(plan, info),
+    make: (plan, info, reservation) => (get() as Sink<EdgeBatch | ClusterBatch>).make(plan, info, reservation),
   }
 }
 

@@ -10,7 +10,7 @@ import { type Ledger, makeBudget, MemoryBudget } from "./budget.ts"
 import { batchBytes, type StreamInfo } from "./batches.ts"
 import { VERSION } from "./version.ts"
 import { type BrookError, BudgetExceeded, Cancelled, isBrookError } from "./errors.ts"
-import type { AnyStage, Pipeline, Plan } from "./operator.ts"
+import { build, type Pipeline, type Plan } from "./operator.ts"
 import { Progress, silentProgress } from "./progress.ts"
 import { formatBytes, parseSize } from "./size.ts"
 
@@ -137,7 +137,7 @@ export const runEffect = (pipeline: Pipeline, options: { memory?: number | strin
         // deno-lint-ignore no-explicit-any
         const built: any[] = []
         for (let k = 0; k < stages.length; k++) {
-          built.push(yield* (stages[k] as AnyStage).make(plans[k], infos[k]))
+          built.push(yield* build(stages[k], plans[k], infos[k]))
         }
         yield* Effect.tryPromise({
           try: (signal) => pump(built, queue, signal, marks, () => budget.ledger.elapsed()),

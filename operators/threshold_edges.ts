@@ -4,7 +4,6 @@
  */
 import * as Effect from "effect/Effect"
 import { DEFAULT_BATCH_PAIRS, type EdgeBatch, type ScoredPairs, type StreamInfo } from "../core/batches.ts"
-import { MemoryBudget } from "../core/budget.ts"
 import { InvalidOption } from "../core/errors.ts"
 import type { Transform } from "../core/operator.ts"
 
@@ -53,8 +52,6 @@ export function thresholdEdges(options: ThresholdEdgesOptions = {}): Transform<S
     plan: (_share, up) => Effect.succeed({ bytes: batchBytes(up) }),
     make: (plan) =>
       Effect.gen(function* () {
-        const budget = yield* MemoryBudget
-        yield* budget.reserve(name, plan.bytes)
         return new TransformStream<ScoredPairs, EdgeBatch>({
           transform(p, controller) {
             let keep = 0

@@ -7,7 +7,6 @@
 import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import type { PackEvent } from "../core/batches.ts"
-import { MemoryBudget } from "../core/budget.ts"
 import { crc32 } from "../core/bytes.ts"
 import { fixedShare, type Sink } from "../core/operator.ts"
 import { atomicOutput } from "../core/tempfile.ts"
@@ -54,8 +53,6 @@ export function writeArchive(
     ...fixedShare(bytes),
     make: () =>
       Effect.gen(function* () {
-        const budget = yield* MemoryBudget
-        yield* budget.reserve(name, bytes)
         const append = options.append
         let fd: number
         let commit: () => void

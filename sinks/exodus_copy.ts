@@ -136,10 +136,10 @@ export function writeExodus(target: string): Sink<MeshChunk> {
     describe: (up) => Effect.succeed(up),
     minimum: (info) => innerFor(info).minimum(info),
     plan: (share, info) => innerFor(info).plan(share, info),
-    make: (p, info) =>
+    make: (p, info, reservation) =>
       Effect.gen(function* () {
         const plan = planOf(info)
-        const stream = yield* innerFor(info, plan).make(p, info)
+        const stream = yield* innerFor(info, plan).make(p, info, reservation)
         const w = stream.getWriter()
         return new WritableStream<MeshChunk>({
           async write(c) {

@@ -7,7 +7,6 @@
  * element block id, null for nodal and global variables (the one OPTIONAL column; the others are REQUIRED).
  */
 import * as Effect from "effect/Effect"
-import { MemoryBudget } from "../core/budget.ts"
 import { FormatUnsupported } from "../core/errors.ts"
 import { fixedShare, type Sink } from "../core/operator.ts"
 import { atomicOutput } from "../core/tempfile.ts"
@@ -31,8 +30,6 @@ export function writeExodusParquet(target: string, options: { metadata?: readonl
     ...fixedShare(bytes),
     make: (plan, info) =>
       Effect.gen(function* () {
-        const budget = yield* MemoryBudget
-        yield* budget.reserve(name, plan.bytes)
         const { exodus: m } = info as ExodusStreamInfo
         if (Math.max(m.numNodes, ...m.blocks.map((b) => b.numElem)) > 0x7fffffff) {
           return yield* new FormatUnsupported({

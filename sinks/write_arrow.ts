@@ -6,7 +6,6 @@
 import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import type { ClusterBatch, EdgeBatch, EmbeddingRows, IdTable, ScoredPairs } from "../core/batches.ts"
-import { MemoryBudget } from "../core/budget.ts"
 import { fixedShare, type Sink } from "../core/operator.ts"
 import { writeAll } from "../core/files.ts"
 import { atomicOutput } from "../core/tempfile.ts"
@@ -52,8 +51,6 @@ export function writeArrow<K extends StreamKind>(output: ArrowOutput | string, k
     ...fixedShare(SINK_BYTES),
     make: (plan, info) =>
       Effect.gen(function* () {
-        const budget = yield* MemoryBudget
-        yield* budget.reserve(name, plan.bytes)
         const out = typeof output === "string" ? yield* fileOutput(output) : output
         const encode = ENCODERS[kind] as (b: Batches[K]) => { length: number; columns: ColumnData[] }
         const ids = info.ids

@@ -7,7 +7,6 @@
  */
 import * as Effect from "effect/Effect"
 import type { ClusterBatch, StreamInfo } from "../core/batches.ts"
-import { MemoryBudget } from "../core/budget.ts"
 import { fixedShare, type Sink } from "../core/operator.ts"
 import { atomicOutput } from "../core/tempfile.ts"
 import { type TextTable, textLinesSink } from "../formats/text_lines.ts"
@@ -76,8 +75,6 @@ export function writeClustersParquet(
     ...fixedShare(GROUP_BYTES),
     make: (plan, info) =>
       Effect.gen(function* () {
-        const budget = yield* MemoryBudget
-        yield* budget.reserve(name, plan.bytes)
         const out = yield* atomicOutput(target)
         const id = label(info)
         const idKind = info.ids?.kind ?? "row"

@@ -5,7 +5,6 @@
  */
 import * as Effect from "effect/Effect"
 import type { EdgeBatch, IdTable, StreamInfo } from "../core/batches.ts"
-import { MemoryBudget } from "../core/budget.ts"
 import { fixedShare, type Sink } from "../core/operator.ts"
 import { atomicOutput } from "../core/tempfile.ts"
 import { formatF32, type TextTable, textLinesSink } from "../formats/text_lines.ts"
@@ -80,8 +79,6 @@ export function writeEdgesParquet(target: string, options: { metadata?: readonly
     ...fixedShare(3 * groupBytes),
     make: (plan, info) =>
       Effect.gen(function* () {
-        const budget = yield* MemoryBudget
-        yield* budget.reserve(name, plan.bytes)
         const out = yield* atomicOutput(target)
         const label = labeler(info)
         const idKind = info.ids?.kind

@@ -5,7 +5,6 @@
  */
 import * as Effect from "effect/Effect"
 import type { MeshChunk, MeshChunkKind, StreamInfo } from "../core/batches.ts"
-import { MemoryBudget } from "../core/budget.ts"
 import { brookError, BudgetExceeded } from "../core/errors.ts"
 import type { Plan, Source } from "../core/operator.ts"
 import { Progress } from "../core/progress.ts"
@@ -171,9 +170,7 @@ export function exodusChunks(options: ExodusChunksOptions): Source<MeshChunk, Ch
     },
     make: (plan) =>
       Effect.gen(function* () {
-        const budget = yield* MemoryBudget
         const progress = yield* Progress
-        yield* budget.reserve(name, plan.bytes)
         const c = yield* Effect.acquireRelease(
           Effect.tryPromise({ try: () => openContainer(options.file), catch: brookError }),
           (c) => Effect.sync(() => c.close()),

@@ -7,7 +7,7 @@ import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import type { ClusterBatch, EdgeBatch, EmbeddingRows, ScoredPairs, StreamInfo } from "../core/batches.ts"
-import { allowance, MemoryBudget, PendingAllowance } from "../core/budget.ts"
+import { allowance, PendingAllowance } from "../core/budget.ts"
 import { InvalidInput, isBrookError } from "../core/errors.ts"
 import { IdsByRow } from "../core/id_column.ts"
 import { writeAll } from "../core/files.ts"
@@ -160,9 +160,7 @@ export function readArrow<K extends StreamKind>(input: ArrowInput, wanted: K | "
       }),
     make: (plan) =>
       Effect.gen(function* () {
-        const budget = yield* MemoryBudget
         const progress = yield* Progress
-        yield* budget.reserve(name, plan.bytes)
         if (spool) yield* Effect.addFinalizer(() => Effect.sync(() => spool!.remove()))
         idsMemory!.bind(yield* allowance(name, idsPlanned))
         const r = reader!

@@ -11,7 +11,7 @@ import * as fs from "node:fs"
 import { type AsyncBuffer, type FileMetaData, parquetMetadataAsync, parquetRead } from "hyparquet"
 import type { EdgeBatch } from "../core/batches.ts"
 import { type ByteSource, fileSource } from "../core/byte_source.ts"
-import { allowance, MemoryBudget, PendingAllowance } from "../core/budget.ts"
+import { allowance, PendingAllowance } from "../core/budget.ts"
 import { InvalidInput } from "../core/errors.ts"
 import { sniffFormat } from "../core/files.ts"
 import type { Source } from "../core/operator.ts"
@@ -118,8 +118,6 @@ export function readEdges(files: string | readonly string[]): Source<EdgeBatch> 
     plan: () => Effect.succeed({ bytes: BATCH * 12 + READ_BYTES }),
     make: (plan) =>
       Effect.gen(function* () {
-        const budget = yield* MemoryBudget
-        yield* budget.reserve(name, plan.bytes)
         if (tableMemory) tableMemory.bind(yield* allowance(name, 0))
         let k = 0
         let current: ReadableStreamDefaultReader<EdgeBatch> | undefined

@@ -3,7 +3,6 @@
  * and side events (see formats/fasta/parser.ts).
  */
 import * as Effect from "effect/Effect"
-import { MemoryBudget } from "../core/budget.ts"
 import { Progress } from "../core/progress.ts"
 import { fixedShare, type Source } from "../core/operator.ts"
 import { crc32 } from "../core/bytes.ts"
@@ -28,8 +27,6 @@ export function readFasta(files: readonly string[]): Source<FastaEvent> {
     ...fixedShare(bytes),
     make: () =>
       Effect.gen(function* () {
-        const budget = yield* MemoryBudget
-        yield* budget.reserve(name, bytes)
         const progress = yield* Progress
         const events = fastaEvents(files, (done, read) =>
           progress.update(name, { done, total: files.length, unit: "samples", bytes: read }))

@@ -11,7 +11,7 @@
  */
 import * as Effect from "effect/Effect"
 import type { ClusterBatch, EdgeBatch, StreamInfo } from "../../core/batches.ts"
-import { allowance, MemoryBudget } from "../../core/budget.ts"
+import { allowance } from "../../core/budget.ts"
 import { Cancelled, InvalidInput, InvalidOption } from "../../core/errors.ts"
 import type { Transform } from "../../core/operator.ts"
 import { Progress } from "../../core/progress.ts"
@@ -87,9 +87,7 @@ export function leidenRecursive(options: LeidenRecursiveOptions = {}): Transform
     plan: (_share, info) => Effect.succeed({ bytes: leidenPlanBytes(nodesOf(info), info.edges ?? CHUNK_EDGES) }),
     make: (plan, info) =>
       Effect.gen(function* () {
-        const budget = yield* MemoryBudget
         const progress = yield* Progress
-        yield* budget.reserve(name, plan.bytes)
         // allocations are drawn from the plan first, then from what the budget has left
         const graph = yield* allowance(name, plan.bytes)
         const reserve = (bytes: number, what = "graph") =>

@@ -7,7 +7,6 @@
 import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import type { FastaEvent, Segment, SegmentEvent } from "../../core/batches.ts"
-import { MemoryBudget } from "../../core/budget.ts"
 import { brookError, InvalidOption } from "../../core/errors.ts"
 import { fixedShare, type Transform } from "../../core/operator.ts"
 import { canonicalAt, CODE, MAX_K, MIN_K, NONE, reverseComplement, SplitterSet } from "../../formats/brk/kmers.ts"
@@ -155,8 +154,6 @@ export function segment(options: SegmentOptions): Transform<FastaEvent, SegmentE
         if (k < MIN_K || k > MAX_K) {
           return yield* new InvalidOption({ option: "k", reason: `must be between ${MIN_K} and ${MAX_K}` })
         }
-        const budget = yield* MemoryBudget
-        yield* budget.reserve(name, bytes)
         const chosen = options.splitters ?? (yield* Effect.tryPromise({
           try: () => chooseSplitters(options.reference!, { k, segmentSize, sketchBytes: sketch }),
           catch: brookError,

@@ -9,7 +9,6 @@
  */
 import * as Effect from "effect/Effect"
 import type { PackEvent, Segment, SegmentEvent, StreamInfo } from "../../core/batches.ts"
-import { MemoryBudget } from "../../core/budget.ts"
 import { collectGarbageNow } from "../../core/gc.ts"
 import { ByteWriter } from "../../core/bytes.ts"
 import { BudgetExceeded } from "../../core/errors.ts"
@@ -217,8 +216,6 @@ export function segmentPack(options: SegmentPackOptions = {}): Transform<Segment
         }),
     make: (plan) =>
       Effect.gen(function* () {
-        const budget = yield* MemoryBudget
-        yield* budget.reserve(name, plan.bytes)
         const spill = yield* scopedTempFile("segments")
         const store = new GroupStore(plan.bytes - PACKS_IN_FLIGHT, () => spill, options.existing?.loadRef)
         yield* Effect.addFinalizer(() => Effect.sync(() => store.close()))

@@ -5,13 +5,10 @@
  * they are spilled to a temp file and joined block by block (block nested loop join).
  */
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import * as Scope from "effect/Scope"
 import * as os from "node:os"
 import type { EmbeddingRows, ScoredPairs, StreamInfo } from "../../core/batches.ts"
-import { MemoryBudget } from "../../core/budget.ts"
 import { InvalidInput, InvalidOption } from "../../core/errors.ts"
-import type { Source, Transform } from "../../core/operator.ts"
+import type { Reservation, Source, Transform } from "../../core/operator.ts"
 import { Progress } from "../../core/progress.ts"
 import { collectGarbageNow } from "../../core/gc.ts"
 import { scopedTempFile } from "../../core/tempfile.ts"
@@ -152,13 +149,9 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
         Effect.map((p) => ({ ...p, bytes: p.bytes + b, sourceB: b, notes: `${p.notes}, ${kernel.variant} kernel` })),
       )
     },
-    make: (plan, info) =>
+    make: (plan, info, reservation) =>
       Effect.gen(function* () {
-        const budget = yield* MemoryBudget
         const progress = yield* Progress
-        // the reservation lives in a scope of its own, closed when the last pair is out (done) or with the run's
-        const reservation = yield* Scope.fork(yield* Scope.Scope)
-        yield* budget.reserve(name, plan.bytes - plan.sourceB).pipe(Scope.provide(reservation))
         const dim = info.dim!
         const { variant, bytes } = kernel
         const int8 = variant === "int8"
@@ -199,7 +192,7 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
             thrExact,
           }),
         ))
-        const streamB = options.against ? yield* yield_(options.against, plan.sourceB, infoB) : undefined
+        const streamB = options.against ? yield* yield_(options.against, plan.sourceB, infoB, reservation) : undefined
         const spill = (tag: string) => (memoryMode ? Effect.succeed(undefined) : scopedTempFile(tag))
         const filesA = { f32: yield* spill("rows-a"), q8: int8 ? yield* spill("rows-a-int8") : undefined }
         const filesB = cross
@@ -418,7 +411,7 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
           memory = heap = undefined
           ingestA = ingestB = undefined
           boundsA = boundsB = undefined
-          Effect.runSync(Scope.close(reservation, Exit.void))
+          reservation.release()
         }
 
         const readable = new ReadableStream<ScoredPairs>({
@@ -466,14 +459,16 @@ export function tiledCosine(options: TiledCosineOptions): Transform<EmbeddingRow
 }
 
 // Builds the second source's stream within the caller's services.
+// Its bytes are in this stage's plan (sourceB) and reservation.
 function yield_(
   source: Source<EmbeddingRows>,
   share: number,
   info: StreamInfo,
+  reservation: Reservation,
 ) {
   return Effect.gen(function* () {
     const plan = yield* source.plan(share, info)
-    return yield* source.make(plan, info)
+    return yield* source.make(plan, info, reservation)
   })
 }
 

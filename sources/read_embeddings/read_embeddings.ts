@@ -12,7 +12,7 @@ import type { EmbeddingRows, StreamInfo } from "../../core/batches.ts"
 import type { ByteSource } from "../../core/byte_source.ts"
 import { sniffFormat } from "../../core/files.ts"
 import { IdColumn } from "../../core/id_column.ts"
-import { allowance, MemoryBudget, PendingAllowance } from "../../core/budget.ts"
+import { allowance, PendingAllowance } from "../../core/budget.ts"
 import { brookError, BudgetExceeded, InvalidInput } from "../../core/errors.ts"
 import type { Plan, Source } from "../../core/operator.ts"
 import { Progress } from "../../core/progress.ts"
@@ -158,9 +158,7 @@ export function readEmbeddings(
       }),
     make: (plan) =>
       Effect.gen(function* () {
-        const budget = yield* MemoryBudget
         const progress = yield* Progress
-        yield* budget.reserve(name, plan.bytes)
         const check = rowChecker(file, options.zeroVectors ?? "error")
         const o = opened!
         idsMemory!.bind(yield* allowance(name, idsBytes(o)))
@@ -291,9 +289,7 @@ function readVectors(input: EmbeddingVectorsInput, options: ReadEmbeddingsOption
         if (!s || s.owned) return yield* Effect.die(new Error("readEmbeddings: make without a describe"))
         s.owned = true
         yield* Effect.addFinalizer(() => Effect.promise(() => s.dispose()))
-        const budget = yield* MemoryBudget
         const progress = yield* Progress
-        yield* budget.reserve(name, plan.bytes)
         s.idsMemory.bind(yield* allowance(name, s.idsPlanned))
         const check = rowChecker(VECTORS, zero)
         const batchRows = plan.batchRows
