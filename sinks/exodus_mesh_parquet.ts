@@ -12,7 +12,6 @@
  * coordinate is held, never whole arrays; connectivity rows are written as its chunks arrive.
  */
 import * as Effect from "effect/Effect"
-import { MemoryBudget } from "../core/budget.ts"
 import { FormatUnsupported, InvalidInput } from "../core/errors.ts"
 import { fixedShare, type Sink } from "../core/operator.ts"
 import { atomicOutput } from "../core/tempfile.ts"
@@ -46,10 +45,8 @@ export function writeExodusMeshParquet(
     kind: "sink",
     name,
     ...fixedShare(bytes),
-    make: (plan, info) =>
+    make: (_plan, info) =>
       Effect.gen(function* () {
-        const budget = yield* MemoryBudget
-        yield* budget.reserve(name, plan.bytes)
         const { exodus: m, nodeRange } = info as ExodusStreamInfo
         if (nodeRange !== undefined && nodeRange > range) {
           return yield* Effect.die(new Error(`${name}: coordinates come by ${nodeRange} nodes, planned for ${range}`))
