@@ -31,6 +31,8 @@ export const workerPool = <T extends object, R extends { id: number }>(
         const workers: Worker[] = []
         const waiting: Array<Map<number, { resolve: (r: R) => void; reject: (e: Error) => void }>> = []
         const ready: Promise<void>[] = []
+        /** A worker's uncaught error: it answers nothing more, so tasks sent to it after that fail at once. */
+        const failed: Array<Error | undefined> = []
         for (let k = 0; k < count; k++) {
           const w = spawn()
           const map = new Map<number, { resolve: (r: R) => void; reject: (e: Error) => void }>()
@@ -39,7 +41,10 @@ export const workerPool = <T extends object, R extends { id: number }>(
           ready.push(
             new Promise<void>((resolve, reject) => {
               w.onerror = (e) => {
+                // handled here: without this Deno rethrows a worker's uncaught error in the parent and ends the process
+                e.preventDefault()
                 const err = new Error(`worker ${k}: ${(e as ErrorEvent).message ?? e}`)
+                failed[k] = err
                 reject(err)
                 for (const p of map.values()) p.reject(err)
                 map.clear()
@@ -78,6 +83,7 @@ export const workerPool = <T extends object, R extends { id: number }>(
           pending: (k: number) => waiting[k].size,
           run: (k: number, task: T, transfer?: Transferable[]) =>
             new Promise<R>((resolve, reject) => {
+              if (failed[k]) return reject(failed[k])
               waiting[k].set((task as unknown as { id: number }).id, { resolve, reject })
               workers[k].postMessage(task, transfer ?? [])
             }),

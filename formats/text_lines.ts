@@ -7,7 +7,6 @@
 import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import type { StreamInfo } from "../core/batches.ts"
-import { MemoryBudget } from "../core/budget.ts"
 import { writeAll } from "../core/files.ts"
 import { fixedShare, type Sink } from "../core/operator.ts"
 import { atomicOutput } from "../core/tempfile.ts"
@@ -176,8 +175,6 @@ export function textLinesSink<T>(
     ...fixedShare(2 * TEXT_BUFFER),
     make: (plan, info) =>
       Effect.gen(function* () {
-        const budget = yield* MemoryBudget
-        yield* budget.reserve(name, plan.bytes)
         const out = target === "-" ? undefined : yield* atomicOutput(target)
         const fd = out ? fs.openSync(out.tempPath, "w") : 1
         const text = new TextOut(fd, table.kind === "csv" ? COMMA : TAB)

@@ -7,7 +7,6 @@
  */
 import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
-import { MemoryBudget } from "../../core/budget.ts"
 import { InvalidInput } from "../../core/errors.ts"
 import { fixedShare, type Sink } from "../../core/operator.ts"
 import { atomicOutput } from "../../core/tempfile.ts"
@@ -188,8 +187,6 @@ export function writeNetcdf(
     ...fixedShare(ENCODE_BYTES),
     make: (plan) =>
       Effect.gen(function* () {
-        const budget = yield* MemoryBudget
-        yield* budget.reserve(name, plan.bytes)
         const lay = layout(schema, version)
         const out = yield* atomicOutput(target)
         const fd = fs.openSync(out.tempPath, "w")

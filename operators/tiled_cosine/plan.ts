@@ -68,9 +68,10 @@ export const resultWindow = (threads: number): number => TASKS_PER_WORKER * thre
 export const fixedBytes = (threads: number, variant: KernelVariant, dim: number): number =>
   threads * scratchPerWorker(variant, dim) + resultWindow(threads) * SLOT_BYTES
 
+/** The smallest share a spill plan runs in: planTiles' fixed bytes and staging, and one B tile of rows each way. */
 export const minimumBytes = (p: PlanInput): number =>
   fixedBytes(p.threads, p.variant, p.dim) + storeBytes(p.variant, STAGING_ROWS, p.dim) + metaBytes(p.rowsA) +
-  metaBytes(p.rowsB) +
+  (p.cross ? metaBytes(p.rowsB) : 0) + // a self join keeps one input's metadata, as planTiles counts it
   2 * TASK_B_ROWS * rowBytes(p.variant, p.dim)
 
 export function planTiles(share: number, p: PlanInput): Effect.Effect<TilePlan, BudgetExceeded> {

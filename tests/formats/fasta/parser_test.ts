@@ -1,11 +1,8 @@
 import { expect, test } from "bun:test"
-import * as fs from "node:fs"
-import * as path from "node:path"
-import { FastaParser, parseFasta } from "../../../formats/fasta/parser.ts"
+import { FastaParser } from "../../../formats/fasta/parser.ts"
 import type { ContigSide } from "../../../core/batches.ts"
 import { FastaWriter } from "../../../formats/fasta/writer.ts"
 import { InvalidInput } from "../../../core/errors.ts"
-import { tempDir } from "../../helpers.ts"
 
 /** Parses `text` fed in pieces of `step` bytes and writes it back. */
 function reparse(text: string | Uint8Array, step = 1 << 20): { out: string; sides: ContigSide[]; seq: string } {
@@ -72,49 +69,4 @@ test("FASTA: sequence before the first header is an InvalidInput at its offset",
   }
   expect(err).toBeInstanceOf(InvalidInput)
   expect((err as InvalidInput).offset).toBe(1)
-})
-
-test("FASTA: gzip input, in several members as bgzip writes it", async () => {
-  const dir = tempDir()
-  const gzip = async (text: string) =>
-    new Uint8Array(
-      await new Response(new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer(),
-    )
-  const file = path.join(dir, "g.fa.gz")
-  fs.writeFileSync(file, Buffer.concat([await gzip(">g\nACGTacgt\n"), await gzip("NNNN\nAC"), await gzip("GT\n")]))
-  let seq = ""
-  await parseFasta(file, { contig() {}, sequence: (b) => seq += new TextDecoder().decode(b), contigEnd() {} })
-  expect(seq).toBe("ACGTACGTNNNNACGT")
-})
-
-test("FASTA: a truncated gzip file is an InvalidInput, not a shorter sequence", async () => {
-  const dir = tempDir()
-  const whole = new Uint8Array(
-    await new Response(new Blob([">t\n" + "ACGT".repeat(5000)]).stream().pipeThrough(new CompressionStream("gzip")))
-      .arrayBuffer(),
-  )
-  const file = path.join(dir, "t.fa.gz")
-  fs.writeFileSync(file, whole.subarray(0, whole.length - 6))
-  let err: unknown
-  try {
-    await parseFasta(file, { contig() {}, sequence() {}, contigEnd() {} })
-  } catch (e) {
-    err = e
-  }
-  expect(err).toBeInstanceOf(InvalidInput)
-  expect((err as InvalidInput).message).toMatch(/gzip/)
-})
-
-test("FASTA: a corrupt gzip file is an InvalidInput naming the file", async () => {
-  const dir = tempDir()
-  const file = path.join(dir, "bad.fa.gz")
-  fs.writeFileSync(file, new Uint8Array([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3, 4, 5, 6, 7]))
-  let err: unknown
-  try {
-    await parseFasta(file, { contig() {}, sequence() {}, contigEnd() {} })
-  } catch (e) {
-    err = e
-  }
-  expect(err).toBeInstanceOf(InvalidInput)
-  expect((err as InvalidInput).file).toBe(file)
 })

@@ -2,7 +2,6 @@
 import { expect, test } from "bun:test"
 import * as fs from "node:fs"
 import { cosineWat } from "../../../operators/kernels/cosine_wat.ts"
-import { kernelBytes } from "../../../operators/tiled_cosine/kernel.ts"
 
 const here = new URL("../../../operators/kernels/", import.meta.url).pathname
 
@@ -18,10 +17,4 @@ test("both kernel variants validate here; the plain SIMD one has no relaxed opco
   expect(WebAssembly.validate(relaxed)).toBe(true)
   expect(WebAssembly.validate(simd)).toBe(true)
   expect(cosineWat("simd")).not.toContain("relaxed")
-})
-
-test("the inline kernel bytes (single-file binaries) are the committed .wasm files", () => {
-  for (const v of ["int8", "relaxed", "simd"] as const) {
-    expect(Buffer.from(kernelBytes(v)).equals(fs.readFileSync(`${here}cosine_${v}.wasm`))).toBe(true)
-  }
 })

@@ -1,130 +1,6 @@
-/** The graph store: CSR build (merging, self-loops, sorted rows, memory accounting) and the node table. */
+/** NodeTable: ids interned to dense node ids (strings and integers), batches, attributes, metered memory. */
 import { describe, expect, test } from "bun:test"
-import {
-  degree,
-  edgeCount,
-  edgeWeight,
-  induce,
-  neighbours,
-  neighbourWeights,
-  release,
-  strength,
-} from "../../graph/csr.ts"
-import { CHUNK_EDGES, CsrBuilder } from "../../graph/csr_builder.ts"
 import { NodeTable } from "../../graph/node_table.ts"
-
-const build = (edges: number[][], options = {}, n = 0) => {
-  const b = new CsrBuilder(options)
-  b.add(
-    Uint32Array.from(edges, (e) => e[0]),
-    Uint32Array.from(edges, (e) => e[1]),
-    Float32Array.from(edges, (e) => e[2] ?? 1),
-  )
-  return b.build(n)
-}
-
-describe("CsrBuilder", () => {
-  test("rows are sorted, both directions present, parallel edges summed, self-loops dropped", () => {
-    const g = build([[2, 0, 1], [0, 1, 2], [1, 0, 3], [3, 3, 5], [0, 2, 0.5], [1, 3, 1]])
-    expect(g.n).toBe(4)
-    expect(Array.from(neighbours(g, 0))).toEqual([1, 2])
-    expect(Array.from(neighbourWeights(g, 0))).toEqual([5, 1.5])
-    expect(Array.from(neighbours(g, 1))).toEqual([0, 3])
-    expect(Array.from(neighbours(g, 2))).toEqual([0])
-    expect(Array.from(neighbours(g, 3))).toEqual([1])
-    expect(edgeCount(g)).toBe(3)
-    expect(edgeWeight(g, 1, 0)).toBe(5)
-    expect(edgeWeight(g, 2, 3)).toBe(0)
-    expect(strength(g, 0)).toBe(6.5)
-  })
-
-  test("self-loops kept on request appear once and count twice in strength", () => {
-    const g = build([[0, 0, 2], [0, 1, 1]], { keepSelfLoops: true })
-    expect(Array.from(neighbours(g, 0))).toEqual([0, 1])
-    expect(strength(g, 0)).toBe(5)
-    expect(edgeCount(g)).toBe(2)
-  })
-
-  test("isolated nodes up to n, empty graph", () => {
-    const g = build([[1, 2]], {}, 5)
-    expect(g.n).toBe(5)
-    expect(degree(g, 0)).toBe(0)
-    expect(degree(g, 4)).toBe(0)
-    const e = new CsrBuilder().build()
-    expect(e.n).toBe(0)
-    expect(e.targets.length).toBe(0)
-  })
-
-  test("agrees with a naive adjacency map on a random multigraph spanning many chunks", () => {
-    const m = CHUNK_EDGES * 2 + 123, n = 5000
-    let s = 7
-    const rnd = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) % n
-    const src = new Uint32Array(m), dst = new Uint32Array(m), w = new Float32Array(m)
-    const naive = new Map<number, number>()
-    for (let k = 0; k < m; k++) {
-      src[k] = rnd(), dst[k] = rnd(), w[k] = (k % 7) + 0.25
-      if (src[k] === dst[k]) continue
-      const key = Math.min(src[k], dst[k]) * n + Math.max(src[k], dst[k])
-      naive.set(key, (naive.get(key) ?? 0) + w[k])
-    }
-    const b = new CsrBuilder()
-    b.add(src.subarray(0, 1000), dst.subarray(0, 1000), w.subarray(0, 1000))
-    b.add(src.subarray(1000), dst.subarray(1000), w.subarray(1000))
-    const g = b.build()
-    expect(edgeCount(g)).toBe(naive.size)
-    for (const [key, weight] of naive) {
-      const u = Math.floor(key / n), v = key % n
-      expect(edgeWeight(g, u, v)).toBe(Math.fround(weight))
-      expect(edgeWeight(g, v, u)).toBe(Math.fround(weight))
-    }
-    for (let u = 0; u < g.n; u++) {
-      const row = neighbours(g, u)
-      for (let x = 1; x < row.length; x++) expect(row[x] > row[x - 1]).toBe(true)
-    }
-  })
-
-  test("every allocation is asked for first, and a refusal stops the build", () => {
-    let held = 0, peak = 0
-    const b = new CsrBuilder({
-      reserve: (bytes) => {
-        held += bytes
-        peak = Math.max(peak, held)
-      },
-      release: (bytes) => void (held -= bytes),
-    })
-    const m = 200_000, n = 10_000
-    const src = Uint32Array.from({ length: m }, (_, k) => k % n)
-    const dst = Uint32Array.from({ length: m }, (_, k) => (k * 7 + 1) % n)
-    b.add(src, dst)
-    const g = b.build()
-    // the CSR (and nothing else) is still held; the peak is within 24 B per edge + 8 B per node + a chunk
-    expect(held).toBe(g.offsets.byteLength + g.targets.byteLength + g.weights.byteLength)
-    expect(peak).toBeLessThanOrEqual(24 * m + 8 * (n + 1) + 12 * CHUNK_EDGES)
-    const refusing = new CsrBuilder({
-      reserve: (bytes, what) => {
-        if (what === "CSR") throw new RangeError(`no room for ${bytes}`)
-      },
-    })
-    refusing.add(src, dst)
-    expect(() => refusing.build()).toThrow("no room")
-  })
-
-  test("bad weights name the edge", () => {
-    const b = new CsrBuilder()
-    b.add(new Uint32Array([0, 1]), new Uint32Array([1, 2]), new Float32Array([1, 2]))
-    expect(() => b.add(new Uint32Array([0]), new Uint32Array([2]), new Float32Array([NaN]))).toThrow("edge 2")
-    expect(() => b.add(new Uint32Array([0]), new Uint32Array([2]), new Float32Array([-1]))).toThrow("edge 2")
-  })
-
-  test("induced views mark and clear their nodes", () => {
-    const g = build([[0, 1], [1, 2], [2, 3], [3, 0]])
-    const local = new Int32Array(g.n).fill(-1)
-    const view = induce(g, new Uint32Array([1, 2]), local)
-    expect(Array.from(local)).toEqual([-1, 0, 1, -1])
-    release(view)
-    expect(Array.from(local)).toEqual([-1, -1, -1, -1])
-  })
-})
 
 describe("NodeTable", () => {
   test("string ids intern in order of first appearance and come back", () => {
@@ -205,6 +81,37 @@ describe("NodeTable", () => {
     expect(Array.from(kind.values)).toEqual([1, 2, 1, 0])
     expect(kind.dictionary).toEqual(["", "a", "b"])
     expect(() => t.getAttribute("nope", 0)).toThrow("no attribute")
+  })
+
+  test("integer ids: exact values, negatives and large doubles; strings of digits are their numbers", () => {
+    const t = new NodeTable("integer")
+    expect(Array.from(t.internAll([5, -5, 2 ** 40 + 1, 5, "7", 0]))).toEqual([0, 1, 2, 0, 3, 4])
+    expect(t.id(2)).toBe(2 ** 40 + 1)
+    expect(t.id(3)).toBe(7)
+    expect(t.lookup(7)).toBe(3)
+    expect(t.lookup(2 ** 40)).toBe(-1)
+    expect(t.size).toBe(5)
+  })
+
+  test("an empty table: size 0, every lookup -1, an empty batch interns nothing", () => {
+    const t = new NodeTable("string")
+    expect(t.size).toBe(0)
+    expect(t.lookup("")).toBe(-1)
+    expect(t.internAll([]).length).toBe(0)
+    expect(t.intern("")).toBe(0) // the empty id is an id
+    expect(t.id(0)).toBe("")
+    expect(t.lookup("")).toBe(0)
+  })
+
+  test("a table sized up front keeps its capacity until it is passed", () => {
+    const t = new NodeTable("string", 100)
+    const before = t.bytes
+    t.internAll(Array.from({ length: 100 }, (_, k) => `n${k}`))
+    expect(t.bytes).toBe(before)
+    t.internAll(Array.from({ length: 200 }, (_, k) => `m${k}`))
+    expect(t.bytes).toBeGreaterThan(before)
+    expect(t.lookup("n99")).toBe(99)
+    expect(t.lookup("m199")).toBe(299)
   })
 })
 
