@@ -1,6 +1,6 @@
 /** `brook exodus info|stats|copy|to-parquet`: Exodus II files, streamed in bounded memory. */
 import { pipe } from "../core/pipe.ts"
-import { run } from "../core/run.ts"
+import { run, type RunReport } from "../core/run.ts"
 import { formatBytes, parseSize } from "../core/size.ts"
 import { exodusChunks, type MeshPart } from "../sources/exodus_chunks.ts"
 import { openContainer } from "../formats/netcdf/container.ts"
@@ -11,6 +11,8 @@ import type { StreamInfo } from "../core/batches.ts"
 import { exodusStats } from "../sinks/exodus_stats.ts"
 import { writeExodus } from "../sinks/exodus_copy.ts"
 import { writeExodusParquet } from "../sinks/exodus_parquet.ts"
+import { type MeshTargets, writeExodusMeshParquet } from "../sinks/exodus_mesh_parquet.ts"
+import * as fs from "node:fs"
 import { checkWritable, commandLine, memoryOption, parseCommand, PROGRESS_HELP, UsageError } from "./args.ts"
 import type { CommandEnv } from "./main.ts"
 import { memoryPeaks } from "./report_option.ts"
@@ -31,7 +33,10 @@ summary line on stderr say which read it, and why.
   to-parquet IN -o OUT.parquet  the selected variables as a long Parquet table
                             (var, kind, block, step, time, entity, value): long, because
                             values arrive one variable and step at a time and nodal, element and
-                            global variables share one table; PIVOT in DuckDB gives the wide form
+                            global variables share one table; PIVOT in DuckDB gives the wide form;
+                            with --mesh also OUT.coordinates.parquet (node, x, y[, z]) and
+                            OUT.connectivity.parquet (block, element, position, node), to join on
+                            node and on (block, entity = element)
 
   (OUT may also follow IN without -o, as before)
 
@@ -42,6 +47,7 @@ options:
   --blocks 1,2        element block ids (connectivity and element variables); default all
   -m, --memory SIZE   memory budget, e.g. 64M (K, M, G, T: powers of 1024; default 1G)
   --chunk SIZE        largest chunk read at once, e.g. 1M (default: from the budget, at most 4M)
+  --mesh              to-parquet: also write the coordinates and the connectivity (see above)
 ${PROGRESS_HELP()}
   -q, --quiet         no progress or summary on stderr
 
@@ -49,7 +55,8 @@ examples:
   brook exodus info results.exo
   brook exodus stats results.exo --vars temp,disp_x --steps 10:20 -m 64M
   brook exodus copy results.exo -o subset.exo --vars temp --steps 1:5
-  brook exodus to-parquet results.exo -o temp.parquet --vars temp --blocks 1,2`
+  brook exodus to-parquet results.exo -o temp.parquet --vars temp --blocks 1,2
+  brook exodus to-parquet results.exo -o temp.parquet --vars temp --mesh`
 
 const OPTIONS = {
   out: "string",
@@ -58,6 +65,7 @@ const OPTIONS = {
   blocks: "string",
   memory: "string",
   chunk: "string",
+  mesh: "flag",
 } as const
 
 export async function exodusCommand(argv: string[], env: CommandEnv): Promise<void> {
@@ -81,6 +89,7 @@ export async function exodusCommand(argv: string[], env: CommandEnv): Promise<vo
   if (sub === "to-parquet" && !/\.parquet$/i.test(positional[1])) {
     throw new UsageError(`to-parquet writes Parquet: name the output .parquet, not '${positional[1]}'`)
   }
+  if (o.mesh && sub !== "to-parquet") throw new UsageError(`--mesh is for to-parquet, not ${sub}`)
   if (writes) checkWritable(positional[1])
   if (sub === "info") {
     const c = await openContainer(positional[0])
@@ -125,22 +134,42 @@ export async function exodusCommand(argv: string[], env: CommandEnv): Promise<vo
     )
     return
   }
-  const report = await run(
-    pipe(
-      exodusChunks({ ...selection, parts: ["variables"] }),
-      writeExodusParquet(positional[1], {
-        metadata: [
-          { key: "brook.command", value: commandLine("exodus", argv) },
-          { key: "brook.input", value: positional[0] },
-        ],
-      }),
-    ),
-    runOptions,
-  )
+  const metadata = [
+    { key: "brook.command", value: commandLine("exodus", argv) },
+    { key: "brook.input", value: positional[0] },
+  ]
+  const mesh = o.mesh ? meshTargets(positional[1]) : undefined
+  const reports: RunReport[] = []
+  if (mesh) {
+    reports.push(
+      await run(
+        pipe(
+          exodusChunks({ ...selection, parts: ["nodes", "connectivity"] }),
+          writeExodusMeshParquet(mesh, { metadata }),
+        ),
+        runOptions,
+      ),
+    )
+  }
+  try {
+    reports.push(
+      await run(
+        pipe(exodusChunks({ ...selection, parts: ["variables"] }), writeExodusParquet(positional[1], { metadata })),
+        runOptions,
+      ),
+    )
+  } catch (e) {
+    // the three files are one output: no mesh tables beside values that were never written
+    if (mesh) for (const f of [mesh.coordinates, mesh.connectivity]) fs.rmSync(f, { force: true })
+    throw e
+  }
+  // the summary's memory figures are those of the run that peaked higher (mesh tables, then values)
+  const seconds = reports.reduce((t, r) => t + r.seconds, 0)
+  const top = reports.reduce((x, r) => (r.rss.peak > x.rss.peak ? r : x))
   env.log(
-    `brook exodus to-parquet: ${report.seconds.toFixed(2)} s, ${memoryPeaks(report)}; wrote ${positional[1]}${
-      readerNote(report.info)
-    }`,
+    `brook exodus to-parquet: ${seconds.toFixed(2)} s, ${memoryPeaks(top)}; wrote ${
+      mesh ? [positional[1], mesh.coordinates, mesh.connectivity].join(", ") : positional[1]
+    }${readerNote(top.info)}`,
   )
 }
 
@@ -148,6 +177,12 @@ export async function exodusCommand(argv: string[], env: CommandEnv): Promise<vo
 function readerNote(info: StreamInfo): string {
   const reader = (info as Partial<ExodusStreamInfo>).reader
   return !reader ? "" : reader === "native" ? "; NetCDF-4 read by brook's HDF5 reader" : `; NetCDF-4 read by ${reader}`
+}
+
+/** The mesh tables beside OUT.parquet: OUT.coordinates.parquet and OUT.connectivity.parquet. */
+export function meshTargets(out: string): MeshTargets {
+  const stem = out.replace(/\.parquet$/i, "")
+  return { coordinates: `${stem}.coordinates.parquet`, connectivity: `${stem}.connectivity.parquet` }
 }
 
 /** `--chunk SIZE`: a size by the rule of --memory (a unit, powers of 1024), at least 8 bytes. */

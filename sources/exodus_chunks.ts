@@ -19,11 +19,12 @@ import { BufferPool, performRead, planReads, planSlices, type Read, type Want } 
 import { type ExodusSelection, type ExodusSelectionOptions, select } from "../formats/exodus/selection.ts"
 
 /**
- * coordinates; connectivity; maps (node and element number maps); attributes (block attributes); sets (node and
+ * coordinates; nodes (the coordinates again, by node range: for each range of NODE_RANGE nodes, every
+ * coordinate's values for it, so that a consumer holds a range of nodes, not whole arrays); connectivity; maps (node and element number maps); attributes (block attributes); sets (node and
  * side set entries and distribution factors, chunk names node_ns{k}, elem_ss{k}, side_ss{k}, dist_fact_*, block =
  * the set id); static (every non-record NetCDF variable, raw, for copies); variables (values by step).
  */
-export type MeshPart = "coordinates" | "connectivity" | "maps" | "attributes" | "sets" | "static" | "variables"
+export type MeshPart = "coordinates" | "nodes" | "connectivity" | "maps" | "attributes" | "sets" | "static" | "variables"
 
 /** exodusChunks' plan: its bytes, and the largest chunk they hold. */
 export interface ChunkPlan extends Plan {
@@ -36,6 +37,8 @@ export interface ExodusChunksOptions extends ExodusSelectionOptions {
   readonly chunkBytes?: number
   /** What to emit (default coordinates, connectivity, variables): non-record arrays first, in file order, then steps. */
   readonly parts?: readonly MeshPart[]
+  /** Nodes per range of the "nodes" part (default NODE_RANGE). */
+  readonly nodeRange?: number
 }
 
 /** Chunk size by default: reads this large cost ~1 ms from the page cache, so a syscall's overhead vanishes. */
@@ -46,10 +49,32 @@ const MIN_CHUNK_BYTES = 64 << 10
 const YIELD_EVERY = 16
 /** Read buffers alive at once: one being filled, one queued downstream, one being consumed. */
 const BUFFERS = 3
+/** Nodes per range of the "nodes" part: a Parquet row group's worth (64 Ki rows). */
+export const NODE_RANGE = 1 << 16
 
 type Meta = { kind: MeshChunkKind; name: string; block: number | null; step: number | null }
 
-/** Non-record wants, in file order of the parts asked for. */
+/**
+ * The "nodes" part: for each range of NODE_RANGE nodes, every coordinate's values for it, one group of wants
+ * per range (planned apart: reads are planned in file order within a group).
+ */
+function nodeRanges(m: ExodusModel, range: number): Want<Meta>[][] {
+  const out: Want<Meta>[][] = []
+  for (let a = 0; a < m.numNodes; a += range) {
+    const count = Math.min(range, m.numNodes - a)
+    out.push(m.coordinates.map((c) => ({
+      ncVar: c.field.ncVar,
+      offset: c.field.offset + a,
+      count,
+      record: 0,
+      start: a,
+      meta: { kind: "coordinates", name: c.name, block: null, step: null },
+    })))
+  }
+  return out
+}
+
+/** Non-record wants, in file order of the parts asked for ("nodes" aside). */
 function staticWants(m: ExodusModel, sel: ExodusSelection, parts: readonly MeshPart[]): Want<Meta>[] {
   const out: Want<Meta>[] = []
   // the whole of a non-record variable, as one want
@@ -107,6 +132,7 @@ function stepWants(sel: ExodusSelection, step: number): Want<Meta>[] {
 export function exodusChunks(options: ExodusChunksOptions): Source<MeshChunk, ChunkPlan> {
   const name = "exodusChunks"
   const parts = options.parts ?? ["coordinates", "connectivity", "variables"]
+  const nodeRange = Math.max(1, options.nodeRange ?? NODE_RANGE)
   let model: ExodusModel | undefined
   let sel: ExodusSelection | undefined
   const chunkFor = (share: number) =>
@@ -126,7 +152,13 @@ export function exodusChunks(options: ExodusChunksOptions): Source<MeshChunk, Ch
             c.close()
           }
           sel = select(model, options)
-          return { file: options.file, exodus: model, selection: sel, reader: c.reader } satisfies ExodusStreamInfo
+          return {
+            file: options.file,
+            exodus: model,
+            selection: sel,
+            reader: c.reader,
+            nodeRange,
+          } satisfies ExodusStreamInfo
         },
         catch: brookError,
       }),
@@ -151,7 +183,7 @@ export function exodusChunks(options: ExodusChunksOptions): Source<MeshChunk, Ch
           (c) => Effect.sync(() => c.close()),
         )
         return meshStream(c, model!, sel!, parts, plan.chunkBytes, (done, total) =>
-          progress.update(name, { done, total, unit: "steps" }))
+          progress.update(name, { done, total, unit: "steps" }), nodeRange)
       }),
   }
 }
@@ -164,6 +196,7 @@ export function meshStream(
   parts: readonly MeshPart[],
   chunkBytes: number,
   onStep: (done: number, total: number) => void = () => {},
+  nodeRange = NODE_RANGE,
 ): ReadableStream<MeshChunk> {
   const src = c.classic
   // NetCDF-4: each read is an h5wasm slice of one run of values (the library reads only the HDF5 chunks it needs)
@@ -171,7 +204,7 @@ export function meshStream(
     src ? planReads(m.header, wants, chunkBytes) : planSlices(wants, chunkBytes)
   // NetCDF-4: plain buffers the container reads into (the three of the plan), recycled like the classic ones
   const pool = src ? new BufferPool(chunkBytes + 8, BUFFERS) : new BufferPool(chunkBytes + 8, BUFFERS, false)
-  let reads = plan(staticWants(m, sel, parts))
+  let reads = [staticWants(m, sel, parts), ...(parts.includes("nodes") ? nodeRanges(m, nodeRange) : [])].flatMap(plan)
   let next = 0
   let step = parts.includes("variables") ? sel.first : Infinity
   let sinceYield = 0

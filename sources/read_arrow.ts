@@ -24,6 +24,7 @@ import {
   streamOffset,
 } from "../formats/arrow/ipc.ts"
 import type { ArrowField, ArrowSchema } from "../formats/arrow/schema.ts"
+import { float16ToFloat32 } from "../formats/float16.ts"
 import { ID_COLUMNS, infoFromMetadata, KEY, type StreamKind } from "../formats/arrow/streams.ts"
 
 /** Where the bytes come from: a name for errors and a way to open them once. */
@@ -95,8 +96,10 @@ export function readArrow<K extends StreamKind>(input: ArrowInput, wanted: K | "
   let spool: Spooled | undefined
   /** Body bytes of the first record batch: writers send batches of one size, so the plan starts there. */
   let firstBody = 0
-  // a message body, and what decoding makes of it (a float64 column becomes float32)
-  const need = (body: number) => 2 * Math.max(MIN_MESSAGE, body)
+  // a message body, and what decoding makes of it (a float64 column becomes float32, a float16 column a
+  // float32 copy twice its size): `copies` bodies' worth in all
+  let copies = 2
+  const need = (body: number) => copies * Math.max(MIN_MESSAGE, body)
   // the id table: planned from the stream's metadata, then reserved from what the budget has left
   let idsMemory: PendingAllowance | undefined
   let idsPlanned = 0
@@ -134,6 +137,7 @@ export function readArrow<K extends StreamKind>(input: ArrowInput, wanted: K | "
           const ids = withIds(kind, schema, input.name, made.decode as never, idsMemory, expected)
           idsPlanned = ids ? IdsByRow.plannedBytes(ids.table.kind, expected) : 0
           decode = (ids?.decode ?? made.decode) as typeof decode
+          copies = kind === "embeddings" && halfFloats(schema) ? 3 : 2
           firstBody = await reader.peekBodyLength()
           return { ...info, ...made.info, ids: ids?.table } satisfies StreamInfo
         },
@@ -151,7 +155,8 @@ export function readArrow<K extends StreamKind>(input: ArrowInput, wanted: K | "
     minimum: () => need(firstBody) + idsPlanned,
     plan: (share) =>
       Effect.succeed({
-        bytes: need(Math.max(firstBody, Math.min(MAX_MESSAGE, Math.floor((share - idsPlanned) / 2)))) + idsPlanned,
+        bytes: need(Math.max(firstBody, Math.min(MAX_MESSAGE, Math.floor((share - idsPlanned) / copies)))) +
+          idsPlanned,
       }),
     make: (plan) =>
       Effect.gen(function* () {
@@ -176,7 +181,7 @@ export function readArrow<K extends StreamKind>(input: ArrowInput, wanted: K | "
         }
         return new ReadableStream<Batches[K]>({
           async pull(controller) {
-            const b = await r.next((plan.bytes - idsPlanned) / 2)
+            const b = await r.next((plan.bytes - idsPlanned) / copies)
             if (!b) return controller.close()
             if (b.length > 0) controller.enqueue(decodeAt(b, rows))
             rows += b.length
@@ -434,8 +439,15 @@ const DECODERS: { [K in StreamKind]: Decoder<Batches[K]> } = {
 const isFloat = (f: ArrowField | undefined) => f?.type.kind === "float" && f.type.bits !== 16
 const isIntField = (f: ArrowField) => f.type.kind === "int"
 const isTextField = (f: ArrowField) => f.type.kind === "utf8" || f.type.kind === "largeUtf8"
+/** A list of floats, half precision (HalfFloat) included: widened to float32 as it is read. */
 const isVectorField = (f: ArrowField) =>
-  (f.type.kind === "fixedSizeList" || f.type.kind === "list" || f.type.kind === "largeList") && isFloat(f.children[0])
+  (f.type.kind === "fixedSizeList" || f.type.kind === "list" || f.type.kind === "largeList") &&
+  f.children[0]?.type.kind === "float"
+/** The embeddings' vector column holds half floats. */
+const halfFloats = (schema: ArrowSchema) => {
+  const v = schema.fields.find(isVectorField)?.children[0].type
+  return v?.kind === "float" && v.bits === 16
+}
 
 function columnsNamed(schema: ArrowSchema, file: string, names: string[]): number[] {
   return names.map((n, k) => {
@@ -524,7 +536,13 @@ function vectors(c: ArrowColumn, file: string, row0: number, dim?: number): Vect
   const n = c.length * d
   const bits = (child.field.type as { bits: number }).bits
   const data = child.buffers[1].subarray(first * (bits / 8))
-  const values = bits === 32 ? view(Float32Array, data, 4, n) : Float32Array.from(view(Float64Array, data, 8, n))
+  if (data.length < n * (bits / 8)) throw new Error(`a buffer of ${data.length} bytes holds fewer than ${n} values`)
+  const values = bits === 32
+    ? view(Float32Array, data, 4, n)
+    : bits === 64
+    ? Float32Array.from(view(Float64Array, data, 8, n))
+    : new Float32Array(n)
+  if (bits === 16) float16ToFloat32(data, 0, n, values, 0)
   return { values, dim: d, data, width: bits / 8 }
 }
 

@@ -8,13 +8,49 @@ export function tempDir(prefix = "brook-test-"): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix))
 }
 
-/** Writes a .npy file (C order, little-endian) with header `version` 1, 2 or 3. */
+/** The .npy dtypes brook reads, and one it does not (for refusals). */
+export type NpyDtype = "<f2" | "<f4" | "<f8" | ">f2" | ">f4" | ">f8" | "<i4"
+
+/**
+ * Binary16 bits of `x`, for values binary16 holds exactly (tests choose such values; others are rounded
+ * to nearest, ties away from zero, which is enough for tests and not IEEE's rule).
+ */
+export function float16Of(x: number): number {
+  if (Number.isNaN(x)) return 0x7e00
+  const sign = x < 0 || Object.is(x, -0) ? 0x8000 : 0
+  const a = Math.abs(x)
+  if (a === 0) return sign
+  if (a === Infinity) return sign | 0x7c00
+  let e = Math.floor(Math.log2(a))
+  if (2 ** e > a) e--
+  if (2 ** (e + 1) <= a) e++
+  if (e < -14) return sign | Math.round(a / 2 ** -24) // subnormal
+  let m = Math.round((a / 2 ** e - 1) * 1024)
+  if (m === 1024) (e++, m = 0)
+  return e > 15 ? sign | 0x7c00 : sign | ((e + 15) << 10) | m
+}
+
+/** `values` as the bytes of a .npy body of `dtype`. */
+export function npyBody(values: ArrayLike<number>, dtype: NpyDtype): Uint8Array {
+  const width = Number(dtype[2]), little = dtype[0] === "<"
+  const out = new Uint8Array(values.length * width)
+  const v = new DataView(out.buffer)
+  for (let k = 0; k < values.length; k++) {
+    if (dtype[1] === "i") v.setInt32(k * 4, values[k], little)
+    else if (width === 2) v.setUint16(k * 2, float16Of(values[k]), little)
+    else if (width === 4) v.setFloat32(k * 4, values[k], little)
+    else v.setFloat64(k * 8, values[k], little)
+  }
+  return out
+}
+
+/** Writes a .npy file (C order) of `dtype` with header `version` 1, 2 or 3. */
 export function writeNpy(
   file: string,
   rows: number,
   dim: number,
   values: ArrayLike<number>,
-  dtype: "<f4" | "<f8" | ">f4" = "<f4",
+  dtype: NpyDtype = "<f4",
   version = 1,
   fortran = false,
 ): void {
@@ -29,8 +65,7 @@ export function writeNpy(
   if (version === 1) view.setUint16(8, header.length, true)
   else view.setUint32(8, header.length, true)
   head.set(new TextEncoder().encode(header), pre)
-  const body = dtype === "<f8" ? new Float64Array(values) : new Float32Array(values)
-  fs.writeFileSync(file, Buffer.concat([head, new Uint8Array(body.buffer)]))
+  fs.writeFileSync(file, Buffer.concat([head, npyBody(values, dtype)]))
 }
 
 /** Deterministic pseudo-random values in [-0.5, 0.5). */

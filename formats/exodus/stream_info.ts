@@ -11,4 +11,6 @@ export interface ExodusStreamInfo extends StreamInfo {
   readonly selection: ExodusSelection
   /** Which reader serves a NetCDF-4 file: "native", or "h5wasm (native reader: <why it refused>)". */
   readonly reader?: string
+  /** Nodes per range when coordinates come by node range (the source's "nodes" part). */
+  readonly nodeRange?: number
 }

@@ -64,12 +64,23 @@ export function leafOf(root: SchemaTree, field: SchemaTree): LeafColumn | undefi
 }
 
 /**
- * True for a list of FLOAT or DOUBLE: one repeated node on the way to a FLOAT/DOUBLE leaf.
- * Covers LIST<FLOAT>, LIST<DOUBLE>, DuckDB FLOAT[d] arrays (written as LIST) and legacy
+ * Bytes per value of a vector element type: FLOAT 4, DOUBLE 8, FLOAT16 (a FIXED_LEN_BYTE_ARRAY of 2
+ * with the FLOAT16 logical type) 2; undefined for any other leaf.
+ */
+export function valueWidth(leaf: LeafColumn): 2 | 4 | 8 | undefined {
+  const { type, type_length, logical_type } = leaf.element
+  if (type === "FLOAT") return 4
+  if (type === "DOUBLE") return 8
+  if (type === "FIXED_LEN_BYTE_ARRAY" && type_length === 2 && logical_type?.type === "FLOAT16") return 2
+  return undefined
+}
+
+/**
+ * True for a list of FLOAT, DOUBLE or FLOAT16: one repeated node on the way to such a leaf.
+ * Covers LIST<FLOAT>, LIST<DOUBLE>, LIST<FLOAT16>, DuckDB FLOAT[d] arrays (written as LIST) and legacy
  * two-level lists (`repeated float x`).
  */
-export const isVectorLeaf = (leaf: LeafColumn): boolean =>
-  leaf.maxRepetition === 1 && (leaf.element.type === "FLOAT" || leaf.element.type === "DOUBLE")
+export const isVectorLeaf = (leaf: LeafColumn): boolean => leaf.maxRepetition === 1 && valueWidth(leaf) !== undefined
 
 /** Kind of id a flat (non-repeated) leaf gives, or undefined if it cannot be an id. */
 export function idKindOf(leaf: LeafColumn): "string" | "integer" | undefined {
@@ -84,13 +95,13 @@ export function idKindOf(leaf: LeafColumn): "string" | "integer" | undefined {
 export function describeField(root: SchemaTree, field: SchemaTree): string {
   const leaf = leafOf(root, field)
   if (!leaf) return "group"
-  const type = leaf.element.type ?? "?"
+  const type = leaf.element.logical_type?.type === "FLOAT16" ? "FLOAT16" : leaf.element.type ?? "?"
   return leaf.maxRepetition === 0
     ? type
     : `${"LIST<".repeat(leaf.maxRepetition)}${type}${">".repeat(leaf.maxRepetition)}`
 }
 
-/** The vector column: `name`, or the first LIST<FLOAT> / LIST<DOUBLE> column. */
+/** The vector column: `name`, or the first LIST<FLOAT> / LIST<DOUBLE> / LIST<FLOAT16> column. */
 export function vectorColumn(file: string, root: SchemaTree, name: string | undefined): LeafColumn {
   const fields = root.children
   if (name !== undefined) {
@@ -100,7 +111,7 @@ export function vectorColumn(file: string, root: SchemaTree, name: string | unde
     if (!leaf || !isVectorLeaf(leaf)) {
       throw new InvalidInput({
         file,
-        reason: `column "${name}" is ${describeField(root, field)}, not a list of FLOAT or DOUBLE; columns: ${
+        reason: `column "${name}" is ${describeField(root, field)}, not a list of FLOAT, DOUBLE or FLOAT16; columns: ${
           listColumns(root)
         }`,
       })
@@ -113,7 +124,7 @@ export function vectorColumn(file: string, root: SchemaTree, name: string | unde
   }
   throw new InvalidInput({
     file,
-    reason: `no LIST<FLOAT> or LIST<DOUBLE> vector column; columns: ${listColumns(root)}`,
+    reason: `no LIST<FLOAT>, LIST<DOUBLE> or LIST<FLOAT16> vector column; columns: ${listColumns(root)}`,
   })
 }
 

@@ -8,6 +8,7 @@ import { openedFile, type OpenFile, type ParquetEmbeddings } from "./embeddings.
 import { openStreamedPage, STREAM_BUFFER_BYTES, streamable, type StreamedPage } from "./page_stream.ts"
 import { atOffset, type ChunkBytes, readPageHeader, visitParsedPage } from "./pages.ts"
 import { groupIds } from "./row_group.ts"
+import { valueWidth } from "./schema.ts"
 import { VectorDecoder } from "./vectors.ts"
 
 /** Values per piece of a streamed page. */
@@ -55,7 +56,7 @@ export class VectorRows {
   constructor(private readonly pq: ParquetEmbeddings, private readonly batchRows: number) {
     const s = openedFile(pq)
     const src = s.src!
-    this.width = s.vector.element.type === "DOUBLE" ? 8 : 4
+    this.width = valueWidth(s.vector) ?? 4
     this.page = new Uint8Array(pq.pages.uncompressed)
     this.read = {
       name: pq.file,

@@ -1,13 +1,14 @@
 /**
- * Decodes the pages of a LIST<FLOAT|DOUBLE> column chunk straight into one Float32Array of
- * rows*dim values, checking every row has exactly `dim` non-null values. Values are PLAIN,
+ * Decodes the pages of a LIST<FLOAT|DOUBLE|FLOAT16> column chunk straight into one Float32Array of
+ * rows*dim values (DOUBLE rounded, FLOAT16 widened exactly), checking every row has exactly `dim` non-null values. Values are PLAIN,
  * dictionary (PLAIN_DICTIONARY / RLE_DICTIONARY) or BYTE_STREAM_SPLIT encoded.
  */
 import { InvalidInput } from "../../core/errors.ts"
+import { float16ToFloat32 } from "../float16.ts"
 import { bitWidth, decodeHybrid, isConstant, walkRuns } from "./hybrid.ts"
 import { LevelDecoder, type LevelSections, levelSections } from "./levels.ts"
 import { type DataPage, type DictionaryPage, type PageVisitor, unsupportedEncoding } from "./pages.ts"
-import type { LeafColumn } from "./schema.ts"
+import { type LeafColumn, valueWidth } from "./schema.ts"
 
 /** Where a row group's vectors go and what they must look like. */
 export interface VectorTarget {
@@ -32,7 +33,8 @@ export class VectorDecoder implements PageVisitor {
   values: Float32Array
   private bytesOut: Uint8Array
   private readonly levels: LevelDecoder
-  private readonly double: boolean
+  /** Bytes per value as the file holds it: 2 (FLOAT16), 4 (FLOAT) or 8 (DOUBLE). */
+  private readonly width: number
   private dict: Float32Array | undefined
   private indices = new Uint32Array(0)
   /** Row (within the group) being filled, -1 before the first. */
@@ -49,7 +51,7 @@ export class VectorDecoder implements PageVisitor {
     this.values = new Float32Array(window)
     this.bytesOut = new Uint8Array(this.values.buffer)
     this.levels = new LevelDecoder(t.leaf)
-    this.double = t.leaf.element.type === "DOUBLE"
+    this.width = valueWidth(t.leaf) ?? 4
   }
 
   /** Rows of the group whose values are all in (the row being filled counts once it has `dim`, a
@@ -81,13 +83,11 @@ export class VectorDecoder implements PageVisitor {
   }
 
   dictionary(page: DictionaryPage): void {
-    const width = this.double ? 8 : 4
-    if (page.numValues < 0 || page.numValues * width > page.bytes.length) {
+    if (page.numValues < 0 || page.numValues * this.width > page.bytes.length) {
       throw this.invalid({ offset: page.offset, reason: "dictionary page is shorter than its value count" })
     }
     this.dict = new Float32Array(page.numValues)
-    if (this.double) toFloat32(page.bytes, 0, page.numValues, this.dict, 0)
-    else new Uint8Array(this.dict.buffer).set(page.bytes.subarray(0, page.numValues * 4))
+    widen(page.bytes, 0, page.numValues, this.width, this.dict, 0)
   }
 
   data(page: DataPage): void {
@@ -129,17 +129,17 @@ export class VectorDecoder implements PageVisitor {
     return sections.valuesStart
   }
 
-  /** `count` PLAIN values (little-endian float, or double) of a page whose levels checkLevels passed. */
+  /** `count` PLAIN values (little-endian float, double or float16) of a page whose levels checkLevels passed. */
   appendPlain(bytes: Uint8Array, count: number): void {
     this.room(count)
     this.plain(bytes, 0, count, this.written - this.base)
     this.written += count
   }
 
-  /** n PLAIN values from bytes[start] into values[at ...] (doubles rounded to float32). */
+  /** n PLAIN values from bytes[start] into values[at ...]. */
   private plain(bytes: Uint8Array, start: number, n: number, at: number): void {
-    if (this.double) toFloat32(bytes, start, n, this.values, at)
-    else this.bytesOut.set(bytes.subarray(start, start + n * 4), at * 4)
+    if (this.width === 4) this.bytesOut.set(bytes.subarray(start, start + n * 4), at * 4)
+    else widen(bytes, start, n, this.width, this.values, at)
   }
 
   /** Checks the last row and that the chunk held every row the metadata promised. */
@@ -252,7 +252,7 @@ export class VectorDecoder implements PageVisitor {
 
   private decodeValues(page: DataPage, start: number, n: number) {
     const { bytes } = page
-    const width = this.double ? 8 : 4
+    const width = this.width
     const at = this.written - this.base
     const shortPage = () => this.invalid({ offset: page.offset, reason: `page holds fewer than its ${n} values` })
     switch (page.encoding) {
@@ -262,12 +262,11 @@ export class VectorDecoder implements PageVisitor {
         return
       case "BYTE_STREAM_SPLIT": {
         if (start + n * width > bytes.length) throw shortPage()
-        if (this.double) {
-          const joined = new Uint8Array(n * 8)
-          unsplit(bytes, start, n, 8, joined, 0)
-          toFloat32(joined, 0, n, this.values, at)
-        } else {
-          unsplit(bytes, start, n, 4, this.bytesOut, at * 4)
+        if (width === 4) unsplit(bytes, start, n, 4, this.bytesOut, at * 4)
+        else {
+          const joined = new Uint8Array(n * width)
+          unsplit(bytes, start, n, width, joined, 0)
+          widen(joined, 0, n, width, this.values, at)
         }
         return
       }
@@ -306,6 +305,13 @@ export class VectorDecoder implements PageVisitor {
   private invalid(where: { row?: number; offset?: number; reason: string }) {
     return new InvalidInput({ file: this.t.file, ...where })
   }
+}
+
+/** Converts `n` little-endian values `width` bytes wide (8: DOUBLE, 2: FLOAT16) at `bytes[start]` into `out[at...]`. */
+function widen(bytes: Uint8Array, start: number, n: number, width: number, out: Float32Array, at: number) {
+  if (width === 2) float16ToFloat32(bytes, start, n, out, at)
+  else if (width === 8) toFloat32(bytes, start, n, out, at)
+  else new Uint8Array(out.buffer, out.byteOffset + at * 4, n * 4).set(bytes.subarray(start, start + n * 4))
 }
 
 /** Converts `n` little-endian doubles at `bytes[start]` into `out[at...]` (rounded to float32). */

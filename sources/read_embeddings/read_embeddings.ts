@@ -1,6 +1,6 @@
 /**
- * readEmbeddings: the embedding source. Reads .npy (float32/float64) or Parquet (LIST<FLOAT|DOUBLE>
- * or FLOAT[d] column, optional id column) one batch of rows at a time (Parquet: page by page, so a
+ * readEmbeddings: the embedding source. Reads .npy (float16/32/64, either byte order) or Parquet
+ * (LIST<FLOAT|DOUBLE|FLOAT16> or FLOAT[d] column, optional id column) one batch of rows at a time (Parquet: page by page, so a
  * row group of any size needs a page's memory, not the group's), straight into Float32Arrays, and
  * checks every row: same length, finite, non-zero. Vectors in memory (one `{ vectors, dim, ids? }` or
  * an iterable of them) are copied into the source's own batches, planned as a .npy file's are.
@@ -17,7 +17,7 @@ import { brookError, BudgetExceeded, InvalidInput } from "../../core/errors.ts"
 import type { Plan, Source } from "../../core/operator.ts"
 import { Progress } from "../../core/progress.ts"
 import { tempDir } from "../../core/tempfile.ts"
-import { type NpyFile, openNpy, readNpyRows } from "../../formats/npy.ts"
+import { type NpyFile, npyScratchBytes, openNpy, readNpyRows } from "../../formats/npy.ts"
 import { openParquetEmbeddings } from "../../formats/parquet/embeddings.ts"
 import { VectorRows } from "../../formats/parquet/vector_rows.ts"
 import {
@@ -54,7 +54,7 @@ const MAX_BATCH_ROWS = 16384
 const MIN_BATCH_ROWS = 64
 
 type Opened =
-  | { kind: "npy"; rows: number; dim: number; itemSize: number }
+  | { kind: "npy"; rows: number; dim: number; staging: number }
   | {
     kind: "parquet"
     rows: number
@@ -92,7 +92,7 @@ function inspect(file: string, options: ReadEmbeddingsOptions): Opened {
   }
   const npy = openNpy(file)
   npy.close()
-  return { kind: "npy", rows: npy.rows, dim: npy.dim, itemSize: npy.dtype === "f4" ? 4 : 8 }
+  return { kind: "npy", rows: npy.rows, dim: npy.dim, staging: npyScratchBytes(npy, 1) / (npy.dim || 1) }
 }
 
 /**
@@ -110,9 +110,9 @@ export function readEmbeddings(
   let idTable: IdColumn | undefined
   // bytes per row of a batch size: three batches live at once (one being read, one queued past the
   // queue's byte bound, as a WHATWG queue accepts a chunk whenever it is below its mark, one being
-  // consumed), each row float32 plus a float64 staging copy for npy f8; Parquet adds the decoder's
-  // window, which holds a batch of rows besides a page
-  const perRowBytes = (o: Opened) => o.kind === "npy" ? npyRowBytes(o.dim, o.itemSize) : (3 * 4 + 4) * o.dim
+  // consumed), each row float32, plus one staging copy of the file's bytes for npy other than <f4/>f4;
+  // Parquet adds the decoder's window, which holds a batch of rows besides a page
+  const perRowBytes = (o: Opened) => o.kind === "npy" ? npyRowBytes(o.dim, o.staging) : (3 * 4 + 4) * o.dim
   // the input's ids are kept for the sinks: planned up front, sized from the id column
   const idsExpected = (o: Opened) => ({ rows: o.rows, bytes: o.kind === "parquet" ? o.idText : 0 })
   const idsBytes = (o: Opened) => o.kind === "parquet" && o.idKind ? IdColumn.plannedBytes(o.idKind, idsExpected(o)) : 0
@@ -253,7 +253,7 @@ function readVectors(input: EmbeddingVectorsInput, options: ReadEmbeddingsOption
   const noCheck: RowCheck = () => {}
   let state: VectorsState | undefined
   let reads = 0
-  const perRow = (s: VectorsState) => npyRowBytes(s.dim, 4)
+  const perRow = (s: VectorsState) => npyRowBytes(s.dim, 0)
   return {
     kind: "source",
     name,
@@ -435,8 +435,11 @@ async function spool(feed: VectorFeed, dim: number, idsMemory: PendingAllowance)
   return state
 }
 
-/** Bytes per row of a .npy batch size: three batches of float32 rows, and the float64 staging copy for f8. */
-const npyRowBytes = (dim: number, itemSize: number) => 3 * dim * (4 + (itemSize === 8 ? 8 : 0))
+/**
+ * Bytes per row of a .npy batch size: three batches of float32 rows, and one staging copy of the rows as
+ * the file holds them (`staging` bytes a value: 2 for float16, 8 for float64, 0 for float32 read in place).
+ */
+const npyRowBytes = (dim: number, staging: number) => dim * (3 * 4 + staging)
 
 /** Rows per batch from a share: what fits beside `fixed`, at most MAX_BATCH_ROWS (or `wanted`) and `total`. */
 function rowsPerBatch(share: number, fixed: number, perRow: number, total: number, wanted?: number): number {
@@ -451,10 +454,11 @@ function npyRows(
   check: ReturnType<typeof rowChecker>,
   progress: (u: { done: number; total: number; unit: string; bytes: number }) => void,
 ): ReadableStream<EmbeddingRows> {
-  const scratch = npy.dtype === "f8" ? new Uint8Array(batchRows * npy.dim * 8) : undefined
+  const staging = npyScratchBytes(npy, batchRows)
+  const scratch = staging > 0 ? new Uint8Array(staging) : undefined
   let next = 0
   const buffers = new BatchBuffers(batchRows * npy.dim)
-  const rowBytes = npy.dim * (npy.dtype === "f8" ? 8 : 4)
+  const rowBytes = npy.dim * npy.itemSize
   return new ReadableStream<EmbeddingRows>({
     pull(controller) {
       if (next >= npy.rows) return controller.close()

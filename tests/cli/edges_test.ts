@@ -100,3 +100,47 @@ for (const runtime of ["bun", "deno"]) {
     expect(run(file, "-t", "0.5", "-o", "-", "-m", "256MB", "-q").status).toBe(0)
   })
 }
+
+test("float16 and big-endian inputs (.npy <f2 >f2 >f4 >f8, Parquet LIST<FLOAT16>) give the edges of the float32 file", async () => {
+  const { parquetWriteBuffer } = await import("hyparquet-writer")
+  const rows = 60, dim = 6
+  // values binary16 holds exactly (multiples of 1/64 up to 4), so every file holds the same float32 rows
+  const values = Float32Array.from(randomValues(rows * dim, 5), (x) => Math.round(x * 256) / 64)
+  for (let r = 0; r < rows; r++) values[r * dim] += 1 // no zero rows
+  const edgesOf = (file: string) => {
+    const r = brook(file, "-t", "0.3", "-o", "-", "--quiet")
+    expect(r.stderr).toBe("")
+    expect(r.status).toBe(0)
+    return r.stdout
+  }
+  const f4 = path.join(dir, "same_f4.npy")
+  writeNpy(f4, rows, dim, values)
+  const want = edgesOf(f4)
+  expect(want.split("\n").length).toBeGreaterThan(rows)
+  for (const dtype of ["<f2", ">f2", ">f4", ">f8", "<f8"] as const) {
+    const file = path.join(dir, `same_${dtype[0] === "<" ? "le" : "be"}${dtype.slice(1)}.npy`)
+    writeNpy(file, rows, dim, values, dtype)
+    expect(`${dtype}\n${edgesOf(file)}`).toBe(`${dtype}\n${want}`)
+  }
+  const pq = path.join(dir, "same_f16.parquet")
+  const bytes = parquetWriteBuffer({
+    schema: [
+      { name: "root", num_children: 1 },
+      { name: "embedding", repetition_type: "REQUIRED", converted_type: "LIST", num_children: 1 },
+      { name: "list", repetition_type: "REPEATED", num_children: 1 },
+      {
+        name: "element",
+        type: "FIXED_LEN_BYTE_ARRAY",
+        type_length: 2,
+        logical_type: { type: "FLOAT16" },
+        repetition_type: "REQUIRED",
+      },
+    ] as never,
+    columnData: [{
+      name: "embedding",
+      data: Array.from({ length: rows }, (_, r) => Array.from(values.subarray(r * dim, (r + 1) * dim))),
+    }],
+  })
+  fs.writeFileSync(pq, new Uint8Array(bytes))
+  expect(edgesOf(pq)).toBe(want)
+}, SLOW_TEST)

@@ -128,3 +128,23 @@ test.skipIf(!cube || !hasNccopy)("a NetCDF-4 file: info and the summary line nam
   const lines = bad.stderr.trim().split("\n")
   expect([lines.length, lines[0].includes(`${cut} (byte offset `)]).toEqual([1, true])
 })
+
+test.skipIf(!eightBlock)("to-parquet --mesh writes OUT.coordinates.parquet and OUT.connectivity.parquet beside OUT.parquet", async () => {
+  const brook = (...args: string[]) => spawnSyncGroup(path.join(root, "bin", "brook"), ["exodus", ...args])
+  const pq = path.join(dir, "mesh.parquet")
+  const r = brook("to-parquet", eightBlock!, "-o", pq, "--mesh", "--vars", "mises", "--blocks", "2", "-q")
+  expect([r.status, r.stderr]).toEqual([0, ""])
+  const coords = path.join(dir, "mesh.coordinates.parquet"), connect = path.join(dir, "mesh.connectivity.parquet")
+  const { DuckDBInstance } = await import("@duckdb/node-api")
+  const c = await (await DuckDBInstance.create(":memory:")).connect()
+  const one = async (sql: string) => (await c.runAndReadAll(sql)).getRowObjects()[0]
+  expect(await one(`select count(*)::integer as n, min(node) as lo, max(node) as hi from '${coords}'`)).toEqual({ n: 125, lo: 1, hi: 125 })
+  // --blocks selects the connectivity as it selects the element values
+  expect(await one(`select count(*)::integer as n, min(block) as b, max(block) as b2 from '${connect}'`)).toEqual({ n: 64, b: 2, b2: 2 })
+  const joined = await one(
+    `select count(*)::integer as n from '${pq}' v join '${connect}' k on k.block = v.block and k.element = v.entity`,
+  )
+  expect(joined.n).toBe(8 * 11 * 8) // 8 elements x 11 steps x 8 nodes each
+  const wrong = brook("copy", eightBlock!, "-o", path.join(dir, "m.exo"), "--mesh")
+  expect([wrong.status, wrong.stderr]).toEqual([2, "brook exodus: --mesh is for to-parquet, not copy\n"])
+}, SLOW_TEST)

@@ -11,6 +11,7 @@ import { expect, test } from "bun:test"
 import {
   Field,
   FixedSizeList,
+  Float16,
   Float32,
   List,
   makeData,
@@ -27,7 +28,7 @@ import { isBrookError } from "../../core/errors.ts"
 import { readArrow, streamInput } from "../../sources/read_arrow.ts"
 import { writeArrow } from "../../sinks/write_arrow.ts"
 import type { EmbeddingRows } from "../../core/batches.ts"
-import { randomValues } from "../helpers.ts"
+import { float16Of, randomValues } from "../helpers.ts"
 
 const ROWS = 40
 const DIM = 8
@@ -246,4 +247,57 @@ test("a NaN, an Inf or a zero row in an embedding stream is refused naming the i
   const r = await tiledCosineOf(zero)
   expect(r.detail).toContain("InvalidInput: stdin (row 2")
   expect(r.detail).toContain("zero vector")
+})
+
+/**
+ * apache-arrow's HalfFloat vectors (or Float32 ones, `half` false), as list or fixed_size_list: rows of
+ * values binary16 holds exactly.
+ */
+function halfStream(fixed: boolean, value: (n: number) => number, half = true): Uint8Array {
+  const type = half ? new Float16() : new Float32()
+  const data = half
+    ? Uint16Array.from({ length: ROWS * DIM }, (_, n) => float16Of(value(n)))
+    : Float32Array.from({ length: ROWS * DIM }, (_, n) => value(n))
+  const child = makeData({ type, length: ROWS * DIM, data } as never)
+  const item = new Field("item", type, false)
+  const vectors = fixed
+    ? makeData({ type: new FixedSizeList(DIM, item), length: ROWS, nullCount: 0, child })
+    : makeData({
+      type: new List(item),
+      length: ROWS,
+      nullCount: 0,
+      valueOffsets: Int32Array.from({ length: ROWS + 1 }, (_, k) => k * DIM),
+      child,
+    })
+  const schema = new Schema([new Field("vec", vectors.type, false)])
+  const batch = new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: ROWS, children: [vectors] }))
+  return tableToIPC(new Table(batch), "stream")
+}
+
+test("HalfFloat vectors (list and fixed_size_list) are widened exactly to float32; a NaN is refused at its byte", async () => {
+  // subnormals, the largest finite value, halves
+  const value = (n: number) => n % DIM === 0 ? (n + 1) * 2 ** -24 : n % DIM === 1 ? -65504 : (n % 97) + 0.5
+  const pairs = async (bytes: Uint8Array) => {
+    const input = streamInput("stdin", new ReadableStream({ start: (c) => (c.enqueue(bytes), c.close()) }))
+    const got = { batches: [] as ScoredPairs[] }
+    await run(pipe(readArrow(input, "embeddings"), tiledCosine({ threshold: 0.5, threads: 1 }), collect(got)))
+    return got.batches.flatMap((p) => Array.from({ length: p.length }, (_, k) => `${p.i[k]} ${p.j[k]} ${p.score[k]}`))
+      .sort()
+  }
+  for (const fixed of [false, true]) {
+    // the pairs and cosines those of the float32 stream of the same values
+    const same = await pairs(halfStream(fixed, value, false))
+    expect(same.length).toBeGreaterThan(ROWS)
+    expect(await pairs(halfStream(fixed, value))).toEqual(same)
+    const bytes = halfStream(fixed, value)
+    const input = streamInput("stdin", new ReadableStream({ start: (c) => (c.enqueue(bytes), c.close()) }))
+    const got = { batches: [] as EmbeddingRows[] }
+    await run(pipe(readArrow(input, "embeddings"), collect(got)), { memory: "64MB" })
+    const all = got.batches.flatMap((b) => Array.from(b.values.subarray(0, b.count * b.dim)))
+    expect(got.batches.every((b) => b.dim === DIM)).toBe(true)
+    expect(all).toEqual(Array.from({ length: ROWS * DIM }, (_, n) => value(n)))
+    const r = await tiledCosineOf(halfStream(fixed, (n) => n === 3 * DIM + 2 ? NaN : value(n)))
+    expect(r.outcome).toBe("typed")
+    expect(r.detail).toMatch(/stdin \(row 3, byte offset \d+\): value NaN at dimension 2/)
+  }
 })

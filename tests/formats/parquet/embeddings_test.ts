@@ -1,5 +1,8 @@
 import { expect, test } from "bun:test"
 import { parquetMetadata } from "hyparquet"
+import { parquetWriteBuffer } from "hyparquet-writer"
+import { Field, FixedSizeList, Float16, makeData, RecordBatch, Schema, Struct, Table, tableToIPC } from "apache-arrow"
+import { Table as WasmTable, writeParquet, WriterPropertiesBuilder } from "parquet-wasm"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -144,6 +147,78 @@ test("several DATA_PAGE_V2 pages per row group, SNAPPY and GZIP", () => {
     expect(pq.rowGroups.map(({ rows, firstRow }) => ({ rows, firstRow }))).toEqual(GROUPS)
     expect(readAll(pq)).toEqual(Array.from({ length: ROWS }, (_, i) => i))
     pq.close()
+  }
+})
+
+/** LIST<FLOAT16> (FIXED_LEN_BYTE_ARRAY(2), logical type FLOAT16) written by hyparquet-writer. */
+function float16File(name: string, encoding: string, required = false, pageSize?: number): string {
+  const file = path.join(os.tmpdir(), `brook-f16-${process.pid}-${name}.parquet`)
+  const element = { name: "element", type: "FIXED_LEN_BYTE_ARRAY", type_length: 2, logical_type: { type: "FLOAT16" } }
+  const repetition = required ? "REQUIRED" : "OPTIONAL"
+  const bytes = parquetWriteBuffer({
+    schema: [
+      { name: "root", num_children: 2 },
+      { name: "id", type: "INT32", repetition_type: "REQUIRED" },
+      { name: "embedding", repetition_type: repetition, converted_type: "LIST", num_children: 1 },
+      { name: "list", repetition_type: "REPEATED", num_children: 1 },
+      { ...element, repetition_type: repetition },
+    ] as never,
+    columnData: [
+      { name: "id", data: Array.from({ length: ROWS }, (_, i) => i) },
+      { name: "embedding", data: Array.from({ length: ROWS }, (_, i) => Array.from({ length: DIM }, (_, k) => half(i, k))), encoding } as never,
+    ],
+    rowGroupSize: 10,
+    ...(pageSize ? { pageSize } : {}),
+  })
+  fs.writeFileSync(file, new Uint8Array(bytes))
+  return file
+}
+// values binary16 holds exactly: subnormals, the largest finite value, halves
+const half = (i: number, k: number) => k === 0 ? (i + 1) * 2 ** -24 : k === 1 ? (i % 2 ? -65504 : 65504) : i * 10 + k + 0.5
+
+test("LIST<FLOAT16>: PLAIN (whole or streamed), dictionary, BYTE_STREAM_SPLIT, REQUIRED, several pages, widened exactly", () => {
+  const files = [
+    float16File("plain", "PLAIN"),
+    float16File("dictionary", "RLE_DICTIONARY"),
+    float16File("bss", "BYTE_STREAM_SPLIT", true),
+    float16File("pages", "PLAIN", false, 16),
+  ]
+  try {
+    for (const file of files) {
+      for (const streamPageBytes of [undefined, 0]) {
+        const pq = openParquetEmbeddings(file, { streamPageBytes })
+        expect([pq.dim, pq.rows, pq.idKind, pq.vectorColumn]).toEqual([DIM, ROWS, "integer", "embedding"])
+        expect(readAll(pq, half)).toEqual(Array.from({ length: ROWS }, (_, i) => i))
+        for (const batch of [1, 7, 1000]) {
+          const got = readRows(pq, batch).values
+          expect(got).toEqual(Array.from({ length: ROWS * DIM }, (_, n) => half(Math.floor(n / DIM), n % DIM)))
+        }
+        pq.close()
+      }
+    }
+  } finally {
+    for (const f of files) fs.rmSync(f, { force: true })
+  }
+})
+
+test("arrow-rs (parquet-wasm) writes a fixed_size_list<float16> as LIST<FLOAT16>: read as float32 rows", () => {
+  const rows = 5, dim = 3
+  const type = new FixedSizeList(dim, new Field("item", new Float16(), false))
+  const child = makeData({ type: new Float16(), length: rows * dim, data: Uint16Array.from({ length: rows * dim }, (_, n) => 0x3c00 + n) })
+  const schema = new Schema([new Field("vec", type, false)])
+  const vectors = makeData({ type, length: rows, nullCount: 0, child })
+  const batch = new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: rows, children: [vectors] }))
+  const bytes = writeParquet(WasmTable.fromIPCStream(tableToIPC(new Table(batch), "stream")), new WriterPropertiesBuilder().build())
+  const file = path.join(os.tmpdir(), `brook-f16-${process.pid}-arrow-rs.parquet`)
+  fs.writeFileSync(file, bytes)
+  try {
+    const pq = openParquetEmbeddings(file)
+    expect([pq.dim, pq.rows, pq.vectorColumn]).toEqual([dim, rows, "vec"])
+    // binary16 0x3c00 + n is 1 + n/1024
+    expect(Array.from(readRowGroup(pq, 0).values)).toEqual(Array.from({ length: rows * dim }, (_, n) => 1 + n / 1024))
+    pq.close()
+  } finally {
+    fs.rmSync(file, { force: true })
   }
 })
 

@@ -12,7 +12,8 @@ import type { EmbeddingRows } from "../../../core/batches.ts"
 import { openParquetEmbeddings } from "../../../formats/parquet/embeddings.ts"
 import { VectorRows } from "../../../formats/parquet/vector_rows.ts"
 import { writeArrow } from "../../../sinks/write_arrow.ts"
-import { randomValues, tempDir, writeNpy } from "../../helpers.ts"
+import { float16Of, randomValues, tempDir, writeNpy } from "../../helpers.ts"
+import { float16ToFloat32 } from "../../../formats/float16.ts"
 import { readPageHeader } from "../../../formats/parquet/pages.ts"
 
 /** Bytes of the snappy element (tag and what follows) at `at`. */
@@ -152,3 +153,31 @@ test("a budget that cannot hold the largest page is refused before any data move
   expect(err._tag).toBe("BudgetExceeded")
   expect(err.message).toContain("readEmbeddings")
 })
+
+test("a .npy batch plans three float32 copies and one staging copy of the file's own values (f2: 2 B, f4: none, f8: 8 B)", async () => {
+  const { Effect } = await import("effect")
+  const rows = 1000, dim = 16, share = 100_000
+  for (const [dtype, staging] of [["<f2", 2], [">f2", 2], ["<f4", 0], [">f4", 0], ["<f8", 8], [">f8", 8]] as const) {
+    const file = path.join(dir, `plan${dtype.replace(/[<>]/, (c) => (c === "<" ? "le" : "be"))}.npy`)
+    writeNpy(file, rows, dim, randomValues(rows * dim, 3), dtype)
+    const source = readEmbeddings(file)
+    await Effect.runPromise(source.describe({}))
+    const plan = await Effect.runPromise(source.plan(share, {}))
+    const perRow = dim * (3 * 4 + staging)
+    expect([dtype, plan.batchRows, plan.bytes]).toEqual([dtype, Math.floor(share / perRow), plan.batchRows * perRow])
+    const got = { batches: [] as EmbeddingRows[] }
+    await run(pipe(readEmbeddings(file), collect(got)))
+    const values = randomValues(rows * dim, 3)
+    expect(Array.from(rowsOf(got, rows, dim))).toEqual(Array.from(dtype[2] === "2" ? half(values) : values))
+  }
+})
+
+/** Values rounded to binary16 and back, as a float16 file holds them. */
+function half(values: Float32Array): Float32Array {
+  const bits = new Uint8Array(values.length * 2)
+  const v = new DataView(bits.buffer)
+  values.forEach((x, k) => v.setUint16(2 * k, float16Of(x), true))
+  const out = new Float32Array(values.length)
+  float16ToFloat32(bits, 0, values.length, out, 0)
+  return out
+}
