@@ -36,7 +36,8 @@ options:
   --force              replace an existing archive
 ${MEMORY_HELP()}
   --k K                splitter k-mer length, ${17}-${31} (default 31)
-  --segment-size N     minimum distance between splitters in the reference (default 60000)
+  --segment-size N     minimum distance between splitters in the reference (default: the median reference
+                       contig length / 4, between 40000 and 60000)
   --chain D            a delta may be encoded against an earlier one of its group (its base) when that is
                        closer; restoring a segment then decodes at most D deltas (default ${DEFAULT_CHAIN};
                        0: every delta against its group's reference)
