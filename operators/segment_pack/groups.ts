@@ -4,8 +4,8 @@
  * from which it is decoded when a later segment is encoded against it), under a byte cap. Per group it holds the reference (1 byte a base) and, while the group is
  * in use, its index (2-4 bytes a base, `indexBytes`): about 5 bytes a base, 300 KB for a 60 kbp
  * segment. When the cap is reached, indexes are dropped least recently used first (and rebuilt when
- * their group comes back); then references and members' ops are spilled to a temp file and read back
- * on use. So a
+ * their group comes back); then references are spilled to a temp file (where members' ops always
+ * go) and read back on use. So a
  * collection with more groups than fit still packs, more slowly, with the same archive.
  */
 import * as fs from "node:fs"
@@ -32,8 +32,8 @@ export class GroupStore {
   private readonly indexes = new Map<number, Int32Array>()
   private readonly dropped = new Set<number>()
   private readonly memberSets: Array<GroupMembers | undefined> = []
-  /** Per group, each member's ops against the reference (bases decoded from them), or where they were spilled. */
-  private readonly memberOps: Array<Array<Uint8Array | { offset: number; length: number }>> = []
+  /** Per group, where each member's ops against the reference (bases are decoded from them) are in the temp file. */
+  private readonly memberOps: Array<Array<{ offset: number; length: number }>> = []
   private readonly memberLengths: number[][] = []
   private spillFd: number | undefined
   private spillEnd = 0
@@ -119,10 +119,17 @@ export class GroupStore {
     return this.memberSets[id] ??= new GroupMembers()
   }
 
-  /** Adds group `id`'s next member: its signature, depth, ops against the reference, and length. */
+  /**
+   * Adds group `id`'s next member: its signature and depth (held), its ops against the reference
+   * (written to the temp file at once: a member is read back only when it becomes a base, and on
+   * bench/genomes.sh's collection holding them all cost 40 MB of peak RSS), and its length.
+   */
   addMember(id: number, sig: Int32Array, depth: number, ops: Uint8Array, length: number): void {
-    this.used += this.startMembers(id).add(sig, depth) + ops.length
-    this.memberOps[id].push(ops)
+    this.used += this.startMembers(id).add(sig, depth)
+    this.spillFd ??= fs.openSync(this.spillPath(), "w+")
+    writeAll(this.spillFd, ops)
+    this.memberOps[id].push({ offset: this.spillEnd, length: ops.length })
+    this.spillEnd += ops.length
     this.memberLengths[id].push(length)
   }
 
@@ -132,12 +139,9 @@ export class GroupStore {
 
   /** Member m of group id, decoded from its ops against the reference. */
   member(id: number, m: number): Uint8Array {
-    let ops = this.memberOps[id][m]
-    if (!(ops instanceof Uint8Array)) {
-      const back = new Uint8Array(ops.length)
-      readAt(this.spillFd!, back, ops.offset)
-      ops = back
-    }
+    const at = this.memberOps[id][m]
+    const ops = new Uint8Array(at.length)
+    readAt(this.spillFd!, ops, at.offset)
     const out = new Uint8Array(this.memberLengths[id][m])
     decodeDelta(new ByteReader(ops), ops.length, this.ref(id), out)
     return out
@@ -201,19 +205,6 @@ export class GroupStore {
       this.refs[id] = undefined
       this.used -= r.length
       this.spills++
-    }
-    for (let id = 0; id < this.memberOps.length && this.used + extra > this.capacity; id++) {
-      const list = this.memberOps[id]
-      for (let m = 0; m < list.length; m++) {
-        const ops = list[m]
-        if (!(ops instanceof Uint8Array)) continue
-        this.spillFd ??= fs.openSync(this.spillPath(), "w+")
-        writeAll(this.spillFd, ops)
-        list[m] = { offset: this.spillEnd, length: ops.length }
-        this.spillEnd += ops.length
-        this.used -= ops.length
-        this.spills++
-      }
     }
   }
 

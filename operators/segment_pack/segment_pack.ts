@@ -118,7 +118,7 @@ export class Packer {
         this.fit(g, indexBytes(ref.length))
         const ops = new ByteWriter(64 + (m.bytes.length >>> 6))
         encodeDelta(m.bytes, ref, store.index(g), ops)
-        store.addMember(g, signature(ops.view()), m.depth, ops.take(), m.bytes.length)
+        store.addMember(g, signature(ops.view()), m.depth, ops.view(), m.bytes.length)
       }
     }
     return members
@@ -152,9 +152,8 @@ export class Packer {
       const depth = base < 0 ? 1 : members.depths[base] + 1
       const item = new ByteWriter(best.length + 16).uint(base + 1).uint(0).int(s.bytes.length - baseLength)
         .bytes(best.view())
-      const refOps = ops.take()
-      this.fit(g, refOps.length + 24 * sig.length)
-      store.addMember(g, sig, depth, refOps, s.bytes.length)
+      this.fit(g, 24 * sig.length)
+      store.addMember(g, sig, depth, ops.view(), s.bytes.length)
       return this.append(g, item.view(), s)
     }
     const near = this.related ? store.related(s.a, s.b) : []
