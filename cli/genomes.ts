@@ -90,7 +90,6 @@ example:
 /** Decompressed packs the reader keeps while appending: one reference pack at a time is enough. */
 const APPEND_READ_CACHE = 1 << 20
 
-
 function requireZstd(): void {
   if (!hasZstd) throw new UsageError("this runtime has no zstd in node:zlib; run brook on Bun or Deno (npx brook)")
 }
@@ -244,9 +243,12 @@ export function listCommand(argv: string[], env: CommandEnv): Promise<void> {
     } else {
       for (const text of names) {
         const { contig, sample } = contigOf(a, text, o.sample as string | undefined)
-        const found = contig === "" ? a.sample(sample!).contigs.map((c) => ({ sample: a.sample(sample!), contig: c }))
-        : a.findContigs(contig, sample)
-        for (const f of found) lines.push(`${f.sample.name}\t${contigName(f.contig.side.header)}\t${f.contig.side.length}`)
+        const found = contig === ""
+          ? a.sample(sample!).contigs.map((c) => ({ sample: a.sample(sample!), contig: c }))
+          : a.findContigs(contig, sample)
+        for (const f of found) {
+          lines.push(`${f.sample.name}\t${contigName(f.contig.side.header)}\t${f.contig.side.length}`)
+        }
       }
     }
     process.stdout.write(lines.join("\n") + "\n")
@@ -265,7 +267,9 @@ export async function unpackCommand(argv: string[], env: CommandEnv): Promise<vo
   const { positional, options: o } = p
   if (positional.length < 1) throw new UsageError("expected an archive (brook unpack --help)")
   const [file, ...specs] = positional
-  if (specs.length > 0 && o.contig !== undefined) throw new UsageError("give contigs as C@S after ARCHIVE or one --contig, not both")
+  if (specs.length > 0 && o.contig !== undefined) {
+    throw new UsageError("give contigs as C@S after ARCHIVE or one --contig, not both")
+  }
   const cache = memoryOption(o) ?? DEFAULT_CACHE
   if (o.out !== undefined && o.out !== "-") checkWritable(o.out as string, { directory: true })
   requireZstd()

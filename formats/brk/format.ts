@@ -203,7 +203,13 @@ export function readCatalog(b: Uint8Array): Catalog {
       let left = side.length
       for (let q = r.uint(); q > 0; q--) {
         if (version === 1) {
-          segments.push({ group: r.uint(), ordinal: r.uint() - 1, rc: r.uint() === 1, skip: r.uint(), length: r.uint() })
+          segments.push({
+            group: r.uint(),
+            ordinal: r.uint() - 1,
+            rc: r.uint() === 1,
+            skip: r.uint(),
+            length: r.uint(),
+          })
           continue
         }
         const group = r.uint(), ordinal = r.int() + (next.get(group) ?? 0), rc = r.uint() === 1, skip = r.uint()

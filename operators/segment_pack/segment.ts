@@ -159,7 +159,8 @@ export function segment(options: SegmentOptions): Transform<FastaEvent, SegmentE
         const { splitters: chosen, segmentSize } = options.splitters
           ? { splitters: options.splitters, segmentSize: options.segmentSize ?? DEFAULT_SEGMENT }
           : yield* Effect.tryPromise({
-            try: () => chooseSplitters(options.reference!, { k, segmentSize: options.segmentSize, sketchBytes: sketch }),
+            try: () =>
+              chooseSplitters(options.reference!, { k, segmentSize: options.segmentSize, sketchBytes: sketch }),
             catch: brookError,
           })
         const set = new SplitterSet(k, chosen)

@@ -30,7 +30,9 @@ test("a delta pack in columns comes back to the same rows: literals, N runs, mat
 })
 
 test("columns cut short or with a bad op kind are RangeErrors", () => {
-  const rows = new ByteWriter().uint(1).blob(new ByteWriter().uint(0).uint(0).int(0).uint(4 * 4).bytes(enc("ACGT")).view())
+  const rows = new ByteWriter().uint(1).blob(
+    new ByteWriter().uint(0).uint(0).int(0).uint(4 * 4).bytes(enc("ACGT")).view(),
+  )
   const cols = toColumns(rows.view())
   expect(() => fromColumns(cols.subarray(0, cols.length - 3))).toThrow()
   const bad = cols.slice()

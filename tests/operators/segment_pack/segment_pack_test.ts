@@ -305,7 +305,10 @@ test("a sample whose splitter is lost to a SNP stores that segment as a delta ag
 
 /** Packs `seqs` (one contig each, the first the reference) with `chain`; returns the archive's path. */
 async function packSeqs(dir: string, seqs: string[], chain?: number, segmentSize = 60000): Promise<string> {
-  const files = write(dir, Object.fromEntries(seqs.map((s, k) => [`s${String(k).padStart(3, "0")}.fa`, fasta([[`c${k}`, s]])])))
+  const files = write(
+    dir,
+    Object.fromEntries(seqs.map((s, k) => [`s${String(k).padStart(3, "0")}.fa`, fasta([[`c${k}`, s]])])),
+  )
   const out = path.join(dir, `chain-${chain}.brk`)
   await pack(out, files, "256MB", { chain, segmentSize })
   return out
