@@ -2,8 +2,9 @@
  * segmentPack: groups segments by their boundary-k-mer key; a group's first segment is its
  * reference (sent on at once as a reference pack), later ones are deltas (delta.ts) against it or,
  * when one is closer, against an earlier member of the group (its base; members.ts finds the nearest
- * by mutation signature), with chains of bases at most `chain` deltas deep; PACK_CARDINALITY to a pack, compressed with zstd and sent on as soon as the pack is full. Open
- * packs are sealed early when the budget requires it. The budget covers group references, their
+ * by mutation signature), with chains of bases at most `chain` deltas deep; PACK_CARDINALITY to a
+ * pack, in columns (pack_columns.ts), compressed with zstd and sent on as soon as the pack is full.
+ * Open packs are sealed early when the budget requires it. The budget covers group references, their
  * seed indexes and the open packs (groups.ts states the per-group cost and what happens beyond it),
  * and PACKS_IN_FLIGHT bytes of sealed packs being compressed. With threads > 1, pack workers compress
  * them while this thread goes on; pack_queue.ts keeps the archive's order, so its bytes do not change.
