@@ -13,7 +13,7 @@ import { outputFailed } from "../core/errors.ts"
 import { atomicOutput } from "../core/tempfile.ts"
 import { hasZstd } from "../formats/brk/codec.ts"
 import { segment } from "../operators/segment_pack/segment.ts"
-import { type PackStats, segmentPack } from "../operators/segment_pack/segment_pack.ts"
+import { DEFAULT_CHAIN, type PackStats, segmentPack } from "../operators/segment_pack/segment_pack.ts"
 import { Archive, DEFAULT_CACHE } from "../formats/brk/archive.ts"
 import { contigName } from "../formats/fasta/parser.ts"
 import { readFasta, sampleName } from "../sources/read_fasta.ts"
@@ -41,7 +41,11 @@ options:
   --force              replace an existing archive
 ${MEMORY_HELP()}
   --k K                splitter k-mer length, ${17}-${31} (default 31)
-  --segment-size N     minimum distance between splitters in the reference (default 60000)
+  --segment-size N     minimum distance between splitters in the reference (default: the median reference
+                       contig length / 4, between 40000 and 60000)
+  --chain D            a delta may be encoded against an earlier one of its group (its base) when that is
+                       closer; restoring a segment then decodes at most D deltas (default ${DEFAULT_CHAIN};
+                       0: every delta against its group's reference)
   -j, --threads N      N - 1 workers compress packs while the main thread cuts and encodes
                        (default 1: more did not pay on 2 cores); the archive is the same for every N
 ${PROGRESS_HELP()}
@@ -147,6 +151,7 @@ export async function packCommand(argv: string[], env: CommandEnv): Promise<void
     k: "number",
     "segment-size": "number",
     threads: "number",
+    chain: "number",
   }, PACK_HELP)
   if (!p) return
   const { options: o } = p
@@ -175,7 +180,7 @@ export async function packCommand(argv: string[], env: CommandEnv): Promise<void
         k: o.k as number | undefined,
         segmentSize: o["segment-size"] as number | undefined,
       }),
-      segmentPack({ stats, threads }),
+      segmentPack({ stats, threads, chain: o.chain as number | undefined }),
       writeArchive(out, { summary }),
     ),
     { memory, signal: env.signal, progress: env.progress },
@@ -211,6 +216,7 @@ export async function appendCommand(argv: string[], env: CommandEnv): Promise<vo
           existing: {
             groups: archive.groups.map((g) => ({ a: g.a, b: g.b, deltas: g.deltas })),
             loadRef: (id) => archive.ref(id),
+            loadMembers: (id) => Array.from({ length: archive.groups[id].deltas }, (_, m) => archive.delta(id, m)),
           },
         }),
         writeArchive(target, {

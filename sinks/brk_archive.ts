@@ -40,7 +40,8 @@ export interface ArchiveSummary {
   samples: number
 }
 
-const CATALOG_LEVEL = 9
+/** The catalog is small and written once a session: the highest level costs little. */
+const CATALOG_LEVEL = 19
 
 export function writeArchive(
   target: string,

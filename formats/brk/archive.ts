@@ -9,11 +9,13 @@ import type { ContigSide } from "../../core/batches.ts"
 import { InvalidInput } from "../../core/errors.ts"
 import { decompress } from "./codec.ts"
 import { decodeDelta } from "./delta.ts"
+import { fromColumns } from "./pack_columns.ts"
 import { reverseComplement } from "./kmers.ts"
 import { unpackRef } from "./ref_codec.ts"
 import { FastaWriter } from "../fasta/writer.ts"
 import {
   CATALOG_FRAME,
+  CHAIN_LIMIT,
   type ContigEntry,
   FOOTER_BYTES,
   FRAME_BYTES,
@@ -48,6 +50,12 @@ export class Archive {
   footer = 0
   length = 0
   bytesRead = 0
+  /** The longest chain of bases decoded so far (deltas decoded for one segment). */
+  deepest = 0
+  /** Per pack, the catalog version of its session (version 1 items have no base). */
+  private readonly packVersions: number[] = []
+  /** Chain depths of the deltas decoded so far, by `group:ordinal` (0: encoded against related groups). */
+  private readonly depths = new Map<string, number>()
   private readonly cache = new Map<string, Uint8Array>()
   private cached = 0
 
@@ -118,6 +126,7 @@ export class Archive {
         const g = this.groups[p.group]
         if (!g || p.offset + p.length > this.length) this.fail(p.offset, `catalog: pack ${p.id} is out of range`)
         this.packs.push(p)
+        this.packVersions.push(c.version ?? 1)
         if (p.ref) g.refPack = p.id
         else {
           g.deltaPacks.push(p)
@@ -159,7 +168,7 @@ export class Archive {
     return `pack ${p.id} (group ${p.group}, ${p.ref ? "reference" : `deltas ${p.first}-${p.first + p.count - 1}`})`
   }
 
-  /** A pack's bytes, decompressed, after its checksum. */
+  /** A pack's bytes, decompressed after its checksum (a version 2 delta pack's columns back in rows). */
   private pack(id: number): Uint8Array {
     const key = `p${id}`
     const hit = this.cache.get(key)
@@ -170,6 +179,7 @@ export class Archive {
     let body: Uint8Array
     try {
       body = decompress(raw)
+      if (!p.ref && this.packVersions[id] >= 2) body = fromColumns(body)
     } catch (e) {
       this.fail(p.offset, `${this.packName(p)}: ${(e as Error).message}`)
     }
@@ -195,34 +205,7 @@ export class Archive {
 
   /** The bytes of one segment as the contig has them (oriented, overlap dropped). */
   segment(s: SegmentPlace): Uint8Array {
-    let bytes: Uint8Array
-    if (s.ordinal < 0) bytes = this.ref(s.group)
-    else {
-      const g = this.groups[s.group]
-      const p = g?.deltaPacks.find((q) => q.first <= s.ordinal && s.ordinal < q.first + q.count)
-      if (!p) this.fail(undefined, `catalog: delta ${s.ordinal} of group ${s.group} is in no pack`)
-      try {
-        const r = new ByteReader(this.pack(p.id))
-        const count = r.uint()
-        if (count !== p.count) throw new RangeError(`holds ${count} deltas, catalog says ${p.count}`)
-        for (let k = p.first; k < s.ordinal; k++) r.bytes(r.uint())
-        const end = r.uint() + r.pos
-        const groups = [s.group]
-        for (let extras = r.uint(); extras > 0; extras--) groups.push(r.uint())
-        if (groups.some((g) => !this.groups[g])) throw new RangeError(`item refers to a group the archive lacks`)
-        bytes = new Uint8Array(r.uint())
-        let ref = this.ref(s.group)
-        if (groups.length > 1) {
-          const refs = groups.map((g) => this.ref(g))
-          ref = new Uint8Array(refs.reduce((t, x) => t + x.length, 0))
-          refs.reduce((at, x) => (ref.set(x, at), at + x.length), 0)
-        }
-        decodeDelta(r, end, ref, bytes)
-      } catch (e) {
-        if (e instanceof InvalidInput) throw e
-        this.fail(p.offset, `${this.packName(p)}: ${(e as Error).message}`)
-      }
-    }
+    let bytes = s.ordinal < 0 ? this.ref(s.group) : this.delta(s.group, s.ordinal).bytes
     if (s.rc) bytes = reverseComplement(bytes)
     if (bytes.length - s.skip !== s.length) {
       this.fail(
@@ -231,6 +214,59 @@ export class Archive {
       )
     }
     return bytes.subarray(s.skip)
+  }
+
+  /**
+   * Delta `ordinal` of a group as stored (before orientation and overlap), decoded against the group's
+   * reference (and related groups'), or against its base, an earlier delta decoded the same way; and
+   * its chain depth, the deltas decoded to restore it (0: it is encoded against related groups).
+   */
+  delta(group: number, ordinal: number, chain = 1): { bytes: Uint8Array; depth: number } {
+    const key = `${group}:${ordinal}`
+    const hit = this.cache.get(`d${key}`)
+    if (hit) return { bytes: this.touch(`d${key}`, hit), depth: this.depths.get(key)! }
+    const g = this.groups[group]
+    if (!g) this.fail(undefined, `catalog: a segment refers to group ${group}, the archive has ${this.groups.length}`)
+    const p = g.deltaPacks.find((q) => q.first <= ordinal && ordinal < q.first + q.count)
+    if (!p) this.fail(undefined, `catalog: delta ${ordinal} of group ${group} is in no pack`)
+    if (chain > CHAIN_LIMIT) this.fail(p.offset, `${this.packName(p)}: a chain of bases longer than ${CHAIN_LIMIT}`)
+    try {
+      const r = new ByteReader(this.pack(p.id))
+      const count = r.uint()
+      if (count !== p.count) throw new RangeError(`holds ${count} deltas, catalog says ${p.count}`)
+      for (let k = p.first; k < ordinal; k++) r.bytes(r.uint())
+      const end = r.uint() + r.pos
+      const base = this.packVersions[p.id] >= 2 ? r.uint() - 1 : -1
+      const groups = [group]
+      for (let extras = r.uint(); extras > 0; extras--) groups.push(r.uint())
+      if (groups.some((g) => !this.groups[g])) throw new RangeError(`item refers to a group the archive lacks`)
+      if (base >= ordinal || (base >= 0 && groups.length > 1)) {
+        throw new RangeError(`delta ${ordinal}'s base ${base} is not an earlier delta of its group`)
+      }
+      const v1 = this.packVersions[p.id] < 2
+      const length = v1 ? r.uint() : 0
+      let ref: Uint8Array, depth: number
+      if (base >= 0) {
+        const b = this.delta(group, base, chain + 1)
+        ;[ref, depth] = [b.bytes, b.depth + 1]
+      } else if (groups.length > 1) {
+        const refs = groups.map((g) => this.ref(g))
+        ref = new Uint8Array(refs.reduce((t, x) => t + x.length, 0))
+        refs.reduce((at, x) => (ref.set(x, at), at + x.length), 0)
+        depth = 0
+      } else [ref, depth] = [this.ref(group), 1]
+      // version 2: the length as its difference from the reference's (or base's)
+      const bytes = new Uint8Array(v1 ? length : r.int() + ref.length)
+      decodeDelta(r, end, ref, bytes)
+      this.depths.set(key, depth)
+      this.deepest = Math.max(this.deepest, depth)
+      // a base is likely wanted again (by the other members encoded against it): kept
+      if (chain > 1) this.keep(`d${key}`, bytes)
+      return { bytes, depth }
+    } catch (e) {
+      if (e instanceof InvalidInput) throw e
+      this.fail(p.offset, `${this.packName(p)}: ${(e as Error).message}`)
+    }
   }
 
   sample(name: string): SampleEntry {

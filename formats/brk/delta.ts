@@ -187,3 +187,40 @@ export function decodeDelta(ops: ByteReader, end: number, ref: Uint8Array, out: 
   }
   if (i !== out.length) throw new BadDelta(`ops cover ${i} of ${out.length} bytes`)
 }
+
+/**
+ * The signature of ops against a reference: a hash of every op but diagonal matches (a literal with its
+ * bytes, a jump, a reverse-complement match), with the reference position it applies at; sorted,
+ * distinct. Two segments encoded against one reference share the hashes of the differences they share
+ * (a clade's mutations), so the size of the symmetric difference of two signatures estimates the ops
+ * needed to encode one against the other.
+ */
+export function signature(ops: Uint8Array): Int32Array {
+  const r = new ByteReader(ops)
+  const out: number[] = []
+  let expected = 0
+  while (r.pos < ops.length) {
+    const head = r.uint()
+    const kind = head % 4, len = (head - kind) / 4
+    let h = Math.imul(expected ^ (kind << 28), 0x9e3779b1) ^ len
+    if (kind === LIT) {
+      for (const b of r.bytes(len)) h = Math.imul(h ^ b, 0x01000193)
+      expected += len
+    } else if (kind === RCMATCH) {
+      h = Math.imul(h ^ r.int(), 0x85ebca6b)
+      expected += len
+    } else if (kind === MATCH) {
+      const start = expected + r.int()
+      h = Math.imul(h ^ start, 0x85ebca6b)
+      expected = start + len
+    } else {
+      expected += len
+      continue
+    }
+    out.push(h ^ (h >>> 15))
+  }
+  const sorted = Int32Array.from(out).sort()
+  let n = 0
+  for (let j = 0; j < sorted.length; j++) if (j === 0 || sorted[j] !== sorted[j - 1]) sorted[n++] = sorted[j]
+  return sorted.slice(0, n)
+}

@@ -32,7 +32,13 @@ export function readFrame(b: Uint8Array): { id: number; length: number } {
   const v = new DataView(b.buffer, b.byteOffset, b.byteLength)
   return { id: v.getUint32(0, true), length: v.getUint32(4, true) }
 }
-export const CATALOG_VERSION = 1
+/**
+ * 2: a delta pack's items start with their base (0: the group's reference; j + 1: delta j of the
+ * same group). Version 1 archives (no base) are still read; appending to one writes version 2 sessions.
+ */
+export const CATALOG_VERSION = 2
+/** Bases form chains: restoring a segment decodes at most this many deltas (a reader's bound; writers use fewer). */
+export const CHAIN_LIMIT = 64
 
 export interface PackEntry {
   readonly id: number
@@ -80,15 +86,22 @@ export interface Params {
 }
 
 export interface Catalog {
+  /** The version it was written in (readCatalog); writeCatalog writes CATALOG_VERSION. */
+  readonly version?: number
   readonly params?: Params
   readonly groups: GroupEntry[]
   readonly packs: PackEntry[]
   readonly samples: SampleEntry[]
 }
 
+/**
+ * The catalog's bytes. From version 2 its fields go to three streams, written one after the other
+ * as blobs so that zstd sees like next to like: texts (names, files, headers), CRCs (4 bytes, little
+ * endian) and numbers (everything else, varints). Version 1 had them all interleaved in one stream.
+ */
 export function writeCatalog(c: Catalog): Uint8Array {
-  const w = new ByteWriter(1 << 16)
-  w.uint(CATALOG_VERSION)
+  const w = new ByteWriter(1 << 16), t = new ByteWriter(1 << 12), crcs = new ByteWriter(1 << 12)
+  const crc = (v: number) => crcs.byte(v & 0xff).byte((v >>> 8) & 0xff).byte((v >>> 16) & 0xff).byte(v >>> 24)
   w.uint(c.params ? 1 : 0)
   if (c.params) {
     w.uint(c.params.k).uint(c.params.segmentSize).uint(c.params.splitters.length)
@@ -98,30 +111,55 @@ export function writeCatalog(c: Catalog): Uint8Array {
   for (const g of c.groups) w.uint(g.id).u64(g.a).u64(g.b)
   w.uint(c.packs.length)
   for (const p of c.packs) {
-    w.uint(p.id).uint(p.offset).uint(p.length).uint(p.crc).uint(p.group).uint(p.ref ? 1 : 0).uint(p.first).uint(p.count)
+    crc(p.crc)
+    w.uint(p.id).uint(p.offset).uint(p.length).uint(p.group).uint(p.ref ? 1 : 0).uint(p.first).uint(p.count)
   }
   w.uint(c.samples.length)
+  // a segment's ordinal as its difference from its group's next (0 but for the first and references),
+  // the last segment's length and the sample's size as their difference from what the contig leaves
+  const next = new Map<number, number>()
   for (const s of c.samples) {
-    w.text(s.name).text(s.file).uint(s.crc).uint(s.size)
+    // the file name is most often the sample's name and an extension: then only the extension
+    const own = s.file.startsWith(s.name)
+    t.text(s.name).text(own ? s.file.slice(s.name.length) : s.file)
+    w.uint(own ? 1 : 0)
+    crc(s.crc)
     w.uint(s.preamble.length)
     for (const v of s.preamble) w.uint(v)
     w.uint(s.contigs.length)
+    let bases = 0
     for (const ct of s.contigs) {
-      writeContigSide(w, ct.side)
+      writeContigSide(w, ct.side, t)
+      bases += ct.side.length
       w.uint(ct.segments.length)
-      for (const g of ct.segments) w.uint(g.group).uint(g.ordinal + 1).uint(g.rc ? 1 : 0).uint(g.skip).uint(g.length)
+      let left = ct.side.length
+      ct.segments.forEach((g, k) => {
+        w.uint(g.group).int(g.ordinal - (next.get(g.group) ?? 0)).uint(g.rc ? 1 : 0).uint(g.skip)
+        if (g.ordinal >= 0) next.set(g.group, g.ordinal + 1)
+        if (k === ct.segments.length - 1) w.int(g.length - left)
+        else w.uint(g.length)
+        left -= g.length
+      })
     }
+    w.int(s.size - bases)
   }
-  return w.take()
+  return new ByteWriter(w.length + t.length + crcs.length + 16).uint(CATALOG_VERSION).blob(w.view()).blob(t.view())
+    .blob(crcs.view()).take()
 }
 
 /** Throws ShortRead or RangeError on malformed bytes; the caller names the file. */
 export function readCatalog(b: Uint8Array): Catalog {
-  const r = new ByteReader(b)
-  const version = r.uint()
-  if (version !== CATALOG_VERSION) {
-    throw new RangeError(`catalog version ${version}, this brook reads ${CATALOG_VERSION}`)
+  const head = new ByteReader(b)
+  const version = head.uint()
+  if (version < 1 || version > CATALOG_VERSION) {
+    throw new RangeError(`catalog version ${version}, this brook reads 1 to ${CATALOG_VERSION}`)
   }
+  const r = version === 1 ? head : new ByteReader(head.blob())
+  const t = version === 1 ? head : new ByteReader(head.blob())
+  const crcs = version === 1 ? head : new ByteReader(head.blob())
+  const crc = version === 1
+    ? () => r.uint()
+    : () => (crcs.byte() | (crcs.byte() << 8) | (crcs.byte() << 16) | (crcs.byte() << 24)) >>> 0
   let params: Params | undefined
   if (r.uint() === 1) {
     const k = r.uint(), segmentSize = r.uint()
@@ -133,11 +171,13 @@ export function readCatalog(b: Uint8Array): Catalog {
   for (let n = r.uint(); n > 0; n--) groups.push({ id: r.uint(), a: r.u64(), b: r.u64() })
   const packs: PackEntry[] = []
   for (let n = r.uint(); n > 0; n--) {
+    const pc = version === 1 ? undefined : crc()
+    const id = r.uint(), offset = r.uint(), length = r.uint()
     packs.push({
-      id: r.uint(),
-      offset: r.uint(),
-      length: r.uint(),
-      crc: r.uint(),
+      id,
+      offset,
+      length,
+      crc: pc ?? crc(),
       group: r.uint(),
       ref: r.uint() === 1,
       first: r.uint(),
@@ -145,22 +185,45 @@ export function readCatalog(b: Uint8Array): Catalog {
     })
   }
   const samples: SampleEntry[] = []
+  const next = new Map<number, number>()
   for (let n = r.uint(); n > 0; n--) {
-    const name = r.text(), file = r.text(), crc = r.uint(), size = r.uint()
+    const name = t.text()
+    let file = t.text()
+    if (version > 1 && r.uint() === 1) file = name + file
+    const sc = crc()
+    let size = version === 1 ? r.uint() : 0
     const preamble: number[] = []
     for (let m = r.uint(); m > 0; m--) preamble.push(r.uint())
     const contigs: ContigEntry[] = []
+    let bases = 0
     for (let m = r.uint(); m > 0; m--) {
-      const side = readContigSide(r)
+      const side = readContigSide(r, t, version)
+      bases += side.length
       const segments: SegmentPlace[] = []
+      let left = side.length
       for (let q = r.uint(); q > 0; q--) {
-        segments.push({ group: r.uint(), ordinal: r.uint() - 1, rc: r.uint() === 1, skip: r.uint(), length: r.uint() })
+        if (version === 1) {
+          segments.push({
+            group: r.uint(),
+            ordinal: r.uint() - 1,
+            rc: r.uint() === 1,
+            skip: r.uint(),
+            length: r.uint(),
+          })
+          continue
+        }
+        const group = r.uint(), ordinal = r.int() + (next.get(group) ?? 0), rc = r.uint() === 1, skip = r.uint()
+        if (ordinal >= 0) next.set(group, ordinal + 1)
+        const length = q === 1 ? r.int() + left : r.uint()
+        left -= length
+        segments.push({ group, ordinal, rc, skip, length })
       }
       contigs.push({ side, segments })
     }
-    samples.push({ name, file, crc, size, preamble, contigs })
+    if (version > 1) size = r.int() + bases
+    samples.push({ name, file, crc: sc, size, preamble, contigs })
   }
-  return { params, groups, packs, samples }
+  return { version, params, groups, packs, samples }
 }
 
 export interface Footer {

@@ -1,15 +1,19 @@
 /**
- * The group store of segmentPack: each group's reference segment, its seed index, and its delta
- * count, under a byte cap. Per group it holds the reference (1 byte a base) and, while the group is
+ * The group store of segmentPack: each group's reference segment, its seed index, its delta count
+ * and its members (members.ts: signatures, chain depths, and each member's ops against the reference,
+ * from which it is decoded when a later segment is encoded against it), under a byte cap. Per group it holds the reference (1 byte a base) and, while the group is
  * in use, its index (2-4 bytes a base, `indexBytes`): about 5 bytes a base, 300 KB for a 60 kbp
  * segment. When the cap is reached, indexes are dropped least recently used first (and rebuilt when
- * their group comes back); then references are spilled to a temp file and read back on use. So a
+ * their group comes back); then references are spilled to a temp file (where members' ops always
+ * go) and read back on use. So a
  * collection with more groups than fit still packs, more slowly, with the same archive.
  */
 import * as fs from "node:fs"
 import { readAt, writeAll } from "../../core/files.ts"
-import { buildIndex, indexBytes } from "../../formats/brk/delta.ts"
+import { ByteReader } from "../../core/bytes.ts"
+import { buildIndex, decodeDelta, indexBytes } from "../../formats/brk/delta.ts"
 import { NONE } from "../../formats/brk/kmers.ts"
+import { GroupMembers } from "./members.ts"
 
 const keyOf = (a: bigint, b: bigint) => `${a}:${b}`
 
@@ -27,6 +31,10 @@ export class GroupStore {
   private readonly spilled: Array<{ offset: number; length: number } | undefined> = []
   private readonly indexes = new Map<number, Int32Array>()
   private readonly dropped = new Set<number>()
+  private readonly memberSets: Array<GroupMembers | undefined> = []
+  /** Per group, where each member's ops against the reference (bases are decoded from them) are in the temp file. */
+  private readonly memberOps: Array<Array<{ offset: number; length: number }>> = []
+  private readonly memberLengths: number[][] = []
   private spillFd: number | undefined
   private spillEnd = 0
   /** Bytes held: references and indexes in memory. */
@@ -60,6 +68,9 @@ export class GroupStore {
     this.byKey.set(keyOf(a, b), id)
     this.refs.push(ref)
     this.spilled.push(undefined)
+    this.memberSets.push(undefined)
+    this.memberOps.push([])
+    this.memberLengths.push([])
     if (ref) this.used += ref.length
     for (const [x, y] of [[a, b], [b, a]]) {
       if (x === NONE) continue
@@ -95,6 +106,44 @@ export class GroupStore {
       }
     }
     for (const x of [a, b]) if (x !== NONE) { for (const g of this.touching.get(x) ?? []) put(g) }
+    return out
+  }
+
+  /** A group's members so far; undefined while those of an archive being appended to are not loaded. */
+  members(id: number): GroupMembers | undefined {
+    return this.memberSets[id]
+  }
+
+  /** Starts a group's member list (before its first member, or after loading an archive's). */
+  startMembers(id: number): GroupMembers {
+    return this.memberSets[id] ??= new GroupMembers()
+  }
+
+  /**
+   * Adds group `id`'s next member: its signature and depth (held), its ops against the reference
+   * (written to the temp file at once: a member is read back only when it becomes a base, and on
+   * bench/genomes.sh's collection holding them all cost 40 MB of peak RSS), and its length.
+   */
+  addMember(id: number, sig: Int32Array, depth: number, ops: Uint8Array, length: number): void {
+    this.used += this.startMembers(id).add(sig, depth)
+    this.spillFd ??= fs.openSync(this.spillPath(), "w+")
+    writeAll(this.spillFd, ops)
+    this.memberOps[id].push({ offset: this.spillEnd, length: ops.length })
+    this.spillEnd += ops.length
+    this.memberLengths[id].push(length)
+  }
+
+  memberLength(id: number, m: number): number {
+    return this.memberLengths[id][m]
+  }
+
+  /** Member m of group id, decoded from its ops against the reference. */
+  member(id: number, m: number): Uint8Array {
+    const at = this.memberOps[id][m]
+    const ops = new Uint8Array(at.length)
+    readAt(this.spillFd!, ops, at.offset)
+    const out = new Uint8Array(this.memberLengths[id][m])
+    decodeDelta(new ByteReader(ops), ops.length, this.ref(id), out)
     return out
   }
 

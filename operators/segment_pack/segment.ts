@@ -141,7 +141,6 @@ function referenceSize(file: string): number {
 export function segment(options: SegmentOptions): Transform<FastaEvent, SegmentEvent> {
   const name = "segment"
   const k = options.k ?? DEFAULT_K
-  const segmentSize = options.segmentSize ?? DEFAULT_SEGMENT
   // the sketch is released before any segment is cut; the segment buffer grows to MAX_SEGMENT at most
   const sketch = options.reference ? sketchBytes(referenceSize(options.reference)) : 0
   const bytes = Math.max(sketch, MAX_SEGMENT) + SplitterSet.bytes(1 << 12)
@@ -154,10 +153,13 @@ export function segment(options: SegmentOptions): Transform<FastaEvent, SegmentE
         if (k < MIN_K || k > MAX_K) {
           return yield* new InvalidOption({ option: "k", reason: `must be between ${MIN_K} and ${MAX_K}` })
         }
-        const chosen = options.splitters ?? (yield* Effect.tryPromise({
-          try: () => chooseSplitters(options.reference!, { k, segmentSize, sketchBytes: sketch }),
-          catch: brookError,
-        }))
+        const { splitters: chosen, segmentSize } = options.splitters
+          ? { splitters: options.splitters, segmentSize: options.segmentSize ?? DEFAULT_SEGMENT }
+          : yield* Effect.tryPromise({
+            try: () =>
+              chooseSplitters(options.reference!, { k, segmentSize: options.segmentSize, sketchBytes: sketch }),
+            catch: brookError,
+          })
         const set = new SplitterSet(k, chosen)
         let controller: TransformStreamDefaultController<SegmentEvent>
         const cutter = new Segmenter(set, (segment) => controller.enqueue({ kind: "segment", ...segment }))

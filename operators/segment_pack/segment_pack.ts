@@ -1,8 +1,10 @@
 /**
  * segmentPack: groups segments by their boundary-k-mer key; a group's first segment is its
- * reference (sent on at once as a reference pack), later ones are deltas against it (delta.ts),
- * PACK_CARDINALITY to a pack, compressed with zstd and sent on as soon as the pack is full. Open
- * packs are sealed early when the budget requires it. The budget covers group references, their
+ * reference (sent on at once as a reference pack), later ones are deltas (delta.ts) against it or,
+ * when one is closer, against an earlier member of the group (its base; members.ts finds the nearest
+ * by mutation signature), with chains of bases at most `chain` deltas deep; PACK_CARDINALITY to a
+ * pack, in columns (pack_columns.ts), compressed with zstd and sent on as soon as the pack is full.
+ * Open packs are sealed early when the budget requires it. The budget covers group references, their
  * seed indexes and the open packs (groups.ts states the per-group cost and what happens beyond it),
  * and PACKS_IN_FLIGHT bytes of sealed packs being compressed. With threads > 1, pack workers compress
  * them while this thread goes on; pack_queue.ts keeps the archive's order, so its bytes do not change.
@@ -16,8 +18,10 @@ import type { Transform } from "../../core/operator.ts"
 import { scopedTempFile } from "../../core/tempfile.ts"
 import { workerPool } from "../../core/workers.ts"
 import { DELTA_LEVEL, REF_LEVEL } from "../../formats/brk/codec.ts"
-import { buildIndex, encodeDelta, indexBytes } from "../../formats/brk/delta.ts"
+import { buildIndex, encodeDelta, indexBytes, signature } from "../../formats/brk/delta.ts"
+import { toColumns } from "../../formats/brk/pack_columns.ts"
 import { GroupStore } from "./groups.ts"
+import { NO_BASE } from "./members.ts"
 import { type PackerEvent, PackQueue } from "./pack_queue.ts"
 import type { PackResult, PackTask } from "./pack_worker.ts"
 
@@ -45,12 +49,26 @@ export const PACKS_IN_FLIGHT = 4 << 20
  */
 export const PACK_WORKER_BYTES = 24 << 20
 
+/**
+ * The longest chain of bases (D): restoring a segment decodes its group's reference and at most D
+ * deltas. Measured on the tree collection of tests/operators/segment_pack/genomes.ts and on real
+ * collections (BENCHMARKS.md "Genome collections: bases"): see there for bytes against D.
+ */
+export const DEFAULT_CHAIN = 4
+
+/** Groups already in an archive being appended to. */
+export interface ExistingGroups {
+  /** Their keys and delta counts. */
+  readonly groups: ReadonlyArray<{ a: bigint; b: bigint; deltas: number }>
+  readonly loadRef: (id: number) => Uint8Array
+  /** Group id's deltas in order, as stored, each with its chain depth (NO_BASE: encoded against related groups). */
+  readonly loadMembers: (id: number) => Array<{ bytes: Uint8Array; depth: number }>
+}
+
 export interface SegmentPackOptions {
-  /** Groups already in an archive being appended to: their keys and delta counts, and a loader for their references. */
-  readonly existing?: {
-    readonly groups: ReadonlyArray<{ a: bigint; b: bigint; deltas: number }>
-    readonly loadRef: (id: number) => Uint8Array
-  }
+  readonly existing?: ExistingGroups
+  /** The longest chain of bases (DEFAULT_CHAIN); 0 encodes every delta against its group's reference. */
+  readonly chain?: number
   /** Filled when the stage ends: how the group store coped with its cap. */
   readonly stats?: PackStats
   /**
@@ -88,7 +106,30 @@ export class Packer {
   /** The most the store and the open packs held. */
   peak = 0
 
-  constructor(readonly store: GroupStore, private readonly out: (e: PackerEvent) => void) {}
+  constructor(
+    readonly store: GroupStore,
+    private readonly out: (e: PackerEvent) => void,
+    private readonly chain = DEFAULT_CHAIN,
+    private readonly loadMembers?: ExistingGroups["loadMembers"],
+  ) {}
+
+  /** Group g's members, loaded from the archive being appended to when it has some not loaded yet. */
+  private members(g: number) {
+    const store = this.store
+    const have = store.members(g)
+    if (have) return have
+    const members = store.startMembers(g)
+    if (store.deltas[g] > 0 && this.loadMembers) {
+      const ref = store.ref(g)
+      for (const m of this.loadMembers(g)) {
+        this.fit(g, indexBytes(ref.length))
+        const ops = new ByteWriter(64 + (m.bytes.length >>> 6))
+        encodeDelta(m.bytes, ref, store.index(g), ops)
+        store.addMember(g, signature(ops.view()), m.depth, ops.view(), m.bytes.length)
+      }
+    }
+    return members
+  }
 
   /** A sample starts: from the second on, a segment with a new key may be encoded against related groups. */
   sampleStart(): void {
@@ -100,9 +141,26 @@ export class Packer {
     const store = this.store
     const g = store.find(s.a, s.b)
     if (g !== undefined) {
+      const members = this.members(g)
       if (!store.hasIndex(g)) this.fit(g, indexBytes(store.refLength(g)))
-      const item = new ByteWriter(64 + (s.bytes.length >>> 6)).uint(0).uint(s.bytes.length)
-      encodeDelta(s.bytes, store.ref(g), store.index(g), item)
+      const ops = new ByteWriter(64 + (s.bytes.length >>> 6))
+      encodeDelta(s.bytes, store.ref(g), store.index(g), ops)
+      const sig = signature(ops.view())
+      let best = ops, base = -1, baseLength = store.refLength(g)
+      const near = this.chain > 0 ? members.nearest(sig, this.chain) : undefined
+      if (near !== undefined) {
+        const length = store.memberLength(g, near)
+        this.fit(g, length + indexBytes(length))
+        const m = store.member(g, near)
+        const alt = new ByteWriter(64 + (s.bytes.length >>> 6))
+        encodeDelta(s.bytes, m, buildIndex(m), alt)
+        if (alt.length < ops.length) [best, base, baseLength] = [alt, near, length]
+      }
+      const depth = base < 0 ? 1 : members.depths[base] + 1
+      const item = new ByteWriter(best.length + 16).uint(base + 1).uint(0).int(s.bytes.length - baseLength)
+        .bytes(best.view())
+      this.fit(g, 24 * sig.length)
+      store.addMember(g, sig, depth, ops.view(), s.bytes.length)
       return this.append(g, item.view(), s)
     }
     const near = this.related ? store.related(s.a, s.b) : []
@@ -112,11 +170,15 @@ export class Packer {
       this.fit(near[0], n + indexBytes(n))
       const all = new Uint8Array(n)
       refs.reduce((at, r) => (all.set(r, at), at + r.length), 0)
-      const item = new ByteWriter(64 + (s.bytes.length >>> 6)).uint(near.length - 1)
+      const item = new ByteWriter(64 + (s.bytes.length >>> 6)).uint(0).uint(near.length - 1)
       for (const x of near.slice(1)) item.uint(x)
-      item.uint(s.bytes.length)
+      item.int(s.bytes.length - n)
       encodeDelta(s.bytes, all, buildIndex(all), item)
-      if (item.length * RELATED_GAIN <= s.bytes.length) return this.append(near[0], item.view(), s)
+      if (item.length * RELATED_GAIN <= s.bytes.length) {
+        this.members(near[0])
+        store.addMember(near[0], new Int32Array(0), NO_BASE, new Uint8Array(0), 0)
+        return this.append(near[0], item.view(), s)
+      }
     }
     this.fit(-1, s.bytes.length)
     const id = store.add(s.a, s.b, s.bytes)
@@ -155,14 +217,14 @@ export class Packer {
     if (!p) return
     this.open.delete(g)
     this.openBytes -= p.w.length
-    const body = new ByteWriter(p.w.length + 8).uint(p.count).bytes(p.w.view())
+    const body = toColumns(new ByteWriter(p.w.length + 8).uint(p.count).bytes(p.w.view()).view())
     this.out({
       kind: "pack",
       group: g,
       ref: false,
       first: p.first,
       count: p.count,
-      job: { ref: false, level: DELTA_LEVEL, bytes: body.take() as Uint8Array<ArrayBuffer> },
+      job: { ref: false, level: DELTA_LEVEL, bytes: body as Uint8Array<ArrayBuffer> },
     })
   }
 
@@ -235,7 +297,7 @@ export function segmentPack(options: SegmentPackOptions = {}): Transform<Segment
           : undefined
         let controller: TransformStreamDefaultController<PackEvent>
         const queue = new PackQueue(pool, PACKS_IN_FLIGHT, (e) => controller.enqueue(e))
-        const packer = new Packer(store, (e) => queue.push(e))
+        const packer = new Packer(store, (e) => queue.push(e), options.chain, options.existing?.loadMembers)
         return new TransformStream<SegmentEvent, PackEvent>({
           start(c) {
             controller = c

@@ -13,10 +13,28 @@ import { CODE, kmerKey } from "../../formats/brk/kmers.ts"
 /** Default splitter k-mer length and segment size: AGC's defaults. */
 export const DEFAULT_K = 31
 export const DEFAULT_SEGMENT = 60_000
+/**
+ * Adaptive spacing (no --segment-size): the median reference contig length / SEGMENTS_PER_CONTIG,
+ * between MIN_ADAPTIVE and DEFAULT_SEGMENT, so 200 kbp contigs make 4 segments of about 50 kbp. The
+ * floor is high because splitting short genomes costs more than it saves: on sars2-418 (30 kbp
+ * genomes, BENCHMARKS.md "Genome collections: real") spacings of 25,000 and 7,500 gave archives 2.1 x
+ * and 1.6 x the unsplit one's (splitters lost to N runs and SNPs make new keys; more, smaller packs).
+ */
+export const SEGMENTS_PER_CONTIG = 4
+export const MIN_ADAPTIVE = 40_000
+
+/** The spacing for reference contigs of these lengths. */
+export function adaptiveSpacing(lengths: number[]): number {
+  if (lengths.length === 0) return DEFAULT_SEGMENT
+  const sorted = [...lengths].sort((x, y) => x - y)
+  const median = sorted[sorted.length >> 1]
+  return Math.max(MIN_ADAPTIVE, Math.min(DEFAULT_SEGMENT, Math.floor(median / SEGMENTS_PER_CONTIG)))
+}
 
 export interface SplitterOptions {
   readonly k: number
-  readonly segmentSize: number
+  /** The spacing; undefined: adaptiveSpacing of the reference's contigs. */
+  readonly segmentSize?: number
   /** Bytes of the count sketch (4 counters a byte); a power of two. */
   readonly sketchBytes: number
 }
@@ -67,8 +85,11 @@ const mix = (hi: number, lo: number) => Math.imul(lo ^ Math.imul(hi, 0x9e3779b1)
 const slot1 = (h: number, blocks: number) => ((h >>> 8) & blocks) * 256 + (h & 0xff)
 const slot2 = (h: number, blocks: number) => ((h >>> 8) & blocks) * 256 + (Math.imul(h, 0x27d4eb2f) >>> 24)
 
-/** Reads the reference twice (count, then choose); returns the splitters in reference order. */
-export async function chooseSplitters(refFile: string, o: SplitterOptions): Promise<bigint[]> {
+/** Reads the reference twice (count, then choose); returns the splitters in reference order and the spacing used. */
+export async function chooseSplitters(
+  refFile: string,
+  o: SplitterOptions,
+): Promise<{ splitters: bigint[]; segmentSize: number }> {
   const sketch = new Uint8Array(o.sketchBytes)
   const blocks = o.sketchBytes / 64 - 1
   const bump = (x: number) => {
@@ -77,21 +98,27 @@ export async function chooseSplitters(refFile: string, o: SplitterOptions): Prom
     if (c < 2) sketch[b] += 1 << sh
   }
   const count = (x: number) => (sketch[x >>> 2] >>> ((x & 3) << 1)) & 3
-  await parseFasta(
-    refFile,
-    canonicalScan(o.k, (hi, lo) => {
-      const h = mix(hi, lo)
-      if (!isCandidate(h)) return
-      bump(slot1(h, blocks))
-      bump(slot2(h, blocks))
-    }, () => {}),
-  )
+  const lengths: number[] = []
+  const scan = canonicalScan(o.k, (hi, lo) => {
+    const h = mix(hi, lo)
+    if (!isCandidate(h)) return
+    bump(slot1(h, blocks))
+    bump(slot2(h, blocks))
+  }, () => lengths.push(0))
+  await parseFasta(refFile, {
+    ...scan,
+    sequence(s) {
+      lengths[lengths.length - 1] += s.length
+      scan.sequence(s)
+    },
+  })
+  const segmentSize = o.segmentSize ?? adaptiveSpacing(lengths)
   const chosen: bigint[] = []
   let since = 0
   await parseFasta(
     refFile,
     canonicalScan(o.k, (hi, lo) => {
-      if (++since < o.segmentSize) return
+      if (++since < segmentSize) return
       const h = mix(hi, lo)
       if (!isCandidate(h)) return
       if (Math.min(count(slot1(h, blocks)), count(slot2(h, blocks))) !== 1) return
@@ -99,5 +126,5 @@ export async function chooseSplitters(refFile: string, o: SplitterOptions): Prom
       since = 0
     }, () => since = 0),
   )
-  return chosen
+  return { splitters: chosen, segmentSize }
 }

@@ -49,11 +49,49 @@ export function fasta(contigs: Array<[string, string]>, width = 60, eol = "\n"):
 /** Small segments so that short test genomes have splitters. */
 export const TEST_PARAMS = { k: 21, segmentSize: 400 }
 
-export async function pack(out: string, files: string[], memory = "256MB"): Promise<void> {
+export async function pack(
+  out: string,
+  files: string[],
+  memory = "256MB",
+  options: { chain?: number; segmentSize?: number; append?: boolean } = {},
+): Promise<void> {
+  const params = { ...TEST_PARAMS, ...(options.segmentSize ? { segmentSize: options.segmentSize } : {}) }
   await run(
-    pipe(readFasta(files), segment({ reference: files[0], ...TEST_PARAMS }), segmentPack(), writeArchive(out)),
+    pipe(readFasta(files), segment({ reference: files[0], ...params }), segmentPack(options), writeArchive(out)),
     { memory },
   )
+}
+
+/** SNPs only, at `rate`. */
+export function snps(s: string, r: () => number, rate: number): string {
+  const a = [...s]
+  for (let i = 0; i < a.length; i++) if (r() < rate) a[i] = "ACGT"[Math.floor(r() * 4)]
+  return a.join("")
+}
+
+/**
+ * A phylogeny-like collection, as real ones are: the reference, then `clades` clades of `members`
+ * samples; a clade's members share its mutations (SNPs at `cladeRate` and an indel from the
+ * reference) and add a few of their own (SNPs at `ownRate`), so a sample is much closer to its
+ * clade's other members than to the reference. Samples come clade after clade, interleaved when
+ * `interleave` (as when files are named by date, not lineage).
+ */
+export function tree(
+  root: string,
+  r: () => number,
+  o: { clades: number; members: number; cladeRate?: number; ownRate?: number; interleave?: boolean },
+): string[] {
+  const clades = Array.from({ length: o.clades }, () => mutate(root, r, o.cladeRate ?? 0.01))
+  const out: string[][] = clades.map((c) => Array.from({ length: o.members }, () => snps(c, r, o.ownRate ?? 0.0005)))
+  if (!o.interleave) return out.flat()
+  return Array.from({ length: o.members }, (_, m) => out.map((c) => c[m])).flat()
+}
+
+/** A ladder: each sample is the previous one with a few more SNPs, so each is nearest to the one before. */
+export function ladder(root: string, r: () => number, samples: number, rate = 0.002): string[] {
+  const out = [snps(root, r, rate)]
+  while (out.length < samples) out.push(snps(out[out.length - 1], r, rate))
+  return out
 }
 
 /** Packs `files`, restores every sample, and returns [original, restored] bytes per file. */

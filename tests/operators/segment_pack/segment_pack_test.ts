@@ -5,12 +5,24 @@ import { Archive } from "../../../formats/brk/archive.ts"
 import { InvalidInput } from "../../../core/errors.ts"
 import { ByteReader } from "../../../core/bytes.ts"
 import { decompress } from "../../../formats/brk/codec.ts"
+import { fromColumns } from "../../../formats/brk/pack_columns.ts"
 import { GroupStore } from "../../../operators/segment_pack/groups.ts"
-import { Packer } from "../../../operators/segment_pack/segment_pack.ts"
+import { DEFAULT_CHAIN, Packer } from "../../../operators/segment_pack/segment_pack.ts"
 import { settle } from "../../../operators/segment_pack/pack_queue.ts"
 import type { PackEvent, Segment } from "../../../core/batches.ts"
 import { tempDir } from "../../helpers.ts"
-import { cancelOnceWriting, fasta, mutate, pack, randomBases, revcomp, rng, roundTrip } from "./genomes.ts"
+import {
+  cancelOnceWriting,
+  fasta,
+  ladder,
+  mutate,
+  pack,
+  randomBases,
+  revcomp,
+  rng,
+  roundTrip,
+  tree,
+} from "./genomes.ts"
 
 const r = rng(42)
 const chr1 = randomBases(6000, r)
@@ -205,7 +217,7 @@ test("the group store spills references, drops indexes and seals packs early und
     const items: string[] = []
     for (const e of events) {
       if (e.kind !== "pack" || e.ref) continue
-      const r = new ByteReader(decompress(e.bytes))
+      const r = new ByteReader(fromColumns(decompress(e.bytes)))
       for (let n = r.uint(), k = 0; k < n; k++) {
         items.push(`${e.group}/${e.first + k}:${Buffer.from(r.blob()).toString("hex")}`)
       }
@@ -289,4 +301,80 @@ test("a sample whose splitter is lost to a SNP stores that segment as a delta ag
   expect(Buffer.concat(parts).toString()).toBe(fasta([["snp", broken]]))
   expect(fs.statSync(both).size - fs.statSync(alone).size).toBeLessThan(1200)
   b.close()
+})
+
+/** Packs `seqs` (one contig each, the first the reference) with `chain`; returns the archive's path. */
+async function packSeqs(dir: string, seqs: string[], chain?: number, segmentSize = 60000): Promise<string> {
+  const files = write(
+    dir,
+    Object.fromEntries(seqs.map((s, k) => [`s${String(k).padStart(3, "0")}.fa`, fasta([[`c${k}`, s]])])),
+  )
+  const out = path.join(dir, `chain-${chain}.brk`)
+  await pack(out, files, "256MB", { chain, segmentSize })
+  return out
+}
+
+function restoresAll(out: string, seqs: string[]): Archive {
+  const a = Archive.open(out)
+  for (const [k, s] of a.samples.entries()) {
+    const parts: Uint8Array[] = []
+    a.restoreSample(s, (b) => parts.push(b.slice()))
+    expect(Buffer.concat(parts).toString()).toBe(fasta([[`c${k}`, seqs[k]]]))
+  }
+  return a
+}
+
+test("a tree of clades restores byte for byte and packs smaller with bases than against the reference alone", async () => {
+  const dir = tempDir()
+  const root = randomBases(20000, rng(21))
+  const seqs = [root, ...tree(root, rng(22), { clades: 4, members: 12, interleave: true })]
+  const alone = await packSeqs(dir, seqs, 0)
+  const based = await packSeqs(dir, seqs, DEFAULT_CHAIN)
+  const [x, y] = [restoresAll(alone, seqs), restoresAll(based, seqs)]
+  expect(x.deepest).toBe(1)
+  expect(y.deepest).toBeGreaterThan(1)
+  expect(y.deepest).toBeLessThanOrEqual(DEFAULT_CHAIN)
+  x.close()
+  y.close()
+  expect(fs.statSync(based).size).toBeLessThan(fs.statSync(alone).size * 0.9)
+})
+
+test("chains of bases stop at their bound: a ladder of samples, each nearest to the one before", async () => {
+  const dir = tempDir()
+  const root = randomBases(8000, rng(23))
+  const seqs = [root, ...ladder(root, rng(24), 12)]
+  for (const chain of [1, 3]) {
+    const a = restoresAll(await packSeqs(dir, seqs, chain), seqs)
+    expect(a.deepest).toBe(chain)
+    a.close()
+  }
+  // restoring the last sample alone decodes its chain, and only it
+  const a = Archive.open(await packSeqs(dir, seqs, 3))
+  a.restoreSample(a.samples[seqs.length - 1], () => {})
+  expect(a.deepest).toBeLessThanOrEqual(3)
+  a.close()
+})
+
+test("append: new samples are encoded against members of earlier sessions, and everything restores", async () => {
+  const dir = tempDir()
+  const root = randomBases(20000, rng(25))
+  const seqs = [root, ...tree(root, rng(26), { clades: 2, members: 4 })]
+  const files = write(dir, Object.fromEntries(seqs.map((s, k) => [`s${k}.fa`, fasta([[`c${k}`, s]])])))
+  const out = path.join(dir, "a.brk")
+  // the first session ends inside each clade: the second's samples are nearest to its members
+  await pack(out, [files[0], files[1], files[2], files[5], files[6]], "256MB", { segmentSize: 60000 })
+  const { appendCommand } = await import("../../../cli/genomes.ts")
+  const env = { signal: new AbortController().signal, progress: undefined, log: () => {} }
+  await appendCommand([out, files[3], files[4], files[7], files[8]], env)
+  const a = Archive.open(out)
+  const order = [0, 1, 2, 5, 6, 3, 4, 7, 8]
+  expect(a.samples.map((s) => s.name)).toEqual(order.map((k) => `s${k}`))
+  for (const [j, s] of a.samples.entries()) {
+    const parts: Uint8Array[] = []
+    a.restoreSample(s, (b) => parts.push(b.slice()))
+    expect(Buffer.concat(parts).equals(fs.readFileSync(files[order[j]]))).toBe(true)
+  }
+  // the appended samples' deltas have bases: members of the first session
+  expect(a.deepest).toBeGreaterThan(1)
+  a.close()
 })
