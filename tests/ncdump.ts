@@ -5,7 +5,7 @@
 import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 
-export const SHARED_EXODUS = "/work/shared/data/exodus"
+export const SHARED_EXODUS = new URL("../../shared/data/exodus", import.meta.url).pathname
 export const hasNcdump = spawnSync("ncdump", [], { encoding: "utf8" }).error === undefined
 export const sharedFiles = fs.existsSync(SHARED_EXODUS)
   ? fs.readdirSync(SHARED_EXODUS).sort().map((f) => `${SHARED_EXODUS}/${f}`)

@@ -25,7 +25,7 @@ import type { Field, Rnd } from "./mutate.ts"
 import { mutateBlind } from "./mutate.ts"
 import type { Base, Target } from "./targets.ts"
 
-const SHARED = "/work/shared/data/exodus"
+const SHARED = new URL("../../../shared/data/exodus", import.meta.url).pathname
 const SCRIPT = path.join(
   path.dirname(new URL(import.meta.url).pathname),
   "..",

@@ -420,7 +420,7 @@ export const exodus: Target = {
   name: "exodus",
   ext: "exo",
   async build(dir) {
-    const shared = "/work/shared/data/exodus"
+    const shared = new URL("../../../shared/data/exodus", import.meta.url).pathname
     const out: Base[] = []
     for (const f of ["cube.g", "two-block.g"]) {
       const src = path.join(shared, f)

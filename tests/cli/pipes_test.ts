@@ -251,7 +251,7 @@ test("leiden-recursive closes the chain with the clusters of brook cluster (TSV 
 }, SLOW_TEST)
 
 // issue 18: mutated embedding streams that made tiled-cosine spin at full CPU for ever (a NaN value)
-const defects = "/work/shared/data/defects"
+const defects = new URL("../../../shared/data/defects", import.meta.url).pathname
 const spins = fs.existsSync(defects) ? fs.readdirSync(defects).filter((f) => /^tiled-cosine-spins.*\.arrows$/.test(f)) : []
 if (spins.length === 0) console.warn(`skipping the tiled-cosine defect inputs: none in ${defects} on this machine`)
 for (const runtime of ["bun", "deno"]) {
