@@ -3,6 +3,9 @@ import { spawn, spawnSync, type SpawnSyncOptionsWithStringEncoding, type SpawnSy
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import * as Effect from "effect/Effect"
+import type { StreamInfo } from "../core/batches.ts"
+import type { Source } from "../core/operator.ts"
 
 export function tempDir(prefix = "brook-test-"): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix))
@@ -164,3 +167,32 @@ export function spawnGroup(command: string, args: readonly string[], deadline = 
  * judge speed (a busy laptop runs these many times slower than an idle CI machine).
  */
 export const SLOW_TEST = 600_000
+
+/**
+ * A source stage that hands out `batches` (already built) under `info` and closes, or ends with `fail` after
+ * them: for driving a stage under test without a file.
+ */
+export function batchSource<T>(
+  batches: Iterable<T>,
+  info: StreamInfo = {},
+  options: { readonly name?: string; readonly fail?: Error } = {},
+): Source<T> {
+  return {
+    kind: "source",
+    name: options.name ?? "batches",
+    weight: 0,
+    describe: () => Effect.succeed(info),
+    minimum: () => 0,
+    plan: () => Effect.succeed({ bytes: 0 }),
+    make: () =>
+      Effect.succeed(
+        new ReadableStream<T>({
+          start(c) {
+            for (const b of batches) c.enqueue(b)
+            if (options.fail) c.error(options.fail)
+            else c.close()
+          },
+        }),
+      ),
+  }
+}

@@ -3,25 +3,10 @@ import { expect, test } from "bun:test"
 import * as Effect from "effect/Effect"
 import type { Source } from "../../core/operator.ts"
 import { collect, pipe, run } from "../../mod.ts"
+import { batchSource } from "../helpers.ts"
 
-const numbers = (batches: number[][], fail = false): Source<number[]> => ({
-  kind: "source",
-  name: "numbers",
-  weight: 0,
-  describe: (up) => Effect.succeed(up),
-  minimum: () => 0,
-  plan: () => Effect.succeed({ bytes: 0 }),
-  make: () =>
-    Effect.succeed(
-      new ReadableStream<number[]>({
-        start(c) {
-          for (const b of batches) c.enqueue(b)
-          if (fail) c.error(new Error("source broke"))
-          else c.close()
-        },
-      }),
-    ),
-})
+const numbers = (batches: number[][], fail = false): Source<number[]> =>
+  batchSource(batches, {}, { name: "numbers", fail: fail ? new Error("source broke") : undefined })
 
 test("every batch, the same objects, in order", async () => {
   const a = [1, 2], b = [3], c: number[] = []

@@ -1,6 +1,5 @@
 /** writeClusters: one row per node (id, cluster, top, path, level, size) as TSV, CSV or Parquet, renamed on success. */
 import { expect, test } from "bun:test"
-import * as Effect from "effect/Effect"
 import { parquetMetadata, parquetReadObjects } from "hyparquet"
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -8,7 +7,7 @@ import type { ClusterBatch, ClusterTable, IdTable, StreamInfo } from "../../core
 import type { Source } from "../../core/operator.ts"
 import { pipe, run } from "../../mod.ts"
 import { CLUSTER_COLUMNS, CLUSTER_ROW_GROUP, writeClusters } from "../../sinks/write_clusters.ts"
-import { lines, tempDir } from "../helpers.ts"
+import { batchSource, lines, tempDir } from "../helpers.ts"
 
 const dir = tempDir()
 
@@ -32,26 +31,8 @@ const idTable = (kind: "string" | "integer", ids: string[]): IdTable => ({
   length: ids.length,
 })
 
-function clusters(list: ClusterBatch[], info: StreamInfo = {}, fail = false): Source<ClusterBatch> {
-  return {
-    kind: "source",
-    name: "clusters",
-    weight: 0,
-    describe: () => Effect.succeed(info),
-    minimum: () => 0,
-    plan: () => Effect.succeed({ bytes: 0 }),
-    make: () =>
-      Effect.succeed(
-        new ReadableStream<ClusterBatch>({
-          start(c) {
-            for (const b of list) c.enqueue(b)
-            if (fail) c.error(new Error("upstream failed"))
-            else c.close()
-          },
-        }),
-      ),
-  }
-}
+const clusters = (list: ClusterBatch[], info: StreamInfo = {}, fail = false): Source<ClusterBatch> =>
+  batchSource(list, info, { name: "clusters", fail: fail ? new Error("upstream failed") : undefined })
 
 const toAsyncBuffer = (file: string) => {
   const bytes = fs.readFileSync(file)

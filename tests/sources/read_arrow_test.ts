@@ -21,14 +21,13 @@ import {
   Table,
   tableToIPC,
 } from "apache-arrow"
-import { Effect } from "effect"
 import { collect, pipe, run, type ScoredPairs, tiledCosine } from "../../mod.ts"
 import { FbTable } from "../../formats/arrow/flatbuffers.ts"
 import { isBrookError } from "../../core/errors.ts"
 import { readArrow, streamInput } from "../../sources/read_arrow.ts"
 import { writeArrow } from "../../sinks/write_arrow.ts"
 import type { EmbeddingRows } from "../../core/batches.ts"
-import { float16Of, randomValues } from "../helpers.ts"
+import { batchSource, float16Of, randomValues } from "../helpers.ts"
 
 const ROWS = 40
 const DIM = 8
@@ -42,26 +41,14 @@ async function brookStream(): Promise<Uint8Array> {
   const cuts = [0, 16, 32, ROWS]
   await run(
     pipe(
-      {
-        kind: "source",
-        name: "rows",
-        weight: 0,
-        describe: () => Effect.succeed({ rows: ROWS, dim: DIM, file: "mem" }),
-        minimum: () => 0,
-        plan: () => Effect.succeed({ bytes: 0 }),
-        make: () =>
-          Effect.succeed(
-            new ReadableStream<EmbeddingRows>({
-              start: (c) => {
-                for (let k = 0; k + 1 < cuts.length; k++) {
-                  const [a, b] = [cuts[k], cuts[k + 1]]
-                  c.enqueue({ start: a, count: b - a, dim: DIM, values: values.slice(a * DIM, b * DIM) })
-                }
-                c.close()
-              },
-            }),
-          ),
-      },
+      batchSource(
+        cuts.slice(1).map((b, k): EmbeddingRows => {
+          const a = cuts[k]
+          return { start: a, count: b - a, dim: DIM, values: values.slice(a * DIM, b * DIM) }
+        }),
+        { rows: ROWS, dim: DIM, file: "mem" },
+        { name: "rows" },
+      ),
       writeArrow({
         write: (bytes) => (parts.push(bytes.slice()), Promise.resolve()),
         close: () => Promise.resolve(),

@@ -24,7 +24,6 @@ import {
   Uint32,
   vectorFromArray,
 } from "apache-arrow"
-import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { collect, type EdgeBatch, pipe, run } from "../../../mod.ts"
@@ -33,7 +32,7 @@ import { writeArrow } from "../../../sinks/write_arrow.ts"
 import { readEmbeddings } from "../../../sources/read_embeddings/read_embeddings.ts"
 import { IdsByRow } from "../../../core/id_column.ts"
 import type { EmbeddingRows } from "../../../core/batches.ts"
-import { randomValues, tempDir, writeNpy } from "../../helpers.ts"
+import { batchSource, randomValues, tempDir, writeNpy } from "../../helpers.ts"
 
 const dir = tempDir()
 const bytesInput = (name: string, bytes: Uint8Array) =>
@@ -81,15 +80,7 @@ test("brook reads its own edge stream back exactly, with the metadata as StreamI
   // a source that emits one batch, straight into the sink
   await run(
     pipe(
-      {
-        kind: "source",
-        name: "one",
-        weight: 0,
-        describe: () => Effect.succeed({ threshold: 0.25, rows: 10, pairing: "self" as const }),
-        minimum: () => 0,
-        plan: () => Effect.succeed({ bytes: 0 }),
-        make: () => Effect.succeed(new ReadableStream<EdgeBatch>({ start: (c) => (c.enqueue(edges), c.close()) })),
-      },
+      batchSource([edges], { threshold: 0.25, rows: 10, pairing: "self" }, { name: "one" }),
       writeArrow(out, "edges"),
     ),
   )

@@ -3,7 +3,6 @@
  * buffers, into spill files with the same bytes; bad rows and too many rows are InvalidInput naming the row.
  */
 import { expect, test } from "bun:test"
-import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import type { EmbeddingRows, ScoredPairs } from "../../../core/batches.ts"
@@ -14,7 +13,7 @@ import { Ingest } from "../../../operators/tiled_cosine/ingest.ts"
 import { packed8Bytes, packedBytes, PANEL_ROWS } from "../../../operators/tiled_cosine/kernel.ts"
 import { metaBytes, metaTable, STAGING_ROWS } from "../../../operators/tiled_cosine/plan.ts"
 import { align, Region } from "../../../operators/tiled_cosine/region.ts"
-import { randomValues, tempDir } from "../../helpers.ts"
+import { batchSource, randomValues, tempDir } from "../../helpers.ts"
 
 const dir = tempDir()
 const noFiles = { f32: undefined, q8: undefined }
@@ -174,26 +173,12 @@ test("a NaN, Inf or zero row is refused by its own row number (skipped rows coun
 
 /** A source of rows held in memory, in batches of `batch` rows (a library caller's own source). */
 function rowsSource(values: Float32Array, rows: number, dim: number, batch: number): Source<EmbeddingRows> {
-  return {
-    kind: "source",
-    name: "rows",
-    weight: 0,
-    describe: () => Effect.succeed({ rows, dim, file: "mine" }),
-    minimum: () => 0,
-    plan: () => Effect.succeed({ bytes: 0 }),
-    make: () =>
-      Effect.succeed(
-        new ReadableStream<EmbeddingRows>({
-          start: (c) => {
-            for (let a = 0; a < rows; a += batch) {
-              const n = Math.min(batch, rows - a)
-              c.enqueue({ start: a, count: n, dim, values: values.slice(a * dim, (a + n) * dim) })
-            }
-            c.close()
-          },
-        }),
-      ),
+  const batches: EmbeddingRows[] = []
+  for (let a = 0; a < rows; a += batch) {
+    const n = Math.min(batch, rows - a)
+    batches.push({ start: a, count: n, dim, values: values.slice(a * dim, (a + n) * dim) })
   }
+  return batchSource(batches, { rows, dim, file: "mine" }, { name: "rows" })
 }
 
 // issue 18: a NaN row once made the int8 quantiser shrink its scale for ever (a NaN never fits)
