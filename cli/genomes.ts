@@ -5,7 +5,7 @@ import * as Effect from "effect/Effect"
 import { pipe } from "../core/pipe.ts"
 import { run, type RunReport } from "../core/run.ts"
 import { BudgetExceeded } from "../core/errors.ts"
-import { collectGarbageNow } from "../core/gc.ts"
+import { CollectionPace } from "../core/gc.ts"
 import { formatBytes } from "../core/size.ts"
 import { memoryPeaks } from "./report_option.ts"
 import { beginAppend, undoKilledAppend } from "../core/append_journal.ts"
@@ -396,14 +396,11 @@ const RESTORED_PER_COLLECTION = 1 << 20
 
 /** `write`, with a collection after every RESTORED_PER_COLLECTION bytes. */
 function collecting(write: (b: Uint8Array) => void): (b: Uint8Array) => void {
-  let since = 0
+  const pace = new CollectionPace(RESTORED_PER_COLLECTION)
   return (b) => {
     write(b)
-    since += b.length
-    if (since >= RESTORED_PER_COLLECTION) {
-      since = 0
-      collectGarbageNow(true)
-    }
+    pace.count(b.length)
+    pace.collectIfDue()
   }
 }
 

@@ -17,3 +17,23 @@ export function collectGarbageNow(force = false): void {
   if (g.Bun?.gc) g.Bun.gc(true)
   else g.gc?.()
 }
+
+/**
+ * Forced collections paced by the bytes a stage moves rather than by time: `count` what went through,
+ * `collectIfDue` where a collection is cheap to make (between items), and it collects once `every` bytes
+ * have been counted since the last one.
+ */
+export class CollectionPace {
+  private since = 0
+  constructor(private readonly every: number) {}
+
+  count(bytes: number): void {
+    this.since += bytes
+  }
+
+  collectIfDue(): void {
+    if (this.since < this.every) return
+    this.since = 0
+    collectGarbageNow(true)
+  }
+}

@@ -11,7 +11,7 @@
  */
 import * as Effect from "effect/Effect"
 import type { PackEvent, Segment, SegmentEvent, StreamInfo } from "../../core/batches.ts"
-import { collectGarbageNow } from "../../core/gc.ts"
+import { CollectionPace } from "../../core/gc.ts"
 import { ByteWriter } from "../../core/bytes.ts"
 import { BudgetExceeded } from "../../core/errors.ts"
 import type { Transform } from "../../core/operator.ts"
@@ -301,7 +301,7 @@ export function segmentPack(options: SegmentPackOptions = {}): Transform<Segment
         let controller: TransformStreamDefaultController<PackEvent>
         const queue = new PackQueue(pool, PACKS_IN_FLIGHT, (e) => controller.enqueue(e))
         const packer = new Packer(store, (e) => queue.push(e), options.chain, options.existing?.loadMembers)
-        let basesSinceCollection = 0
+        const pace = new CollectionPace(COLLECT_EVERY)
         return new TransformStream<SegmentEvent, PackEvent>({
           start(c) {
             controller = c
@@ -310,17 +310,14 @@ export function segmentPack(options: SegmentPackOptions = {}): Transform<Segment
             controller = c
             if (e.kind === "segment") {
               packer.add(e)
-              basesSinceCollection += e.bytes.length
+              pace.count(e.bytes.length)
             } else {
               if (e.kind === "sample") packer.sampleStart()
               // forced at a contig's end once COLLECT_EVERY bases have gone through: a 4 Mbp contig's segment
               // copies and delta scratch are tens of MB of garbage (25 MB over --memory 40MB with the collection
               // throttled to once a second, bench/budget_matrix.sh), while a collection after each of 418 30 kbp
               // genomes took 75 % of pack's time (sars2-418: 2.3 s against 0.6 s)
-              if (e.kind === "contigEnd" && basesSinceCollection >= COLLECT_EVERY) {
-                collectGarbageNow(true)
-                basesSinceCollection = 0
-              }
+              if (e.kind === "contigEnd") pace.collectIfDue()
               queue.push(e)
             }
             return queue.settle()

@@ -1,6 +1,9 @@
-/** collectGarbageNow: calls the runtime's collector when forced, and at most once a second otherwise. */
+/**
+ * collectGarbageNow: calls the runtime's collector when forced, and at most once a second otherwise.
+ * CollectionPace: a forced collection once its byte count passes its pace, counted afresh after each.
+ */
 import { expect, test } from "bun:test"
-import { collectGarbageNow } from "../../core/gc.ts"
+import { CollectionPace, collectGarbageNow } from "../../core/gc.ts"
 
 // deno-lint-ignore no-explicit-any
 const g = globalThis as any
@@ -58,4 +61,23 @@ test("without a collector to call it does nothing and does not throw", () => {
     if (had) g.gc = original
   }
   expect(g.gc).toBe(original)
+})
+
+test("a pace collects when asked once its bytes are counted, and counts afresh after", () => {
+  counting((calls) => {
+    const pace = new CollectionPace(100)
+    pace.count(60)
+    pace.collectIfDue()
+    expect(calls()).toBe(0)
+    pace.count(40)
+    expect(calls()).toBe(0) // counting alone never collects
+    pace.collectIfDue()
+    expect(calls()).toBe(1)
+    pace.collectIfDue()
+    expect(calls()).toBe(1)
+    pace.count(250)
+    pace.collectIfDue()
+    pace.collectIfDue()
+    expect(calls()).toBe(2)
+  })
 })
